@@ -1,0 +1,17 @@
+/**
+ * `npm run bench`: every benchmark, printed as ratios against baselines measured in the same run
+ * (these machines are shared and noisy: no absolute thresholds in tests).
+ *   npm run bench                 all
+ *   npm run bench -- runtime      only names containing "runtime"
+ */
+const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const benches: [string, () => Promise<unknown>][] = [
+  ['runtime-pipeline', async () => (await import('./runtime-pipeline.bench.js')).benchRuntimePipeline()],
+  ['filterbank', async () => (await import('./filterbank.bench.js')).benchFilterbank()],
+  ['training-kernels', async () => (await import('./training-kernels.bench.js')).benchTrainingKernels()],
+];
+for (const [name, run] of benches) {
+  if (only.length && !only.some((o) => name.includes(o))) continue;
+  console.log(`\n=== ${name} ===`);
+  await run();
+}

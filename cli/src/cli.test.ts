@@ -1,0 +1,108 @@
+/** Runs the real `nwave` binary as a subprocess on WAV files written here. */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeWav16 } from '@nwave/runtime';
+import { REPO_ROOT } from './paths.js';
+
+const run = promisify(execFile);
+const BIN = path.join(REPO_ROOT, 'cli', 'bin', 'nwave.js');
+const MODEL = path.join(REPO_ROOT, 'test', 'fixtures', 'models', 'tones.nwave.json');
+let dir = '';
+
+async function nwave(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run(process.execPath, [BIN, ...args], { cwd: REPO_ROOT });
+    return { code: 0, ...r };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+function tone(freq: number, seconds: number, rate: number, amp = 0.3): Float64Array {
+  return Float64Array.from({ length: Math.round(seconds * rate) }, (_, i) => amp * Math.sin((2 * Math.PI * freq * i) / rate));
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'nwave-cli-'));
+  writeFileSync(path.join(dir, 'low.wav'), encodeWav16(tone(400, 1, 16000), 16000));
+  writeFileSync(path.join(dir, 'high-48k.wav'), encodeWav16(tone(4000, 1, 48000), 48000));
+  writeFileSync(path.join(dir, 'quiet.wav'), encodeWav16(tone(1000, 1, 16000, 1e-5), 16000));
+  // 5 s stream: 1 s silence, 1 s low tone, 1.5 s silence, 1 s high tone, 0.5 s silence
+  const rate = 22050;
+  const parts = [new Float64Array(rate), tone(400, 1, rate), new Float64Array(rate * 1.5), tone(4000, 1, rate), new Float64Array(rate / 2)];
+  const long = new Float64Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) (long.set(p, o), (o += p.length));
+  writeFileSync(path.join(dir, 'stream.wav'), encodeWav16(long, rate));
+  writeFileSync(path.join(dir, 'corrupt.wav'), Buffer.from('RIFF1234WAVEjunkjunk'));
+  writeFileSync(path.join(dir, 'broken.nwave.json'), '{"format": "nwave-checkpoint", "version": 1, "name": ');
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('nwave detect', () => {
+  it('classifies clips at any rate and rejects quiet input (--json, one object per line)', async () => {
+    const r = await nwave('detect', MODEL, path.join(dir, 'low.wav'), path.join(dir, 'high-48k.wav'), path.join(dir, 'quiet.wav'), '--json');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => [path.basename(l.file), l.label, l.accepted])).toEqual([
+      ['low.wav', 'low', true],
+      ['high-48k.wav', 'high', true],
+      ['quiet.wav', 'high', false],
+    ]);
+    expect(lines[0].confidence).toBeGreaterThan(0.8);
+    expect(lines[0].spikeCounts).toHaveLength(3);
+    expect(lines[0].spikeCounts[1]).toBeGreaterThan(lines[0].spikeCounts[0]);
+    expect(lines[2].rejectedBy).toBe('too-few-spikes');
+    expect(lines[0].powerW).toBeGreaterThan(0);
+    expect(lines[0].estimate).toBe(true);
+  });
+
+  it('streams a long file and reports detections with times', async () => {
+    const r = await nwave('detect', MODEL, path.join(dir, 'stream.wav'), '--json');
+    expect(r.code).toBe(0);
+    const res = JSON.parse(r.stdout);
+    expect(res.mode).toBe('stream');
+    const d = res.detections as { label: string; startTime: number; endTime: number }[];
+    expect(d.map((e) => e.label)).toEqual(['low', 'high']);
+    expect(d[0].startTime).toBeGreaterThanOrEqual(0.95);
+    expect(d[0].endTime).toBeLessThan(2.0);
+    expect(d[1].startTime).toBeGreaterThanOrEqual(3.45);
+    expect(d[1].endTime).toBeLessThan(4.5);
+  });
+
+  it('reports a corrupt WAV by name, keeps going, and exits 1', async () => {
+    const r = await nwave('detect', MODEL, path.join(dir, 'corrupt.wav'), path.join(dir, 'low.wav'), '--json');
+    expect(r.code).toBe(1);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines[0].error).toContain('corrupt.wav');
+    expect(lines[0].code).toBe('AUDIO_FORMAT');
+    expect(lines[1].label).toBe('low');
+  });
+
+  it('names a malformed checkpoint and exits 2 without a stack trace', async () => {
+    const r = await nwave('detect', path.join(dir, 'broken.nwave.json'), path.join(dir, 'low.wav'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/broken\.nwave\.json: not valid JSON/);
+    expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
+  });
+});
+
+describe('nwave info', () => {
+  it('prints layers, parameters, constraint report and projected power', async () => {
+    const r = await nwave('info', MODEL, '--input', path.join(dir, 'low.wav'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Parameters\s+173/);
+    expect(r.stdout).toMatch(/Constraints \(h1v1-estimate\): OK/);
+    expect(r.stdout).toMatch(/sign-groups/);
+    expect(r.stdout).toMatch(/Projected chip power — ESTIMATE/);
+    const j = JSON.parse((await nwave('info', MODEL, '--json', '--input', path.join(dir, 'low.wav'))).stdout);
+    expect(j.parameters).toBe(173);
+    expect(j.constraints.ok).toBe(true);
+    expect(j.power.totalW).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * `nwave detect [MODEL] FILE.wav|DIR [--json]`: whole-clip classification for clips up to the
+ * model's clip length (x1.5), streaming detections with times for longer files.
+ */
+import { KeywordSpotter, NwaveError, getChipConsumption, type KeywordEvent, type NwaveModel } from '@nwave/runtime';
+import { readWavFile } from '@nwave/runtime/node';
+import { listWavFiles } from '../audio-files.js';
+import { nJ, pct } from '../format.js';
+
+export interface DetectOptions {
+  json?: boolean;
+  stream?: boolean;
+  threshold?: number;
+}
+
+export interface FileResult {
+  file: string;
+  mode: 'clip' | 'stream';
+  label: string | null;
+  confidence: number;
+  accepted: boolean;
+  rejectedBy?: string;
+  spikeCounts: number[];
+  durationS: number;
+  sampleRateHz: number;
+  powerW: number;
+  energyJ: number;
+  estimate: true;
+  detections?: KeywordEvent[];
+}
+
+/** Streams a whole file through a KeywordSpotter and sums activity for the power figure. */
+export function streamFile(model: NwaveModel, samples: Float32Array, sampleRateHz: number): { events: KeywordEvent[]; counts: number[]; layerSpikes: number[]; steps: number } {
+  const layerSpikes = model.powerLayers.map(() => 0);
+  const counts = model.labels.map(() => 0);
+  const last = layerSpikes.length - 1;
+  let steps = 0;
+  const spotter = new KeywordSpotter(model, {
+    inputSampleRateHz: sampleRateHz,
+    onStep: (v) => {
+      steps++;
+      for (let l = 0; l <= last; l++) layerSpikes[l] += v.spikeCounts[l];
+      const out = v.spikes[last];
+      for (let k = 0; k < out.length; k++) counts[k] += out[k];
+    },
+  });
+  const events: KeywordEvent[] = [];
+  const chunk = 4096;
+  for (let i = 0; i < samples.length; i += chunk) events.push(...spotter.process(samples.subarray(i, i + chunk)));
+  return { events, counts, layerSpikes, steps };
+}
+
+export function detectFile(model: NwaveModel, file: string, opts: DetectOptions): FileResult {
+  const audio = readWavFile(file);
+  const clipS = model.checkpoint.filterbank.recordingDurationS;
+  const base = { file, durationS: audio.durationS, sampleRateHz: audio.sampleRateHz, estimate: true as const };
+  if (!opts.stream && audio.durationS <= clipS * 1.5 + 1e-9) {
+    const r = model.classify(audio.samples, audio.sampleRateHz);
+    return {
+      ...base,
+      mode: 'clip',
+      label: r.label,
+      confidence: r.confidence,
+      accepted: r.accepted,
+      ...(r.rejectedBy ? { rejectedBy: r.rejectedBy } : {}),
+      spikeCounts: r.spikeCounts,
+      powerW: r.power.totalW,
+      energyJ: r.power.energyJ,
+    };
+  }
+  const s = streamFile(model, audio.samples, audio.sampleRateHz);
+  const power = getChipConsumption(model.powerLayers.map((l, i) => ({ ...l, spikes: s.layerSpikes[i] })), s.steps * model.dtS, model.chip);
+  const best = s.events.reduce<KeywordEvent | null>((b, e) => (!b || e.confidence > b.confidence ? e : b), null);
+  return {
+    ...base,
+    mode: 'stream',
+    label: best?.label ?? null,
+    confidence: best?.confidence ?? 0,
+    accepted: best !== null,
+    spikeCounts: s.counts,
+    powerW: power.totalW,
+    energyJ: power.energyJ,
+    detections: s.events,
+  };
+}
+
+function printHuman(r: FileResult): void {
+  const power = `${(r.powerW * 1e6).toFixed(4)} µW, ${nJ(r.energyJ)} (projected estimate)`;
+  if (r.mode === 'clip') {
+    const verdict = r.accepted ? `${r.label}` : `— (${r.label}, rejected: ${r.rejectedBy})`;
+    console.log(`${r.file}  ${verdict}  confidence ${pct(r.confidence)}  spikes [${r.spikeCounts.join(', ')}]  ${power}`);
+    return;
+  }
+  console.log(`${r.file}  ${r.durationS.toFixed(2)} s stream, ${r.detections?.length ?? 0} detections  spikes [${r.spikeCounts.join(', ')}]  ${power}`);
+  for (const e of r.detections ?? []) {
+    console.log(`  ${e.startTime.toFixed(3)}–${e.endTime.toFixed(3)} s  ${e.label}  ${pct(e.confidence)}  [${e.spikeCounts.join(', ')}]`);
+  }
+}
+
+/** Runs detect over files and folders; returns the process exit code (1 if any file failed). */
+export async function runDetect(model: NwaveModel, inputs: string[], opts: DetectOptions): Promise<number> {
+  const files = await listWavFiles(inputs);
+  if (files.length === 0) {
+    console.error(`nwave detect: no .wav files in ${inputs.join(', ')}`);
+    return 1;
+  }
+  let failed = 0;
+  for (const file of files) {
+    try {
+      const r = detectFile(model, file, opts);
+      if (opts.json) console.log(JSON.stringify(r));
+      else printHuman(r);
+    } catch (e) {
+      failed++;
+      const message = e instanceof Error ? e.message : String(e);
+      if (opts.json) console.log(JSON.stringify({ file, error: message, code: e instanceof NwaveError ? e.code : 'ERROR' }));
+      else console.error(`nwave detect: ${message}`);
+      if (!(e instanceof NwaveError)) throw e;
+    }
+  }
+  return failed > 0 ? 1 : 0;
+}

@@ -1,0 +1,73 @@
+/**
+ * Builds a checkpoint from float weights: the one place where float weights become the integer
+ * codes that the runtime executes (the trainer's export uses it too).
+ */
+import {
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  DEFAULT_ARITHMETIC,
+  DEFAULT_DETECTOR,
+  type ArithmeticSpec,
+  type Checkpoint,
+  type CheckpointLayer,
+  type DetectorSettings,
+  type FilterbankSpec,
+} from './checkpoint-schema.js';
+import { parseCheckpoint } from './checkpoint.js';
+import { quantizeToCodes } from './quantization.js';
+
+export interface FloatLayer {
+  name: string;
+  type: 'frontend' | 'dense';
+  /** Inputs (dense only; frontend inputs = size). */
+  inputs?: number;
+  size: number;
+  /** Float weights: frontend [size]; dense row-major [inputs][size]. */
+  weights: ArrayLike<number>;
+  bits: number;
+  wMax: number;
+  tausS: number | number[];
+  dtS: number;
+}
+
+export interface BuildCheckpointOptions {
+  name: string;
+  description?: string;
+  labels: string[];
+  backgroundLabels?: string[];
+  chipProfile?: string;
+  filterbank: FilterbankSpec;
+  threshold?: number;
+  arithmetic?: ArithmeticSpec;
+  layers: FloatLayer[];
+  detector?: Partial<DetectorSettings>;
+  provenance?: Partial<Checkpoint['provenance']>;
+}
+
+export const TOOL_NAME = 'nwave-ts';
+export const TOOL_VERSION = '0.1.0';
+
+/** Quantizes the float layers and returns a validated checkpoint (throws CheckpointFormatError). */
+export function buildCheckpoint(opts: BuildCheckpointOptions): Checkpoint {
+  const layers: CheckpointLayer[] = opts.layers.map((l) => {
+    const weights = { bits: l.bits, wMax: l.wMax, codes: Array.from(quantizeToCodes(l.weights, l.bits, l.wMax)) };
+    const neuron = { tausS: l.tausS, dtS: l.dtS };
+    return l.type === 'frontend'
+      ? { name: l.name, type: 'frontend', size: l.size, weights, neuron }
+      : { name: l.name, type: 'dense', inputs: l.inputs ?? 0, size: l.size, weights, neuron };
+  });
+  const ck: Checkpoint = {
+    format: CHECKPOINT_FORMAT,
+    version: CHECKPOINT_VERSION,
+    name: opts.name,
+    ...(opts.description ? { description: opts.description } : {}),
+    labels: opts.labels,
+    backgroundLabels: opts.backgroundLabels ?? [],
+    chipProfile: opts.chipProfile ?? 'h1v1-estimate',
+    filterbank: opts.filterbank,
+    network: { threshold: opts.threshold ?? 1.0, arithmetic: opts.arithmetic ?? DEFAULT_ARITHMETIC, layers },
+    detector: { ...DEFAULT_DETECTOR, ...opts.detector },
+    provenance: { tool: TOOL_NAME, toolVersion: TOOL_VERSION, createdAt: new Date().toISOString(), ...opts.provenance },
+  };
+  return parseCheckpoint(ck, opts.name);
+}

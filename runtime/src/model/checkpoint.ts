@@ -1,0 +1,103 @@
+/**
+ * Parsing, semantic validation and serialisation of `*.nwave.json` checkpoints. Every failure is
+ * a CheckpointFormatError whose message starts with the file name and names the field.
+ */
+import { CheckpointFormatError } from '../errors.js';
+import { maxCode } from './quantization.js';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, checkpointSchema, type Checkpoint } from './checkpoint-schema.js';
+
+/** Refuse files above this size before parsing (a checkpoint of 4 x 64 neurons is ~100 kB). */
+export const MAX_CHECKPOINT_BYTES = 64 * 1024 * 1024;
+
+function fail(source: string, field: string, problem: string, extra: Record<string, unknown> = {}): never {
+  const where = field ? ` (at ${field})` : '';
+  throw new CheckpointFormatError(`${source}: ${problem}${where}`, { file: source, field, ...extra });
+}
+
+function pathOf(path: readonly PropertyKey[]): string {
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+}
+
+/**
+ * Parses checkpoint JSON text (or an already-parsed value) into a validated Checkpoint.
+ * @param source name shown in errors, usually the file path.
+ * @throws CheckpointFormatError naming the source and the problem.
+ */
+export function parseCheckpoint(input: string | unknown, source = '<checkpoint>'): Checkpoint {
+  let value: unknown = input;
+  if (typeof input === 'string') {
+    if (input.length > MAX_CHECKPOINT_BYTES) fail(source, '', `file too large (${input.length} bytes, limit ${MAX_CHECKPOINT_BYTES})`);
+    if (input.trim() === '') fail(source, '', 'file is empty');
+    try {
+      value = JSON.parse(input);
+    } catch (e) {
+      fail(source, '', `not valid JSON (${(e as Error).message}); the file may be truncated`);
+    }
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(source, '', 'expected a JSON object');
+  const obj = value as Record<string, unknown>;
+  if (obj.format !== CHECKPOINT_FORMAT) fail(source, 'format', `not an nwave checkpoint (format is ${JSON.stringify(obj.format)}, expected "${CHECKPOINT_FORMAT}")`);
+  if (obj.version !== CHECKPOINT_VERSION) {
+    fail(source, 'version', `unsupported checkpoint version ${JSON.stringify(obj.version)}; this runtime reads version ${CHECKPOINT_VERSION}`);
+  }
+  const parsed = checkpointSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const more = parsed.error.issues.length > 1 ? ` (+${parsed.error.issues.length - 1} more problems)` : '';
+    fail(source, pathOf(issue.path), `${issue.message}${more}`);
+  }
+  checkSemantics(parsed.data, source);
+  return parsed.data;
+}
+
+/** Cross-field checks: layer chaining, array lengths, code ranges, label consistency. */
+function checkSemantics(ck: Checkpoint, source: string): void {
+  const labels = new Set(ck.labels);
+  if (labels.size !== ck.labels.length) fail(source, 'labels', 'labels must be unique');
+  for (const b of ck.backgroundLabels) if (!labels.has(b)) fail(source, 'backgroundLabels', `"${b}" is not one of the labels`);
+  for (const k of Object.keys(ck.detector.labelThresholds ?? {})) {
+    if (!labels.has(k)) fail(source, 'detector.labelThresholds', `"${k}" is not one of the labels`);
+  }
+  const fb = ck.filterbank;
+  const binSamples = fb.binS * fb.sampleRateHz;
+  if (Math.abs(binSamples - Math.round(binSamples)) > 1e-6) {
+    fail(source, 'filterbank.binS', `binS x sampleRateHz must be a whole number of samples (got ${binSamples})`);
+  }
+  fb.centerFrequenciesHz.forEach((f, i) => {
+    if (f >= fb.sampleRateHz / 2) fail(source, `filterbank.centerFrequenciesHz[${i}]`, `${f} Hz is at or above Nyquist (${fb.sampleRateHz / 2} Hz)`);
+  });
+  const layers = ck.network.layers;
+  let prevSize = fb.centerFrequenciesHz.length;
+  layers.forEach((layer, i) => {
+    const at = `network.layers[${i}]`;
+    if (i === 0 && layer.type !== 'frontend') fail(source, `${at}.type`, 'the first layer must be the frontend');
+    if (i > 0 && layer.type !== 'dense') fail(source, `${at}.type`, 'only the first layer may be a frontend');
+    const expectedInputs = prevSize;
+    const inputs = layer.type === 'dense' ? layer.inputs : layer.size;
+    if (inputs !== expectedInputs) {
+      const what = i === 0 ? 'filterbank channels' : `size of ${layers[i - 1].name}`;
+      fail(source, layer.type === 'dense' ? `${at}.inputs` : `${at}.size`, `expected ${expectedInputs} (${what}), got ${inputs}`);
+    }
+    const nCodes = layer.type === 'dense' ? layer.inputs * layer.size : layer.size;
+    if (layer.weights.codes.length !== nCodes) {
+      fail(source, `${at}.weights.codes`, `expected ${nCodes} codes (${layer.type === 'dense' ? `${layer.inputs} x ${layer.size}` : layer.size}), got ${layer.weights.codes.length}`);
+    }
+    const lim = maxCode(layer.weights.bits);
+    const bad = layer.weights.codes.findIndex((c) => c > lim || c < -lim);
+    if (bad >= 0) fail(source, `${at}.weights.codes[${bad}]`, `code ${layer.weights.codes[bad]} outside ±${lim} for ${layer.weights.bits} bits`);
+    const taus = layer.neuron.tausS;
+    if (Array.isArray(taus) && taus.length !== layer.size) fail(source, `${at}.neuron.tausS`, `expected 1 or ${layer.size} time constants, got ${taus.length}`);
+    if (Math.abs(layer.neuron.dtS - fb.binS) > 1e-9) fail(source, `${at}.neuron.dtS`, `dtS ${layer.neuron.dtS} must equal the filterbank bin ${fb.binS}`);
+    prevSize = layer.size;
+  });
+  if (prevSize !== ck.labels.length) fail(source, 'labels', `${ck.labels.length} labels for ${prevSize} output neurons`);
+}
+
+/**
+ * Serialises a checkpoint as readable JSON: two-space indentation, but number arrays (weight
+ * codes, taus, frequencies) kept on one line so that the file stays small and diffable.
+ */
+export function serializeCheckpoint(ck: Checkpoint): string {
+  const text = JSON.stringify(ck, null, 2);
+  return text.replace(/\[\s*(-?[\d.eE+-]+(?:,\s*-?[\d.eE+-]+)*)\s*\]/g, (_m, body: string) => `[${body.split(/,\s*/).join(', ')}]`) + '\n';
+}

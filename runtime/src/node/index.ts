@@ -1,0 +1,3 @@
+/** Node-only helpers (file system). Never imported by the browser-safe core. */
+export * from './checkpoint-file.js';
+export * from './wav-file.js';

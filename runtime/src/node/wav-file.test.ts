@@ -1,0 +1,68 @@
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { AudioFormatError } from '../errors.js';
+import { encodeWav16 } from '../dsp/wav.js';
+import { readWavFile, writeWavFileAtomic } from './wav-file.js';
+
+const SC = fileURLToPath(new URL('../../../test/fixtures/audio/speech-commands/', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'nwave-wav-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function errorOf(fn: () => unknown): AudioFormatError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(AudioFormatError);
+    return e as AudioFormatError;
+  }
+  throw new Error('expected an AudioFormatError');
+}
+
+describe('readWavFile', () => {
+  it('reads every committed Speech Commands fixture (16 kHz mono 16-bit, 1 s) and names the file', () => {
+    for (const cls of ['yes', 'no', '_silence_', '_unknown_']) {
+      for (const f of readdirSync(join(SC, cls))) {
+        const a = readWavFile(join(SC, cls, f));
+        expect([a.file, a.sampleRateHz, a.channels, a.bitDepth, a.samples.length]).toEqual([join(SC, cls, f), 16000, 1, '16', 16000]);
+      }
+    }
+  });
+
+  it('missing file → "x.wav: file not found"', () => {
+    const p = join(dir, 'x.wav');
+    const e = errorOf(() => readWavFile(p));
+    expect(e.message).toBe(`${p}: file not found`);
+    expect(e.context.file).toBe(p);
+  });
+
+  it('a directory or a corrupt file gives an error naming the path', () => {
+    expect(errorOf(() => readWavFile(dir)).message).toBe(`${dir}: is a directory, expected a .wav file`);
+    const p = join(dir, 'corrupt.wav');
+    writeFileSync(p, 'not audio, just some text that is long enough to be a header');
+    const e = errorOf(() => readWavFile(p));
+    expect(e.message).toBe(`${p}: not a WAV file (no RIFF header)`);
+    expect(e.context.file).toBe(p);
+  });
+});
+
+describe('writeWavFileAtomic', () => {
+  it('writes through a temporary sibling and a rename, creating folders, leaving no temp file', () => {
+    const p = join(dir, 'sub', 'deeper', 'out.wav');
+    const x = Float32Array.from({ length: 800 }, (_, i) => 0.5 * Math.sin(i / 10));
+    writeWavFileAtomic(p, encodeWav16(x, 8000));
+    writeWavFileAtomic(p, encodeWav16(x, 16000)); // overwrite
+    expect(readdirSync(join(dir, 'sub', 'deeper'))).toEqual(['out.wav']);
+    const a = readWavFile(p);
+    expect([a.sampleRateHz, a.samples.length]).toEqual([16000, 800]);
+  });
+
+  it('leaves no temp file behind when the write fails', () => {
+    const blocker = join(dir, 'file-not-dir');
+    writeFileSync(blocker, 'x');
+    expect(() => writeWavFileAtomic(join(blocker, 'a.wav'), new Uint8Array(4))).toThrow();
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+});

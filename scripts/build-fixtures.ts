@@ -1,0 +1,100 @@
+/**
+ * Synthetic test fixtures, built once per test run (vitest global setup) or by hand with
+ * `npx tsx scripts/build-fixtures.ts`, into `test/.fixtures/` (git-ignored):
+ *
+ * - `speech/yes.wav`, `speech/no.wav`: espeak-ng (en-us+m3), 16 kHz, word centred in 1.5 s
+ * - `speech/yes-48k.wav`: the same "yes" at 48 kHz
+ * - `speech/other-word.wav`: "house", 16 kHz, 1.5 s
+ * - `speech/silence.wav`: 1.5 s of white noise at −70 dBFS RMS (seeded)
+ * - `speech/sentence-16k.wav` + `sentence-16k.json`: ~6 s, "yes" and "no" among other words,
+ *   with each word's start/end time (words spoken separately and concatenated)
+ * - `speech/manifest.json`: word start/end times of every file above
+ *
+ * Idempotent: a file that exists is kept (delete `test/.fixtures/` to rebuild). Writes are
+ * atomic, so concurrent test runs cannot see half files. Without espeak-ng or sox the speech
+ * fixtures are skipped with a message; tests that need them skip too.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { encodeWav16 } from '../runtime/src/dsp/wav.js';
+import { writeWavFileAtomic } from '../runtime/src/node/wav-file.js';
+import type { VoiceParams } from '../training/src/data/espeak.js';
+import { writeFileAtomicSync } from '../training/src/data/fs-atomic.js';
+import { mulberry32 } from '../training/src/data/mulberry32.js';
+import { coloredNoise, dbToGain } from '../training/src/data/noise.js';
+import { toolsAvailable } from '../training/src/data/run-process.js';
+import { renderSentence, type WordTiming } from '../training/src/data/synthetic-speech.js';
+
+/** Folder of the generated fixtures. */
+export const SYNTH_FIXTURES_DIR = fileURLToPath(new URL('../test/.fixtures/', import.meta.url));
+/** Folder of the generated speech fixtures. */
+export const SPEECH_FIXTURES_DIR = join(SYNTH_FIXTURES_DIR, 'speech');
+
+const VOICE: VoiceParams = { voice: 'en-us', variant: 'm3', speedWpm: 150, pitch: 50, levelDb: -3 };
+const SENTENCE = ['please', 'say', 'yes', 'to', 'the', 'house', 'and', 'no', 'to', 'me'];
+
+interface ManifestEntry {
+  sampleRateHz: number;
+  durationS: number;
+  words: WordTiming[];
+}
+
+/** A single word centred in a `durationS` clip. */
+async function centredWord(word: string, rate: number, durationS: number): Promise<ManifestEntry & { samples: Float32Array }> {
+  const probe = await renderSentence([word], VOICE, { sampleRateHz: rate, leadS: 0 });
+  const n = Math.round(durationS * rate);
+  const len = probe.samples.length;
+  const lead = Math.max(0, Math.floor((n - len) / 2));
+  const samples = new Float32Array(n);
+  samples.set(probe.samples.subarray(0, n - lead), lead);
+  return { samples, sampleRateHz: rate, durationS, words: [{ word, startS: lead / rate, endS: Math.min(n, lead + len) / rate }] };
+}
+
+/** Writes every missing fixture; logs and returns when espeak-ng or sox is missing. */
+export async function buildFixtures(): Promise<void> {
+  if (!(await toolsAvailable(['espeak-ng', 'sox']))) {
+    console.warn(
+      '[build-fixtures] espeak-ng or sox not found: synthetic speech fixtures skipped (install: apt-get install espeak-ng sox); tests that need them will skip.',
+    );
+    return;
+  }
+  const manifestPath = join(SPEECH_FIXTURES_DIR, 'manifest.json');
+  const manifest: Record<string, ManifestEntry> = existsSync(manifestPath) ? JSON.parse(readFileSync(manifestPath, 'utf8')) : {};
+  const jobs: Record<string, () => Promise<ManifestEntry & { samples: Float32Array }>> = {
+    'yes.wav': () => centredWord('yes', 16000, 1.5),
+    'no.wav': () => centredWord('no', 16000, 1.5),
+    'yes-48k.wav': () => centredWord('yes', 48000, 1.5),
+    'other-word.wav': () => centredWord('house', 16000, 1.5),
+    'silence.wav': async () => ({
+      samples: coloredNoise('white', 24000, mulberry32(7), dbToGain(-70)),
+      sampleRateHz: 16000,
+      durationS: 1.5,
+      words: [],
+    }),
+    'sentence-16k.wav': async () => {
+      const s = await renderSentence(SENTENCE, VOICE, { sampleRateHz: 16000, leadS: 0.4, gapS: 0.12, durationS: 6 });
+      return { samples: s.samples, sampleRateHz: 16000, durationS: s.samples.length / 16000, words: s.words };
+    },
+  };
+  let built = 0;
+  for (const [name, make] of Object.entries(jobs)) {
+    const path = join(SPEECH_FIXTURES_DIR, name);
+    const sidecar = path.replace(/\.wav$/, '.json');
+    const needsSidecar = name === 'sentence-16k.wav';
+    if (existsSync(path) && manifest[name] && (!needsSidecar || existsSync(sidecar))) continue;
+    const { samples, ...entry } = await make();
+    if (needsSidecar) writeFileAtomicSync(sidecar, `${JSON.stringify(entry, null, 2)}\n`);
+    writeWavFileAtomic(path, encodeWav16(samples, entry.sampleRateHz));
+    manifest[name] = entry;
+    built++;
+  }
+  if (built > 0) {
+    writeFileAtomicSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+    console.log(`[build-fixtures] wrote ${built} speech fixture(s) to ${SPEECH_FIXTURES_DIR}`);
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await buildFixtures();
+}

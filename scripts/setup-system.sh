@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# System packages the tests and tools need (Debian): espeak-ng + sox for synthetic speech,
+# chromium for the UI tests. Used by .ci/run and by README's set-up commands. Idempotent.
+set -euo pipefail
+need=()
+command -v espeak-ng >/dev/null 2>&1 || need+=(espeak-ng)
+command -v sox >/dev/null 2>&1 || need+=(sox)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+if [ ${#need[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "setup-system: installing ${need[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+echo "setup-system: espeak-ng $(espeak-ng --version | head -c 40 | tr -d '\n'), sox $(sox --version | awk '{print $NF}')"

@@ -1,0 +1,80 @@
+/**
+ * Seeded pseudo-random numbers for the data pipeline (splits, augmentation, synthetic speech).
+ *
+ * Why our own PRNG: `Math.random()` cannot be seeded, and splits must be reproducible from
+ * `random_state` alone on every platform. mulberry32 is a tiny 32-bit generator with good enough
+ * statistics for shuffling and parameter draws; it is NOT the generator Python/NumPy uses, so
+ * nwave-ts splits are reproducible within nwave-ts but not identical to the Python SDK's.
+ */
+
+/** A function returning uniform floats in [0, 1). */
+export type Rng = () => number;
+
+/**
+ * mulberry32 (Tommy Ettinger's 32-bit generator).
+ * @param seed - any integer; only its low 32 bits are used.
+ * @returns a generator of uniform floats in [0, 1).
+ */
+export function mulberry32(seed: number): Rng {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Derives an independent 32-bit seed from a base seed and any tags (file name, epoch, word...).
+ * Why: each clip gets its own stream, so results do not depend on processing order or concurrency.
+ * FNV-1a over the tags' text, then a murmur3 finaliser to spread the bits.
+ */
+export function deriveSeed(seed: number, ...tags: (string | number)[]): number {
+  let h = (0x811c9dc5 ^ (seed >>> 0)) >>> 0;
+  const text = tags.map(String).join('\u0000');
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b) >>> 0;
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35) >>> 0;
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** Fisher–Yates shuffle in place; returns the same array. */
+export function shuffleInPlace<T>(items: T[], rand: Rng): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    const tmp = items[i];
+    items[i] = items[j];
+    items[j] = tmp;
+  }
+  return items;
+}
+
+/** Uniform float in [lo, hi). */
+export function uniform(rand: Rng, lo: number, hi: number): number {
+  return lo + (hi - lo) * rand();
+}
+
+/** Uniform integer in [lo, hi] (both inclusive). */
+export function randInt(rand: Rng, lo: number, hi: number): number {
+  return lo + Math.floor(rand() * (hi - lo + 1));
+}
+
+/** One element chosen uniformly. @throws Error on an empty list. */
+export function pick<T>(rand: Rng, items: readonly T[]): T {
+  if (items.length === 0) throw new Error('pick() from an empty list');
+  return items[Math.floor(rand() * items.length)];
+}
+
+/** Standard normal draw (Box–Muller). */
+export function gaussian(rand: Rng): number {
+  const u = 1 - rand(); // (0, 1], avoids log(0)
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
+}

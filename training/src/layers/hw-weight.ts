@@ -1,0 +1,125 @@
+/**
+ * Shared machinery of the weight-carrying modules (`Frontend`, `HWSynapse`): a trainable
+ * `tf.Variable` plus the effective weight `W_eff = q(W) + σ·ε` that `prepare_net` rebuilds.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { fakeQuantize } from '../quantize/fake-quantize.js';
+import { W_MAX, quantizeCodes, quantStep } from '../quantize/quantize.js';
+import type { Rng } from './rng.js';
+
+let nextId = 0;
+
+/** Float weights of one module, row-major. */
+export interface FloatWeights {
+  /** Module name. */
+  name: string;
+  /** Module kind. */
+  kind: 'Frontend' | 'HWSynapse';
+  /** `[N]` for a Frontend, `[N_in, N_out]` for an HWSynapse. */
+  shape: number[];
+  /** Float32 values. */
+  values: Float32Array;
+}
+
+/** Integer codes of one module's weights (`null` codes when the module trains in float). */
+export interface QuantizedWeights {
+  /** Module name. */
+  name: string;
+  /** Module kind. */
+  kind: 'Frontend' | 'HWSynapse';
+  /** Weight shape. */
+  shape: number[];
+  /** Quantization bits, or `null` for float. */
+  bits: number | null;
+  /** Clipping range. */
+  wMax: number;
+  /** Δ = wMax/(2^(bits−1)−1), or `null` for float. */
+  step: number | null;
+  /** Codes `round(clip(w)/Δ)` (ties away from zero), or `null` for float. */
+  codes: Int32Array | null;
+}
+
+/** Base of modules whose weight is quantized and perturbed by `prepare_net`. */
+export abstract class HWWeightModule {
+  abstract readonly kind: 'Frontend' | 'HWSynapse';
+  /** Trainable float weight. */
+  readonly weight: tf.Variable;
+  /** Bits of the fake quantization, or `null` for float. */
+  readonly quantization_bits: number | null;
+  /** Std of the additive synaptic mismatch (weight units), or `null` for none. */
+  readonly stddev: number | null;
+  /** Clipping range of the quantizer. */
+  readonly wMax: number;
+  /** Module name (also the variable's name prefix). */
+  readonly name: string;
+  private eff: tf.Tensor | null = null;
+
+  protected constructor(
+    prefix: string,
+    shape: number[],
+    values: Float32Array,
+    bits: number | null,
+    stddev: number | null,
+    wMax = W_MAX,
+    name?: string,
+  ) {
+    this.name = name ?? `${prefix}_${nextId++}`;
+    this.quantization_bits = bits;
+    this.stddev = stddev;
+    this.wMax = wMax;
+    const initial = tf.tensor(values, shape, 'float32');
+    this.weight = tf.variable(initial, true, `${this.name}/weight_${nextId++}`);
+    initial.dispose();
+  }
+
+  /**
+   * Rebuilds the effective weight `fakeQuantize(W) + stddev·ε` (ε ~ N(0,1) redrawn from `rng`,
+   * not differentiated). Call it inside the function being differentiated so the tape sees it.
+   * @param rng - source of the mismatch noise
+   */
+  prepare(rng: Rng): void {
+    if (this.eff !== null && this.eff !== this.weight && !this.eff.isDisposed) this.eff.dispose();
+    const sd = this.stddev;
+    this.eff = tf.tidy(() => {
+      const q = fakeQuantize(this.weight, this.quantization_bits, this.wMax);
+      if (sd === null || sd === 0) return q;
+      const noise = rng.normalArray(this.weight.size, 0, sd);
+      return tf.add(q, tf.tensor(noise, this.weight.shape, 'float32'));
+    });
+  }
+
+  /**
+   * The effective weight built by the last {@link HWWeightModule.prepare}.
+   * @returns `W_eff`
+   * @throws Error if `prepare_net` was not called, or its result was disposed by a `tf.tidy`
+   */
+  effectiveWeight(): tf.Tensor {
+    if (this.eff === null || this.eff.isDisposed) {
+      throw new Error(
+        `${this.kind} '${this.name}': effective weight missing; call prepare_net(model) before the forward pass (in the same tf.tidy / gradient function).`,
+      );
+    }
+    return this.eff;
+  }
+
+  /** @returns a copy of the float weights */
+  floatWeights(): FloatWeights {
+    return { name: this.name, kind: this.kind, shape: [...this.weight.shape], values: Float32Array.from(this.weight.dataSync()) };
+  }
+
+  /** @returns the integer codes of the weights (`codes: null` when `quantization_bits` is null) */
+  quantizedWeights(): QuantizedWeights {
+    const bits = this.quantization_bits;
+    const shape = [...this.weight.shape];
+    if (bits === null) return { name: this.name, kind: this.kind, shape, bits, wMax: this.wMax, step: null, codes: null };
+    const codes = quantizeCodes(this.weight.dataSync(), bits, this.wMax);
+    return { name: this.name, kind: this.kind, shape, bits, wMax: this.wMax, step: quantStep(bits, this.wMax), codes };
+  }
+
+  /** Disposes the variable and the effective weight. */
+  dispose(): void {
+    if (this.eff !== null && this.eff !== this.weight && !this.eff.isDisposed) this.eff.dispose();
+    this.eff = null;
+    if (!this.weight.isDisposed) this.weight.dispose();
+  }
+}

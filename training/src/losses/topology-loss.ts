@@ -1,0 +1,94 @@
+/**
+ * Sign-topology constraint (NWAVE reference §8): groups of 5 consecutive post-synaptic weights
+ * of one input row, `b = W[i, 5k : 5k+5]`, must share one sign. A short last block
+ * (`N_out % 5 ≠ 0`) is its own group.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { resolveWeights, type WeightSource } from './weight-sources.js';
+
+/** Size of a sign group on H1v1. */
+export const SIGN_GROUP_SIZE = 5;
+
+/** One block whose entries have both signs: row `row`, columns `start … end−1`. */
+export interface SignGroupViolation {
+  /** Pre-synaptic (input) index. */
+  row: number;
+  /** First post-synaptic column of the block. */
+  start: number;
+  /** One past the last column. */
+  end: number;
+}
+
+/**
+ * Lists the mixed-sign blocks of a row-major `[nIn, nOut]` matrix (zeros have no sign).
+ * Same rule and result shape as the runtime's constraint check.
+ * @param W - weights or integer codes, row-major `[nIn, nOut]`
+ * @param nIn - rows (pre-synaptic neurons)
+ * @param nOut - columns (post-synaptic neurons)
+ * @param group - block size @defaultValue 5
+ * @returns the violating blocks, in row-major order
+ * @throws RangeError if `W.length ≠ nIn·nOut`
+ */
+export function signGroupViolations(W: ArrayLike<number>, nIn: number, nOut: number, group = SIGN_GROUP_SIZE): SignGroupViolation[] {
+  if (W.length !== nIn * nOut) throw new RangeError(`signGroupViolations: ${W.length} values for a ${nIn}x${nOut} matrix`);
+  const out: SignGroupViolation[] = [];
+  for (let i = 0; i < nIn; i++) {
+    for (let s = 0; s < nOut; s += group) {
+      const e = Math.min(nOut, s + group);
+      let pos = false;
+      let neg = false;
+      for (let j = s; j < e; j++) {
+        const v = W[i * nOut + j];
+        if (v > 0) pos = true;
+        else if (v < 0) neg = true;
+      }
+      if (pos && neg) out.push({ row: i, start: s, end: e });
+    }
+  }
+  return out;
+}
+
+/**
+ * Sum of block penalties `pen(b) = min(Σ relu(b), Σ relu(−b))` of one matrix, and the number of
+ * blocks. The last block is zero-padded, which leaves its penalty unchanged.
+ * @param W - `[nIn, nOut]`
+ * @param group - block size @defaultValue 5
+ * @returns `{sum, count}`
+ */
+export function topologyPenaltySum(W: tf.Tensor, group = SIGN_GROUP_SIZE): { sum: tf.Scalar; count: number } {
+  if (W.rank !== 2) throw new RangeError(`topology_loss: weights must be [N_in, N_out], got [${W.shape}]`);
+  const [nIn, nOut] = W.shape as [number, number];
+  const k = Math.ceil(nOut / group);
+  const sum = tf.tidy(() => {
+    const pad = k * group - nOut;
+    const wp =
+      pad > 0
+        ? tf.pad(W as tf.Tensor2D, [
+            [0, 0],
+            [0, pad],
+          ])
+        : W;
+    const blocks = tf.reshape(wp, [nIn, k, group]);
+    const pos = tf.sum(tf.relu(blocks), -1);
+    const neg = tf.sum(tf.relu(tf.neg(blocks)), -1);
+    return tf.sum(tf.minimum(pos, neg)) as tf.Scalar;
+  });
+  return { sum, count: nIn * k };
+}
+
+/**
+ * `topology_loss(model, lam)`: `lam ·` mean of the block penalties over all blocks of every
+ * core weight matrix. Zero exactly when every block is sign-aligned.
+ * @param synapses - a model (its `HWSynapse` weights) or a list of `[N_in, N_out]` weights
+ * @param lam - weight of the loss
+ * @returns scalar loss (differentiable)
+ */
+export function topology_loss(synapses: WeightSource, lam: number): tf.Scalar {
+  const ws = resolveWeights(synapses);
+  return tf.tidy(() => {
+    if (ws.length === 0) return tf.scalar(0);
+    const parts = ws.map((w) => topologyPenaltySum(w));
+    const count = parts.reduce((a, p) => a + p.count, 0);
+    return tf.mul(tf.addN(parts.map((p) => p.sum)), lam / count) as tf.Scalar;
+  });
+}
