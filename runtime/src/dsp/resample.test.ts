@@ -48,7 +48,7 @@ const PAIRS: [number, number][] = [
 describe('StreamingResampler', () => {
   for (const [from, to] of PAIRS) {
     it(`${from} → ${to}: 1-sample chunks, random chunks and the whole clip are bit-identical`, () => {
-      const x = noise(Math.round(from * 0.25) + 7);
+      const x = noise(Math.round(from * 0.75) + 7);
       const r = new StreamingResampler(from, to);
       const whole = resample(x, from, to);
       expect(whole.length).toBe(Math.round((x.length * to) / from));
@@ -60,6 +60,11 @@ describe('StreamingResampler', () => {
       const rnd = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32;
       expectBitIdentical(
         streamed(r, x, () => Math.floor(rnd() * 700)),
+        whole,
+      );
+      // Small chunks, then ones larger than the history buffer (forces it to grow mid-stream).
+      expectBitIdentical(
+        streamed(r, x, (k) => [1, 5000, 7, 20000, 300][k % 5]),
         whole,
       );
     });

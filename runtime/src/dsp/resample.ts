@@ -122,16 +122,20 @@ export class StreamingResampler {
     this.reset();
   }
 
-  /** Delay (in input samples) between an input sample arriving and the output it completes. */
+  /**
+   * Worst-case delay, in input samples, between the input at time t arriving and the output at
+   * time t being returned: half the filter span, plus up to 3 outputs of batching when decimating.
+   */
   get latencyInputSamples(): number {
-    return this.fromHz === this.toHz ? 0 : this.tapsPerPhase / 2;
+    if (this.fromHz === this.toHz) return 0;
+    return this.tapsPerPhase / 2 + (this.up === 1 ? 3 * this.down : 0);
   }
 
   /** Clears the history: the next push starts a new stream at t = 0. */
   reset(): void {
     // Inputs before t = 0 are silence: start with taps/2 - 1 zeros of history.
     const pre = this.fromHz === this.toHz ? 0 : this.tapsPerPhase / 2 - 1;
-    this.buf = ensureCapacity(this.buf, pre + 1024);
+    if (this.buf.length < pre + 1024) this.buf = new Float64Array(pre + 1024);
     this.buf.fill(0, 0, pre);
     this.bufLen = pre;
     this.base = 0;
@@ -154,7 +158,7 @@ export class StreamingResampler {
     }
     this.inCount += chunk.length;
     this.append(chunk);
-    return this.run(Infinity);
+    return this.run();
   }
 
   /**
@@ -163,26 +167,20 @@ export class StreamingResampler {
    */
   flush(): Float64Array {
     if (this.fromHz === this.toHz) return this.out.subarray(0, 0);
-    const target = Math.round((this.inCount * this.toHz) / this.fromHz);
-    // Enough silence for the last output's taps to exist.
-    const zeros = new Float64Array(this.tapsPerPhase + 2);
-    let result = this.out.subarray(0, 0);
-    if (this.outCount < target) {
-      const need = target - this.outCount;
-      const tail = new Float64Array(need);
-      let got = 0;
-      while (got < need) {
-        this.append(zeros);
-        const part = this.run(need - got);
-        tail.set(part, got);
-        got += part.length;
-      }
-      this.out = ensureCapacity(this.out, need);
-      this.out.set(tail);
-      result = this.out.subarray(0, need);
+    const need = Math.round((this.inCount * this.toHz) / this.fromHz) - this.outCount;
+    const tail = new Float64Array(Math.max(0, need));
+    // Each round of silence completes at least one more output (or batch of four).
+    const zeros = new Float64Array(this.tapsPerPhase + 4 * this.down + 2);
+    for (let got = 0; got < need;) {
+      this.append(zeros);
+      const part = this.run();
+      tail.set(part.subarray(0, need - got), got);
+      got += part.length;
     }
+    this.out = ensureCapacity(this.out, tail.length);
+    this.out.set(tail);
     this.reset();
-    return result;
+    return this.out.subarray(0, tail.length);
   }
 
   private append(chunk: AudioChunk): void {
@@ -192,67 +190,41 @@ export class StreamingResampler {
       this.bufLen -= this.base;
       this.base = 0;
     }
-    this.buf = ensureCapacity(this.buf, this.bufLen + chunk.length);
+    if (this.bufLen + chunk.length > this.buf.length) {
+      // Grow keeping the history (ensureCapacity is for scratch buffers: it does not copy).
+      const grown = new Float64Array(Math.max(this.bufLen + chunk.length, 2 * this.buf.length));
+      grown.set(this.buf.subarray(0, this.bufLen));
+      this.buf = grown;
+    }
     writeFloat64(chunk, this.buf, this.bufLen);
     this.bufLen += chunk.length;
   }
 
-  /** Computes up to `max` outputs whose taps are all in the buffer. */
-  private run(max: number): Float64Array {
+  /** Computes every output whose taps are all in the buffer (decimation: in whole batches of four). */
+  private run(): Float64Array {
     const T = this.tapsPerPhase;
-    const L = this.up;
-    const M = this.down;
     // Upper bound on the outputs whose first tap `base'` satisfies base' + T ≤ bufLen.
     const avail = this.bufLen - T - this.base;
-    const estimate = avail < 0 ? 0 : Math.min(max, Math.floor(((avail + 1) * L) / M) + 2);
-    const out = (this.out = ensureCapacity(this.out, estimate));
-    const n = L === 1 ? this.runDecimate(out, estimate) : this.runPolyphase(out, estimate);
+    const bound = avail < 0 ? 0 : Math.floor(((avail + 1) * this.up) / this.down) + 2;
+    const out = (this.out = ensureCapacity(this.out, bound));
+    let n: number;
+    if (this.up === 1) {
+      n = decimate(this.buf, this.coef, this.base, this.bufLen, T, this.down, out);
+      this.base += n * this.down;
+    } else {
+      n = this.runPolyphase(out);
+    }
     this.outCount += n;
     return out.subarray(0, n);
   }
 
-  /**
-   * Pure decimation (48k→16k: L = 1): one phase, so four consecutive outputs share each coefficient
-   * load. Every output is one sequential sum, batched or not, so chunking cannot change it.
-   * (A separate method so that the JIT specialises each loop on its own.)
-   */
-  private runDecimate(out: Float64Array, max: number): number {
-    const { buf, coef, bufLen, tapsPerPhase: T, down: M } = this;
-    let base = this.base;
-    let n = 0;
-    for (; n + 4 <= max && base + 3 * M + T <= bufLen; n += 4, base += 4 * M) {
-      let s0 = 0,
-        s1 = 0,
-        s2 = 0,
-        s3 = 0;
-      for (let i = 0, b = base; i < T; i++, b++) {
-        const c = coef[i];
-        s0 += buf[b] * c;
-        s1 += buf[b + M] * c;
-        s2 += buf[b + 2 * M] * c;
-        s3 += buf[b + 3 * M] * c;
-      }
-      out[n] = s0;
-      out[n + 1] = s1;
-      out[n + 2] = s2;
-      out[n + 3] = s3;
-    }
-    for (; n < max && base + T <= bufLen; n++, base += M) {
-      let s = 0;
-      for (let i = 0, b = base; i < T; i++, b++) s += buf[b] * coef[i];
-      out[n] = s;
-    }
-    this.base = base;
-    return n;
-  }
-
   /** General L/M: one phase per output; four partial sums (fixed order) break the add chain. */
-  private runPolyphase(out: Float64Array, max: number): number {
+  private runPolyphase(out: Float64Array): number {
     const { buf, coef, bufLen, tapsPerPhase: T, up: L, down: M } = this;
     let base = this.base;
     let phase = this.phase;
     let n = 0;
-    for (; n < max && base + T <= bufLen; n++) {
+    for (; base + T <= bufLen; n++) {
       let s0 = 0,
         s1 = 0,
         s2 = 0,
@@ -274,6 +246,36 @@ export class StreamingResampler {
     this.phase = phase;
     return n;
   }
+}
+
+/**
+ * Pure decimation (48k→16k: L = 1): one phase, so four consecutive outputs share each coefficient
+ * load. Outputs are made only in whole batches of four (the rest waits for more input), so there
+ * is no rarely-run remainder loop, and every output is one sequential sum whatever the chunking.
+ * A free function of numbers and typed arrays: V8 optimises it the same whatever else is loaded
+ * (as a method it measured up to ~35% slower in some processes).
+ * @returns the number of outputs written to `out` (a multiple of 4)
+ */
+function decimate(buf: Float64Array, coef: Float64Array, base: number, bufLen: number, T: number, M: number, out: Float64Array): number {
+  let n = 0;
+  for (; base + 3 * M + T <= bufLen; n += 4, base += 4 * M) {
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0,
+      s3 = 0;
+    for (let i = 0, b = base; i < T; i++, b++) {
+      const c = coef[i];
+      s0 += buf[b] * c;
+      s1 += buf[b + M] * c;
+      s2 += buf[b + 2 * M] * c;
+      s3 += buf[b + 3 * M] * c;
+    }
+    out[n] = s0;
+    out[n + 1] = s1;
+    out[n + 2] = s2;
+    out[n + 3] = s3;
+  }
+  return n;
 }
 
 /**

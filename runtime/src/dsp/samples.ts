@@ -13,7 +13,8 @@ export type AudioChunk = Float32Array | Float64Array | Int16Array;
 export const INT16_SCALE = 1 / 32768;
 
 /**
- * Returns `buf` if it holds at least `n` values, else a new, larger Float64Array.
+ * Returns `buf` if it holds at least `n` values, else a new, larger, ZEROED Float64Array (the
+ * contents are not copied: for scratch and output buffers only).
  * Grows geometrically so that a stream of slowly growing chunks does not reallocate every time.
  */
 export function ensureCapacity(buf: Float64Array, n: number): Float64Array {

@@ -78,8 +78,8 @@ export function hwLayerScan(I: tf.Tensor3D, beta: BetaLike, opts: HwLayerScanOpt
   if (beta instanceof tf.Tensor) {
     const op = tf.customGrad((...args: unknown[]) => {
       const r = forward(args[0] as tf.Tensor);
-      const b = args[1] as tf.Tensor;
-      return { value: r.value, gradFunc: (dy: tf.Tensor) => [r.gradFunc(dy), tf.zerosLike(b)] };
+      // Zero gradient for beta from its shape only (the tensor may be disposed before backprop).
+      return { value: r.value, gradFunc: (dy: tf.Tensor) => [r.gradFunc(dy), tf.zeros([N], 'float32')] };
     });
     spikes = op(I, beta) as tf.Tensor3D;
   } else {
