@@ -40,13 +40,13 @@ export function argmaxCounts(counts: ArrayLike<number>): number {
   return best;
 }
 
-/** Softmax probability of class `index` given integer counts. */
-export function softmaxAt(counts: ArrayLike<number>, index: number): number {
+/** Softmax probability of class `index` given integer counts (times `scale`, the trainer's logit scale). */
+export function softmaxAt(counts: ArrayLike<number>, index: number, scale = 1): number {
   let max = -Infinity;
   for (let i = 0; i < counts.length; i++) if (counts[i] > max) max = counts[i];
   let sum = 0;
-  for (let i = 0; i < counts.length; i++) sum += Math.exp(counts[i] - max);
-  return Math.exp(counts[index] - max) / sum;
+  for (let i = 0; i < counts.length; i++) sum += Math.exp((counts[i] - max) * scale);
+  return Math.exp((counts[index] - max) * scale) / sum;
 }
 
 /**
@@ -55,7 +55,7 @@ export function softmaxAt(counts: ArrayLike<number>, index: number): number {
  */
 export function decide(ctx: DecisionContext, counts: ArrayLike<number>, meanInputLevel: number): Decision {
   const index = argmaxCounts(counts);
-  const confidence = softmaxAt(counts, index);
+  const confidence = softmaxAt(counts, index, ctx.settings.countScale ?? 1);
   const label = ctx.labels[index];
   let rejectedBy: RejectReason | undefined;
   if (ctx.isBackground[index]) rejectedBy = 'background';

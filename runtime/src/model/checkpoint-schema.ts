@@ -71,8 +71,10 @@ export const arithmeticSchema = z.strictObject({
 export const detectorSchema = z.strictObject({
   /** Sliding window of output spike counts, seconds. */
   windowS: positive.max(10),
-  /** Minimum softmax confidence of the winning class (over window counts). */
+  /** Minimum softmax confidence of the winning class: softmax(countScale x window counts). */
   threshold: z.number().min(0).max(1),
+  /** Scale applied to spike counts before the softmax (the trainer's logit scale). Default 1. */
+  countScale: z.number().positive().max(100).optional(),
   /** Per-label overrides of `threshold`. */
   labelThresholds: z.record(z.string(), z.number().min(0).max(1)).optional(),
   /** Minimum spikes of the winning class inside the window. */

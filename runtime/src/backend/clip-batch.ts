@@ -1,0 +1,101 @@
+/**
+ * Backend-independent glue: quantize features once (so every backend gets the same integers),
+ * then turn a backend's spike counts into the same `ClipResult`s and `KeywordEvent`s as
+ * `NwaveModel.classifyFeatures` and `KeywordSpotter` produce.
+ */
+import { InvalidArgumentError } from '../errors.js';
+import { decide } from '../detect/decision.js';
+import { StreamingDetector, type KeywordEvent } from '../detect/keyword-detector.js';
+import type { ClipResult, NwaveModel } from '../engine/nwave-model.js';
+import { getChipConsumption } from '../power/chip-power.js';
+import { FixedPointNetwork } from '../snn/fixed-point-network.js';
+import type { ClipBatch, SnnSession } from './snn-backend.js';
+
+/** Features of one clip, row-major [frames][channels] (what `NwaveModel.features` returns). */
+export interface FeatureClip {
+  data: ArrayLike<number>;
+  frames: number;
+}
+
+/**
+ * Quantizes features with the runtime's own `FixedPointNetwork.quantizeInput`.
+ * @param out optional destination (length >= features.length), e.g. a slice of a batch buffer.
+ */
+export function quantizeFeatures(model: NwaveModel, features: ArrayLike<number>, out = new Int32Array(features.length)): Int32Array {
+  const q = new FixedPointNetwork(model.fixedPoint);
+  for (let i = 0; i < features.length; i++) out[i] = q.quantizeInput(features[i]);
+  return out;
+}
+
+/**
+ * Packs clips of equal length into one quantized batch, plus each clip's mean input level (the
+ * detector's activity gate, summed in the same order as `classifyFeatures` so decisions match).
+ * @throws InvalidArgumentError when clips differ in length or channel count.
+ */
+export function packClips(model: NwaveModel, clips: readonly FeatureClip[]): { batch: ClipBatch; meanInputLevels: Float64Array } {
+  const channels = model.fixedPoint.layers[0].size;
+  const steps = clips.length ? clips[0].frames : 0;
+  const size = steps * channels;
+  const features = new Int32Array(clips.length * size);
+  const meanInputLevels = new Float64Array(clips.length);
+  const q = new FixedPointNetwork(model.fixedPoint);
+  clips.forEach((clip, b) => {
+    if (clip.frames !== steps || clip.data.length !== size) {
+      throw new InvalidArgumentError(`packClips: clip ${b} has ${clip.frames} frames x ${clip.data.length / Math.max(1, clip.frames)} channels, expected ${steps} x ${channels} (prepare clips to the model length first)`, { field: `clips[${b}]` });
+    }
+    let level = 0;
+    for (let i = 0; i < size; i++) {
+      const x = clip.data[i];
+      level += x;
+      features[b * size + i] = q.quantizeInput(x);
+    }
+    meanInputLevels[b] = steps > 0 ? level / size : 0;
+  });
+  return { batch: { features, batch: clips.length, steps, channels }, meanInputLevels };
+}
+
+/**
+ * Whole-clip classification on any backend: the same `ClipResult` as
+ * `NwaveModel.classifyFeatures` (decision, counts, layer spikes, projected power), minus rasters.
+ */
+export async function classifyClips(session: SnnSession, model: NwaveModel, clips: readonly FeatureClip[]): Promise<ClipResult[]> {
+  const { batch, meanInputLevels } = packClips(model, clips);
+  const res = await session.runClips(batch);
+  const classes = session.classes;
+  const nLayers = session.layers.length;
+  const layersFp = model.fixedPoint.layers;
+  return clips.map((_, b) => {
+    const counts = res.outputCounts.subarray(b * classes, (b + 1) * classes);
+    const layerSpikes = layersFp.map((l, i) => ({ name: l.name, neurons: l.size, spikes: res.layerSpikes[b * nLayers + i] }));
+    const power = getChipConsumption(
+      layerSpikes.map((l, i) => ({ ...l, frontend: layersFp[i].type === 'frontend' })),
+      batch.steps * model.dtS,
+      model.chip,
+    );
+    const d = decide(model.decision, counts, meanInputLevels[b]);
+    return { ...d, spikeCounts: Array.from(counts), layerSpikes, meanInputLevel: meanInputLevels[b], power, steps: batch.steps };
+  });
+}
+
+/**
+ * Streaming detection over a long feature sequence on any backend: the network runs once from
+ * rest over all frames (as `KeywordSpotter` does, never resetting), then the output raster and
+ * per-step input levels go through the same `StreamingDetector`.
+ */
+export async function detectStream(session: SnnSession, model: NwaveModel, clip: FeatureClip): Promise<KeywordEvent[]> {
+  const { batch } = packClips(model, [clip]);
+  const res = await session.runClips(batch, { outputSpikes: true });
+  const spikes = res.outputSpikes!;
+  const { channels, steps } = batch;
+  const classes = session.classes;
+  const ck = model.checkpoint;
+  const det = new StreamingDetector(ck.labels, ck.backgroundLabels, ck.detector, model.dtS);
+  const events: KeywordEvent[] = [];
+  for (let t = 0; t < steps; t++) {
+    let level = 0;
+    for (let c = 0; c < channels; c++) level += clip.data[t * channels + c];
+    const e = det.update(spikes.subarray(t * classes, (t + 1) * classes), level / channels);
+    if (e) events.push(e);
+  }
+  return events;
+}

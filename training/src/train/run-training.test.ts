@@ -1,0 +1,149 @@
+/**
+ * End-to-end training on a small synthetic data set (espeak-ng "yes"/"no" + background noise):
+ * real data generation, real tfjs, the real exporter, and the runtime as the judge.
+ */
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConstraintError, NwaveModel, parseCheckpoint } from '@nwave/runtime';
+import { generateBackgroundClips } from '../data/synthetic-background.js';
+import { generateSyntheticSpeech } from '../data/synthetic-speech.js';
+import { toolsAvailable } from '../data/run-process.js';
+import { buildNetwork } from './build-network.js';
+import { evaluateModel } from './evaluate.js';
+import { networkToCheckpoint } from './export-checkpoint.js';
+import { runTraining } from './run-training.js';
+import { DEFAULT_TRAIN_CONFIG } from './train-config.js';
+
+const haveTools = await toolsAvailable(['espeak-ng', 'sox']);
+let dir = '';
+
+beforeAll(async () => {
+  if (!haveTools) return;
+  dir = mkdtempSync(path.join(os.tmpdir(), 'nwave-train-'));
+  await generateSyntheticSpeech({ outDir: path.join(dir, 'data'), words: ['yes', 'no'], clipsPerWord: 40, seed: 3 });
+  await generateBackgroundClips({ outDir: path.join(dir, 'data'), label: '_silence_', count: 40 });
+}, 300_000);
+afterAll(() => dir && rmSync(dir, { recursive: true, force: true }));
+
+describe.skipIf(!haveTools)('runTraining (synthetic yes/no + background)', () => {
+  it('trains, exports a compliant checkpoint atomically, and reports the runtime accuracy of that file', async () => {
+    const out = path.join(dir, 'model.nwave.json');
+    const rows: number[] = [];
+    const r = await runTraining(
+      { data: path.join(dir, 'data'), words: ['yes', 'no'], background: true, epochs: 6, out, seed: 7, valSplit: 0.25, testSplit: 0.15, config: { hidden: [32], batchSize: 8, lrCore: 3e-3 } },
+      { onEpoch: (row) => rows.push(row.epoch), log: () => {} },
+    );
+    expect(rows).toEqual([1, 2, 3, 4, 5, 6]);
+    const ck = parseCheckpoint(readFileSync(out, 'utf8'), out);
+    expect(ck.labels).toEqual(['yes', 'no', '_background_']);
+    expect(ck.backgroundLabels).toEqual(['_background_']);
+    expect(ck.violations).toBeUndefined();
+    const model = new NwaveModel(ck);
+    expect(model.constraints().ok).toBe(true);
+    // Single source of truth: the reported figure is the runtime's, on the written file.
+    expect(ck.provenance.metrics?.valAccuracy).toBe(r.val.accuracy);
+    expect(r.val.n).toBeGreaterThan(10);
+    // The synthetic task is easy: the trained network must beat chance clearly.
+    expect(r.val.accuracy).toBeGreaterThan(0.6);
+    expect(Math.abs(r.floatVal - r.val.accuracy)).toBeLessThan(0.15);
+    expect(existsSync(r.reportFile)).toBe(true);
+    expect(readFileSync(r.reportFile, 'utf8')).toContain('<svg');
+    expect(existsSync(out.replace('.nwave.json', '.history.json'))).toBe(true);
+    expect(readdirNoTemp(dir)).toBe(true);
+  });
+
+  it('resumes from the saved state and stops cleanly on abort, keeping the best epoch', async () => {
+    const out = path.join(dir, 'resume.nwave.json');
+    const base = { data: path.join(dir, 'data'), words: ['yes', 'no'], background: true, out, seed: 7, config: { hidden: [16], batchSize: 8 } };
+    await runTraining({ ...base, epochs: 2 }, { log: () => {} });
+    const epochs: number[] = [];
+    await runTraining({ ...base, epochs: 4, resume: true }, { log: () => {}, onEpoch: (r) => epochs.push(r.epoch) });
+    expect(epochs).toEqual([3, 4]);
+    const ctl = new AbortController();
+    const seen: number[] = [];
+    const r = await runTraining({ ...base, epochs: 10, out: path.join(dir, 'abort.nwave.json') }, { log: () => {}, signal: ctl.signal, onEpoch: (row) => (seen.push(row.epoch), row.epoch === 2 && ctl.abort()) });
+    expect(r.aborted).toBe(true);
+    expect(seen.length).toBeLessThanOrEqual(3);
+    expect(existsSync(path.join(dir, 'abort.nwave.json'))).toBe(true);
+  });
+});
+
+function readdirNoTemp(d: string): boolean {
+  return !readdirSync(d).some((f: string) => f.includes('.tmp-'));
+}
+
+describe('export refuses non-compliant networks', () => {
+  it('throws ConstraintError on mixed-sign groups unless allowViolations, which records them', async () => {
+    await tf.setBackend('cpu');
+    const cfg = { ...DEFAULT_TRAIN_CONFIG, hidden: [10] };
+    const net = buildNetwork(13, 3, cfg, 0.008);
+    const fb = { sampleRateHz: 16000, centerFrequenciesHz: Array.from({ length: 13 }, (_, i) => 100 * 1.4 ** i), q: 4, binS: 0.008, gain: 1000, recordingDurationS: 1 };
+    const opts = { name: 'x', labels: ['a', 'b', 'c'], backgroundLabels: [], filterbank: fb };
+    // normal(0.1, 0.3) init mixes signs inside groups of 5.
+    expect(() => networkToCheckpoint(net, cfg, opts)).toThrow(ConstraintError);
+    try {
+      networkToCheckpoint(net, cfg, opts);
+    } catch (e) {
+      expect((e as ConstraintError).message).toMatch(/\[sign-groups\] hidden: \d+ mixed-sign groups of 5/);
+    }
+    const ck = networkToCheckpoint(net, cfg, { ...opts, allowViolations: true });
+    expect(ck.violations?.some((v) => v.rule === 'sign-groups')).toBe(true);
+    net.dispose();
+  });
+
+  it('trainer and runtime agree: fake-quantized tfjs forward vs fixed-point counts on real clips', async () => {
+    await tf.setBackend('cpu');
+    const cfg = { ...DEFAULT_TRAIN_CONFIG, hidden: [20] };
+    const net = buildNetwork(13, 2, cfg, 0.008);
+    const { applyHardConstraints } = await import('./sign-projection.js');
+    applyHardConstraints(net, { signGroups: true });
+    const centers = [97.6, 137.06, 192.48, 270.3, 379.58, 533.05, 748.56, 1051.22, 1476.23, 2073.09, 2911.26, 4088.32, 5741.27];
+    const fb = { sampleRateHz: 16000, centerFrequenciesHz: centers, q: 4, binS: 0.008, gain: 1000, recordingDurationS: 1 };
+    // Frontend at 8 bits at export: make the float frontend sit on that grid so both sides see the same weights.
+    const fe = net.frontend()!;
+    const step = 0.9 / 127;
+    tf.tidy(() => fe.weight.assign(tf.mul(tf.round(tf.div(fe.weight, step)), step)));
+    const ck = networkToCheckpoint(net, cfg, { name: 'parity', labels: ['a', 'b'], backgroundLabels: [], filterbank: fb });
+    const model = new NwaveModel(ck);
+    const { readWavFile } = await import('@nwave/runtime/node');
+    const root = new URL('../../../test/fixtures/audio/speech-commands/', import.meta.url).pathname;
+    const files = ['yes', 'no', '_unknown_'].flatMap((c) => readdirSync(root + c).map((f: string) => `${root}${c}/${f}`));
+    let agree = 0;
+    let total = 0;
+    for (const f of files) {
+      const a = readWavFile(f);
+      const feats = model.features(a.samples, a.sampleRateHz);
+      const rt = model.classifyFeatures(feats.data, feats.frames);
+      const fl = tf.tidy(() => net.forward(tf.tensor3d(feats.data, [1, feats.frames, 13])).spikes.map((s) => tf.sum(s).dataSync()[0]));
+      rt.layerSpikes.forEach((l, i) => {
+        total += Math.max(l.spikes, fl[i]);
+        agree += Math.min(l.spikes, fl[i]);
+      });
+    }
+    expect(total).toBeGreaterThan(200);
+    expect(agree / total).toBeGreaterThan(0.97);
+    net.dispose();
+  });
+});
+
+describe('evaluation metrics', () => {
+  it('counts keyword accuracy and background rejection from runtime decisions', () => {
+    const ck = parseCheckpoint(readFileSync(new URL('../../../test/fixtures/models/tones.nwave.json', import.meta.url), 'utf8'));
+    const model = new NwaveModel(ck);
+    const tone = (f: number, a = 0.3) => model.features(Float32Array.from({ length: 16000 }, (_, i) => a * Math.sin((2 * Math.PI * f * i) / 16000)), 16000).data;
+    const items = [
+      { features: tone(4000), label: 0 },
+      { features: tone(400), label: 1 },
+      { features: tone(400, 1e-5), label: 2 },
+      { features: tone(4000), label: 1 },
+    ];
+    const r = evaluateModel(model, items, 125);
+    expect(r.confusion).toEqual([[1, 0, 0], [1, 1, 0], [1, 0, 0]]);
+    expect(r.keywordAccuracy).toBeCloseTo(2 / 3, 12);
+    expect(r.rejection).toBe(1);
+    expect(r.power.meanW).toBeGreaterThan(0);
+  });
+});

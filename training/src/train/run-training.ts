@@ -1,0 +1,173 @@
+/**
+ * `runTraining`: the whole workflow behind `nwave train` and the app's training panel:
+ * data folder -> features -> HWNetwork -> training -> export -> runtime evaluation -> report.
+ */
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { NwaveModel, type Checkpoint } from '@nwave/runtime';
+import { writeCheckpointFile, writeFileAtomic } from '@nwave/runtime/node';
+import { NWaveDataGen } from '../data/data-gen.js';
+import { NWaveDataLoader } from '../data/data-loader.js';
+import { BACKGROUND_LABEL } from '../data/dataset-folder.js';
+import { buildNetwork } from './build-network.js';
+import { calibrateDetector, evaluateModel, type EvalItem, type EvalResult } from './evaluate.js';
+import { networkToCheckpoint } from './export-checkpoint.js';
+import { checkInitialFiringRates, type RateCheck } from './firing-rate-check.js';
+import { writeTrainingReport } from './report.js';
+import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from './train-config.js';
+import { floatAccuracy, trainNetwork, type EpochRow, type TrainState } from './trainer.js';
+
+export interface RunTrainingOptions {
+  /** Class-folder data root `DATA/<class>/*.wav`. */
+  data: string;
+  /** Keywords, in output order. */
+  words: string[];
+  /** Add a `_background_` class made of every other folder. */
+  background: boolean;
+  epochs: number;
+  /** Checkpoint path (`*.nwave.json`). */
+  out: string;
+  seed?: number;
+  /** Extra folders whose clips all go to training (e.g. synthetic speech). */
+  extraTrain?: string[];
+  valSplit?: number;
+  testSplit?: number;
+  /** Augmented variants per training clip (0 = off). */
+  augment?: number;
+  config?: Partial<TrainConfig>;
+  allowViolations?: boolean;
+  /** Continue from `<out>.train-state.json` if present. */
+  resume?: boolean;
+  cacheDir?: string | null;
+  name?: string;
+  command?: string;
+  /** Minimum share of background clips the calibrated detector must reject on validation. */
+  minRejection?: number;
+}
+
+export interface RunTrainingHooks {
+  onEpoch?: (row: EpochRow) => void;
+  onBatch?: (batch: number, batches: number, loss: number) => void;
+  onStage?: (stage: string, done?: number, total?: number) => void;
+  signal?: AbortSignal;
+  log?: (msg: string) => void;
+}
+
+export interface RunTrainingResult {
+  out: string;
+  checkpoint: Checkpoint;
+  valAccuracy: number;
+  val: EvalResult;
+  test: EvalResult | null;
+  floatVal: number;
+  floatTest: number | null;
+  history: EpochRow[];
+  bestEpoch: number;
+  initialRates: RateCheck[];
+  aborted: boolean;
+  reportFile: string;
+}
+
+function evalItems(loader: NWaveDataLoader): EvalItem[] {
+  return loader.items.map((it) => ({ features: it.features(0), label: it.label, file: it.file }));
+}
+
+export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHooks = {}): Promise<RunTrainingResult> {
+  const log = hooks.log ?? ((m: string) => console.warn(m));
+  await tf.setBackend('cpu');
+  const cfg: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...opts.config, epochs: opts.epochs, seed: opts.seed ?? opts.config?.seed ?? DEFAULT_TRAIN_CONFIG.seed };
+  const common = { sample_rate: 16000, recording_duration_s: 1.0, sim_time_s: 0.008, return_filename: true, cache_dir: opts.cacheDir ?? null, log };
+  const classes = { words: opts.words, background: opts.background };
+  hooks.onStage?.('features');
+  const gen = new NWaveDataGen({
+    ...common,
+    data_parent: opts.data,
+    dataloader_config: { batch_size: cfg.batchSize, val_split: opts.valSplit ?? 0.2, test_split: opts.testSplit ?? 0.1, shuffle_train: true, random_state: cfg.seed },
+    classes,
+    augment: opts.augment ? { variants: opts.augment, seed: cfg.seed } : undefined,
+    onProgress: (d, t) => hooks.onStage?.('features', d, t),
+  });
+  const main = await gen.dataloaders();
+  let trainItems = [...main.train.items];
+  for (const extra of opts.extraTrain ?? []) {
+    const g = new NWaveDataGen({ ...common, data_parent: extra, dataloader_config: { batch_size: cfg.batchSize, val_split: 0, test_split: 0, shuffle_train: true, random_state: cfg.seed }, classes });
+    const d = await g.dataloaders();
+    if (d.labels.join() !== main.labels.join()) throw new Error(`${extra}: classes ${d.labels.join(', ')} differ from ${main.labels.join(', ')}`);
+    trainItems = trainItems.concat(d.train.items);
+    log(`extra training data ${extra}: ${d.train.size} clips`);
+  }
+  const train = new NWaveDataLoader(trainItems, main.train.options);
+  const val = evalItems(main.val);
+  const test = evalItems(main.test);
+  const { T, C } = main.shape;
+  const labels = main.labels;
+  const backgroundLabels = labels.filter((l) => l === BACKGROUND_LABEL);
+  log(`data: ${labels.join(', ')}; train ${train.size}, val ${val.length}, test ${test.length} clips (${main.split.mode} split); [${cfg.batchSize}, ${T}, ${C}]`);
+
+  const fb = main.filterbank;
+  const filterbank = { sampleRateHz: fb.sampleRateHz, centerFrequenciesHz: [...fb.centerFrequenciesHz], q: fb.q, binS: fb.binS, gain: fb.gain, recordingDurationS: 1.0 };
+  const net = buildNetwork(C, labels.length, cfg, fb.binS);
+  const initialRates = checkInitialFiringRates(net, train.batches(0));
+  for (const r of initialRates) if (r.verdict !== 'ok') log(`initial firing rate of ${r.layer}: ${(r.rate * 100).toFixed(1)}% (${r.verdict})${r.advice ? `; ${r.advice}` : ''}`);
+
+  const statePath = `${opts.out}.train-state.json`;
+  let resume: TrainState | undefined;
+  if (opts.resume && existsSync(statePath)) {
+    resume = JSON.parse(await fs.readFile(statePath, 'utf8')) as TrainState;
+    log(`resuming from ${statePath} after epoch ${resume.epoch}`);
+  }
+  const name = opts.name ?? path.basename(opts.out).replace(/\.nwave\.json$|\.json$/, '');
+  const exportBase = {
+    name,
+    labels,
+    backgroundLabels,
+    filterbank,
+    detector: { windowS: 1.0, countScale: cfg.logitScale },
+    provenance: { command: opts.command, data: [opts.data, ...(opts.extraTrain ?? [])].join(' + '), seed: cfg.seed },
+  };
+  hooks.onStage?.('training');
+  const result = await trainNetwork(net, { train, val, T, C }, cfg, exportBase, {
+    onBatch: hooks.onBatch,
+    signal: hooks.signal,
+    log,
+    onEpoch: hooks.onEpoch,
+    // Resumable state every epoch (atomic), so Ctrl-C or a crash loses at most one epoch.
+    onState: (state) => writeFileAtomic(statePath, JSON.stringify(state)),
+  }, resume);
+  await writeFileAtomic(statePath, JSON.stringify(result.state));
+
+  hooks.onStage?.('export');
+  const draft = networkToCheckpoint(net, cfg, { ...exportBase, allowViolations: true });
+  const detector = { ...calibrateDetector(new NwaveModel(draft), val, T, opts.minRejection ?? 0.95), windowS: 1.0, countScale: cfg.logitScale };
+  const ck0 = networkToCheckpoint(net, cfg, { ...exportBase, detector, allowViolations: opts.allowViolations });
+  const model = new NwaveModel(ck0);
+  const valRes = evaluateModel(model, val, T);
+  const testRes = test.length ? evaluateModel(model, test, T) : null;
+  const floatVal = floatAccuracy(net, val, T, C);
+  const floatTest = test.length ? floatAccuracy(net, test, T, C) : null;
+  const metrics = {
+    bestEpoch: result.bestEpoch,
+    valAccuracy: valRes.accuracy,
+    valKeywordAccuracy: valRes.keywordAccuracy,
+    valKeywordArgmaxAccuracy: valRes.keywordArgmaxAccuracy,
+    valRejection: valRes.rejection,
+    valFloatAccuracy: floatVal,
+    testAccuracy: testRes?.accuracy ?? null,
+    testKeywordAccuracy: testRes?.keywordAccuracy ?? null,
+    testRejection: testRes?.rejection ?? null,
+    testFloatAccuracy: floatTest,
+    valClips: val.length,
+    testClips: test.length,
+    trainClips: train.size,
+    split: main.split.mode,
+    powerMeanW: valRes.power.meanW,
+    energyPerInferenceJ: valRes.power.meanEnergyJ,
+    firingRates: valRes.firingRates,
+  };
+  const checkpoint: Checkpoint = { ...ck0, provenance: { ...ck0.provenance, metrics } };
+  await writeCheckpointFile(opts.out, checkpoint);
+  const reportFile = await writeTrainingReport(opts.out, { history: result.history, val: valRes, test: testRes, floatVal, floatTest, initialRates, checkpoint, net, valItems: val, steps: T });
+  net.dispose();
+  return { out: opts.out, checkpoint, valAccuracy: valRes.accuracy, val: valRes, test: testRes, floatVal, floatTest, history: result.history, bestEpoch: result.bestEpoch, initialRates, aborted: result.aborted, reportFile };
+}

@@ -1,0 +1,79 @@
+/**
+ * Training hyper-parameters. Defaults follow NWAVE Tutorial 2 (lr, clip, topology weight,
+ * firing-rate target, taus) where it states them, plus the nwave-ts additions that export needs
+ * (sign projection, class balancing, early stopping).
+ */
+export interface TrainConfig {
+  /** Hidden layer sizes, e.g. [64] for the tutorial's 13-64-2. */
+  hidden: number[];
+  epochs: number;
+  batchSize: number;
+  /** Adam learning rate of the Frontend weights (10-100x below the core's, as the tutorial advises). */
+  lrFrontend: number;
+  /** Adam learning rate of the HWSynapse weights. */
+  lrCore: number;
+  /** Global gradient-norm clip. */
+  gradClip: number;
+  /** Cross-entropy logits = logitScale x spike counts (1 = the SDK's raw counts). Stored as the detector's countScale. */
+  logitScale: number;
+  /** `topology_loss` weight (sign groups of 5). */
+  lamTopology: number;
+  /** `weight_magnitude_loss` weight (limit 0.9). */
+  lamMagnitude: number;
+  /** `firing_rate_target_mse_loss` multiplier, and the target mean rates (spikes per neuron per step). */
+  lamFiringRate: number;
+  /** Target rate of the output layer (Tutorial 2: 0.15). */
+  outputRateTarget: number | null;
+  /** Target rate of every hidden layer (null: none). */
+  hiddenRateTarget: number | null;
+  /** Time constants, seconds. */
+  frontendTauS: number;
+  coreTauS: number;
+  /** HWSynapse quantization bits (grid ±0.9). */
+  bits: number;
+  /** Frontend bits at export (the frontend trains in float, as in the SDK). */
+  frontendBits: number;
+  /** Synaptic mismatch σ (weight units) redrawn per batch; null = off. */
+  stddev: number | null;
+  /** Leak mismatch redrawn per batch. */
+  ileakMismatch: boolean;
+  /** From this fraction of the epochs on, every step projects each group of 5 onto one sign. */
+  signProjectFrom: number;
+  /** Weight the cross-entropy by inverse class frequency (background classes are large). */
+  balanceClasses: boolean;
+  /**
+   * Background clips drawn afresh each epoch, as a multiple of the mean keyword-class size
+   * (the background pool is large and varied; balanced batches train far more stably than
+   * class weights alone). 0 = use every clip every epoch.
+   */
+  backgroundPerEpoch: number;
+  /** Stop after this many epochs without a better validation score (0 = never). */
+  patience: number;
+  seed: number;
+}
+
+export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
+  hidden: [64],
+  epochs: 40,
+  batchSize: 16,
+  lrFrontend: 1e-4,
+  lrCore: 1e-3,
+  gradClip: 0.5,
+  logitScale: 1,
+  lamTopology: 0.05,
+  lamMagnitude: 1,
+  lamFiringRate: 10,
+  outputRateTarget: 0.15,
+  hiddenRateTarget: null,
+  frontendTauS: 0.01,
+  coreTauS: 0.064,
+  bits: 5,
+  frontendBits: 8,
+  stddev: null,
+  ileakMismatch: false,
+  signProjectFrom: 0.5,
+  balanceClasses: true,
+  backgroundPerEpoch: 1.5,
+  patience: 0,
+  seed: 42,
+};

@@ -1,0 +1,240 @@
+/**
+ * The training loop: batches -> HWNetwork (fused kernels) -> task + hardware losses -> Adam with
+ * separate frontend/core rates and global-norm clipping -> hard constraints. After every epoch the
+ * network is exported in memory and scored by the RUNTIME on the validation set; the best
+ * compliant epoch is kept and restored at the end.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { NwaveModel, checkConstraints, type Checkpoint } from '@nwave/runtime';
+import type { HWNetwork } from '../layers/index.js';
+import { firing_rate_target_mse_loss, topology_loss, weight_magnitude_loss } from '../losses/index.js';
+import { NWaveDataLoader, type LoaderItem } from '../data/data-loader.js';
+import { deriveSeed, mulberry32, shuffleInPlace } from '../data/mulberry32.js';
+import { applyHardConstraints } from './sign-projection.js';
+import { evaluateModel, type EvalItem, type EvalResult } from './evaluate.js';
+import { networkToCheckpoint, type ExportOptions } from './export-checkpoint.js';
+import type { TrainConfig } from './train-config.js';
+
+export interface EpochRow {
+  epoch: number;
+  epochs: number;
+  loss: number;
+  components: { ce: number; topology: number; magnitude: number; firingRate: number };
+  trainAccuracy: number;
+  /** Runtime (fixed-point) scores of this epoch's export on the validation set. */
+  valAccuracy: number;
+  valBalancedAccuracy: number;
+  /** The tfjs float model's validation accuracy (same weights, float membranes). */
+  valFloatAccuracy: number;
+  /** Mean spikes per neuron per step over the training batches, per HWLayer. */
+  firingRates: number[];
+  compliant: boolean;
+  signProjection: boolean;
+  seconds: number;
+  etaS: number;
+}
+
+export interface TrainHooks {
+  onBatch?: (batch: number, batches: number, loss: number) => void;
+  onEpoch?: (row: EpochRow) => void;
+  /** Resumable state after every epoch (write it somewhere safe). */
+  onState?: (state: TrainState) => Promise<void> | void;
+  /** Abort: the loop stops after the current batch and keeps the best epoch so far. */
+  signal?: AbortSignal;
+  log?: (msg: string) => void;
+}
+
+export interface TrainState {
+  epoch: number;
+  history: EpochRow[];
+  weights: Record<string, number[]>;
+  best: { epoch: number; score: number; weights: Record<string, number[]> } | null;
+}
+
+export interface TrainResult {
+  history: EpochRow[];
+  bestEpoch: number;
+  bestScore: number;
+  stoppedEarly: boolean;
+  aborted: boolean;
+  state: TrainState;
+}
+
+/** Weights keyed by module name (variable names carry a process-wide counter, module names do not). */
+function snapshot(net: HWNetwork): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const w of net.floatWeights()) out[w.name] = Array.from(w.values);
+  return out;
+}
+
+export function restoreWeights(net: HWNetwork, weights: Record<string, number[]>): void {
+  const names = net.floatWeights().map((w) => w.name);
+  net.trainableVariables().forEach((v, i) => {
+    const w = weights[names[i]];
+    if (!w || w.length !== v.size) throw new Error(`resume state has no weights for ${names[i]} (or a different shape)`);
+    tf.tidy(() => v.assign(tf.tensor(w, v.shape, 'float32')));
+  });
+}
+
+/** Float (tfjs) arg-max accuracy of the network on evaluation items. */
+export function floatAccuracy(net: HWNetwork, items: readonly EvalItem[], T: number, C: number): number {
+  let ok = 0;
+  for (let s = 0; s < items.length; s += 64) {
+    const chunk = items.slice(s, s + 64);
+    const x = new Float32Array(chunk.length * T * C);
+    chunk.forEach((it, b) => x.set(it.features, b * T * C));
+    const pred = tf.tidy(() => {
+      const { spikes } = net.forward(tf.tensor3d(x, [chunk.length, T, C]));
+      return tf.argMax(tf.sum(spikes[spikes.length - 1], 1), 1).dataSync();
+    });
+    chunk.forEach((it, b) => (ok += pred[b] === it.label ? 1 : 0));
+  }
+  return items.length ? ok / items.length : 0;
+}
+
+export async function trainNetwork(
+  net: HWNetwork,
+  data: { train: NWaveDataLoader; val: readonly EvalItem[]; T: number; C: number },
+  cfg: TrainConfig,
+  exportOpts: ExportOptions,
+  hooks: TrainHooks = {},
+  resume?: TrainState,
+): Promise<TrainResult> {
+  const { T, C } = data;
+  const K = exportOpts.labels.length;
+  const bgIndex = new Set(exportOpts.backgroundLabels.map((l) => exportOpts.labels.indexOf(l)));
+  const keywordItems = data.train.items.filter((it) => !bgIndex.has(it.label));
+  const backgroundItems = data.train.items.filter((it) => bgIndex.has(it.label));
+  const kwClasses = Math.max(1, K - bgIndex.size);
+  const bgPerEpoch = cfg.backgroundPerEpoch > 0 && bgIndex.size > 0 ? Math.min(backgroundItems.length, Math.round((cfg.backgroundPerEpoch * keywordItems.length) / kwClasses)) : backgroundItems.length;
+  /** The training items of one epoch: every keyword clip plus a fresh draw of background clips. */
+  const epochLoader = (epoch: number): NWaveDataLoader => {
+    if (bgPerEpoch >= backgroundItems.length) return data.train;
+    const bg: LoaderItem[] = shuffleInPlace([...backgroundItems], mulberry32(deriveSeed(cfg.seed, 'background', epoch))).slice(0, bgPerEpoch);
+    return new NWaveDataLoader([...keywordItems, ...bg], data.train.options);
+  };
+  const counts = new Array<number>(K).fill(0);
+  for (const it of keywordItems) counts[it.label]++;
+  for (const l of bgIndex) counts[l] = bgIndex.size ? bgPerEpoch / bgIndex.size : 0;
+  const total = counts.reduce((a, b) => a + b, 0);
+  const classWeights = counts.map((n) => (cfg.balanceClasses && n > 0 ? total / (K * n) : 1));
+  const optFront = tf.train.adam(cfg.lrFrontend);
+  const optCore = tf.train.adam(cfg.lrCore);
+  const frontVars = new Set(net.frontendVariables().map((v) => v.name));
+  const vars = net.trainableVariables();
+  const lifCount = net.hwLayers().length;
+  const history: EpochRow[] = resume ? [...resume.history] : [];
+  let best = resume?.best ?? null;
+  if (resume) restoreWeights(net, resume.weights);
+  const startEpoch = resume ? resume.epoch + 1 : 1;
+  let stale = 0;
+  let aborted = false;
+  let stoppedEarly = false;
+  const t0 = performance.now();
+
+  for (let epoch = startEpoch; epoch <= cfg.epochs; epoch++) {
+    const te = performance.now();
+    const project = epoch > Math.floor(cfg.signProjectFrom * cfg.epochs);
+    const sums = { loss: 0, ce: 0, topology: 0, magnitude: 0, firingRate: 0, correct: 0, n: 0 };
+    const rateSums = new Array<number>(lifCount).fill(0);
+    let batches = 0;
+    const loader = epochLoader(epoch);
+    const nBatches = loader.length;
+    for (const batch of loader.batches(epoch)) {
+      if (hooks.signal?.aborted) {
+        aborted = true;
+        break;
+      }
+      const [B] = batch.shape;
+      const parts: tf.Scalar[] = [];
+      const extra: tf.Tensor[] = [];
+      const { value, grads } = tf.variableGrads(() => {
+        const x = tf.tensor3d(batch.x, batch.shape);
+        const { spikes } = net.forward(x);
+        const out = spikes[spikes.length - 1];
+        const logits = tf.mul(tf.sum(out, 1), cfg.logitScale);
+        const y = tf.tensor1d(batch.y, 'int32');
+        const w = tf.gather(tf.tensor1d(classWeights), y);
+        const picked = tf.sum(tf.mul(tf.oneHot(y, K), tf.logSoftmax(logits)), 1);
+        const ce = tf.div(tf.neg(tf.sum(tf.mul(w, picked))), tf.sum(w)) as tf.Scalar;
+        const topo = topology_loss(net, cfg.lamTopology);
+        const mag = tf.mul(weight_magnitude_loss(net), cfg.lamMagnitude) as tf.Scalar;
+        const frList: tf.Tensor[] = [];
+        const frTargets: number[] = [];
+        spikes.forEach((s, i) => {
+          const target = i === spikes.length - 1 ? cfg.outputRateTarget : i > 0 ? cfg.hiddenRateTarget : null;
+          if (target !== null) (frList.push(s), frTargets.push(target));
+        });
+        const fr = frList.length ? firing_rate_target_mse_loss(frList, frTargets, frTargets.map(() => cfg.lamFiringRate)) : tf.scalar(0);
+        parts.push(tf.keep(ce), tf.keep(topo), tf.keep(mag), tf.keep(fr));
+        extra.push(tf.keep(tf.argMax(logits, 1)), ...spikes.map((s) => tf.keep(tf.mean(s))));
+        return tf.addN([ce, topo, mag, fr]) as tf.Scalar;
+      }, vars);
+      // Global-norm clipping across both groups, then one Adam step per group.
+      const norm = Math.sqrt(Object.values(grads).reduce((a, g) => a + (tf.tidy(() => tf.sum(tf.square(g)).dataSync()[0]) as number), 0));
+      const scale = norm > cfg.gradClip ? cfg.gradClip / norm : 1;
+      const gFront: tf.NamedTensorMap = {};
+      const gCore: tf.NamedTensorMap = {};
+      for (const [name, g] of Object.entries(grads)) (frontVars.has(name) ? gFront : gCore)[name] = scale === 1 ? g : tf.mul(g, scale);
+      if (Object.keys(gFront).length) optFront.applyGradients(Object.entries(gFront).map(([name, tensor]) => ({ name, tensor })));
+      optCore.applyGradients(Object.entries(gCore).map(([name, tensor]) => ({ name, tensor })));
+      applyHardConstraints(net, { signGroups: project });
+      const [ce, topo, mag, fr] = parts.map((p) => p.dataSync()[0]);
+      const pred = extra[0].dataSync();
+      for (let b = 0; b < B; b++) if (pred[b] === batch.y[b]) sums.correct++;
+      extra.slice(1).forEach((t, i) => (rateSums[i] += t.dataSync()[0]));
+      const loss = value.dataSync()[0];
+      sums.loss += loss * B;
+      sums.ce += ce * B;
+      sums.topology += topo * B;
+      sums.magnitude += mag * B;
+      sums.firingRate += fr * B;
+      sums.n += B;
+      tf.dispose([value, ...Object.values(grads), ...Object.values(gFront), ...Object.values(gCore), ...parts, ...extra]);
+      batches++;
+      hooks.onBatch?.(batches, nBatches, loss);
+      if (batches % 8 === 0) await new Promise((r) => setImmediate(r)); // let Ctrl-C and progress bars in
+    }
+    if (aborted && batches === 0) break;
+    const ck = networkToCheckpoint(net, cfg, { ...exportOpts, allowViolations: true });
+    const compliant = checkConstraints(ck, new NwaveModel(ck).chip).ok;
+    const val: EvalResult = evaluateModel(new NwaveModel(ck), data.val, T);
+    const seconds = (performance.now() - te) / 1000;
+    const done = epoch - startEpoch + 1;
+    const row: EpochRow = {
+      epoch,
+      epochs: cfg.epochs,
+      loss: sums.loss / Math.max(1, sums.n),
+      components: { ce: sums.ce / Math.max(1, sums.n), topology: sums.topology / Math.max(1, sums.n), magnitude: sums.magnitude / Math.max(1, sums.n), firingRate: sums.firingRate / Math.max(1, sums.n) },
+      trainAccuracy: sums.correct / Math.max(1, sums.n),
+      valAccuracy: val.accuracy,
+      valBalancedAccuracy: val.balancedAccuracy,
+      valFloatAccuracy: floatAccuracy(net, data.val, T, C),
+      firingRates: rateSums.map((r) => r / Math.max(1, batches)),
+      compliant,
+      signProjection: project,
+      seconds,
+      etaS: ((performance.now() - t0) / 1000 / done) * (cfg.epochs - epoch),
+    };
+    history.push(row);
+    hooks.onEpoch?.(row);
+    const score = val.balancedAccuracy;
+    if (compliant && (!best || score > best.score)) {
+      best = { epoch, score, weights: snapshot(net) };
+      stale = 0;
+    } else stale++;
+    await hooks.onState?.({ epoch, history: [...history], weights: snapshot(net), best });
+    if (aborted) break;
+    if (cfg.patience > 0 && stale >= cfg.patience && project) {
+      stoppedEarly = true;
+      break;
+    }
+  }
+  const state: TrainState = { epoch: history.at(-1)?.epoch ?? 0, history, weights: snapshot(net), best };
+  if (best) restoreWeights(net, best.weights);
+  optFront.dispose();
+  optCore.dispose();
+  return { history, bestEpoch: best?.epoch ?? 0, bestScore: best?.score ?? 0, stoppedEarly, aborted, state };
+}
+
+export type { Checkpoint };
