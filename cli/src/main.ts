@@ -37,6 +37,73 @@ export async function main(argv: string[]): Promise<number> {
       code = await runDetect(model, files, opts);
     });
 
+  program
+    .command('train')
+    .description('train a hardware-constrained SNN on a class-folder data set and export a compliant checkpoint')
+    .requiredOption('--data <dir>', 'data root DATA/<class>/*.wav')
+    .requiredOption('--words <list>', 'keywords, comma-separated, in output order (e.g. yes,no)')
+    .option('--background', 'add a _background_ class made of every other folder')
+    .option('--epochs <n>', 'epochs', '40')
+    .option('--out <file>', 'checkpoint to write', 'model.nwave.json')
+    .option('--seed <n>', 'seed of init, split and shuffles')
+    .option('--hidden <sizes>', 'hidden layer sizes, comma-separated (default 64)')
+    .option('--extra-train <dir...>', 'more class folders used for training only (e.g. synthetic speech)')
+    .option('--val-split <x>', 'validation share (by speaker when names carry one)', '0.2')
+    .option('--test-split <x>', 'test share', '0.1')
+    .option('--augment <n>', 'augmented variants per training clip (time shift, gain, noise)')
+    .option('--batch-size <n>', 'batch size')
+    .option('--lr <x>', 'core learning rate')
+    .option('--min-rejection <x>', 'background share the calibrated detector must reject on validation', '0.95')
+    .option('--cache <dir>', 'feature cache folder')
+    .option('--allow-violations', 'write a checkpoint even if it breaks chip constraints (violations recorded in it)')
+    .option('--resume', 'continue from <out>.train-state.json')
+    .action(async (opts) => {
+      const { runTrain } = await import('./commands/train.js');
+      code = await runTrain(opts, argv);
+    });
+
+  program
+    .command('listen')
+    .description('spot keywords live on a microphone (PortAudio via naudiodon); Ctrl-C to stop')
+    .option('--model <file>', '*.nwave.json (default: the bundled default model)')
+    .option('--device <id|name>', 'input device id, or part of its name (default: the default input; see `nwave devices`)')
+    .option('--json', 'one JSON object per line per event (start, detection, status, warning, stop, error)')
+    .option('--rate <hz>', 'capture rate (default: the device default, else a common rate it accepts)')
+    .option('--format <int16|float32>', 'sample format to read (default: int16, else float32)')
+    .option('--duration <s>', 'stop after this many seconds of audio')
+    .option('--max-events <n>', 'stop after n detections')
+    .option('--watchdog <s>', 'exit 3 when no audio arrives for this long (default 5)')
+    .option('--verbose', 'show PortAudio/ALSA messages')
+    .action(async (opts: import('./commands/listen.js').ListenOptions & { model?: string }) => {
+      const { runListen } = await import('./commands/listen.js');
+      const { model, file } = await loadModel(opts.model);
+      code = await runListen(model, file, opts);
+    });
+
+  program
+    .command('devices')
+    .description('list audio input devices (PortAudio)')
+    .option('--json', 'one JSON object per line per device')
+    .option('--verbose', 'show PortAudio/ALSA messages')
+    .action(async (opts: { json?: boolean; verbose?: boolean }) => {
+      const { runDevices } = await import('./commands/devices.js');
+      code = await runDevices(opts);
+    });
+
+  program
+    .command('export-onnx')
+    .description('export a model to ONNX (fixed-point Scan graph, runs with onnxruntime-web)')
+    .argument('<model>', '*.nwave.json')
+    .option('-o, --out <file>', 'output file (default: MODEL with the .onnx extension)')
+    .option('--arithmetic <encoding>', 'integers in the graph as float64 (default, fastest) or int64 (integer-only tools)')
+    .option('--allow-violations', 'export even if the model breaks chip rules (they are recorded in the metadata)')
+    .option('--verify [wav...]', 'check on clips (default: bundled examples) that onnxruntime-web matches the runtime exactly')
+    .option('--json', 'print one JSON object')
+    .action(async (modelArg: string, opts: { out?: string; arithmetic?: string; allowViolations?: boolean; verify?: boolean | string[]; json?: boolean }) => {
+      const { runExportOnnx } = await import('./commands/export-onnx.js');
+      code = await runExportOnnx(modelArg, opts);
+    });
+
   try {
     await program.parseAsync(argv);
   } catch (e) {

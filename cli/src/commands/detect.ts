@@ -41,7 +41,8 @@ export function streamFile(model: NwaveModel, samples: Float32Array, sampleRateH
       steps++;
       for (let l = 0; l <= last; l++) layerSpikes[l] += v.spikeCounts[l];
       const out = v.spikes[last];
-      for (let k = 0; k < out.length; k++) counts[k] += out[k];
+      const P = model.outputPopulation;
+      for (let k = 0; k < counts.length; k++) for (let j = k * P; j < (k + 1) * P; j++) counts[k] += out[j];
     },
   });
   const events: KeywordEvent[] = [];
