@@ -8,6 +8,7 @@ const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const benches: [string, () => Promise<unknown>][] = [
   ['runtime-pipeline', async () => (await import('./runtime-pipeline.bench.js')).benchRuntimePipeline()],
   ['filterbank', async () => (await import('./filterbank.bench.js')).benchFilterbank()],
+  ['onnx', async () => (await import('./onnx.bench.js')).benchOnnx()],
   ['training-kernels', async () => (await import('./training-kernels.bench.js')).benchTrainingKernels()],
 ];
 for (const [name, run] of benches) {

@@ -18,3 +18,4 @@ export * from './detect/keyword-detector.js';
 export * from './power/chip-power.js';
 export * from './engine/nwave-model.js';
 export * from './engine/keyword-spotter.js';
+export * from './backend/index.js';

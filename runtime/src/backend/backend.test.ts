@@ -5,7 +5,17 @@ import { NwaveModel } from '../engine/nwave-model.js';
 import { FixedPointNetwork } from '../snn/fixed-point-network.js';
 import { runClip } from '../snn/run-clip.js';
 import { StreamingDetector } from '../detect/keyword-detector.js';
-import { classifyClips, detectStream, jsBackend, listBackends, packClips, quantizeFeatures, registerBackend, resolveBackend, type SnnBackend } from './index.js';
+import {
+  classifyClips,
+  detectStream,
+  jsBackend,
+  listBackends,
+  packClips,
+  quantizeFeatures,
+  registerBackend,
+  resolveBackend,
+  type SnnBackend,
+} from './index.js';
 
 const fixture = (p: string) => new URL(`../../../test/fixtures/${p}`, import.meta.url).pathname;
 const model = NwaveModel.fromJSON(readFileSync(fixture('models/tones.nwave.json'), 'utf8'), 'tones');
@@ -22,7 +32,10 @@ function features(seed: number, T: number): Float32Array {
 }
 
 describe('backend registry', () => {
-  const failing = (msg: string): SnnBackend & { init: ReturnType<typeof vi.fn> } => ({ init: vi.fn(async () => Promise.reject(new Error(msg))), createSession: async () => Promise.reject(new Error('unused')) });
+  const failing = (msg: string): SnnBackend & { init: ReturnType<typeof vi.fn> } => ({
+    init: vi.fn(async () => Promise.reject(new Error(msg))),
+    createSession: async () => Promise.reject(new Error('unused')),
+  });
 
   it('has the js backend by default and resolves it', async () => {
     expect(listBackends().map((b) => b.name)).toContain('js');
@@ -103,11 +116,42 @@ describe('js backend', () => {
     expect(want.length).toBeGreaterThan(0); // the stream does produce a detection
   });
 
+  it('sums population readouts per label like classifyFeatures and the streaming detector', async () => {
+    const ck = structuredClone(model.checkpoint);
+    const out = ck.network.layers[2];
+    out.size = 6; // 3 labels x 2 neurons: each code duplicated, neighbours differ a little
+    out.weights.codes = out.weights.codes.flatMap((c) => [c, c > 0 ? c - 1 : c + 1]);
+    (ck.network as { outputPopulation?: number }).outputPopulation = 2;
+    const pop = new NwaveModel(ck);
+    expect(pop.outputPopulation).toBe(2);
+    const T = 400;
+    const clips = [31, 32].map((seed) => ({ data: features(seed, T), frames: T }));
+    const session = await jsBackend.createSession(pop);
+    expect(session.outputs).toBe(6);
+    const got = await classifyClips(session, pop, clips);
+    clips.forEach((c, i) => expect(got[i]).toEqual(pop.classifyFeatures(c.data, T)));
+    expect(got[0].spikeCounts).toHaveLength(3);
+    const det = new StreamingDetector(ck.labels, ck.backgroundLabels, ck.detector, pop.dtS, 2);
+    const net = new FixedPointNetwork(pop.fixedPoint);
+    const want = [];
+    for (let t = 0; t < T; t++) {
+      const frame = Float64Array.from(clips[0].data.subarray(t * C, (t + 1) * C));
+      const e = det.update(net.step(frame), frame.reduce((a, b) => a + b, 0) / C);
+      if (e) want.push(e);
+    }
+    expect(await detectStream(session, pop, clips[0])).toEqual(want);
+  });
+
   it('rejects malformed batches and use after dispose', async () => {
     const session = await jsBackend.createSession(model);
     await expect(session.runClips({ features: new Int32Array(10), batch: 1, steps: 1, channels: C })).rejects.toThrow(InvalidArgumentError);
     await expect(session.runClips({ features: new Int32Array(2 * 5), batch: 1, steps: 5, channels: 2 })).rejects.toThrow(/13 channels/);
-    expect(() => packClips(model, [{ data: new Float32Array(C * 2), frames: 2 }, { data: new Float32Array(C * 3), frames: 3 }])).toThrow(InvalidArgumentError);
+    expect(() =>
+      packClips(model, [
+        { data: new Float32Array(C * 2), frames: 2 },
+        { data: new Float32Array(C * 3), frames: 3 },
+      ]),
+    ).toThrow(InvalidArgumentError);
     const empty = await session.runClips({ features: new Int32Array(0), batch: 0, steps: 125, channels: C });
     expect(empty.outputCounts.length).toBe(0);
     await session.dispose();

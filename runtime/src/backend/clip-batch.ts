@@ -4,7 +4,7 @@
  * `NwaveModel.classifyFeatures` and `KeywordSpotter` produce.
  */
 import { InvalidArgumentError } from '../errors.js';
-import { decide } from '../detect/decision.js';
+import { decide, populationCounts } from '../detect/decision.js';
 import { StreamingDetector, type KeywordEvent } from '../detect/keyword-detector.js';
 import type { ClipResult, NwaveModel } from '../engine/nwave-model.js';
 import { getChipConsumption } from '../power/chip-power.js';
@@ -41,7 +41,10 @@ export function packClips(model: NwaveModel, clips: readonly FeatureClip[]): { b
   const q = new FixedPointNetwork(model.fixedPoint);
   clips.forEach((clip, b) => {
     if (clip.frames !== steps || clip.data.length !== size) {
-      throw new InvalidArgumentError(`packClips: clip ${b} has ${clip.frames} frames x ${clip.data.length / Math.max(1, clip.frames)} channels, expected ${steps} x ${channels} (prepare clips to the model length first)`, { field: `clips[${b}]` });
+      throw new InvalidArgumentError(
+        `packClips: clip ${b} has ${clip.frames} frames x ${clip.data.length / Math.max(1, clip.frames)} channels, expected ${steps} x ${channels} (prepare clips to the model length first)`,
+        { field: `clips[${b}]` },
+      );
     }
     let level = 0;
     for (let i = 0; i < size; i++) {
@@ -61,11 +64,16 @@ export function packClips(model: NwaveModel, clips: readonly FeatureClip[]): { b
 export async function classifyClips(session: SnnSession, model: NwaveModel, clips: readonly FeatureClip[]): Promise<ClipResult[]> {
   const { batch, meanInputLevels } = packClips(model, clips);
   const res = await session.runClips(batch);
-  const classes = session.classes;
+  const outputs = session.outputs;
   const nLayers = session.layers.length;
   const layersFp = model.fixedPoint.layers;
   return clips.map((_, b) => {
-    const counts = res.outputCounts.subarray(b * classes, (b + 1) * classes);
+    // Label scores: each label's population of output neurons summed, as classifyFeatures does.
+    const counts = populationCounts(
+      res.outputCounts.subarray(b * outputs, (b + 1) * outputs),
+      model.outputPopulation,
+      new Int32Array(model.labels.length),
+    );
     const layerSpikes = layersFp.map((l, i) => ({ name: l.name, neurons: l.size, spikes: res.layerSpikes[b * nLayers + i] }));
     const power = getChipConsumption(
       layerSpikes.map((l, i) => ({ ...l, frontend: layersFp[i].type === 'frontend' })),
@@ -87,14 +95,14 @@ export async function detectStream(session: SnnSession, model: NwaveModel, clip:
   const res = await session.runClips(batch, { outputSpikes: true });
   const spikes = res.outputSpikes!;
   const { channels, steps } = batch;
-  const classes = session.classes;
+  const outputs = session.outputs;
   const ck = model.checkpoint;
-  const det = new StreamingDetector(ck.labels, ck.backgroundLabels, ck.detector, model.dtS);
+  const det = new StreamingDetector(ck.labels, ck.backgroundLabels, ck.detector, model.dtS, model.outputPopulation);
   const events: KeywordEvent[] = [];
   for (let t = 0; t < steps; t++) {
     let level = 0;
     for (let c = 0; c < channels; c++) level += clip.data[t * channels + c];
-    const e = det.update(spikes.subarray(t * classes, (t + 1) * classes), level / channels);
+    const e = det.update(spikes.subarray(t * outputs, (t + 1) * outputs), level / channels);
     if (e) events.push(e);
   }
   return events;

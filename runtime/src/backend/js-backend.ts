@@ -10,7 +10,7 @@ import { checkBatch, type ClipBatch, type ClipBatchResult, type RunOptions, type
 class JsSession implements SnnSession {
   readonly backend = 'js';
   readonly channels: number;
-  readonly classes: number;
+  readonly outputs: number;
   readonly layers: readonly string[];
   private net: FixedPointNetwork | undefined;
 
@@ -18,7 +18,7 @@ class JsSession implements SnnSession {
     this.net = model.createNetwork();
     this.channels = this.net.inputSize;
     this.layers = model.fixedPoint.layers.map((l) => l.name);
-    this.classes = model.fixedPoint.layers[this.layers.length - 1].size;
+    this.outputs = model.fixedPoint.layers[this.layers.length - 1].size;
   }
 
   async runClips(batch: ClipBatch, opts: RunOptions = {}): Promise<ClipBatchResult> {
@@ -29,10 +29,10 @@ class JsSession implements SnnSession {
     const { features, batch: nClips, steps, channels } = batch;
     const nLayers = this.layers.length;
     const last = nLayers - 1;
-    const classes = this.classes;
-    const outputCounts = new Int32Array(nClips * classes);
+    const outputs = this.outputs;
+    const outputCounts = new Int32Array(nClips * outputs);
     const layerSpikes = new Int32Array(nClips * nLayers);
-    const outputSpikes = opts.outputSpikes ? new Uint8Array(nClips * steps * classes) : undefined;
+    const outputSpikes = opts.outputSpikes ? new Uint8Array(nClips * steps * outputs) : undefined;
     // x_int / 2^F is exact in float64, and step() maps it back with floor(x_int + 0.5) = x_int
     // (negatives to 0, above 2^30 clamped): the network sees exactly the batch's integers.
     const inv = 2 ** -net.model.inputFracBits;
@@ -47,8 +47,8 @@ class JsSession implements SnnSession {
         const n = net.spikeCounts[last];
         const act = net.active[last];
         for (let k = 0; k < n; k++) {
-          outputCounts[b * classes + act[k]]++;
-          if (outputSpikes) outputSpikes[(b * steps + t) * classes + act[k]] = 1;
+          outputCounts[b * outputs + act[k]]++;
+          if (outputSpikes) outputSpikes[(b * steps + t) * outputs + act[k]] = 1;
         }
       }
     }

@@ -27,15 +27,18 @@ export function registerBackend(name: string, backend: SnnBackend, priority: num
   const current = entries.get(name);
   if (current && current.backend !== backend) {
     if (current.priority > priority) return; // keep the stronger registration, as ORT does
-    if (current.priority === priority) throw new InvalidArgumentError(`cannot register backend "${name}" twice with priority ${priority}`, { field: 'name', value: name });
+    if (current.priority === priority)
+      throw new InvalidArgumentError(`cannot register backend "${name}" twice with priority ${priority}`, { field: 'name', value: name });
   }
-  if (current?.backend === backend && current.priority === priority) return;
-  entries.set(name, { backend, priority });
+  // Same backend again (e.g. a module imported twice): keep its init state, update the priority.
+  entries.set(name, current?.backend === backend ? { ...current, priority } : { backend, priority });
 }
 
 /** Registered backends, highest priority first. */
 export function listBackends(): { name: string; priority: number; failed: boolean }[] {
-  return [...entries].map(([name, e]) => ({ name, priority: e.priority, failed: e.error !== undefined })).sort((a, b) => b.priority - a.priority);
+  return [...entries]
+    .map(([name, e]) => ({ name, priority: e.priority, failed: e.error !== undefined }))
+    .sort((a, b) => b.priority - a.priority);
 }
 
 /**
@@ -44,7 +47,11 @@ export function listBackends(): { name: string; priority: number; failed: boolea
  * @throws NwaveError listing, for every candidate, why it could not be used.
  */
 export async function resolveBackend(names?: readonly string[]): Promise<{ name: string; backend: SnnBackend }> {
-  const order = names?.length ? names : listBackends().filter((b) => b.priority >= 0).map((b) => b.name);
+  const order = names?.length
+    ? names
+    : listBackends()
+        .filter((b) => b.priority >= 0)
+        .map((b) => b.name);
   const failures: string[] = [];
   for (const name of order) {
     const e = entries.get(name);

@@ -24,11 +24,11 @@ export interface ClipBatch {
 
 /** Spike counts of a batch. */
 export interface ClipBatchResult {
-  /** Output spike count per class, row-major [batch][classes]. */
+  /** Spike count per output neuron, row-major [batch][outputs] (a label's population is summed later, by `classifyClips`). */
   readonly outputCounts: Int32Array;
   /** Total spikes per layer (frontend first), row-major [batch][layers]. */
   readonly layerSpikes: Int32Array;
-  /** Output layer spikes per step (0/1), [batch][steps][classes]; only with `outputSpikes: true`. */
+  /** Output layer spikes per step (0/1), [batch][steps][outputs]; only with `outputSpikes: true`. */
   readonly outputSpikes?: Uint8Array;
 }
 
@@ -46,8 +46,8 @@ export interface SnnSession {
   readonly backend: string;
   /** Filterbank channels expected per step. */
   readonly channels: number;
-  /** Output classes (labels). */
-  readonly classes: number;
+  /** Output neurons (labels x output population). */
+  readonly outputs: number;
   /** Layer names, frontend first (order of `layerSpikes`). */
   readonly layers: readonly string[];
   /**
@@ -79,8 +79,10 @@ export interface SnnBackend {
 export function checkBatch(session: Pick<SnnSession, 'channels'>, batch: ClipBatch): string | undefined {
   const { features, batch: b, steps, channels } = batch;
   if (!(features instanceof Int32Array)) return 'features must be an Int32Array of quantized features (see quantizeFeatures)';
-  if (![b, steps, channels].every((n) => Number.isInteger(n) && n >= 0)) return `batch, steps and channels must be non-negative integers (got ${b}, ${steps}, ${channels})`;
+  if (![b, steps, channels].every((n) => Number.isInteger(n) && n >= 0))
+    return `batch, steps and channels must be non-negative integers (got ${b}, ${steps}, ${channels})`;
   if (channels !== session.channels) return `the model takes ${session.channels} channels, the batch has ${channels}`;
-  if (features.length !== b * steps * channels) return `features has ${features.length} values, expected batch x steps x channels = ${b * steps * channels}`;
+  if (features.length !== b * steps * channels)
+    return `features has ${features.length} values, expected batch x steps x channels = ${b * steps * channels}`;
   return undefined;
 }

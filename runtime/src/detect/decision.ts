@@ -33,6 +33,19 @@ export function makeDecisionContext(labels: readonly string[], backgroundLabels:
   return { labels, isBackground: labels.map((l) => bg.has(l)), thresholds, settings };
 }
 
+/**
+ * Class scores from output-neuron counts: the sum over each label's population of P contiguous
+ * neurons (P = 1: the counts themselves). Writes into `out` (length = labels).
+ */
+export function populationCounts(neuronCounts: ArrayLike<number>, population: number, out: Int32Array | number[]): Int32Array | number[] {
+  for (let k = 0; k < out.length; k++) {
+    let s = 0;
+    for (let j = k * population; j < (k + 1) * population; j++) s += neuronCounts[j];
+    out[k] = s;
+  }
+  return out;
+}
+
 /** Index of the largest count, lowest index on ties. */
 export function argmaxCounts(counts: ArrayLike<number>): number {
   let best = 0;

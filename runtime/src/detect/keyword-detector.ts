@@ -27,7 +27,7 @@ export class StreamingDetector {
   readonly windowCounts: Int32Array;
   private readonly ctx: DecisionContext;
   private readonly classes: number;
-  private readonly ring: Uint8Array;
+  private readonly ring: Uint16Array;
   private readonly levels: Float64Array;
   private levelSum = 0;
   private pos = 0;
@@ -38,13 +38,17 @@ export class StreamingDetector {
   private heldIndex = -1;
   private readonly refractorySteps: number;
 
-  constructor(labels: readonly string[], backgroundLabels: readonly string[], settings: DetectorSettings, dtS: number) {
+  private readonly population: number;
+
+  /** @param population output neurons per label (summed), default 1. */
+  constructor(labels: readonly string[], backgroundLabels: readonly string[], settings: DetectorSettings, dtS: number, population = 1) {
+    this.population = population;
     this.ctx = makeDecisionContext(labels, backgroundLabels, settings);
     this.classes = labels.length;
     this.dtS = dtS;
     this.windowSteps = Math.max(1, Math.round(settings.windowS / dtS));
     this.refractorySteps = Math.round(settings.refractoryS / dtS);
-    this.ring = new Uint8Array(this.windowSteps * this.classes);
+    this.ring = new Uint16Array(this.windowSteps * this.classes);
     this.levels = new Float64Array(this.windowSteps);
     this.windowCounts = new Int32Array(this.classes);
   }
@@ -68,15 +72,17 @@ export class StreamingDetector {
 
   /**
    * Feeds one step.
-   * @param outputSpikes the output layer's spikes (0/1 per neuron).
+   * @param outputSpikes the output layer's spikes (0/1 per neuron; populations are summed per label).
    * @param inputLevel mean filterbank feature of this step.
    * @returns an event when a keyword is detected, else null.
    */
   update(outputSpikes: ArrayLike<number>, inputLevel: number): KeywordEvent | null {
     const K = this.classes;
     const base = this.pos * K;
+    const P = this.population;
     for (let k = 0; k < K; k++) {
-      const s = outputSpikes[k] ? 1 : 0;
+      let s = 0;
+      for (let j = k * P; j < (k + 1) * P; j++) s += outputSpikes[j] ? 1 : 0;
       this.windowCounts[k] += s - this.ring[base + k];
       this.ring[base + k] = s;
     }

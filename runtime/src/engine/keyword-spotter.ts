@@ -58,7 +58,7 @@ export class KeywordSpotter {
     this.extractor = new FeatureExtractor({ filterbank: model.filterbank, inputSampleRateHz: opts.inputSampleRateHz });
     this.network = model.createNetwork();
     const ck = model.checkpoint;
-    this.detector = new StreamingDetector(ck.labels, ck.backgroundLabels, ck.detector, model.dtS);
+    this.detector = new StreamingDetector(ck.labels, ck.backgroundLabels, ck.detector, model.dtS, model.outputPopulation);
     this.powerMeter = new PowerMeter(model.powerLayers, model.dtS, Math.max(1, Math.round((opts.powerWindowS ?? 1) / model.dtS)), model.chip);
     this.onStep = opts.onStep;
     this.onDetection = opts.onDetection;

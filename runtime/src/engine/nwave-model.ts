@@ -10,14 +10,14 @@ import { checkConstraints, type ConstraintReport } from '../model/constraints.js
 import { compileFixedPoint, type FixedPointModel } from '../snn/fixed-point-format.js';
 import { FixedPointNetwork } from '../snn/fixed-point-network.js';
 import { runClip } from '../snn/run-clip.js';
-import { decide, makeDecisionContext, type Decision, type DecisionContext } from '../detect/decision.js';
+import { decide, makeDecisionContext, populationCounts, type Decision, type DecisionContext } from '../detect/decision.js';
 import { getChipConsumption, type ChipConsumption } from '../power/chip-power.js';
 import { computeFeatures, type FilterbankConfig } from '../dsp/filterbank.js';
 import { resample } from '../dsp/resample.js';
 import type { AudioChunk } from '../dsp/samples.js';
 
 export interface ClipResult extends Decision {
-  /** Output spike count per class. */
+  /** Output spike count per class (summed over each label's population). */
   spikeCounts: number[];
   /** Total spikes per layer over the clip. */
   layerSpikes: { name: string; neurons: number; spikes: number }[];
@@ -56,6 +56,11 @@ export class NwaveModel {
 
   get labels(): readonly string[] {
     return this.checkpoint.labels;
+  }
+
+  /** Output neurons per label (1 unless the checkpoint uses a population readout). */
+  get outputPopulation(): number {
+    return this.checkpoint.network.outputPopulation ?? 1;
   }
 
   get dtS(): number {
@@ -113,7 +118,7 @@ export class NwaveModel {
     let level = 0;
     for (let i = 0; i < steps * this.clipNet.inputSize; i++) level += features[i];
     const meanInputLevel = steps > 0 ? level / (steps * this.clipNet.inputSize) : 0;
-    const out = run.counts[run.counts.length - 1];
+    const out = populationCounts(run.counts[run.counts.length - 1], this.outputPopulation, new Int32Array(this.labels.length));
     const d = decide(this.decision, out, meanInputLevel);
     const layerSpikes = this.fixedPoint.layers.map((l, i) => ({ name: l.name, neurons: l.size, spikes: run.totals[i] }));
     const power = getChipConsumption(

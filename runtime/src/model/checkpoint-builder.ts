@@ -38,6 +38,8 @@ export interface BuildCheckpointOptions {
   chipProfile?: string;
   filterbank: FilterbankSpec;
   threshold?: number;
+  /** Output neurons per label (population readout). Default 1. */
+  outputPopulation?: number;
   arithmetic?: ArithmeticSpec;
   layers: FloatLayer[];
   detector?: Partial<DetectorSettings>;
@@ -65,7 +67,7 @@ export function buildCheckpoint(opts: BuildCheckpointOptions): Checkpoint {
     backgroundLabels: opts.backgroundLabels ?? [],
     chipProfile: opts.chipProfile ?? 'h1v1-estimate',
     filterbank: opts.filterbank,
-    network: { threshold: opts.threshold ?? 1.0, arithmetic: opts.arithmetic ?? DEFAULT_ARITHMETIC, layers },
+    network: { threshold: opts.threshold ?? 1.0, ...(opts.outputPopulation && opts.outputPopulation > 1 ? { outputPopulation: opts.outputPopulation } : {}), arithmetic: opts.arithmetic ?? DEFAULT_ARITHMETIC, layers },
     detector: { ...DEFAULT_DETECTOR, ...opts.detector },
     provenance: { tool: TOOL_NAME, toolVersion: TOOL_VERSION, createdAt: new Date().toISOString(), ...opts.provenance },
   };

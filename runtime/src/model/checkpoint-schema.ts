@@ -113,6 +113,11 @@ export const checkpointSchema = z.strictObject({
   network: z.strictObject({
     /** The one network-wide firing threshold, in weight units (θ = 1 by convention). */
     threshold: positive.max(100),
+    /**
+     * Output neurons per label (population readout, the SDK's `accuracy_population`): label k owns
+     * output neurons [k·P, (k+1)·P) and its score is their summed spike count. Default 1.
+     */
+    outputPopulation: z.int().min(1).max(256).optional(),
     arithmetic: arithmeticSchema,
     layers: z.array(layerSchema).min(1).max(LIMITS.maxLayers),
   }),

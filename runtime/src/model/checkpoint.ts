@@ -90,7 +90,10 @@ function checkSemantics(ck: Checkpoint, source: string): void {
     if (Math.abs(layer.neuron.dtS - fb.binS) > 1e-9) fail(source, `${at}.neuron.dtS`, `dtS ${layer.neuron.dtS} must equal the filterbank bin ${fb.binS}`);
     prevSize = layer.size;
   });
-  if (prevSize !== ck.labels.length) fail(source, 'labels', `${ck.labels.length} labels for ${prevSize} output neurons`);
+  const pop = ck.network.outputPopulation ?? 1;
+  if (prevSize !== ck.labels.length * pop) {
+    fail(source, 'labels', `${ck.labels.length} labels${pop > 1 ? ` x population ${pop}` : ''} for ${prevSize} output neurons`);
+  }
 }
 
 /**

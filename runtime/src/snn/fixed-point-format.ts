@@ -69,6 +69,13 @@ export function compileFixedPoint(ck: Checkpoint): FixedPointModel {
   });
   // Keep every sum and product exactly representable (int32 currents, float64 products < 2^53).
   const thresholdInt = roundHalfAway(ck.network.threshold * 2 ** M);
+  // v⁺ < θ_int and B ≤ 2^L, so the leak product stays below θ_int · 2^L: keep that below 2^53.
+  if (thresholdInt * 2 ** L >= 2 ** 53) {
+    throw new CheckpointFormatError(
+      `network.arithmetic: threshold ${ck.network.threshold} with membraneFracBits ${M} and leakFracBits ${L} would need leak products beyond 2^53; lower the fractional bits`,
+      { field: 'network.arithmetic', value: { M, L, threshold: ck.network.threshold } },
+    );
+  }
   for (const l of layers) {
     let maxW = 0;
     for (const w of l.weights) maxW = Math.max(maxW, Math.abs(w));

@@ -5,16 +5,23 @@ import type { TrainConfig } from './train-config.js';
 export function buildNetwork(channels: number, classes: number, cfg: TrainConfig, dtS: number, warn: (m: string) => void = () => {}): HWNetwork {
   const rng = new Rng(cfg.seed);
   const layers: NwaveModule[] = [
-    new Frontend(channels, { init: normal(0.1, 0.01), rng, warn, name: 'frontend' }),
+    new Frontend(channels, { init: normal(cfg.frontendInitMean, cfg.frontendInitMean / 10), rng, warn, name: 'frontend' }),
     new HWLayer(channels, cfg.frontendTauS, dtS, { name: 'frontend_lif', ileak_mismatch: cfg.ileakMismatch }),
   ];
-  const sizes = [...cfg.hidden, classes];
+  const sizes = [...cfg.hidden, classes * cfg.outputPopulation];
   let prev = channels;
   sizes.forEach((n, i) => {
     const name = i === sizes.length - 1 ? 'output' : sizes.length > 2 ? `hidden${i + 1}` : 'hidden';
     layers.push(new HWSynapse(prev, n, { init: normal(0.1, 0.3), rng, stddev: cfg.stddev, quantization_bits: cfg.bits, name }));
-    layers.push(new HWLayer(n, cfg.coreTauS, dtS, { name: `${name}_lif`, ileak_mismatch: cfg.ileakMismatch }));
+    const hidden = i < sizes.length - 1;
+    const taus = hidden && cfg.hiddenTauRangeS ? logSpaced(cfg.hiddenTauRangeS[0], cfg.hiddenTauRangeS[1], n) : cfg.coreTauS;
+    layers.push(new HWLayer(n, taus, dtS, { name: `${name}_lif`, ileak_mismatch: cfg.ileakMismatch }));
     prev = n;
   });
   return new HWNetwork(layers, { mismatchSeed: cfg.seed + 1 });
+}
+
+/** n values log-spaced from lo to hi (inclusive). */
+function logSpaced(lo: number, hi: number, n: number): number[] {
+  return Array.from({ length: n }, (_, i) => lo * (hi / lo) ** (n > 1 ? i / (n - 1) : 0));
 }

@@ -47,6 +47,7 @@ export function networkToCheckpoint(net: HWNetwork, cfg: TrainConfig, opts: Expo
     backgroundLabels: opts.backgroundLabels,
     filterbank: opts.filterbank,
     layers,
+    outputPopulation: cfg.outputPopulation,
     detector: opts.detector,
     provenance: opts.provenance,
   });

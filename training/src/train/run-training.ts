@@ -8,8 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import { NwaveModel, type Checkpoint } from '@nwave/runtime';
 import { writeCheckpointFile, writeFileAtomic } from '@nwave/runtime/node';
 import { NWaveDataGen } from '../data/data-gen.js';
-import { NWaveDataLoader } from '../data/data-loader.js';
-import { BACKGROUND_LABEL } from '../data/dataset-folder.js';
+import { NWaveDataLoader, type LoaderItem } from '../data/data-loader.js';
+import { BACKGROUND_LABEL, DEFAULT_EXCLUDED_FOLDERS, listClassFolders } from '../data/dataset-folder.js';
 import { buildNetwork } from './build-network.js';
 import { calibrateDetector, evaluateModel, type EvalItem, type EvalResult } from './evaluate.js';
 import { networkToCheckpoint } from './export-checkpoint.js';
@@ -23,8 +23,10 @@ export interface RunTrainingOptions {
   data: string;
   /** Keywords, in output order. */
   words: string[];
-  /** Add a `_background_` class made of every other folder. */
+  /** Add a `_background_` class made of every other folder (or of `backgroundFolders`). */
   background: boolean;
+  /** Only these folders form the background class (others are left out); default: every non-keyword folder. */
+  backgroundFolders?: string[];
   epochs: number;
   /** Checkpoint path (`*.nwave.json`). */
   out: string;
@@ -78,7 +80,8 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
   await tf.setBackend('cpu');
   const cfg: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...opts.config, epochs: opts.epochs, seed: opts.seed ?? opts.config?.seed ?? DEFAULT_TRAIN_CONFIG.seed };
   const common = { sample_rate: 16000, recording_duration_s: 1.0, sim_time_s: 0.008, return_filename: true, cache_dir: opts.cacheDir ?? null, log };
-  const classes = { words: opts.words, background: opts.background };
+  const exclude = opts.backgroundFolders ? listClassFolders(opts.data).filter((f) => !opts.words.includes(f) && !opts.backgroundFolders!.includes(f)) : [];
+  const classes = { words: opts.words, background: opts.background, ...(exclude.length ? { exclude: [...DEFAULT_EXCLUDED_FOLDERS, ...exclude] } : {}) };
   hooks.onStage?.('features');
   const gen = new NWaveDataGen({
     ...common,
@@ -97,12 +100,16 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
     trainItems = trainItems.concat(d.train.items);
     log(`extra training data ${extra}: ${d.train.size} clips`);
   }
-  const train = new NWaveDataLoader(trainItems, main.train.options);
-  const val = evalItems(main.val);
-  const test = evalItems(main.test);
-  const { T, C } = main.shape;
-  const labels = main.labels;
+  // Background goes to output 0: a clip that leaves the network silent (all counts 0) then falls
+  // to the background class by the arg-max tie rule instead of to the first keyword.
+  const labels = [...main.labels.filter((l) => l === BACKGROUND_LABEL), ...main.labels.filter((l) => l !== BACKGROUND_LABEL)];
+  const remap = main.labels.map((l) => labels.indexOf(l));
   const backgroundLabels = labels.filter((l) => l === BACKGROUND_LABEL);
+  const relabel = (it: LoaderItem): LoaderItem => ({ ...it, label: remap[it.label] });
+  const train = new NWaveDataLoader(trainItems.map(relabel), main.train.options);
+  const val = evalItems(main.val).map((it) => ({ ...it, label: remap[it.label] }));
+  const test = evalItems(main.test).map((it) => ({ ...it, label: remap[it.label] }));
+  const { T, C } = main.shape;
   log(`data: ${labels.join(', ')}; train ${train.size}, val ${val.length}, test ${test.length} clips (${main.split.mode} split); [${cfg.batchSize}, ${T}, ${C}]`);
 
   const fb = main.filterbank;
@@ -144,8 +151,8 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
   const model = new NwaveModel(ck0);
   const valRes = evaluateModel(model, val, T);
   const testRes = test.length ? evaluateModel(model, test, T) : null;
-  const floatVal = floatAccuracy(net, val, T, C);
-  const floatTest = test.length ? floatAccuracy(net, test, T, C) : null;
+  const floatVal = floatAccuracy(net, val, T, C, cfg.outputPopulation);
+  const floatTest = test.length ? floatAccuracy(net, test, T, C, cfg.outputPopulation) : null;
   const metrics = {
     bestEpoch: result.bestEpoch,
     valAccuracy: valRes.accuracy,

@@ -4,6 +4,8 @@
  * (sign projection, class balancing, early stopping).
  */
 export interface TrainConfig {
+  /** Output neurons per class (population readout; class score = summed counts). */
+  outputPopulation: number;
   /** Hidden layer sizes, e.g. [64] for the tutorial's 13-64-2. */
   hidden: number[];
   epochs: number;
@@ -29,6 +31,10 @@ export interface TrainConfig {
   /** Time constants, seconds. */
   frontendTauS: number;
   coreTauS: number;
+  /** If set, hidden neurons get log-spaced taus in [min, max] seconds instead of coreTauS (temporal context at several scales). */
+  hiddenTauRangeS: [number, number] | null;
+  /** Mean of the Frontend init (Tutorial 2: 0.1). */
+  frontendInitMean: number;
   /** HWSynapse quantization bits (grid ±0.9). */
   bits: number;
   /** Frontend bits at export (the frontend trains in float, as in the SDK). */
@@ -54,6 +60,7 @@ export interface TrainConfig {
 
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   hidden: [64],
+  outputPopulation: 1,
   epochs: 40,
   batchSize: 16,
   lrFrontend: 1e-4,
@@ -67,6 +74,8 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   hiddenRateTarget: null,
   frontendTauS: 0.01,
   coreTauS: 0.064,
+  hiddenTauRangeS: null,
+  frontendInitMean: 0.1,
   bits: 5,
   frontendBits: 8,
   stddev: null,

@@ -77,7 +77,15 @@ export function restoreWeights(net: HWNetwork, weights: Record<string, number[]>
 }
 
 /** Float (tfjs) arg-max accuracy of the network on evaluation items. */
-export function floatAccuracy(net: HWNetwork, items: readonly EvalItem[], T: number, C: number): number {
+/** Spike counts per class [B, K] from output spikes [B, T, K·P] (population sums, as the runtime). */
+export function classCounts(out: tf.Tensor3D, population: number): tf.Tensor2D {
+  const counts = tf.sum(out, 1) as tf.Tensor2D;
+  if (population === 1) return counts;
+  const [B, N] = counts.shape;
+  return tf.sum(tf.reshape(counts, [B, N / population, population]), 2) as tf.Tensor2D;
+}
+
+export function floatAccuracy(net: HWNetwork, items: readonly EvalItem[], T: number, C: number, population = 1): number {
   let ok = 0;
   for (let s = 0; s < items.length; s += 64) {
     const chunk = items.slice(s, s + 64);
@@ -85,7 +93,7 @@ export function floatAccuracy(net: HWNetwork, items: readonly EvalItem[], T: num
     chunk.forEach((it, b) => x.set(it.features, b * T * C));
     const pred = tf.tidy(() => {
       const { spikes } = net.forward(tf.tensor3d(x, [chunk.length, T, C]));
-      return tf.argMax(tf.sum(spikes[spikes.length - 1], 1), 1).dataSync();
+      return tf.argMax(classCounts(spikes[spikes.length - 1], population), 1).dataSync();
     });
     chunk.forEach((it, b) => (ok += pred[b] === it.label ? 1 : 0));
   }
@@ -152,7 +160,7 @@ export async function trainNetwork(
         const x = tf.tensor3d(batch.x, batch.shape);
         const { spikes } = net.forward(x);
         const out = spikes[spikes.length - 1];
-        const logits = tf.mul(tf.sum(out, 1), cfg.logitScale);
+        const logits = tf.mul(classCounts(out, cfg.outputPopulation), cfg.logitScale);
         const y = tf.tensor1d(batch.y, 'int32');
         const w = tf.gather(tf.tensor1d(classWeights), y);
         const picked = tf.sum(tf.mul(tf.oneHot(y, K), tf.logSoftmax(logits)), 1);
@@ -209,7 +217,7 @@ export async function trainNetwork(
       trainAccuracy: sums.correct / Math.max(1, sums.n),
       valAccuracy: val.accuracy,
       valBalancedAccuracy: val.balancedAccuracy,
-      valFloatAccuracy: floatAccuracy(net, data.val, T, C),
+      valFloatAccuracy: floatAccuracy(net, data.val, T, C, cfg.outputPopulation),
       firingRates: rateSums.map((r) => r / Math.max(1, batches)),
       compliant,
       signProjection: project,

@@ -1,0 +1,115 @@
+/**
+ * One time step of `FixedPointNetwork.step` as ONNX ops, in either of two exact encodings:
+ *
+ * - `float64` (default): integers carried in float64, the runtime's own representation. Each
+ *   node is the runtime's IEEE-754 operation in the runtime's order, e.g. the leak is
+ *   Floor(Mul(Add(Mul(v, B), 2^(L-1)), 2^-L)) for `Math.floor((v*b + half) * inv)`, so results are
+ *   bit-identical by construction, even where a product passes 2^53 and rounds. Fastest in
+ *   onnxruntime-web (vectorised float64 kernels, no int64 division).
+ * - `int64`: exact integer arithmetic for integer-only toolchains. ONNX integer `Div` truncates
+ *   toward zero, so the frontend numerator (negative for negative weights) is first shifted by
+ *   K = 2^53 (a multiple of 2^F, > |x·W| <= 2^30·2^22); the leak numerator is >= 0 already. A layer
+ *   whose leak product can pass 2^53 (where the runtime's float64 rounds) keeps the float64 leak.
+ */
+import type { FixedPointLayer, FixedPointModel } from '@nwave/runtime';
+import type { GraphBuilder } from './graph-builder.js';
+import { DataType, type DataTypeCode } from './onnx-proto.js';
+
+/** How the graph encodes the fixed-point integers. */
+export type ArithmeticMode = 'float64' | 'int64';
+
+/** Element type of state and constants for a mode. */
+export function elemType(mode: ArithmeticMode): DataTypeCode {
+  return mode === 'float64' ? DataType.DOUBLE : DataType.INT64;
+}
+
+/** Adds a constant of the mode's type. */
+export function constant(g: GraphBuilder, mode: ArithmeticMode, prefix: string, dims: number[], values: ArrayLike<number>): string {
+  return mode === 'float64' ? g.double(prefix, dims, values) : g.int64(prefix, dims, values);
+}
+
+/**
+ * True when the runtime's float64 leak product `v·B` may pass 2^53 and round (ties to even) for
+ * this layer: exact int64 would then differ from the runtime, so the int64 graph keeps float64 there.
+ */
+export function leakNeedsFloat64(model: FixedPointModel, layer: FixedPointLayer): boolean {
+  let maxB = 0;
+  for (const b of layer.leak) maxB = Math.max(maxB, b);
+  return (model.thresholdInt - 1) * maxB + 2 ** (model.leakFracBits - 1) >= 2 ** 53;
+}
+
+/** Math.floor((v*B + 2^(L-1)) * 2^-L) on float64 values. */
+function leakFloat64(g: GraphBuilder, model: FixedPointModel, layer: FixedPointLayer, v: string, li: number): string {
+  const L = model.leakFracBits;
+  const vb = g.node('Mul', [v, g.double(`leak_${li}`, [layer.size], layer.leak)]);
+  const scaled = g.node('Mul', [
+    g.node('Add', [vb, g.double(`leak_half_${li}`, [], [2 ** (L - 1)])]),
+    g.double(`leak_inv_${li}`, [], [2 ** -L]),
+  ]);
+  return g.node('Floor', [scaled]);
+}
+
+/**
+ * Leak of one layer: floor((v·B + 2^(L-1)) / 2^L), v and B >= 0.
+ * @param forceInt64 exact int64 even where the runtime rounds (tests use it to show why not).
+ */
+export function leak(
+  g: GraphBuilder,
+  mode: ArithmeticMode,
+  model: FixedPointModel,
+  layer: FixedPointLayer,
+  v: string,
+  li: number,
+  forceInt64 = false,
+): string {
+  if (mode === 'float64') return leakFloat64(g, model, layer, v, li);
+  if (!forceInt64 && leakNeedsFloat64(model, layer)) {
+    const f = leakFloat64(g, model, layer, g.node('Cast', [v], { to: DataType.DOUBLE }), li);
+    return g.node('Cast', [f], { to: DataType.INT64 });
+  }
+  const L = model.leakFracBits;
+  const vb = g.node('Mul', [v, g.int64(`leak_${li}`, [layer.size], layer.leak)]);
+  return g.node('Div', [g.node('Add', [vb, g.int64(`leak_half_${li}`, [], [2 ** (L - 1)])]), g.int64(`leak_div_${li}`, [], [2 ** L])]);
+}
+
+/** Frontend current: floor((x·W + 2^(F-1)) / 2^F) (the runtime: Math.floor((x*w + half) * inv)). */
+export function frontendCurrent(g: GraphBuilder, mode: ArithmeticMode, model: FixedPointModel, x: string): string {
+  const F = model.inputFracBits;
+  const l = model.layers[0];
+  const xw = g.node('Mul', [x, constant(g, mode, 'w_frontend', [l.size], l.weights)]);
+  if (F === 0) return xw; // half = 0, inv = 1: the runtime's floor((x*w + 0) * 1) is the integer x*w
+  if (mode === 'float64') {
+    const sum = g.node('Add', [xw, g.double('frontend_half', [], [2 ** (F - 1)])]);
+    return g.node('Floor', [g.node('Mul', [sum, g.double('frontend_inv', [], [2 ** -F])])]);
+  }
+  const shift = 2n ** 53n;
+  const shifted = g.node('Add', [xw, g.int64('frontend_round_shift', [], [2n ** BigInt(F - 1) + shift])]);
+  return g.node('Sub', [
+    g.node('Div', [shifted, g.int64('frontend_div', [], [2 ** F])]),
+    g.int64('frontend_unshift', [], [shift / 2n ** BigInt(F)]),
+  ]);
+}
+
+/** Dense current: Σ rows of the inputs that spiked = spikes (0/1) · W; partial sums < 2^31, exact. */
+export function denseCurrent(g: GraphBuilder, mode: ArithmeticMode, layer: FixedPointLayer, spikes: string): string {
+  return g.node('MatMul', [spikes, constant(g, mode, `w_${layer.name}`, [layer.inputs, layer.size], layer.weights)]);
+}
+
+/**
+ * Fire and reset: s = u >= θ; v' = s ? 0 : u. Returns spikes as 0/1 in the mode's type (for the next
+ * layer's MatMul and the counts) and the new membrane, named `vOut`.
+ */
+export function fireAndReset(
+  g: GraphBuilder,
+  mode: ArithmeticMode,
+  u: string,
+  theta: string,
+  zero: string,
+  vOut: string,
+): { spikes: string; v: string } {
+  const fired = g.node('GreaterOrEqual', [u, theta]);
+  const spikes = g.node('Cast', [fired], { to: elemType(mode) });
+  // float64: u - u·s is exact (s is 0 or 1) and much faster than Where on doubles in ORT's WASM build.
+  const v = mode === 'float64' ? g.node('Sub', [u, g.node('Mul', [u, spikes])], {}, vOut) : g.node('Where', [fired, zero, u], {}, vOut);
+  return { spikes, v };
+}

@@ -1,0 +1,146 @@
+/**
+ * The fixed-point SNN as one ONNX graph: a `Scan` over time whose body is one step of
+ * `FixedPointNetwork.step` (the per-op mapping is in snn-arithmetic.ts).
+ *
+ *   features   int32 [batch, steps, channels]   quantized x_int (the runtime's quantizer)
+ *   x          = Clip(Cast(features), 0, 2^30)                  quantizeInput's clamp, again
+ *   Scan over axis 1 of x; state per layer l: membrane v_l and spike count c_l, [batch, N_l]
+ *     I_0 = floor((x·W_0 + 2^(F-1)) / 2^F)         I_l = MatMul(s_{l-1}, W_l)
+ *     u   = max(0, floor((v·B + 2^(L-1)) / 2^L) + I);  s = u >= θ;  v' = s ? 0 : u;  c' = c + s
+ *   output_counts int32 [batch, outputs]   c of the last layer (per output neuron)
+ *   layer_spikes  int32 [batch, layers]    Σ c_l per layer
+ *   output_spikes uint8 [batch, steps, outputs]   the Scan's per-step output (streaming detector)
+ *
+ * The time loop is inside the graph (one `run` per batch) rather than a step graph with state
+ * inputs: ORT's per-run overhead is paid once per batch, not once per 8 ms step.
+ */
+import type { FixedPointModel } from '@nwave/runtime';
+import { GraphBuilder, valueInfo } from './graph-builder.js';
+import { DataType, type GraphProto } from './onnx-proto.js';
+import {
+  constant,
+  denseCurrent,
+  elemType,
+  fireAndReset,
+  frontendCurrent,
+  leak,
+  leakNeedsFloat64,
+  type ArithmeticMode,
+} from './snn-arithmetic.js';
+
+/** Input and output names of the exported graph: the I/O contract of every nwave ONNX file. */
+export const GRAPH_IO = {
+  features: 'features',
+  outputCounts: 'output_counts',
+  layerSpikes: 'layer_spikes',
+  outputSpikes: 'output_spikes',
+} as const;
+
+/** Clamp applied to the integer features (equals the runtime's MAX_INPUT_INT). */
+export const MAX_FEATURE_INT = 2 ** 30;
+
+export interface SnnGraphOptions {
+  /**
+   * How the integers are encoded (snn-arithmetic.ts); both are exact and match the runtime.
+   * @defaultValue 'float64'
+   */
+  arithmetic?: ArithmeticMode;
+  /** int64 only: exact leak even where the runtime rounds (tests use it to show why that is not done). */
+  forceInt64Leak?: boolean;
+}
+
+type Options = Required<SnnGraphOptions>;
+
+/** The Scan body: one time step of every layer. */
+function stepBody(parent: GraphBuilder, model: FixedPointModel, k: { theta: string; zero: string }, opts: Options): GraphProto {
+  const g = parent.child();
+  const mode = opts.arithmetic;
+  const layers = model.layers;
+  const vIn = layers.map((_, i) => g.fresh(`v_in_${i}`));
+  const cIn = layers.map((_, i) => g.fresh(`c_in_${i}`));
+  const x = g.fresh('x_t');
+  const vOut: string[] = [];
+  const cOut: string[] = [];
+  let spikes = '';
+  layers.forEach((layer, li) => {
+    const current = li === 0 ? frontendCurrent(g, mode, model, x) : denseCurrent(g, mode, layer, spikes);
+    const u = g.node('Max', [g.node('Add', [leak(g, mode, model, layer, vIn[li], li, opts.forceInt64Leak), current]), k.zero]);
+    const fired = fireAndReset(g, mode, u, k.theta, k.zero, g.fresh(`v_out_${li}`));
+    spikes = fired.spikes;
+    vOut.push(fired.v);
+    cOut.push(g.node('Add', [cIn[li], spikes], {}, g.fresh(`c_out_${li}`)));
+  });
+  const spikesOut = g.node('Cast', [spikes], { to: DataType.UINT8 }, g.fresh('s_out'));
+  const state = (names: string[]) => names.map((n) => valueInfo(n, elemType(mode)));
+  return g.graph(
+    'snn_step',
+    [...state(vIn), ...state(cIn), valueInfo(x, elemType(mode))],
+    [...state(vOut), ...state(cOut), valueInfo(spikesOut, DataType.UINT8)],
+  );
+}
+
+/**
+ * Builds the main graph of a compiled fixed-point model (weights as integer-valued initializers).
+ * @returns the graph and, in int64 mode, the layers that keep a float64 leak (normally none).
+ */
+export function buildSnnGraph(
+  model: FixedPointModel,
+  name: string,
+  options: SnnGraphOptions = {},
+): { graph: GraphProto; float64LeakLayers: string[] } {
+  const opts: Options = { arithmetic: options.arithmetic ?? 'float64', forceInt64Leak: options.forceInt64Leak ?? false };
+  const mode = opts.arithmetic;
+  const g = new GraphBuilder(new Set(Object.values(GRAPH_IO)));
+  const layers = model.layers;
+  const channels = layers[0].size;
+  const outputs = layers[layers.length - 1].size;
+  const k = { theta: constant(g, mode, 'theta', [], [model.thresholdInt]), zero: constant(g, mode, 'zero', [], [0]) };
+
+  const xCast = g.node('Cast', [GRAPH_IO.features], { to: elemType(mode) });
+  const x = g.node('Clip', [xCast, k.zero, constant(g, mode, 'max_feature', [], [MAX_FEATURE_INT])]);
+  // Initial state: zeros [batch, N_l], batch read from the input so that any batch size works.
+  const batch = g.node('Slice', [g.node('Shape', [GRAPH_IO.features]), g.int64('at0', [1], [0]), g.int64('at1', [1], [1])]);
+  const zeroValue = { name: 'zero_value', dims: [1], dataType: elemType(mode), rawData: new Uint8Array(8) };
+  const init = layers.map((l, i) =>
+    g.node('ConstantOfShape', [g.node('Concat', [batch, g.int64(`size_${i}`, [1], [l.size])], { axis: 0 })], { value: zeroValue }),
+  );
+
+  const body = stepBody(g, model, k, opts);
+  const scanOut = g.nodeN('Scan', [...init, ...init, x], 2 * layers.length + 1, {
+    body,
+    num_scan_inputs: 1,
+    scan_input_axes: [1],
+    scan_output_axes: [1],
+  });
+  const counts = scanOut.slice(layers.length, 2 * layers.length);
+  g.node('Cast', [counts[layers.length - 1]], { to: DataType.INT32 }, GRAPH_IO.outputCounts);
+  const totals = counts.map((c) => g.node('ReduceSum', [c, g.int64('axis1', [1], [1])], { keepdims: 1 }));
+  const allTotals = totals.length > 1 ? g.node('Concat', totals, { axis: 1 }) : totals[0];
+  g.node('Cast', [allTotals], { to: DataType.INT32 }, GRAPH_IO.layerSpikes);
+  g.node('Identity', [scanOut[2 * layers.length]], {}, GRAPH_IO.outputSpikes);
+
+  const graph = g.graph(
+    name,
+    [
+      valueInfo(
+        GRAPH_IO.features,
+        DataType.INT32,
+        ['batch', 'steps', channels],
+        'quantized filterbank features x_int = min(floor(x*2^F + 0.5), 2^30) (x > 0, else 0)',
+      ),
+    ],
+    [
+      valueInfo(
+        GRAPH_IO.outputCounts,
+        DataType.INT32,
+        ['batch', outputs],
+        'spike count per output neuron over the sequence (labels x population)',
+      ),
+      valueInfo(GRAPH_IO.layerSpikes, DataType.INT32, ['batch', layers.length], 'total spikes per layer over the sequence'),
+      valueInfo(GRAPH_IO.outputSpikes, DataType.UINT8, ['batch', 'steps', outputs], 'output layer spikes per step (0/1)'),
+    ],
+  );
+  const float64LeakLayers =
+    mode === 'int64' && !opts.forceInt64Leak ? layers.filter((l) => leakNeedsFloat64(model, l)).map((l) => l.name) : [];
+  return { graph, float64LeakLayers };
+}
