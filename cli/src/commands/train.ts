@@ -23,6 +23,11 @@ export interface TrainCliOptions {
   batchSize?: string;
   lr?: string;
   minRejection?: string;
+  backgroundMode?: 'class' | 'uniform';
+  backgroundFolders?: string;
+  tauRange?: string;
+  population?: string;
+  logitScale?: string;
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`.padStart(6);
@@ -38,6 +43,8 @@ function epochLine(r: EpochRow): string {
     c.firingRate.toFixed(4).padStart(8),
     pct(r.trainAccuracy),
     pct(r.valAccuracy),
+    pct(r.valKeywordAccuracy),
+    pct(r.valRejection),
     pct(r.valFloatAccuracy),
     r.firingRates.map((x) => (x * 100).toFixed(0).padStart(3)).join(' ').padStart(12),
     (r.compliant ? 'yes' : 'no').padStart(5),
@@ -81,11 +88,16 @@ export async function runTrain(o: TrainCliOptions, argv: string[]): Promise<numb
     resume: o.resume,
     cacheDir: o.cache ?? null,
     minRejection: o.minRejection !== undefined ? Number(o.minRejection) : undefined,
+    backgroundMode: o.backgroundMode,
+    backgroundFolders: o.backgroundFolders?.split(',').map((f) => f.trim()).filter(Boolean),
     command: `nwave ${argv.slice(2).join(' ')}`,
     config: {
       ...(o.hidden ? { hidden: o.hidden.split(',').map(Number) } : {}),
       ...(o.batchSize ? { batchSize: Number(o.batchSize) } : {}),
       ...(o.lr ? { lrCore: Number(o.lr) } : {}),
+      ...(o.tauRange ? { hiddenTauRangeS: o.tauRange.split(',').map(Number) as [number, number] } : {}),
+      ...(o.population ? { outputPopulation: Number(o.population) } : {}),
+      ...(o.logitScale ? { logitScale: Number(o.logitScale) } : {}),
     },
   };
   let header = false;
@@ -110,7 +122,7 @@ export async function runTrain(o: TrainCliOptions, argv: string[]): Promise<numb
       onEpoch: (row) => {
         stopBar();
         if (!header) {
-          console.log('epoch     loss       CE     topo      mag       FR  train  val(rt) val(fl)  rates % (per layer)  ok    time');
+          console.log('epoch     loss       CE     topo      mag       FR  train val(rt)  kw(rt) rej(rt) val(fl)  rates % (per layer)  ok    time');
           header = true;
         }
         console.log(epochLine(row) + `  ETA ${Math.round(row.etaS)}s`);

@@ -6,6 +6,7 @@ import { NwaveModel, decide, makeDecisionContext, type DetectorSettings } from '
 
 export interface EvalItem {
   features: Float32Array;
+  /** Class index, or -1 for a non-keyword clip the model has no class for. */
   label: number;
   file?: string;
 }
@@ -22,8 +23,10 @@ export interface EvalResult {
   keywordArgmaxAccuracy: number;
   /** Background clips not accepted as any keyword. */
   rejection: number;
-  /** confusion[true][predicted] (arg-max). */
+  /** confusion[true][predicted] (arg-max); an extra last row holds non-keyword clips (label -1), if any. */
   confusion: number[][];
+  /** Row names of `confusion`. */
+  rowLabels: string[];
   perClass: { label: string; n: number; recall: number }[];
   /** Mean spikes per neuron per step, per layer. */
   firingRates: { name: string; rate: number }[];
@@ -42,7 +45,8 @@ export function evaluateModel(model: NwaveModel, items: readonly EvalItem[], ste
   const labels = model.labels;
   const K = labels.length;
   const bg = new Set(model.checkpoint.backgroundLabels);
-  const confusion = labels.map(() => new Array<number>(K).fill(0));
+  const hasOther = items.some((it) => it.label < 0);
+  const confusion = [...labels, ...(hasOther ? ['(non-keyword)'] : [])].map(() => new Array<number>(K).fill(0));
   const rateSums = model.powerLayers.map(() => 0);
   const powers: number[] = [];
   let energy = 0;
@@ -54,11 +58,11 @@ export function evaluateModel(model: NwaveModel, items: readonly EvalItem[], ste
   const predictions: EvalResult['predictions'] = [];
   for (const it of items) {
     const r = model.classifyFeatures(it.features, steps);
-    confusion[it.label][r.index]++;
+    confusion[it.label < 0 ? K : it.label][r.index]++;
     r.layerSpikes.forEach((l, i) => (rateSums[i] += l.spikes / (l.neurons * steps)));
     powers.push(r.power.totalW);
     energy += r.power.energyJ;
-    const isBg = bg.has(labels[it.label]);
+    const isBg = it.label < 0 || bg.has(labels[it.label]);
     if (isBg) {
       bgN++;
       if (!r.accepted) bgRej++;
@@ -70,13 +74,19 @@ export function evaluateModel(model: NwaveModel, items: readonly EvalItem[], ste
     predictions.push({ label: it.label, predicted: r.index, accepted: r.accepted, confidence: r.confidence, ...(it.file ? { file: it.file } : {}) });
   }
   const n = items.length;
-  const correct = confusion.reduce((a, row, i) => a + row[i], 0);
+  // A non-keyword clip counts as correct when it is rejected (it has no class of its own).
+  const correct = labels.reduce((a, _, i) => a + confusion[i][i], 0) + (hasOther ? predictions.filter((p) => p.label < 0 && !p.accepted).length : 0);
   const perClass = labels.map((label, i) => {
     const m = confusion[i].reduce((a, b) => a + b, 0);
     return { label, n: m, recall: m ? confusion[i][i] / m : 0 };
   });
+  if (hasOther) {
+    const other = predictions.filter((p) => p.label < 0);
+    perClass.push({ label: '(non-keyword)', n: other.length, recall: other.filter((p) => !p.accepted).length / other.length });
+  }
   const present = perClass.filter((c) => c.n > 0);
   return {
+    rowLabels: [...labels, ...(hasOther ? ['(non-keyword)'] : [])],
     n,
     accuracy: n ? correct / n : 0,
     balancedAccuracy: present.length ? present.reduce((a, c) => a + c.recall, 0) / present.length : 0,
@@ -113,7 +123,7 @@ export function calibrateDetector(model: NwaveModel, items: readonly EvalItem[],
       let bgRej = 0;
       for (const r of runs) {
         const d = decide(ctx, r.counts, r.level);
-        if (bg.has(model.labels[r.label])) {
+        if (r.label < 0 || bg.has(model.labels[r.label])) {
           bgN++;
           if (!d.accepted) bgRej++;
         } else {

@@ -29,7 +29,7 @@ const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}
 
 function confusionTable(title: string, r: EvalResult, labels: string[]): string {
   const head = `<tr><th>true \\ predicted</th>${labels.map((l) => `<th>${esc(l)}</th>`).join('')}<th>recall</th></tr>`;
-  const rows = r.confusion.map((row, i) => `<tr><th>${esc(labels[i])}</th>${row.map((c, j) => `<td${i === j ? ' class="d"' : ''}>${c}</td>`).join('')}<td>${pct(r.perClass[i].recall)}</td></tr>`).join('');
+  const rows = r.confusion.map((row, i) => `<tr><th>${esc(r.rowLabels[i])}</th>${row.map((c, j) => `<td${i === j ? ' class="d"' : ''}>${c}</td>`).join('')}<td>${pct(r.perClass[i].recall)}</td></tr>`).join('');
   return `<h3>${esc(title)}</h3><table>${head}${rows}</table>`;
 }
 

@@ -38,7 +38,7 @@ describe.skipIf(!haveTools)('runTraining (synthetic yes/no + background)', () =>
     );
     expect(rows).toEqual([1, 2, 3, 4, 5, 6]);
     const ck = parseCheckpoint(readFileSync(out, 'utf8'), out);
-    expect(ck.labels).toEqual(['yes', 'no', '_background_']);
+    expect(ck.labels).toEqual(['_background_', 'yes', 'no']);
     expect(ck.backgroundLabels).toEqual(['_background_']);
     expect(ck.violations).toBeUndefined();
     const model = new NwaveModel(ck);

@@ -25,6 +25,12 @@ export interface RunTrainingOptions {
   words: string[];
   /** Add a `_background_` class made of every other folder (or of `backgroundFolders`). */
   background: boolean;
+  /**
+   * How non-keyword clips train: `class` = an output class `_background_` (output 0); `uniform` =
+   * no output of their own, trained towards equal keyword outputs (outlier exposure) and rejected
+   * by the calibrated confidence threshold. Default `class`.
+   */
+  backgroundMode?: 'class' | 'uniform';
   /** Only these folders form the background class (others are left out); default: every non-keyword folder. */
   backgroundFolders?: string[];
   epochs: number;
@@ -102,8 +108,9 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
   }
   // Background goes to output 0: a clip that leaves the network silent (all counts 0) then falls
   // to the background class by the arg-max tie rule instead of to the first keyword.
-  const labels = [...main.labels.filter((l) => l === BACKGROUND_LABEL), ...main.labels.filter((l) => l !== BACKGROUND_LABEL)];
-  const remap = main.labels.map((l) => labels.indexOf(l));
+  const uniform = opts.backgroundMode === 'uniform';
+  const labels = [...main.labels.filter((l) => l === BACKGROUND_LABEL && !uniform), ...main.labels.filter((l) => l !== BACKGROUND_LABEL)];
+  const remap = main.labels.map((l) => labels.indexOf(l)); // -1 for background in uniform mode
   const backgroundLabels = labels.filter((l) => l === BACKGROUND_LABEL);
   const relabel = (it: LoaderItem): LoaderItem => ({ ...it, label: remap[it.label] });
   const train = new NWaveDataLoader(trainItems.map(relabel), main.train.options);
@@ -141,7 +148,7 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
     onEpoch: hooks.onEpoch,
     // Resumable state every epoch (atomic), so Ctrl-C or a crash loses at most one epoch.
     onState: (state) => writeFileAtomic(statePath, JSON.stringify(state)),
-  }, resume);
+  }, resume, opts.minRejection ?? 0.95);
   await writeFileAtomic(statePath, JSON.stringify(result.state));
 
   hooks.onStage?.('export');

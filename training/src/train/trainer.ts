@@ -11,7 +11,7 @@ import { firing_rate_target_mse_loss, topology_loss, weight_magnitude_loss } fro
 import { NWaveDataLoader, type LoaderItem } from '../data/data-loader.js';
 import { deriveSeed, mulberry32, shuffleInPlace } from '../data/mulberry32.js';
 import { applyHardConstraints } from './sign-projection.js';
-import { evaluateModel, type EvalItem, type EvalResult } from './evaluate.js';
+import { calibrateDetector, evaluateModel, type EvalItem, type EvalResult } from './evaluate.js';
 import { networkToCheckpoint, type ExportOptions } from './export-checkpoint.js';
 import type { TrainConfig } from './train-config.js';
 
@@ -21,8 +21,10 @@ export interface EpochRow {
   loss: number;
   components: { ce: number; topology: number; magnitude: number; firingRate: number };
   trainAccuracy: number;
-  /** Runtime (fixed-point) scores of this epoch's export on the validation set. */
+  /** Runtime (fixed-point) scores of this epoch's export on the validation set (detector calibrated). */
   valAccuracy: number;
+  valKeywordAccuracy: number;
+  valRejection: number;
   valBalancedAccuracy: number;
   /** The tfjs float model's validation accuracy (same weights, float membranes). */
   valFloatAccuracy: number;
@@ -107,14 +109,19 @@ export async function trainNetwork(
   exportOpts: ExportOptions,
   hooks: TrainHooks = {},
   resume?: TrainState,
+  minRejection = 0.95,
 ): Promise<TrainResult> {
   const { T, C } = data;
   const K = exportOpts.labels.length;
   const bgIndex = new Set(exportOpts.backgroundLabels.map((l) => exportOpts.labels.indexOf(l)));
-  const keywordItems = data.train.items.filter((it) => !bgIndex.has(it.label));
-  const backgroundItems = data.train.items.filter((it) => bgIndex.has(it.label));
+  // Non-keyword clips are either a background class (label in bgIndex) or, in "uniform" mode,
+  // label -1: trained towards a uniform output distribution (outlier exposure), rejected by the
+  // detector's confidence threshold.
+  const isBg = (label: number) => label < 0 || bgIndex.has(label);
+  const keywordItems = data.train.items.filter((it) => !isBg(it.label));
+  const backgroundItems = data.train.items.filter((it) => isBg(it.label));
   const kwClasses = Math.max(1, K - bgIndex.size);
-  const bgPerEpoch = cfg.backgroundPerEpoch > 0 && bgIndex.size > 0 ? Math.min(backgroundItems.length, Math.round((cfg.backgroundPerEpoch * keywordItems.length) / kwClasses)) : backgroundItems.length;
+  const bgPerEpoch = cfg.backgroundPerEpoch > 0 && backgroundItems.length > 0 ? Math.min(backgroundItems.length, Math.round((cfg.backgroundPerEpoch * keywordItems.length) / kwClasses)) : backgroundItems.length;
   /** The training items of one epoch: every keyword clip plus a fresh draw of background clips. */
   const epochLoader = (epoch: number): NWaveDataLoader => {
     if (bgPerEpoch >= backgroundItems.length) return data.train;
@@ -126,6 +133,8 @@ export async function trainNetwork(
   for (const l of bgIndex) counts[l] = bgIndex.size ? bgPerEpoch / bgIndex.size : 0;
   const total = counts.reduce((a, b) => a + b, 0);
   const classWeights = counts.map((n) => (cfg.balanceClasses && n > 0 ? total / (K * n) : 1));
+  const uniformWeight = cfg.balanceClasses && bgPerEpoch > 0 ? (total + bgPerEpoch) / ((K + 1) * bgPerEpoch) : 1;
+  const sampleWeight = (y: number) => (y < 0 ? uniformWeight : classWeights[y]);
   const optFront = tf.train.adam(cfg.lrFrontend);
   const optCore = tf.train.adam(cfg.lrCore);
   const frontVars = new Set(net.frontendVariables().map((v) => v.name));
@@ -143,7 +152,7 @@ export async function trainNetwork(
   for (let epoch = startEpoch; epoch <= cfg.epochs; epoch++) {
     const te = performance.now();
     const project = epoch > Math.floor(cfg.signProjectFrom * cfg.epochs);
-    const sums = { loss: 0, ce: 0, topology: 0, magnitude: 0, firingRate: 0, correct: 0, n: 0 };
+    const sums = { loss: 0, ce: 0, topology: 0, magnitude: 0, firingRate: 0, correct: 0, n: 0, kwN: 0 };
     const rateSums = new Array<number>(lifCount).fill(0);
     let batches = 0;
     const loader = epochLoader(epoch);
@@ -161,9 +170,10 @@ export async function trainNetwork(
         const { spikes } = net.forward(x);
         const out = spikes[spikes.length - 1];
         const logits = tf.mul(classCounts(out, cfg.outputPopulation), cfg.logitScale);
-        const y = tf.tensor1d(batch.y, 'int32');
-        const w = tf.gather(tf.tensor1d(classWeights), y);
-        const picked = tf.sum(tf.mul(tf.oneHot(y, K), tf.logSoftmax(logits)), 1);
+        const target = new Float32Array(B * K);
+        batch.y.forEach((c, b) => (c < 0 ? target.fill(1 / K, b * K, (b + 1) * K) : (target[b * K + c] = 1)));
+        const w = tf.tensor1d(Array.from(batch.y, sampleWeight));
+        const picked = tf.sum(tf.mul(tf.tensor2d(target, [B, K]), tf.logSoftmax(logits)), 1);
         const ce = tf.div(tf.neg(tf.sum(tf.mul(w, picked))), tf.sum(w)) as tf.Scalar;
         const topo = topology_loss(net, cfg.lamTopology);
         const mag = tf.mul(weight_magnitude_loss(net), cfg.lamMagnitude) as tf.Scalar;
@@ -189,7 +199,8 @@ export async function trainNetwork(
       applyHardConstraints(net, { signGroups: project });
       const [ce, topo, mag, fr] = parts.map((p) => p.dataSync()[0]);
       const pred = extra[0].dataSync();
-      for (let b = 0; b < B; b++) if (pred[b] === batch.y[b]) sums.correct++;
+      for (let b = 0; b < B; b++) if (batch.y[b] >= 0 && pred[b] === batch.y[b]) sums.correct++;
+      for (let b = 0; b < B; b++) if (batch.y[b] >= 0) sums.kwN++;
       extra.slice(1).forEach((t, i) => (rateSums[i] += t.dataSync()[0]));
       const loss = value.dataSync()[0];
       sums.loss += loss * B;
@@ -206,7 +217,9 @@ export async function trainNetwork(
     if (aborted && batches === 0) break;
     const ck = networkToCheckpoint(net, cfg, { ...exportOpts, allowViolations: true });
     const compliant = checkConstraints(ck, new NwaveModel(ck).chip).ok;
-    const val: EvalResult = evaluateModel(new NwaveModel(ck), data.val, T);
+    // Score = keyword accuracy with the detector calibrated to reject the background on validation.
+    const detector = calibrateDetector(new NwaveModel(ck), data.val, T, minRejection);
+    const val: EvalResult = evaluateModel(new NwaveModel({ ...ck, detector: { ...ck.detector, ...detector } }), data.val, T);
     const seconds = (performance.now() - te) / 1000;
     const done = epoch - startEpoch + 1;
     const row: EpochRow = {
@@ -214,8 +227,10 @@ export async function trainNetwork(
       epochs: cfg.epochs,
       loss: sums.loss / Math.max(1, sums.n),
       components: { ce: sums.ce / Math.max(1, sums.n), topology: sums.topology / Math.max(1, sums.n), magnitude: sums.magnitude / Math.max(1, sums.n), firingRate: sums.firingRate / Math.max(1, sums.n) },
-      trainAccuracy: sums.correct / Math.max(1, sums.n),
+      trainAccuracy: sums.correct / Math.max(1, sums.kwN),
       valAccuracy: val.accuracy,
+      valKeywordAccuracy: val.keywordAccuracy,
+      valRejection: val.rejection,
       valBalancedAccuracy: val.balancedAccuracy,
       valFloatAccuracy: floatAccuracy(net, data.val, T, C, cfg.outputPopulation),
       firingRates: rateSums.map((r) => r / Math.max(1, batches)),
@@ -226,7 +241,7 @@ export async function trainNetwork(
     };
     history.push(row);
     hooks.onEpoch?.(row);
-    const score = val.balancedAccuracy;
+    const score = val.rejection >= minRejection ? val.keywordAccuracy : val.keywordAccuracy * val.rejection;
     if (compliant && (!best || score > best.score)) {
       best = { epoch, score, weights: snapshot(net) };
       stale = 0;
