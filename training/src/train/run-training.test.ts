@@ -23,8 +23,8 @@ let dir = '';
 beforeAll(async () => {
   if (!haveTools) return;
   dir = mkdtempSync(path.join(os.tmpdir(), 'nwave-train-'));
-  await generateSyntheticSpeech({ outDir: path.join(dir, 'data'), words: ['yes', 'no'], clipsPerWord: 40, seed: 3 });
-  await generateBackgroundClips({ outDir: path.join(dir, 'data'), label: '_silence_', count: 40 });
+  await generateSyntheticSpeech({ outDir: path.join(dir, 'data'), words: ['yes', 'no'], clipsPerWord: 100, seed: 3 });
+  await generateBackgroundClips({ outDir: path.join(dir, 'data'), label: '_silence_', count: 60 });
 }, 300_000);
 afterAll(() => dir && rmSync(dir, { recursive: true, force: true }));
 
@@ -33,10 +33,10 @@ describe.skipIf(!haveTools)('runTraining (synthetic yes/no + background)', () =>
     const out = path.join(dir, 'model.nwave.json');
     const rows: number[] = [];
     const r = await runTraining(
-      { data: path.join(dir, 'data'), words: ['yes', 'no'], background: true, epochs: 6, out, seed: 7, valSplit: 0.25, testSplit: 0.15, config: { hidden: [32], batchSize: 8, lrCore: 3e-3 } },
+      { data: path.join(dir, 'data'), words: ['yes', 'no'], background: true, epochs: 12, out, seed: 7, valSplit: 0.25, testSplit: 0.15, config: { hidden: [32], batchSize: 8, lrCore: 3e-3, logitScale: 0.2, hiddenTauRangeS: [0.02, 0.4] } },
       { onEpoch: (row) => rows.push(row.epoch), log: () => {} },
     );
-    expect(rows).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(rows).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     const ck = parseCheckpoint(readFileSync(out, 'utf8'), out);
     expect(ck.labels).toEqual(['_background_', 'yes', 'no']);
     expect(ck.backgroundLabels).toEqual(['_background_']);
@@ -145,5 +145,32 @@ describe('evaluation metrics', () => {
     expect(r.keywordAccuracy).toBeCloseTo(2 / 3, 12);
     expect(r.rejection).toBe(1);
     expect(r.power.meanW).toBeGreaterThan(0);
+  });
+});
+
+describe('memory', () => {
+  it('leaks no tensors across epochs (tf.memory before/after)', async () => {
+    await tf.setBackend('cpu');
+    const { trainNetwork } = await import('./trainer.js');
+    const { NWaveDataLoader } = await import('../data/data-loader.js');
+    const T = 40;
+    const C = 13;
+    let s = 1;
+    const rnd = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+    const items = Array.from({ length: 24 }, (_, i) => {
+      const f = Float32Array.from({ length: T * C }, () => rnd() * 12 * (1 + (i % 3)));
+      return { file: `x${i}.wav`, label: i % 3, features: () => f };
+    });
+    const loader = new NWaveDataLoader(items, { batchSize: 8, shuffle: true, seed: 1, returnFilename: false, frames: T, channels: C });
+    const val = items.slice(0, 6).map((it) => ({ features: it.features(), label: it.label }));
+    const cfg = { ...DEFAULT_TRAIN_CONFIG, hidden: [10], epochs: 1 };
+    const fb = { sampleRateHz: 16000, centerFrequenciesHz: Array.from({ length: 13 }, (_, i) => 100 * 1.4 ** i), q: 4, binS: 0.008, gain: 1000, recordingDurationS: 1 };
+    const opts = { name: 'mem', labels: ['_background_', 'a', 'b'], backgroundLabels: ['_background_'], filterbank: fb };
+    const net = buildNetwork(C, 3, cfg, 0.008);
+    await trainNetwork(net, { train: loader, val, T, C }, { ...cfg, epochs: 1 }, opts);
+    const after1 = tf.memory().numTensors;
+    await trainNetwork(net, { train: loader, val, T, C }, { ...cfg, epochs: 4 }, opts);
+    expect(tf.memory().numTensors).toBe(after1);
+    net.dispose();
   });
 });

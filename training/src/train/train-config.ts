@@ -33,6 +33,8 @@ export interface TrainConfig {
   coreTauS: number;
   /** If set, hidden neurons get log-spaced taus in [min, max] seconds instead of coreTauS (temporal context at several scales). */
   hiddenTauRangeS: [number, number] | null;
+  /** Surrogate gradient of every HWLayer: fast_sigmoid slope (Tutorial 2: 25; wider = more gradient). */
+  surrogateSlope: number;
   /** Mean of the Frontend init (Tutorial 2: 0.1). */
   frontendInitMean: number;
   /** HWSynapse quantization bits (grid ±0.9). */
@@ -76,6 +78,7 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   coreTauS: 0.064,
   hiddenTauRangeS: null,
   frontendInitMean: 0.1,
+  surrogateSlope: 25,
   bits: 5,
   frontendBits: 8,
   stddev: null,

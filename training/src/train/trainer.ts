@@ -255,6 +255,12 @@ export async function trainNetwork(
   }
   const state: TrainState = { epoch: history.at(-1)?.epoch ?? 0, history, weights: snapshot(net), best };
   if (best) restoreWeights(net, best.weights);
+  else {
+    // Stopped before any compliant epoch (early Ctrl-C): project the current weights onto the
+    // sign groups so that what gets exported still satisfies the chip.
+    applyHardConstraints(net, { signGroups: true });
+    hooks.log?.('no compliant epoch yet: exporting the last weights projected onto sign groups of 5');
+  }
   optFront.dispose();
   optCore.dispose();
   return { history, bestEpoch: best?.epoch ?? 0, bestScore: best?.score ?? 0, stoppedEarly, aborted, state };
