@@ -9,6 +9,7 @@ const benches: [string, () => Promise<unknown>][] = [
   ['runtime-pipeline', async () => (await import('./runtime-pipeline.bench.js')).benchRuntimePipeline()],
   ['filterbank', async () => (await import('./filterbank.bench.js')).benchFilterbank()],
   ['onnx', async () => (await import('./onnx.bench.js')).benchOnnx()],
+  ['eval', async () => (await import('./eval.bench.js')).benchEval()],
   ['training-kernels', async () => (await import('./training-kernels.bench.js')).benchTrainingKernels()],
 ];
 for (const [name, run] of benches) {

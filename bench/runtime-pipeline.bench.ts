@@ -12,7 +12,7 @@ export async function benchRuntimePipeline(opts: { hourS?: number } = {}): Promi
   const audio = speechMaterial(seconds);
   const ck = tutorialSizeCheckpoint();
   const model = new NwaveModel(ck);
-  const runs = 5;
+  const runs = 15;
 
   // Stage: filterbank (streaming, 512-sample chunks as from a microphone)
   let frames: Float64Array[] = [];

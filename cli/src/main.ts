@@ -38,6 +38,27 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   program
+    .command('eval')
+    .description('accuracy per class and speaker, streaming false accepts/h, mismatch Monte Carlo, power; optional HTML report')
+    .argument('[model]', '*.nwave.json (default: the bundled default model)')
+    .requiredOption('--data <dir>', 'data root DIR/<class>/*.wav (folders named like a label are that label, others background)')
+    .option('--json', 'print one JSON object (stable shape, see cli/src/eval/summary.ts)')
+    .option('--report <file>', 'write a self-contained HTML report')
+    .option('--stream-hours <h>', 'length of the synthetic stream; 0 skips streaming', '0.25')
+    .option('--chips <n>', 'simulated chips per mismatch level; 0 skips the Monte Carlo', '20')
+    .option('--mismatch-levels <list>', 'synaptic stddev levels, weight units', '0,0.01,0.02,0.036,0.05')
+    .option('--mismatch-clips <n>', 'clips per simulated chip (seeded subset)', '1000')
+    .option('--no-leak-mismatch', 'no leak (time constant) mismatch on the simulated chips')
+    .option('--frontend-mismatch', 'also perturb the frontend weights')
+    .option('--max-clips <n>', 'evaluate a seeded subset of n clips')
+    .option('--seed <n>', 'seed of the stream, the chips and the subsets', '1')
+    .action(async (modelArg: string | undefined, opts: import('./commands/eval.js').EvalCliOptions) => {
+      const { runEvalCommand } = await import('./commands/eval.js');
+      const { model, file } = await loadModel(modelArg);
+      code = await runEvalCommand(model, file, opts);
+    });
+
+  program
     .command('train')
     .description('train a hardware-constrained SNN on a class-folder data set and export a compliant checkpoint')
     .requiredOption('--data <dir>', 'data root DATA/<class>/*.wav')

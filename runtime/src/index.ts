@@ -19,3 +19,4 @@ export * from './power/chip-power.js';
 export * from './engine/nwave-model.js';
 export * from './engine/keyword-spotter.js';
 export * from './backend/index.js';
+export * from './mismatch/index.js';

@@ -98,7 +98,16 @@ export class StreamingDetector {
     }
     if (this.filled < this.windowSteps) this.filled++;
     const step = this.stepIndex++;
-    const d = decide(this.ctx, this.windowCounts, this.levelSum / this.windowSteps);
+    // Fast path (most steps): a background winner, too few spikes or a quiet window cannot be
+    // accepted, so skip the softmax and the Decision object.
+    const wc = this.windowCounts;
+    let win = 0;
+    for (let k = 1; k < K; k++) if (wc[k] > wc[win]) win = k;
+    if (this.ctx.isBackground[win] || wc[win] < this.ctx.settings.minSpikes || this.levelSum / this.windowSteps < this.ctx.settings.minInputLevel) {
+      this.heldIndex = -1;
+      return null;
+    }
+    const d = decide(this.ctx, wc, this.levelSum / this.windowSteps);
     if (!d.accepted || d.index !== this.heldIndex) this.heldIndex = -1; // re-arm once the word has left the window
     if (!d.accepted || d.index === this.heldIndex) return null;
     if (step - this.lastEventStep <= this.refractorySteps) return null;

@@ -38,12 +38,16 @@ export class NwaveModel {
   readonly filterbank: Required<FilterbankConfig>;
   private clipNet?: FixedPointNetwork;
 
-  constructor(checkpoint: Checkpoint, source = '<checkpoint>') {
+  /**
+   * @param fixedPoint integer tables to run instead of the checkpoint's own, e.g. one simulated
+   *   chip from `sampleChipInstance` (same layer shapes as the checkpoint).
+   */
+  constructor(checkpoint: Checkpoint, source = '<checkpoint>', fixedPoint?: FixedPointModel) {
     this.checkpoint = checkpoint;
     const chip = findChipProfile(checkpoint.chipProfile);
     if (!chip) throw new CheckpointFormatError(`${source}: unknown chip profile "${checkpoint.chipProfile}"`, { file: source, field: 'chipProfile' });
     this.chip = chip;
-    this.fixedPoint = compileFixedPoint(checkpoint);
+    this.fixedPoint = fixedPoint ?? compileFixedPoint(checkpoint);
     this.decision = makeDecisionContext(checkpoint.labels, checkpoint.backgroundLabels, checkpoint.detector);
     const fb = checkpoint.filterbank;
     this.filterbank = { sampleRateHz: fb.sampleRateHz, centerFrequenciesHz: fb.centerFrequenciesHz, q: fb.q, binS: fb.binS, gain: fb.gain };

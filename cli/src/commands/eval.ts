@@ -1,0 +1,120 @@
+/**
+ * `nwave eval [MODEL] --data DIR [--json] [--report out.html]`: clip accuracy per class, folder
+ * and speaker, streaming false accepts and misses, mismatch Monte Carlo and projected power, from
+ * the runtime's simulation of the checkpoint as deployed (see cli/src/eval/).
+ */
+import { InvalidArgumentError, type NwaveModel } from '@nwave/runtime';
+import { writeFileAtomic } from '@nwave/runtime/node';
+import { reportFailures } from '../../../training/src/data/dataset-folder.js';
+import { renderEvalReport } from '../eval/report-html.js';
+import { runEvaluation, type EvalOptions } from '../eval/run-eval.js';
+import type { EvalSummary } from '../eval/summary.js';
+import { pct, table, uW } from '../format.js';
+
+/** Command-line options as commander gives them (strings). */
+export interface EvalCliOptions {
+  data: string;
+  json?: boolean;
+  report?: string;
+  chips?: string;
+  mismatchLevels?: string;
+  mismatchClips?: string;
+  leakMismatch?: boolean;
+  frontendMismatch?: boolean;
+  streamHours?: string;
+  seed?: string;
+  maxClips?: string;
+}
+
+function number(name: string, v: string | undefined, check: (x: number) => boolean, expected: string): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (v.trim() === '' || !Number.isFinite(x) || !check(x))
+    throw new InvalidArgumentError(`--${name} must be ${expected}, got "${v}"`, { field: name, value: v, expected });
+  return x;
+}
+
+/** Parses and checks the numeric options. @throws InvalidArgumentError naming the option */
+export function parseEvalOptions(o: EvalCliOptions): EvalOptions {
+  const int = (x: number) => Number.isInteger(x) && x >= 0;
+  const levels = o.mismatchLevels
+    ?.split(',')
+    .map((s) => number('mismatch-levels', s, (x) => x >= 0 && x <= 1, 'comma-separated numbers in [0, 1]')!);
+  return {
+    data: o.data,
+    seed: number('seed', o.seed, int, 'an integer >= 0'),
+    chips: number('chips', o.chips, int, 'an integer >= 0'),
+    mismatchLevels: levels,
+    mismatchClips: number('mismatch-clips', o.mismatchClips, (x) => int(x) && x > 0, 'an integer > 0'),
+    leakMismatch: o.leakMismatch,
+    frontendMismatch: o.frontendMismatch,
+    streamHours: number('stream-hours', o.streamHours, (x) => x >= 0 && x <= 24, 'a number of hours in [0, 24]'),
+    maxClips: number('max-clips', o.maxClips, (x) => int(x) && x > 0, 'an integer > 0'),
+  };
+}
+
+/** A share, or a dash when the data had nothing to compute it on. */
+const pc = (x: number | null) => (x === null ? '—' : pct(x));
+
+function printHuman(s: EvalSummary): void {
+  console.log(
+    `${s.model.name}: ${s.data.clips} clips in ${s.data.dir} (${s.data.keywordClips} keyword, ${s.data.nonKeywordClips} non-keyword)`,
+  );
+  console.log(`keyword accuracy ${pc(s.accuracy)} (arg-max ${pc(s.argmaxAccuracy)}), non-keyword rejection ${pc(s.rejection)}`);
+  console.log(
+    table(
+      s.perFolder.map((f) => [
+        f.folder,
+        f.label ?? '(non-keyword)',
+        f.n,
+        f.keyword ? `accuracy ${pc(f.accuracy)}` : `rejection ${pc(f.rejection)}`,
+      ]),
+      ['folder', 'label', 'clips', 'score'],
+    ),
+  );
+  const st = s.streaming;
+  if (st) {
+    const lat = st.latencyMs
+      ? `, latency after keyword end ${st.latencyMs.p50.toFixed(0)} ms (p50), ${st.latencyMs.p90.toFixed(0)} ms (p90)`
+      : '';
+    console.log(
+      `stream ${(st.hours * 60).toFixed(1)} min: ${st.keywords} keywords, ${st.misses} missed (${pc(st.missRate)}), ${st.falseAcceptsPerHour.toFixed(2)} false accepts/h${lat}`,
+    );
+    for (const p of st.missRateAt)
+      console.log(
+        `  miss rate at <= ${p.falseAcceptsPerHour} false accepts/h: ${p.missRate === null ? 'not reached' : `${pct(p.missRate)} (threshold ${p.threshold})`}`,
+      );
+  }
+  if (s.mismatch) {
+    const mm = s.mismatch;
+    console.log(`mismatch (${mm.chips} chips, ${mm.clips} clips${mm.leakMismatch ? ', leak mismatch' : ''}):`);
+    console.log(
+      table(
+        mm.levels.map((l) => [l.stddev, pc(l.mean), pc(l.p5), pc(l.min)]),
+        ['stddev', 'mean', 'p5', 'min'],
+      ),
+    );
+  }
+  console.log(
+    `power per inference ${uW(s.power.meanW)} (5-95 %: ${uW(s.power.p5W)} - ${uW(s.power.p95W)}), ${(s.power.energyPerInferenceJ * 1e9).toFixed(3)} nJ (projected estimate)`,
+  );
+  console.log(`${s.clipsPerSecond.toFixed(0)} clips/s`);
+}
+
+/** Runs the evaluation; returns the exit code (1 when the data holds no readable clip). */
+export async function runEvalCommand(model: NwaveModel, file: string, cli: EvalCliOptions): Promise<number> {
+  const opts = parseEvalOptions(cli);
+  const d = runEvaluation(model, file, { ...opts, log: (m) => console.error(`nwave eval: ${m}`) });
+  reportFailures(d.data.failures, (m) => console.error(`nwave eval: ${m}`));
+  if (d.data.clips.length === 0) {
+    console.error(`nwave eval: no readable .wav clip in ${cli.data}/<class>/`);
+    return 1;
+  }
+  if (cli.report) {
+    await writeFileAtomic(cli.report, renderEvalReport(d));
+    console.error(`nwave eval: report written to ${cli.report}`);
+  }
+  if (cli.json) console.log(JSON.stringify(d.summary));
+  else printHuman(d.summary);
+  return 0;
+}

@@ -1,0 +1,139 @@
+/**
+ * The evaluation data: `DIR/<class>/*.wav` mapped onto the model's labels, loaded once into
+ * filterbank features (the same `NwaveModel.features` path `classify` takes, so scores are those
+ * of the checkpoint as deployed). Audio is not kept: the streaming evaluation re-reads the few
+ * files it needs, so 2,748 clips cost ~18 MB of features instead of ~180 MB of samples.
+ *
+ * Folder rule: a folder named like a model label is that label; every other folder is the
+ * model's background label when it has one, else "non-keyword" (label -1).
+ */
+import path from 'node:path';
+import type { NwaveModel } from '@nwave/runtime';
+import { seededRandom } from '@nwave/runtime';
+// Relative imports: the trainer's package index loads TensorFlow.js, which eval does not need.
+import { loadAudio, scanDatasetFolder, type LoadFailure } from '../../../training/src/data/dataset-folder.js';
+import { speakerOf } from '../../../training/src/data/splits.js';
+
+/** Label index of clips whose folder is no model label when the model has no background label. */
+export const NON_KEYWORD = -1;
+/** Row name of those clips in confusion matrices and tables. */
+export const NON_KEYWORD_NAME = '(non-keyword)';
+
+/** One evaluation clip. */
+export interface EvalClip {
+  /** Path relative to the data root, POSIX separators (`yes/0c40e715_nohash_0.wav`). */
+  file: string;
+  folder: string;
+  /** Model label index, or {@link NON_KEYWORD}. */
+  label: number;
+  /** True when `label` is a keyword (not background, not non-keyword). */
+  keyword: boolean;
+  /** Speech Commands speaker id (`<speaker>_nohash_<n>`), when the name carries one. */
+  speaker?: string;
+  /** Filterbank features of the prepared clip, row-major [frames][channels]. */
+  features: Float32Array;
+  frames: number;
+  /** Length of the audio as recorded (at the model rate), seconds; the stream inserts it whole. */
+  durationS: number;
+}
+
+/** How one folder was mapped. */
+export interface FolderMapping {
+  folder: string;
+  /** Model label name, or null for non-keyword. */
+  label: string | null;
+  keyword: boolean;
+  clips: number;
+}
+
+export interface EvalData {
+  root: string;
+  clips: EvalClip[];
+  folders: FolderMapping[];
+  /** Unreadable files (reported, never fatal). */
+  failures: LoadFailure[];
+  /** Wall time of loading and feature extraction, seconds. */
+  loadS: number;
+}
+
+/** Label index per folder by the rule in the module comment. */
+export function mapFolder(model: NwaveModel, folder: string): number {
+  const labels = model.labels;
+  const direct = labels.indexOf(folder);
+  if (direct >= 0) return direct;
+  const bg = model.checkpoint.backgroundLabels.map((l) => labels.indexOf(l)).find((i) => i >= 0);
+  return bg ?? NON_KEYWORD;
+}
+
+/** True when a label index is a keyword of the model. */
+export function isKeyword(model: NwaveModel, label: number): boolean {
+  return label >= 0 && !model.decision.isBackground[label];
+}
+
+/**
+ * `n` items drawn without replacement by a seeded shuffle, returned in their original order (so
+ * tables read the same way). All items when `n` is not smaller than the list.
+ */
+export function seededSubset<T>(items: readonly T[], n: number, seed: number): T[] {
+  if (n >= items.length) return [...items];
+  const rng = seededRandom(seed);
+  const idx = items.map((_, i) => i);
+  for (let i = 0; i < n; i++) {
+    const j = i + Math.floor(rng() * (idx.length - i));
+    [idx[i], idx[j]] = [idx[j], idx[i]];
+  }
+  return idx
+    .slice(0, n)
+    .sort((a, b) => a - b)
+    .map((i) => items[i]);
+}
+
+export interface LoadOptions {
+  /** Evaluate a seeded random subset of this many clips (quick runs). */
+  maxClips?: number;
+  seed?: number;
+  /** Progress callback (clips done, total). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Scans and loads a data folder for `model`.
+ * @throws InvalidArgumentError when the folder cannot be read or has no class folder.
+ */
+export function loadEvalData(model: NwaveModel, root: string, opts: LoadOptions = {}): EvalData {
+  const t0 = performance.now();
+  const index = scanDatasetFolder(root);
+  const entries = opts.maxClips === undefined ? index.entries : seededSubset(index.entries, opts.maxClips, opts.seed ?? 1);
+  const rate = model.filterbank.sampleRateHz;
+  const labelOf = new Map(Object.keys(index.folderLabels).map((f) => [f, mapFolder(model, f)]));
+  const clips: EvalClip[] = [];
+  const failures: LoadFailure[] = [];
+  entries.forEach((e, i) => {
+    try {
+      const audio = loadAudio(path.join(root, e.file), rate);
+      const f = model.features(audio, rate);
+      const label = labelOf.get(e.folder)!;
+      const speaker = speakerOf(e.file);
+      clips.push({
+        file: e.file,
+        folder: e.folder,
+        label,
+        keyword: isKeyword(model, label),
+        ...(speaker ? { speaker } : {}),
+        features: f.data,
+        frames: f.frames,
+        durationS: audio.length / rate,
+      });
+    } catch (err) {
+      failures.push({ file: e.file, reason: (err as Error).message });
+    }
+    opts.onProgress?.(i + 1, entries.length);
+  });
+  const folders = [...labelOf].map(([folder, label]) => ({
+    folder,
+    label: label >= 0 ? model.labels[label] : null,
+    keyword: isKeyword(model, label),
+    clips: clips.filter((c) => c.folder === folder).length,
+  }));
+  return { root, clips, folders, failures, loadS: (performance.now() - t0) / 1000 };
+}

@@ -1,0 +1,107 @@
+/**
+ * Mismatch Monte Carlo: N simulated chips, each evaluated on the same clip features at every σ
+ * of the sweep. Chip k keeps its random draws across levels (paired comparison), so the curve
+ * shows what σ does rather than which chips happened to be drawn.
+ */
+import { NOMINAL_SYNAPTIC_MISMATCH, chipInstanceModel, chipSeed, sampleChipInstance, seededRandom, type NwaveModel } from '@nwave/runtime';
+import { scoreClips, type ClipDecision } from './clip-metrics.js';
+import { seededSubset, type EvalClip } from './dataset.js';
+import { mean, percentile, type MismatchLevel, type MismatchSummary } from './summary.js';
+
+/** σ levels of the "accuracy vs mismatch" sweep, weight units; 0.036 is the nominal preset. */
+export const MISMATCH_LEVELS: readonly number[] = [0, 0.01, 0.02, NOMINAL_SYNAPTIC_MISMATCH, 0.05];
+/** Simulated chips per level. */
+export const DEFAULT_CHIPS = 20;
+/**
+ * Clips per chip by default: the Monte Carlo costs chips x levels full evaluations, so a subset
+ * bounds the run (~20 s for a 13-64 network on one core); every chip sees the same clips.
+ */
+export const DEFAULT_MISMATCH_CLIPS = 1000;
+
+/**
+ * The clips the chips are evaluated on: keyword clips first (keyword accuracy, the headline of
+ * the Monte Carlo, is computed on them alone), the rest of the budget from non-keyword clips
+ * (for the rejection figure); each part a seeded random subset, file order kept.
+ */
+export function mismatchSubset(clips: readonly EvalClip[], n: number, seed: number): EvalClip[] {
+  if (n >= clips.length) return [...clips];
+  const kw = seededSubset(
+    clips.filter((c) => c.keyword),
+    n,
+    seed,
+  );
+  const other = seededSubset(
+    clips.filter((c) => !c.keyword),
+    n - kw.length,
+    seed + 1,
+  );
+  const keep = new Set([...kw, ...other]);
+  return clips.filter((c) => keep.has(c));
+}
+
+export interface MismatchRunOptions {
+  chips: number;
+  seed: number;
+  levels?: readonly number[];
+  leakMismatch?: boolean;
+  frontend?: boolean;
+  /** Called after each chip and level. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Decisions of one model on every clip (whole-clip classification, full rejection rule). */
+export function classifyAll(model: NwaveModel, clips: readonly EvalClip[]): ClipDecision[] {
+  return clips.map((c) => {
+    const r = model.classifyFeatures(c.features, c.frames);
+    return { index: r.index, accepted: r.accepted };
+  });
+}
+
+/** Runs the Monte Carlo. Levels where every chip is the deployed one (σ = 0, no leak mismatch) are run once. */
+export function evaluateMismatch(model: NwaveModel, clips: readonly EvalClip[], opts: MismatchRunOptions): MismatchSummary {
+  const levels = [...(opts.levels ?? MISMATCH_LEVELS)];
+  const leakMismatch = opts.leakMismatch ?? true;
+  const frontend = opts.frontend ?? false;
+  const total = levels.length * opts.chips;
+  let done = 0;
+  // The deployed integers on the same clips: the reference the chips are compared with.
+  const deployed = scoreClips(clips, classifyAll(model, clips));
+  const results = levels.map((stddev): MismatchLevel => {
+    const scores =
+      stddev === 0 && !leakMismatch
+        ? new Array<typeof deployed>(opts.chips).fill(deployed)
+        : Array.from({ length: opts.chips }, (_, k) => {
+            const fp = sampleChipInstance(model, seededRandom(chipSeed(opts.seed, k)), { stddev, leakMismatch, frontend });
+            const s = scoreClips(clips, classifyAll(chipInstanceModel(model, fp), clips));
+            opts.onProgress?.(++done, total);
+            return s;
+          });
+    if (stddev === 0 && !leakMismatch) opts.onProgress?.((done += opts.chips), total);
+    const acc = scores.map((s) => s.accuracy);
+    const known = acc.filter((a): a is number => a !== null);
+    const meanOf = (xs: (number | null)[]) => {
+      const v = xs.filter((x): x is number => x !== null);
+      return v.length ? mean(v) : null;
+    };
+    return {
+      stddev,
+      mean: known.length ? mean(known) : null,
+      p5: known.length ? percentile(known, 0.05) : null,
+      min: known.length ? Math.min(...known) : null,
+      max: known.length ? Math.max(...known) : null,
+      argmaxMean: meanOf(scores.map((s) => s.argmaxAccuracy)),
+      rejectionMean: meanOf(scores.map((s) => s.rejection)),
+      accuracies: acc,
+    };
+  });
+  return {
+    chips: opts.chips,
+    clips: clips.length,
+    seed: opts.seed,
+    leakMismatch,
+    frontend,
+    nominalStddev: NOMINAL_SYNAPTIC_MISMATCH,
+    deployed,
+    levels: results,
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * The streaming part of `nwave eval`: plan a seeded stream from the evaluation clips, run it once
+ * through the spotter, score the checkpoint's own detector, then sweep the confidence threshold
+ * over the same recording for the false-accepts-per-hour / miss-rate curve.
+ */
+import type { NwaveModel } from '@nwave/runtime';
+import type { EvalClip } from './dataset.js';
+import { planStream, type StreamPlan } from './stream-builder.js';
+import {
+  recordStream,
+  replayDetector,
+  scoreDetections,
+  streamPower,
+  type AudioLoader,
+  type Hit,
+  type StreamRecording,
+} from './stream-eval.js';
+import { mean, percentile, type CurvePoint, type StreamingSummary } from './summary.js';
+
+/** Thresholds of the sweep; the checkpoint's own threshold is added. Dense near 1: softmax confidences crowd there. */
+export const SWEEP_THRESHOLDS: readonly number[] = [0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.98, 0.99, 0.995, 0.999, 0.9999];
+/** Operating points reported from the curve (openWakeWord reports misses at 0.5 false accepts/h). */
+export const FA_TARGETS: readonly number[] = [0.5, 1];
+
+export interface StreamingOptions {
+  hours: number;
+  seed: number;
+  toleranceS?: number;
+  thresholds?: readonly number[];
+}
+
+/** Everything the report needs beyond the JSON summary. */
+export interface StreamingDetails {
+  summary: StreamingSummary;
+  plan: StreamPlan;
+  recording: StreamRecording;
+  hits: Hit[];
+}
+
+const ms = (xs: number[]) =>
+  xs.length ? { mean: mean(xs) * 1000, p50: percentile(xs, 0.5) * 1000, p90: percentile(xs, 0.9) * 1000 } : null;
+
+/** Lowest miss rate among curve points with at most `target` false accepts per hour. */
+export function missRateAt(curve: readonly CurvePoint[], target: number): { missRate: number | null; threshold: number | null } {
+  let best: CurvePoint | null = null;
+  for (const p of curve) {
+    if (p.falseAcceptsPerHour > target) continue;
+    // Ties: fewer false accepts, then the stricter (higher, later) threshold.
+    if (!best || p.missRate < best.missRate || (p.missRate === best.missRate && p.falseAcceptsPerHour <= best.falseAcceptsPerHour))
+      best = p;
+  }
+  return { missRate: best?.missRate ?? null, threshold: best?.threshold ?? null };
+}
+
+/** Runs the streaming evaluation on `clips` (audio re-read through `load`). */
+export function evaluateStreaming(
+  model: NwaveModel,
+  clips: readonly EvalClip[],
+  load: AudioLoader,
+  opts: StreamingOptions,
+): StreamingDetails {
+  const tol = opts.toleranceS ?? 0.5;
+  const plan = planStream(clips, model.filterbank.sampleRateHz, { hours: opts.hours, seed: opts.seed });
+  const recording = recordStream(model, plan, load);
+  const hours = plan.durationS / 3600;
+  const labels = model.labels;
+  // The deployed detector: the spotter's own events (the sweep's replay reproduces them exactly).
+  const own = scoreDetections(plan.keywords, recording.events, labels, tol);
+  const base = model.checkpoint.detector;
+  const thresholds = [...new Set([...(opts.thresholds ?? SWEEP_THRESHOLDS), base.threshold])].sort((a, b) => a - b);
+  const curve = thresholds.map((threshold): CurvePoint => {
+    // One threshold for every label: per-label overrides would make the sweep a different curve per label.
+    const s = scoreDetections(
+      plan.keywords,
+      replayDetector(model, recording, { ...base, threshold, labelThresholds: undefined }),
+      labels,
+      tol,
+    );
+    return {
+      threshold,
+      falseAcceptsPerHour: hours > 0 ? s.falseAccepts.length / hours : 0,
+      missRate: plan.keywords.length ? s.misses.length / plan.keywords.length : 0,
+    };
+  });
+  const summary: StreamingSummary = {
+    hours,
+    keywords: plan.keywords.length,
+    misses: own.misses.length,
+    missRate: plan.keywords.length ? own.misses.length / plan.keywords.length : null,
+    falseAccepts: own.falseAccepts.length,
+    falseAcceptsPerHour: hours > 0 ? own.falseAccepts.length / hours : 0,
+    latencyMs: ms(own.hits.map((h) => h.latencyS)),
+    latencyFromStartMs: ms(own.hits.map((h) => h.latencyFromStartS)),
+    toleranceS: tol,
+    meanPowerW: recording.steps > 0 ? streamPower(model, recording) : 0,
+    curve,
+    missRateAt: FA_TARGETS.map((fa) => ({ falseAcceptsPerHour: fa, ...missRateAt(curve, fa) })),
+    realTimeFactor: recording.runS > 0 ? plan.durationS / recording.runS : 0,
+    seed: opts.seed,
+  };
+  return { summary, plan, recording, hits: own.hits };
+}

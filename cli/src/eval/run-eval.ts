@@ -1,0 +1,186 @@
+/**
+ * `nwave eval` without the terminal: clip accuracy, streaming false accepts, mismatch Monte
+ * Carlo and power, all computed by the runtime on the checkpoint as deployed. Returns the stable
+ * JSON summary plus the raw material the HTML report draws (per-clip power, rasters, stream).
+ */
+import path from 'node:path';
+import type { NwaveModel } from '@nwave/runtime';
+import { loadAudio } from '../../../training/src/data/dataset-folder.js';
+import { clipMetrics, type ClipDecision } from './clip-metrics.js';
+import { NON_KEYWORD, loadEvalData, type EvalClip, type EvalData } from './dataset.js';
+import { DEFAULT_CHIPS, DEFAULT_MISMATCH_CLIPS, MISMATCH_LEVELS, evaluateMismatch, mismatchSubset } from './evaluate-mismatch.js';
+import { evaluateStreaming, type StreamingDetails } from './evaluate-streaming.js';
+import { mean, percentile, type EvalSummary } from './summary.js';
+
+export interface EvalOptions {
+  /** Data root `DIR/<class>/*.wav`. */
+  data: string;
+  /** Seed of the stream, the chips and `maxClips`. @defaultValue 1 */
+  seed?: number;
+  /** Simulated chips per mismatch level; 0 skips the Monte Carlo. @defaultValue 20 */
+  chips?: number;
+  /** σ levels, weight units. @defaultValue 0, 0.01, 0.02, 0.036, 0.05 */
+  mismatchLevels?: readonly number[];
+  /** @defaultValue true */
+  leakMismatch?: boolean;
+  /** @defaultValue false */
+  frontendMismatch?: boolean;
+  /** Clips per simulated chip (seeded subset). @defaultValue 1000 */
+  mismatchClips?: number;
+  /** Stream length, hours; 0 skips the streaming evaluation. @defaultValue 0.25 */
+  streamHours?: number;
+  /** Detection tolerance after a keyword's end, seconds. @defaultValue 0.5 */
+  toleranceS?: number;
+  /** Evaluate a seeded subset of this many clips. */
+  maxClips?: number;
+  /** Progress lines (stderr in the CLI). */
+  log?: (msg: string) => void;
+}
+
+/** Per-clip outcome kept for the report. */
+export interface ClipOutcome extends ClipDecision {
+  confidence: number;
+  powerW: number;
+  energyJ: number;
+}
+
+/** Spike rasters of one clip, per layer [steps][size]. */
+export interface RasterExample {
+  file: string;
+  trueLabel: string;
+  predicted: string;
+  accepted: boolean;
+  steps: number;
+  dtS: number;
+  layers: { name: string; size: number; raster: Uint8Array }[];
+}
+
+export interface EvalDetails {
+  summary: EvalSummary;
+  data: EvalData;
+  outcomes: ClipOutcome[];
+  streaming: StreamingDetails | null;
+  rasters: RasterExample[];
+}
+
+/**
+ * One example clip per true class, re-run with rasters recorded: the first one decided right
+ * (keyword accepted as itself, non-keyword rejected) to show what the network does when it works,
+ * else the first one.
+ */
+function rasterExamples(model: NwaveModel, clips: readonly EvalClip[], outcomes: readonly ClipOutcome[]): RasterExample[] {
+  const rows = [...model.labels.keys(), NON_KEYWORD];
+  const right = (i: number) => (clips[i].keyword ? outcomes[i].accepted && outcomes[i].index === clips[i].label : !outcomes[i].accepted);
+  return rows.flatMap((row) => {
+    const ofRow = clips.map((_, i) => i).filter((i) => clips[i].label === row);
+    const pick = ofRow.find(right) ?? ofRow[0];
+    if (pick === undefined) return [];
+    const c = clips[pick];
+    const r = model.classifyFeatures(c.features, c.frames, { record: true });
+    const layers = model.fixedPoint.layers.map((l, i) => ({ name: l.name, size: l.size, raster: r.rasters![i] }));
+    return [
+      {
+        file: c.file,
+        trueLabel: row >= 0 ? model.labels[row] : '(non-keyword)',
+        predicted: r.label,
+        accepted: r.accepted,
+        steps: r.steps,
+        dtS: model.dtS,
+        layers,
+      },
+    ];
+  });
+}
+
+/** Runs the whole evaluation (synchronous: CPU bound, no I/O worth overlapping). */
+export function runEvaluation(model: NwaveModel, modelFile: string, opts: EvalOptions): EvalDetails {
+  const log = opts.log ?? (() => {});
+  const seed = opts.seed ?? 1;
+  const t0 = performance.now();
+  const data = loadEvalData(model, opts.data, { maxClips: opts.maxClips, seed });
+  const clips = data.clips;
+  const outcomes = clips.map((c): ClipOutcome => {
+    const r = model.classifyFeatures(c.features, c.frames);
+    return { index: r.index, accepted: r.accepted, confidence: r.confidence, powerW: r.power.totalW, energyJ: r.power.energyJ };
+  });
+  const clipsS = (performance.now() - t0) / 1000;
+  log(`clips: ${clips.length} evaluated in ${clipsS.toFixed(2)} s (${(clips.length / clipsS).toFixed(0)} clips/s)`);
+  const metrics = clipMetrics(model.labels, clips, outcomes);
+
+  const streamHours = opts.streamHours ?? 0.25;
+  const t1 = performance.now();
+  let streaming: StreamingDetails | null = null;
+  if (streamHours > 0 && clips.length > 0) {
+    const rate = model.filterbank.sampleRateHz;
+    streaming = evaluateStreaming(model, clips, (f) => loadAudio(path.join(opts.data, f), rate), {
+      hours: streamHours,
+      seed,
+      toleranceS: opts.toleranceS,
+    });
+    const s = streaming.summary;
+    log(
+      `stream: ${(s.hours * 60).toFixed(1)} min, ${s.keywords} keywords, ${s.misses} missed, ${s.falseAcceptsPerHour.toFixed(2)} false accepts/h (${s.realTimeFactor.toFixed(0)}x real time)`,
+    );
+  }
+  const streamingS = (performance.now() - t1) / 1000;
+
+  const chips = opts.chips ?? DEFAULT_CHIPS;
+  const t2 = performance.now();
+  const mismatch =
+    chips > 0 && clips.length > 0
+      ? evaluateMismatch(model, mismatchSubset(clips, opts.mismatchClips ?? DEFAULT_MISMATCH_CLIPS, seed), {
+          chips,
+          seed,
+          levels: opts.mismatchLevels ?? MISMATCH_LEVELS,
+          leakMismatch: opts.leakMismatch,
+          frontend: opts.frontendMismatch,
+          // One line per finished level: the Monte Carlo is the longest part of a run.
+          onProgress: (done, total) => {
+            if (done % chips === 0) log(`mismatch: ${done / chips} of ${total / chips} levels done`);
+          },
+        })
+      : null;
+  const mismatchS = (performance.now() - t2) / 1000;
+  if (mismatch) log(`mismatch: ${chips} chips x ${mismatch.levels.length} levels on ${mismatch.clips} clips in ${mismatchS.toFixed(1)} s`);
+
+  const powers = outcomes.map((o) => o.powerW);
+  const summary: EvalSummary = {
+    model: {
+      name: model.checkpoint.name,
+      file: modelFile,
+      labels: [...model.labels],
+      backgroundLabels: [...model.checkpoint.backgroundLabels],
+      chipProfile: model.chip.id,
+    },
+    data: {
+      dir: opts.data,
+      clips: clips.length,
+      keywordClips: metrics.keywordClips,
+      nonKeywordClips: metrics.nonKeywordClips,
+      skipped: data.failures.length,
+      folders: data.folders,
+    },
+    labels: [...model.labels],
+    accuracy: metrics.accuracy,
+    argmaxAccuracy: metrics.argmaxAccuracy,
+    rejection: metrics.rejection,
+    confusionRows: metrics.confusionRows,
+    confusion: metrics.confusion,
+    perClass: metrics.perClass,
+    perFolder: metrics.perFolder,
+    perSpeaker: metrics.perSpeaker,
+    streaming: streaming?.summary ?? null,
+    mismatch,
+    power: {
+      estimate: true,
+      profile: model.chip.id,
+      meanW: powers.length ? mean(powers) : 0,
+      p5W: powers.length ? percentile(powers, 0.05) : 0,
+      p95W: powers.length ? percentile(powers, 0.95) : 0,
+      energyPerInferenceJ: outcomes.length ? mean(outcomes.map((o) => o.energyJ)) : 0,
+    },
+    clipsPerSecond: clipsS > 0 ? clips.length / clipsS : 0,
+    timingsS: { clips: clipsS, streaming: streamingS, mismatch: mismatchS, total: (performance.now() - t0) / 1000 },
+  };
+  return { summary, data, outcomes, streaming, rasters: rasterExamples(model, clips, outcomes) };
+}

@@ -1,0 +1,146 @@
+/**
+ * The `nwave eval --json` object: one stable, documented shape. Fields are only ever added;
+ * a score is `null` (never NaN) when the data holds nothing to compute it on. Ratios are 0..1,
+ * power in watts (projected estimates from the chip profile), times in seconds unless named `Ms`.
+ */
+import type { PerClassRow, PerFolderRow, PerSpeakerRow } from './clip-metrics.js';
+
+/** Mean, percentiles and extremes of a sample. */
+export interface Spread {
+  mean: number;
+  p5: number;
+  p50: number;
+  p95: number;
+  min: number;
+  max: number;
+}
+
+/** One point of the detector threshold sweep. */
+export interface CurvePoint {
+  /** Detector confidence threshold (every label). */
+  threshold: number;
+  falseAcceptsPerHour: number;
+  missRate: number;
+}
+
+export interface StreamingSummary {
+  hours: number;
+  /** Keyword clips inserted into the stream. */
+  keywords: number;
+  misses: number;
+  missRate: number | null;
+  falseAccepts: number;
+  /** False accepts per hour of stream (all of it: background and keywords). */
+  falseAcceptsPerHour: number;
+  /** Detection time minus keyword clip end (ms; negative = before the clip ended). Null without hits. */
+  latencyMs: { mean: number; p50: number; p90: number } | null;
+  /** Detection time minus keyword clip start (ms). */
+  latencyFromStartMs: { mean: number; p50: number; p90: number } | null;
+  /** Detections window: from keyword start to keyword end + this, seconds. */
+  toleranceS: number;
+  /** Projected chip power over the stream (estimate), watts. */
+  meanPowerW: number;
+  /** Threshold sweep (openWakeWord-style curve), thresholds ascending. */
+  curve: CurvePoint[];
+  /** Lowest miss rate with at most `falseAcceptsPerHour` false accepts per hour (null: no threshold gets there). */
+  missRateAt: { falseAcceptsPerHour: number; missRate: number | null; threshold: number | null }[];
+  /** Times faster than real time (stream seconds per wall second). */
+  realTimeFactor: number;
+  seed: number;
+}
+
+export interface MismatchLevel {
+  /** Synaptic mismatch σ, weight units. */
+  stddev: number;
+  /** Keyword accuracy over chips (null without keyword clips). */
+  mean: number | null;
+  p5: number | null;
+  min: number | null;
+  max: number | null;
+  argmaxMean: number | null;
+  rejectionMean: number | null;
+  /** Keyword accuracy of each chip, chip order. */
+  accuracies: (number | null)[];
+}
+
+export interface MismatchSummary {
+  chips: number;
+  /** Clips each chip is evaluated on (when the data is larger than `--mismatch-clips`: keyword clips first, then non-keyword, seeded). */
+  clips: number;
+  seed: number;
+  leakMismatch: boolean;
+  frontend: boolean;
+  nominalStddev: number;
+  /** Scores of the deployed checkpoint (no mismatch) on the same clips. */
+  deployed: { accuracy: number | null; argmaxAccuracy: number | null; rejection: number | null };
+  levels: MismatchLevel[];
+}
+
+export interface PowerSummary {
+  estimate: true;
+  profile: string;
+  /** Per-clip projected power (mean, 5th and 95th percentiles), watts. */
+  meanW: number;
+  p5W: number;
+  p95W: number;
+  /** Mean projected energy of one inference (one clip), joules. */
+  energyPerInferenceJ: number;
+}
+
+export interface EvalSummary {
+  model: { name: string; file: string; labels: string[]; backgroundLabels: string[]; chipProfile: string };
+  data: {
+    dir: string;
+    clips: number;
+    keywordClips: number;
+    nonKeywordClips: number;
+    skipped: number;
+    folders: { folder: string; label: string | null; keyword: boolean; clips: number }[];
+  };
+  labels: string[];
+  /** Keyword clips detected as the right keyword with the full rejection rule. */
+  accuracy: number | null;
+  /** Keyword clips whose arg-max is the right keyword. */
+  argmaxAccuracy: number | null;
+  /** Non-keyword clips not accepted as any keyword. */
+  rejection: number | null;
+  /** Row names of `confusion` (labels, plus `(non-keyword)` when the model has no background label). */
+  confusionRows: string[];
+  /** confusion[row][arg-max label]. */
+  confusion: number[][];
+  perClass: PerClassRow[];
+  perFolder: PerFolderRow[];
+  perSpeaker: PerSpeakerRow[];
+  streaming: StreamingSummary | null;
+  mismatch: MismatchSummary | null;
+  power: PowerSummary;
+  /** Clips loaded, featurized and classified per wall second. */
+  clipsPerSecond: number;
+  timingsS: { clips: number; streaming: number; mismatch: number; total: number };
+}
+
+/** Percentile with linear interpolation between order statistics (NumPy's default). */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const x = p * (s.length - 1);
+  const lo = Math.floor(x);
+  const hi = Math.min(s.length - 1, lo + 1);
+  return s[lo] + (s[hi] - s[lo]) * (x - lo);
+}
+
+export function mean(values: readonly number[]): number {
+  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : Number.NaN;
+}
+
+/** Mean, 5/50/95th percentiles, min and max. */
+export function spread(values: readonly number[]): Spread {
+  return {
+    mean: mean(values),
+    p5: percentile(values, 0.05),
+    p50: percentile(values, 0.5),
+    p95: percentile(values, 0.95),
+    min: Math.min(...values),
+    max: Math.max(...values),
+  };
+}
