@@ -29,4 +29,32 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Desktop app: only electron/src/main/ipc.ts touches ipcMain, only the preload touches ipcRenderer.
+    files: ['electron/src/**/*.ts'],
+    ignores: ['electron/src/main/ipc.ts', 'electron/src/preload/preload.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'electron', importNames: ['ipcMain', 'ipcRenderer'], message: 'IPC goes through electron/src/main/ipc.ts (main) and electron/src/preload/preload.ts only.' }] },
+      ],
+    },
+  },
+  {
+    // The renderer is a sandboxed web page: no Node, no Electron, main only through the IPC contract.
+    files: ['renderer/src/**/*.ts'],
+    ignores: ['renderer/src/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'electron', message: 'the renderer is a sandboxed web page: main is reached through window.nwave.' }],
+          patterns: [
+            { group: ['node:*', 'fs', 'path', 'os', 'child_process'], message: 'the renderer is a sandboxed web page: files and dialogs go through window.nwave.' },
+            { group: ['**/electron/src/main/**', '**/electron/src/handlers/**', '**/electron/src/training/**', '**/electron/src/preload/**', '@nwave/training'], message: 'the renderer reaches main only through the IPC contract (electron/src/shared).' },
+          ],
+        },
+      ],
+    },
+  },
 );

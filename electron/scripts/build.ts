@@ -1,0 +1,90 @@
+/**
+ * Builds the desktop app into electron/dist/ (main, preload, training worker, trainer bundle,
+ * staged model resources) and renderer/dist/ (Vite). Used by `npm start`, `npm run package`,
+ * `npm run make` and `npm run dist`.
+ *
+ *   npx tsx electron/scripts/build.ts [--skip-renderer]
+ *
+ * The trainer (`@nwave/training`, TensorFlow.js) is bundled separately and lazily loaded by the
+ * training worker: when it cannot be bundled the app is still built, and training reports that
+ * it is unavailable.
+ */
+import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build as esbuild, type BuildOptions } from 'esbuild';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const DIST = path.join(ROOT, 'electron', 'dist');
+const src = (p: string): string => path.join(ROOT, 'electron', 'src', p);
+
+/** CommonJS for Node/Electron, with `import.meta.url` mapped to the bundle's own file URL. */
+const node: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node22',
+  sourcemap: true,
+  logLevel: 'warning',
+  external: ['electron'],
+  define: { 'import.meta.url': '__nwaveImportMetaUrl' },
+  banner: { js: "const __nwaveImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+};
+
+export async function buildElectron(): Promise<{ trainer: boolean }> {
+  rmSync(DIST, { recursive: true, force: true });
+  await esbuild({ ...node, entryPoints: [src('main/main.ts')], outfile: path.join(DIST, 'main.cjs') });
+  await esbuild({ ...node, entryPoints: [src('training/training-worker.ts')], outfile: path.join(DIST, 'training-worker.cjs') });
+  // Sandboxed preload: no Node built-ins, only `require('electron')`.
+  await esbuild({
+    bundle: true,
+    platform: 'browser',
+    format: 'cjs',
+    target: 'chrome130',
+    sourcemap: true,
+    logLevel: 'warning',
+    external: ['electron'],
+    entryPoints: [src('preload/preload.ts')],
+    outfile: path.join(DIST, 'preload.cjs'),
+  });
+  let trainer = true;
+  try {
+    await esbuild({
+      ...node,
+      logLevel: 'silent',
+      entryPoints: ['@nwave/training'],
+      outfile: path.join(DIST, 'trainer.cjs'),
+      external: ['electron', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
+    });
+  } catch (err) {
+    trainer = false;
+    console.warn(`[build] trainer not bundled, in-app training will report it is unavailable: ${(err as Error).message.split('\n')[0]}`);
+  }
+  stageModels();
+  return { trainer };
+}
+
+/** Copies the bundled models to electron/dist/resources/models (extra resources of packaged builds). */
+function stageModels(): void {
+  const out = path.join(DIST, 'resources', 'models');
+  mkdirSync(out, { recursive: true });
+  const trained = path.join(ROOT, 'models', 'default.nwave.json');
+  if (existsSync(trained)) copyFileSync(trained, path.join(out, 'default.nwave.json'));
+  else console.warn('[build] models/default.nwave.json not found: the app will fall back to the tones fixture model');
+  copyFileSync(path.join(ROOT, 'test', 'fixtures', 'models', 'tones.nwave.json'), path.join(out, 'tones.nwave.json'));
+}
+
+export async function buildRenderer(): Promise<void> {
+  const { build } = await import('vite');
+  const { rendererConfig } = await import('../../renderer/vite.config.js');
+  await build({ ...rendererConfig(), configFile: false, logLevel: 'warn' });
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const t0 = Date.now();
+  const { trainer } = await buildElectron();
+  if (!process.argv.includes('--skip-renderer')) await buildRenderer();
+  console.log(
+    `[build] electron/dist (main, preload, training worker${trainer ? ', trainer' : ''}) and renderer/dist in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
+}

@@ -1,0 +1,53 @@
+import path from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+
+vi.mock('electron', () => ({ protocol: {} }));
+const { contentSecurityPolicy, makeUrlTrust } = await import('./security.js');
+const { resolveInside } = await import('./app-protocol.js');
+
+describe('window security', () => {
+  it('has a strict CSP: own scripts only, no inline script, no eval, no remote connections', () => {
+    const csp = contentSecurityPolicy();
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
+    expect(csp).toContain("connect-src 'self'");
+    expect(contentSecurityPolicy('http://127.0.0.1:5173')).toContain("connect-src 'self' http://127.0.0.1:5173 ws://127.0.0.1:5173");
+  });
+
+  it('trusts only the app origin (and the dev server when configured)', () => {
+    const t = makeUrlTrust();
+    expect(t('app://app/index.html')).toBe(true);
+    expect(t('app://other/index.html')).toBe(false);
+    expect(t('file:///etc/passwd')).toBe(false);
+    expect(t('http://127.0.0.1:5173/')).toBe(false);
+    expect(t('not a url')).toBe(false);
+    expect(makeUrlTrust('http://127.0.0.1:5173')('http://127.0.0.1:5173/index.html')).toBe(true);
+  });
+
+  it('serves app:// files only from inside the renderer folder', () => {
+    const root = path.resolve('/srv/renderer');
+    expect(resolveInside(root, '/')).toBe(path.join(root, 'index.html'));
+    expect(resolveInside(root, '/assets/main.js')).toBe(path.join(root, 'assets', 'main.js'));
+    expect(resolveInside(root, '/../secret.txt')).toBeNull();
+    expect(resolveInside(root, '/%2e%2e/%2e%2e/etc/passwd')).toBeNull();
+  });
+});
+
+describe('packaged paths', async () => {
+  const { builtPaths, defaultModelCandidates } = await import('./app-paths.js');
+  it('reads workers from app.asar.unpacked in a packaged app, and models from resources first', () => {
+    const p = builtPaths('/opt/nwave/resources/app.asar/electron/dist');
+    expect(p.preload).toBe('/opt/nwave/resources/app.asar/electron/dist/preload.cjs');
+    expect(p.trainingWorker).toBe('/opt/nwave/resources/app.asar.unpacked/electron/dist/training-worker.cjs');
+    expect(p.trainer).toBe('/opt/nwave/resources/app.asar.unpacked/electron/dist/trainer.cjs');
+    expect(p.rendererDir).toBe('/opt/nwave/resources/app.asar/renderer/dist');
+    expect(builtPaths('/repo/electron/dist').trainingWorker).toBe('/repo/electron/dist/training-worker.cjs');
+    expect(defaultModelCandidates('/repo', '/opt/nwave/resources').map((c) => c.path)).toEqual([
+      '/opt/nwave/resources/models/default.nwave.json',
+      '/repo/models/default.nwave.json',
+      '/opt/nwave/resources/models/tones.nwave.json',
+      '/repo/test/fixtures/models/tones.nwave.json',
+    ]);
+  });
+});

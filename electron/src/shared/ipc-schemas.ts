@@ -1,0 +1,72 @@
+/**
+ * Argument validation for every invoke channel (zod), applied in main before a handler runs and
+ * by the browser dev server. The renderer is trusted less than main: paths must be absolute,
+ * names must be plain folder names, sizes are bounded.
+ */
+import { z } from 'zod';
+import type { InvokeChannel } from './ipc-contract.js';
+
+const MAX_PATH = 4096;
+/** Longest recording accepted: 60 s at 192 kHz. */
+const MAX_RECORDING_SAMPLES = 60 * 192_000;
+
+export const absolutePath = z
+  .string()
+  .min(1)
+  .max(MAX_PATH)
+  .refine((p) => !p.includes('\0'), 'path contains a NUL byte')
+  .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\'), 'path must be absolute');
+
+/** A class folder name: letters, digits, `_` and `-` (no separators, no dots). */
+export const wordName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a word is 1-64 letters, digits, "_" or "-"');
+
+export const settingsPatchSchema = z.strictObject({
+  inputDeviceId: z.string().max(512).optional(),
+  modelPath: absolutePath.nullable().optional(),
+  compareModelPath: absolutePath.nullable().optional(),
+  rasterWindowS: z.number().min(1).max(30).optional(),
+  dataFolder: z.string().max(MAX_PATH).optional(),
+  trainWords: z.array(wordName).max(32).optional(),
+  trainBackground: z.boolean().optional(),
+  trainEpochs: z.int().min(1).max(10_000).optional(),
+  recordWord: z.union([wordName, z.literal('')]).optional(),
+  recordSeconds: z.number().min(0.25).max(10).optional(),
+});
+
+export const recordingSchema = z.strictObject({
+  folder: absolutePath,
+  word: wordName,
+  sampleRateHz: z.int().min(8000).max(192_000),
+  samples: z
+    .instanceof(Float32Array)
+    .refine((s) => s.length > 0 && s.length <= MAX_RECORDING_SAMPLES, 'recording is empty or longer than 60 s'),
+});
+
+export const trainingRequestSchema = z.strictObject({
+  data: absolutePath,
+  words: z.array(wordName).min(1).max(32),
+  background: z.boolean(),
+  epochs: z.int().min(1).max(10_000),
+  out: absolutePath.refine((p) => p.endsWith('.nwave.json'), 'output must end in .nwave.json').optional(),
+  seed: z.int().optional(),
+  resume: z.boolean().optional(),
+});
+
+/** Argument tuple schema of each channel. */
+export const INVOKE_ARG_SCHEMAS: { [C in InvokeChannel]: z.ZodType<unknown[]> } = {
+  'app:info': z.tuple([]),
+  'settings:get': z.tuple([]),
+  'settings:update': z.tuple([settingsPatchSchema]),
+  'model:load-default': z.tuple([]),
+  'model:read': z.tuple([absolutePath.refine((p) => /\.json$/i.test(p), 'a model file ends in .json (*.nwave.json)')]),
+  'model:open-dialog': z.tuple([]),
+  'folder:pick': z.tuple([z.enum(['data', 'audio'])]),
+  'audio:scan-folder': z.tuple([absolutePath]),
+  'audio:read': z.tuple([absolutePath.refine((p) => /\.wav$/i.test(p), 'only .wav files can be read')]),
+  'data:scan': z.tuple([absolutePath]),
+  'recording:save': z.tuple([recordingSchema]),
+  'training:start': z.tuple([trainingRequestSchema]),
+  'training:cancel': z.tuple([z.string().regex(/^[A-Za-z0-9_-]{1,80}$/)]),
+  'training:runs': z.tuple([]),
+  'mic:request-access': z.tuple([]),
+};

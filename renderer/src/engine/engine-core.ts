@@ -1,0 +1,207 @@
+/**
+ * What the engine worker does, as a plain class (tested in Node): one KeywordSpotter per model
+ * slot running at the device rate (the runtime resamples to the model rate), detections posted
+ * the moment they fire, and everything else (spikes, features, level, power) batched into one
+ * `frame` event per display frame.
+ */
+import { KeywordSpotter, NwaveModel, type ChipConsumption } from '@nwave/runtime';
+import { toWireError } from '../../../electron/src/shared/wire-error.js';
+import type { EngineEvent, ModelSlot, PowerSnapshot } from './engine-messages.js';
+import { StepBatcher } from './step-batcher.js';
+
+export interface EngineCoreOptions {
+  post(event: EngineEvent, transfer?: Transferable[]): void;
+  /** Wall clock, ms since the epoch (performance.timeOrigin + performance.now() in a worker). */
+  now(): number;
+  /** Minimum time between frame events. @defaultValue 16 */
+  frameIntervalMs?: number;
+  /** Minimum time between power snapshots. @defaultValue 100 */
+  powerIntervalMs?: number;
+}
+
+interface Slot {
+  model: NwaveModel;
+  source: string;
+  spotter: KeywordSpotter | null;
+}
+
+interface Capture {
+  id: number;
+  buf: Float32Array;
+  filled: number;
+  tap: boolean;
+}
+
+const SLOTS: readonly ModelSlot[] = ['a', 'b'];
+const toDb = (x: number): number => (x > 1e-6 ? 20 * Math.log10(x) : -120);
+
+export function powerSnapshot(slot: ModelSlot, p: ChipConsumption, inferenceS: number): PowerSnapshot {
+  return {
+    slot,
+    profile: p.profile,
+    staticUw: p.staticW * 1e6,
+    dynamicUw: p.dynamicW * 1e6,
+    totalUw: p.totalW * 1e6,
+    energyPerInferenceNj: p.totalW * inferenceS * 1e9,
+    inferenceS,
+    windowS: p.durationS,
+    spikeRateHz: p.spikeRateHz,
+    layers: p.layers.map((l) => ({ name: l.name, neurons: l.neurons, rateHz: l.rateHz, frontend: !l.includedInTotal })),
+  };
+}
+
+export class EngineCore {
+  private rate = 0;
+  private readonly slots: Record<ModelSlot, Slot | null> = { a: null, b: null };
+  private batcher: StepBatcher | null = null;
+  private streamSamples = 0;
+  private sumSq = 0;
+  private peak = 0;
+  private levelSamples = 0;
+  private lastFrameAt = -Infinity;
+  private lastPowerAt = -Infinity;
+  private captures: Capture[] = [];
+  private pendingTapS = 0;
+  private readonly frameMs: number;
+  private readonly powerMs: number;
+
+  constructor(private readonly opts: EngineCoreOptions) {
+    this.frameMs = opts.frameIntervalMs ?? 16;
+    this.powerMs = opts.powerIntervalMs ?? 100;
+  }
+
+  get sampleRateHz(): number {
+    return this.rate;
+  }
+
+  /** Stream time of the input so far, seconds. */
+  get streamTimeS(): number {
+    return this.rate > 0 ? this.streamSamples / this.rate : 0;
+  }
+
+  setSampleRate(rateHz: number): void {
+    if (rateHz === this.rate) return;
+    this.rate = rateHz;
+    for (const s of SLOTS) this.buildSpotter(s);
+    this.reset();
+  }
+
+  /** Loads (text) or clears (null) the model of a slot; errors are posted, not thrown. */
+  setModel(slot: ModelSlot, text: string | null, source: string): void {
+    if (text === null) {
+      this.slots[slot]?.spotter?.release();
+      this.slots[slot] = null;
+      if (slot === 'a') this.batcher = null;
+      this.opts.post({ type: 'model-cleared', slot });
+      return;
+    }
+    try {
+      const model = NwaveModel.fromJSON(text, source);
+      this.slots[slot]?.spotter?.release();
+      this.slots[slot] = { model, source, spotter: null };
+      this.buildSpotter(slot);
+      this.opts.post({ type: 'model-ready', slot, source, labels: [...model.labels], dtS: model.dtS });
+    } catch (err) {
+      this.opts.post({ type: 'model-error', slot, source, error: toWireError(err) });
+    }
+  }
+
+  private buildSpotter(slot: ModelSlot): void {
+    const s = this.slots[slot];
+    if (!s || this.rate <= 0) return;
+    s.spotter?.release();
+    const model = s.model;
+    if (slot === 'a') {
+      const sizes = model.fixedPoint.layers.map((l) => l.size);
+      const batcher = new StepBatcher(sizes, model.filterbank.centerFrequenciesHz.length, model.dtS);
+      this.batcher = batcher;
+      s.spotter = new KeywordSpotter(model, { inputSampleRateHz: this.rate, onStep: (v) => batcher.push(v) });
+    } else {
+      s.spotter = new KeywordSpotter(model, { inputSampleRateHz: this.rate });
+    }
+  }
+
+  /** A new stream: stream time 0, spotter state cleared, a pending debug tap starts now. */
+  reset(): void {
+    for (const s of SLOTS) this.slots[s]?.spotter?.reset();
+    this.batcher?.clear();
+    this.streamSamples = 0;
+    this.sumSq = this.peak = this.levelSamples = 0;
+    for (const c of this.captures) if (c.tap) c.filled = 0; // a tap always starts with the stream
+    if (this.pendingTapS > 0 && this.rate > 0) {
+      this.captures.push({ id: -1, buf: new Float32Array(Math.round(this.pendingTapS * this.rate)), filled: 0, tap: true });
+      this.pendingTapS = 0;
+    }
+  }
+
+  record(id: number, durationS: number): void {
+    if (this.rate <= 0) {
+      this.opts.post({ type: 'error', error: { code: 'STATE', message: 'cannot record: no audio is arriving yet' } });
+      return;
+    }
+    this.captures.push({ id, buf: new Float32Array(Math.round(durationS * this.rate)), filled: 0, tap: false });
+  }
+
+  debugTap(seconds: number): void {
+    this.pendingTapS = seconds;
+  }
+
+  /** Runs one chunk of input audio (device rate) through every loaded model. */
+  process(samples: Float32Array, arrivedAtMs: number): void {
+    if (this.rate <= 0) return;
+    this.streamSamples += samples.length;
+    const chunkEndS = this.streamSamples / this.rate;
+    for (let i = 0; i < samples.length; i++) {
+      const v = samples[i];
+      this.sumSq += v * v;
+      const a = v < 0 ? -v : v;
+      if (a > this.peak) this.peak = a;
+    }
+    this.levelSamples += samples.length;
+    if (this.captures.length) this.capture(samples);
+    for (const slot of SLOTS) {
+      const spotter = this.slots[slot]?.spotter;
+      if (!spotter) continue;
+      const events = spotter.process(samples);
+      for (const event of events) this.opts.post({ type: 'detection', slot, event, chunkEndS, arrivedAtMs, postedAtMs: this.opts.now() });
+    }
+    const now = this.opts.now();
+    if (now - this.lastFrameAt >= this.frameMs) this.flushFrame(now);
+  }
+
+  private capture(samples: Float32Array): void {
+    for (const c of this.captures) {
+      const n = Math.min(samples.length, c.buf.length - c.filled);
+      c.buf.set(samples.subarray(0, n), c.filled);
+      c.filled += n;
+    }
+    const done = this.captures.filter((c) => c.filled >= c.buf.length);
+    if (!done.length) return;
+    this.captures = this.captures.filter((c) => c.filled < c.buf.length);
+    for (const c of done) {
+      const ev: EngineEvent = c.tap
+        ? { type: 'debug-tap', samples: c.buf, sampleRateHz: this.rate }
+        : { type: 'recorded', id: c.id, samples: c.buf, sampleRateHz: this.rate };
+      this.opts.post(ev, [c.buf.buffer]);
+    }
+  }
+
+  /** Posts the pending steps, the level and (every powerIntervalMs) the power of each model. */
+  flushFrame(now = this.opts.now()): void {
+    this.lastFrameAt = now;
+    const steps = this.batcher?.take() ?? null;
+    const power: PowerSnapshot[] = [];
+    if (now - this.lastPowerAt >= this.powerMs) {
+      this.lastPowerAt = now;
+      for (const slot of SLOTS) {
+        const s = this.slots[slot];
+        if (s?.spotter) power.push(powerSnapshot(slot, s.spotter.power(), s.model.checkpoint.filterbank.recordingDurationS));
+      }
+    }
+    const n = this.levelSamples;
+    const level = { rmsDb: toDb(n ? Math.sqrt(this.sumSq / n) : 0), peakDb: toDb(this.peak), samples: n };
+    this.sumSq = this.peak = this.levelSamples = 0;
+    const transfer = steps ? [steps.spikes.buffer, steps.features.buffer] : [];
+    this.opts.post({ type: 'frame', streamTimeS: this.streamTimeS, sampleRateHz: this.rate, level, steps, power }, transfer);
+  }
+}

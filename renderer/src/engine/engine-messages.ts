@@ -1,0 +1,82 @@
+/**
+ * The protocol between the UI thread and the engine worker, one union per direction keyed by
+ * `type`. Audio does not pass through the UI thread: the capture worklet posts chunks straight
+ * to the worker over a MessagePort (`AudioChunkMessage`).
+ */
+import type { KeywordEvent } from '@nwave/runtime';
+import type { WireError } from '../../../electron/src/shared/ipc-contract.js';
+
+/** 'a' drives the rasters; 'b' is the optional second model of a side-by-side comparison. */
+export type ModelSlot = 'a' | 'b';
+
+/** Capture worklet -> worker. */
+export interface AudioChunkMessage {
+  samples: Float32Array;
+}
+
+export type EngineRequest =
+  | { type: 'connect-audio'; port: MessagePort; sampleRateHz: number }
+  | { type: 'set-model'; slot: ModelSlot; text: string | null; source: string }
+  /** A new stream starts (source changed): stream time back to 0, state cleared. */
+  | { type: 'reset' }
+  /** Keep the next `durationS` seconds of input and send them back (`recorded`). */
+  | { type: 'record'; id: number; durationS: number }
+  /** Test hook: keep the first `seconds` of input after the next reset (`debug-tap`). */
+  | { type: 'debug-tap'; seconds: number };
+
+/** Steps of model 'a' since the last frame, packed for transfer. */
+export interface StepBatch {
+  firstStep: number;
+  count: number;
+  dtS: number;
+  /** Neurons per layer; `spikes` rows are the layers concatenated. */
+  layerSizes: number[];
+  /** [count][sum(layerSizes)] 0/1. */
+  spikes: Uint8Array;
+  channels: number;
+  /** [count][channels] filterbank features. */
+  features: Float32Array;
+}
+
+/** Projected chip power of one model (estimate from its chip profile). */
+export interface PowerSnapshot {
+  slot: ModelSlot;
+  profile: string;
+  staticUw: number;
+  dynamicUw: number;
+  totalUw: number;
+  /** Energy of one inference (one `recordingDurationS` clip) at the current power, nJ. */
+  energyPerInferenceNj: number;
+  inferenceS: number;
+  /** Seconds of activity the figure averages over. */
+  windowS: number;
+  spikeRateHz: number;
+  layers: { name: string; neurons: number; rateHz: number; frontend: boolean }[];
+}
+
+export interface LevelSnapshot {
+  rmsDb: number;
+  peakDb: number;
+  /** Input samples since the previous frame. */
+  samples: number;
+}
+
+export type EngineEvent =
+  | { type: 'ready' }
+  | { type: 'model-ready'; slot: ModelSlot; source: string; labels: string[]; dtS: number }
+  | { type: 'model-cleared'; slot: ModelSlot }
+  | { type: 'model-error'; slot: ModelSlot; source: string; error: WireError }
+  | { type: 'frame'; streamTimeS: number; sampleRateHz: number; level: LevelSnapshot; steps: StepBatch | null; power: PowerSnapshot[] }
+  | {
+      type: 'detection';
+      slot: ModelSlot;
+      event: KeywordEvent;
+      /** Stream time at the end of the audio chunk whose processing fired the detection, s. */
+      chunkEndS: number;
+      /** Wall clock (ms since epoch) when that chunk reached the worker. */
+      arrivedAtMs: number;
+      postedAtMs: number;
+    }
+  | { type: 'recorded'; id: number; samples: Float32Array; sampleRateHz: number }
+  | { type: 'debug-tap'; samples: Float32Array; sampleRateHz: number }
+  | { type: 'error'; error: WireError };

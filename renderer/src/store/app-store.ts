@@ -1,0 +1,90 @@
+/**
+ * The UI state that is not per-frame (per-frame data goes straight from the engine to the
+ * canvases): a plain object, shallow updates, and change listeners per key.
+ */
+import type { KeywordEvent, NwaveModel } from '@nwave/runtime';
+import type { AppInfo, Settings } from '../../../electron/src/shared/ipc-contract.js';
+import type { ModelSlot, PowerSnapshot } from '../engine/engine-messages.js';
+import type { SourceKind } from '../audio/audio-engine.js';
+
+export interface LoadedModel {
+  model: NwaveModel;
+  /** File name, for display. */
+  name: string;
+  path: string | null;
+  text: string;
+  note?: string;
+}
+
+export interface DetectionRecord {
+  id: number;
+  slot: ModelSlot;
+  event: KeywordEvent;
+  /** Wall clock when the UI received it. */
+  receivedAt: Date;
+  /** Worker arrival of the audio chunk -> UI receipt, ms. */
+  pipelineMs: number;
+}
+
+export interface AppState {
+  info: AppInfo | null;
+  settings: Settings | null;
+  models: Record<ModelSlot, LoadedModel | null>;
+  source: SourceKind;
+  sourceLabel: string;
+  sampleRateHz: number;
+  detections: DetectionRecord[];
+  power: Record<ModelSlot, PowerSnapshot | null>;
+  /** Last problem to show in the status bar (cleared on success). */
+  error: { message: string; code?: string } | null;
+  notice: string | null;
+}
+
+type Listener<K extends keyof AppState> = (value: AppState[K], state: AppState) => void;
+
+export class AppStore {
+  readonly state: AppState = {
+    info: null,
+    settings: null,
+    models: { a: null, b: null },
+    source: 'idle',
+    sourceLabel: '',
+    sampleRateHz: 0,
+    detections: [],
+    power: { a: null, b: null },
+    error: null,
+    notice: null,
+  };
+  private readonly listeners = new Map<keyof AppState, Set<Listener<keyof AppState>>>();
+
+  set<K extends keyof AppState>(key: K, value: AppState[K]): void {
+    this.state[key] = value;
+    for (const l of this.listeners.get(key) ?? []) l(value, this.state);
+  }
+
+  /** Calls `listener` now and on every change of `key`. */
+  watch<K extends keyof AppState>(key: K, listener: Listener<K>): () => void {
+    let set = this.listeners.get(key);
+    if (!set) this.listeners.set(key, (set = new Set()));
+    set.add(listener as Listener<keyof AppState>);
+    listener(this.state[key], this.state);
+    return () => set.delete(listener as Listener<keyof AppState>);
+  }
+
+  setModel(slot: ModelSlot, model: LoadedModel | null): void {
+    this.set('models', { ...this.state.models, [slot]: model });
+  }
+
+  setPower(p: PowerSnapshot): void {
+    this.set('power', { ...this.state.power, [p.slot]: p });
+  }
+
+  addDetection(d: DetectionRecord, keep = 200): void {
+    this.set('detections', [d, ...this.state.detections].slice(0, keep));
+  }
+
+  fail(err: unknown): void {
+    const e = err as { message?: string; code?: string };
+    this.set('error', { message: e?.message ?? String(err), code: e?.code });
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * Audio files instead of the microphone: drop WAV files or folders (or open them), play them
+ * through the same engine with playback to the speakers, and see each file's whole-clip result
+ * for the loaded model(s) side by side.
+ */
+import { decodeWav } from '@nwave/runtime';
+import type { NwaveApi } from '../../../electron/src/shared/ipc-contract.js';
+import { type AudioItem, itemsFromDrop, itemsFromInput } from '../audio/dropped-files.js';
+import type { AudioEngine } from '../audio/audio-engine.js';
+import { fmtPct } from '../format.js';
+import type { AppStore } from '../store/app-store.js';
+import { h, replace, setText } from './dom.js';
+
+export class FilesPanel {
+  private items: AudioItem[] = [];
+  private playing = -1;
+  private stopRequested = false;
+  private readonly list = h('ol', { class: 'playlist', 'data-testid': 'playlist' });
+  private readonly status = h('div', { class: 'muted small' });
+  private readonly fileInput = h('input', {
+    type: 'file',
+    accept: '.wav,audio/wav',
+    multiple: true,
+    hidden: true,
+    'data-testid': 'wav-input',
+  }) as HTMLInputElement;
+  private readonly folderInput = h('input', { type: 'file', webkitdirectory: true, hidden: true }) as HTMLInputElement;
+
+  constructor(
+    root: HTMLElement,
+    private readonly api: NwaveApi,
+    private readonly audio: AudioEngine,
+    private readonly store: AppStore,
+  ) {
+    const drop = h('div', { class: 'dropzone', 'data-testid': 'dropzone' }, 'Drop WAV files or a folder here');
+    const playAll = h('button', { onclick: () => void this.playFrom(0) }, 'Play all');
+    const stop = h('button', { onclick: () => this.stop() }, 'Stop');
+    replace(
+      root,
+      h('h2', {}, 'Audio files'),
+      drop,
+      h(
+        'div',
+        { class: 'row' },
+        h('button', { onclick: () => this.fileInput.click() }, 'Open WAV…'),
+        h('button', { onclick: () => void this.openFolder() }, 'Open folder…'),
+        playAll,
+        stop,
+      ),
+      this.fileInput,
+      this.folderInput,
+      this.status,
+      this.list,
+    );
+    this.fileInput.addEventListener('change', () => this.setItems(itemsFromInput(this.fileInput.files), true));
+    this.folderInput.addEventListener('change', () => this.setItems(itemsFromInput(this.folderInput.files), false));
+    drop.addEventListener('dragover', (e) => {
+      e.preventDefault();
+      drop.classList.add('over');
+    });
+    drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+    drop.addEventListener('drop', (e) => {
+      e.preventDefault();
+      drop.classList.remove('over');
+      if (e.dataTransfer) void itemsFromDrop(e.dataTransfer).then((items) => this.setItems(items, true));
+    });
+  }
+
+  private async openFolder(): Promise<void> {
+    if (!this.store.state.info?.dialogs) return this.folderInput.click();
+    const dir = await this.api.pickFolder('audio');
+    if (!dir) return;
+    const listing = await this.api.scanAudioFolder(dir);
+    const api = this.api;
+    this.setItems(
+      listing.files.map((f) => ({ name: f.name, read: async () => (await api.readAudioFile(f.path)).data })),
+      false,
+    );
+    if (listing.skipped.length)
+      setText(this.status, `${listing.files.length} files; ${listing.skipped.length} skipped (${listing.skipped[0].reason})`);
+  }
+
+  private setItems(items: AudioItem[], autoplay: boolean): void {
+    this.items = items;
+    setText(this.status, items.length ? `${items.length} WAV file${items.length > 1 ? 's' : ''}` : 'No WAV files found.');
+    replace(
+      this.list,
+      ...items.map((it, i) =>
+        h(
+          'li',
+          { 'data-index': i },
+          h('button', { class: 'link', onclick: () => void this.playFrom(i, true) }, it.name),
+          h('span', { class: 'result muted' }),
+        ),
+      ),
+    );
+    if (autoplay && items.length) void this.playFrom(0);
+  }
+
+  stop(): void {
+    this.stopRequested = true;
+    if (this.store.state.source === 'file') {
+      this.audio.stop();
+      this.store.set('source', 'idle');
+    }
+  }
+
+  /** Plays items from `start` (only that one when `single`), classifying each with the loaded models. */
+  async playFrom(start: number, single = false): Promise<void> {
+    this.stopRequested = false;
+    for (let i = start; i < this.items.length && !this.stopRequested; i++) {
+      const item = this.items[i];
+      const row = this.list.children[i] as HTMLElement | undefined;
+      try {
+        const audio = decodeWav(await item.read(), item.name);
+        this.mark(i);
+        this.showResult(row, audio.samples, audio.sampleRateHz);
+        this.store.set('source', 'file');
+        this.store.set('sourceLabel', item.name);
+        const play = this.audio.playSamples(audio.samples, audio.sampleRateHz);
+        this.store.set('sampleRateHz', this.audio.sampleRateHz);
+        await play;
+        if (this.audio.source !== 'idle') break; // the microphone (or another file) took over
+      } catch (err) {
+        this.store.fail(err);
+        if (row) setText(row.querySelector('.result') as HTMLElement, (err as Error).message);
+      }
+      if (single) break;
+    }
+    this.mark(-1);
+    if (this.store.state.source === 'file') this.store.set('source', 'idle');
+  }
+
+  private mark(i: number): void {
+    if (this.playing >= 0) this.list.children[this.playing]?.classList.remove('playing');
+    this.playing = i;
+    if (i >= 0) this.list.children[i]?.classList.add('playing');
+  }
+
+  private showResult(row: HTMLElement | undefined, samples: Float32Array, rate: number): void {
+    if (!row) return;
+    const parts: string[] = [];
+    for (const slot of ['a', 'b'] as const) {
+      const m = this.store.state.models[slot];
+      if (!m) continue;
+      const r = m.model.classify(samples, rate);
+      parts.push(`${slot.toUpperCase()}: ${r.accepted ? r.label : `(${r.label}, rejected: ${r.rejectedBy})`} ${fmtPct(r.confidence)}`);
+    }
+    setText(row.querySelector('.result') as HTMLElement, parts.join(' · '));
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * Model information, side by side for the model and the comparison model: layers, parameter
+ * count, filterbank, detector, and the constraint report against the chip profile.
+ */
+import type { NwaveModel } from '@nwave/runtime';
+import type { ModelSlot } from '../engine/engine-messages.js';
+import { fmtFreq } from '../format.js';
+import type { AppStore, LoadedModel } from '../store/app-store.js';
+import { h, replace } from './dom.js';
+
+export interface ModelActions {
+  open(slot: ModelSlot): void;
+  loadDefault(): void;
+  clear(slot: ModelSlot): void;
+}
+
+function layerRows(model: NwaveModel): HTMLElement[] {
+  return model.checkpoint.network.layers.map((l) => {
+    const taus = l.neuron.tausS;
+    const tau = Array.isArray(taus)
+      ? `${(Math.min(...taus) * 1e3).toFixed(0)}–${(Math.max(...taus) * 1e3).toFixed(0)} ms`
+      : `${(taus * 1e3).toFixed(0)} ms`;
+    const shape = l.type === 'dense' ? `${l.inputs} → ${l.size}` : `${l.size}`;
+    return h(
+      'tr',
+      {},
+      h('td', {}, l.name),
+      h('td', {}, l.type),
+      h('td', {}, shape),
+      h('td', {}, String(l.weights.codes.length)),
+      h('td', {}, `${l.weights.bits}-bit ±${l.weights.wMax}`),
+      h('td', {}, tau),
+    );
+  });
+}
+
+function describe(m: LoadedModel): HTMLElement {
+  const { model } = m;
+  const ck = model.checkpoint;
+  const fb = model.filterbank;
+  const report = model.constraints();
+  const det = ck.detector;
+  return h(
+    'div',
+    { class: 'model-info', 'data-testid': 'model-info' },
+    h('h3', {}, ck.name, ' ', h('span', { class: 'muted small' }, m.name)),
+    m.note ? h('p', { class: 'notice' }, m.note) : null,
+    ck.description ? h('p', { class: 'muted' }, ck.description) : null,
+    h(
+      'dl',
+      { class: 'kv' },
+      h('dt', {}, 'labels'),
+      h('dd', {}, ck.labels.map((l) => (ck.backgroundLabels.includes(l) ? `${l} (background)` : l)).join(', ')),
+      model.outputPopulation > 1 ? h('dt', {}, 'output') : null,
+      model.outputPopulation > 1 ? h('dd', {}, `${model.outputPopulation} neurons per class (population coding)`) : null,
+      h('dt', {}, 'parameters'),
+      h('dd', { 'data-testid': 'parameter-count' }, model.parameterCount.toLocaleString('en-US')),
+      h('dt', {}, 'chip profile'),
+      h('dd', {}, `${model.chip.chip} (${model.chip.id})`),
+      h('dt', {}, 'filterbank'),
+      h(
+        'dd',
+        {},
+        `${fb.centerFrequenciesHz.length} channels, ${fmtFreq(fb.centerFrequenciesHz[0])} – ${fmtFreq(fb.centerFrequenciesHz.at(-1)!)}, Q ${fb.q}, ${fb.sampleRateHz} Hz, ${fb.binS * 1e3} ms bins`,
+      ),
+      h('dt', {}, 'detector'),
+      h('dd', {}, `window ${det.windowS} s, confidence ≥ ${det.threshold}, ≥ ${det.minSpikes} spikes, refractory ${det.refractoryS} s`),
+    ),
+    h(
+      'table',
+      { class: 'layers' },
+      h('thead', {}, h('tr', {}, ...['layer', 'type', 'shape', 'weights', 'precision', 'τ'].map((t) => h('th', {}, t)))),
+      h('tbody', {}, ...layerRows(model)),
+    ),
+    h(
+      'h4',
+      {},
+      'Constraint report ',
+      h(
+        'span',
+        { class: report.ok ? 'ok' : 'bad', 'data-testid': 'constraints-verdict' },
+        report.ok ? '✓ fits the chip' : `✗ ${report.violations.length} violation(s)`,
+      ),
+    ),
+    h(
+      'ul',
+      { class: 'constraints' },
+      ...report.checked.map((c) =>
+        h(
+          'li',
+          { class: c.ok ? 'ok' : 'bad' },
+          h('span', { class: 'rule' }, `${c.ok ? '✓' : '✗'} ${c.rule}`),
+          ' ',
+          h('span', { class: 'muted' }, c.detail),
+        ),
+      ),
+    ),
+  );
+}
+
+export class ModelPanel {
+  private readonly cols: Record<ModelSlot, HTMLElement> = {
+    a: h('div', { class: 'card model-col' }),
+    b: h('div', { class: 'card model-col' }),
+  };
+
+  constructor(
+    root: HTMLElement,
+    store: AppStore,
+    private readonly actions: ModelActions,
+  ) {
+    replace(root, h('div', { class: 'model-grid' }, this.cols.a, this.cols.b));
+    store.watch('models', (models) => {
+      this.renderSlot('a', models.a);
+      this.renderSlot('b', models.b);
+    });
+  }
+
+  private renderSlot(slot: ModelSlot, m: LoadedModel | null): void {
+    const buttons =
+      slot === 'a'
+        ? [
+            h('button', { class: 'primary', onclick: () => this.actions.open('a'), 'data-testid': 'open-model' }, 'Open model…'),
+            h('button', { onclick: () => this.actions.loadDefault() }, 'Bundled default'),
+          ]
+        : [
+            h('button', { onclick: () => this.actions.open('b'), 'data-testid': 'open-compare' }, 'Compare with…'),
+            m ? h('button', { onclick: () => this.actions.clear('b') }, 'Stop comparing') : null,
+          ];
+    replace(
+      this.cols[slot],
+      h('h2', {}, slot === 'a' ? 'Model' : 'Comparison model'),
+      h('div', { class: 'row' }, ...buttons),
+      m
+        ? describe(m)
+        : h(
+            'p',
+            { class: 'muted' },
+            slot === 'a'
+              ? 'No model loaded.'
+              : 'Load a second model to run it side by side on the same input (live detections, power and per-file results).',
+          ),
+    );
+  }
+}

@@ -1,0 +1,237 @@
+/**
+ * Training in the app: choose a data folder and words, run `training/` in the main process's
+ * worker thread, watch loss / accuracy / firing-rate curves live, then load the result. Past
+ * runs (including ones cut short by closing the app) are listed with their curves.
+ */
+import type { EpochRow, NwaveApi, TrainingEvent, TrainingRunRecord } from '../../../electron/src/shared/ipc-contract.js';
+import type { EngineClient } from '../engine/engine-client.js';
+import { fmtDuration, fmtPct } from '../format.js';
+import type { AppStore } from '../store/app-store.js';
+import { CurvesView } from './curves-view.js';
+import { h, replace, setText } from './dom.js';
+import { Recorder } from './recorder.js';
+
+export class TrainingPanel {
+  private readonly folder = h('input', {
+    type: 'text',
+    placeholder: '/path/to/DATA (one folder per word)',
+    class: 'grow',
+    'aria-label': 'Data folder',
+  }) as HTMLInputElement;
+  private readonly classes = h('div', { class: 'classes' });
+  private readonly background = h('input', { type: 'checkbox', checked: true }) as HTMLInputElement;
+  private readonly epochs = h('input', { type: 'number', min: 1, max: 10000, value: '20', 'aria-label': 'Epochs' }) as HTMLInputElement;
+  private readonly startBtn = h('button', { class: 'primary' }, 'Train');
+  private readonly cancelBtn = h('button', { disabled: true }, 'Cancel');
+  private readonly status = h('div', { class: 'training-status', role: 'status' }, 'Idle.');
+  private readonly runsList = h('ul', { class: 'runs' });
+  private readonly curves: CurvesView;
+  private runId: string | null = null;
+  private rows: EpochRow[] = [];
+  private epochsPlanned = 0;
+
+  constructor(
+    root: HTMLElement,
+    private readonly api: NwaveApi,
+    engine: EngineClient,
+    private readonly store: AppStore,
+    private readonly loadModelPath: (path: string) => Promise<void>,
+  ) {
+    const recorderRoot = h('div', { class: 'recorder' });
+    const curvesRoot = h('div', {});
+    replace(
+      root,
+      h(
+        'div',
+        { class: 'card' },
+        h('h2', {}, 'Train a model'),
+        h(
+          'div',
+          { class: 'row' },
+          this.folder,
+          h('button', { onclick: () => void this.browse() }, 'Browse…'),
+          h('button', { onclick: () => void this.scan() }, 'Scan'),
+        ),
+        this.classes,
+        h(
+          'div',
+          { class: 'row' },
+          h('label', { class: 'field inline' }, this.background, h('span', {}, 'merge other folders into _background_')),
+          h('label', { class: 'field inline' }, h('span', {}, 'epochs'), this.epochs),
+          this.startBtn,
+          this.cancelBtn,
+        ),
+        this.status,
+        curvesRoot,
+        recorderRoot,
+      ),
+      h('div', { class: 'card' }, h('h2', {}, 'Training runs'), this.runsList),
+    );
+    this.curves = new CurvesView(curvesRoot);
+    new Recorder(recorderRoot, api, engine, store, () => this.folder.value.trim());
+    this.startBtn.addEventListener('click', () => void this.start());
+    this.cancelBtn.addEventListener('click', () => this.runId && void this.api.cancelTraining(this.runId));
+    this.folder.addEventListener(
+      'change',
+      () => void this.api.updateSettings({ dataFolder: this.folder.value.trim() }).catch(() => undefined),
+    );
+    // Fill the form once from the saved settings; later saves come from the form itself.
+    const off = store.watch('settings', (s) => {
+      if (!s) return;
+      this.folder.value = s.dataFolder;
+      this.background.checked = s.trainBackground;
+      this.epochs.value = String(s.trainEpochs);
+      queueMicrotask(() => off());
+    });
+    api.onTrainingEvent((e) => this.onEvent(e));
+    void this.refreshRuns();
+  }
+
+  private async browse(): Promise<void> {
+    const dir = await this.api.pickFolder('data');
+    if (!dir) return;
+    this.folder.value = dir;
+    await this.api.updateSettings({ dataFolder: dir }).catch(() => undefined);
+    await this.scan();
+  }
+
+  private async scan(): Promise<void> {
+    try {
+      const summary = await this.api.scanDataFolder(this.folder.value.trim());
+      const chosen = new Set(this.store.state.settings?.trainWords ?? []);
+      replace(
+        this.classes,
+        ...summary.classes.map((c) =>
+          h(
+            'label',
+            { class: 'class-chip' },
+            h('input', { type: 'checkbox', value: c.name, checked: chosen.has(c.name) }),
+            ` ${c.name} `,
+            h('span', { class: 'muted' }, `${c.clips}`),
+          ),
+        ),
+      );
+      if (!summary.classes.length) setText(this.classes, 'No class folders (DATA/<word>/*.wav) in this folder.');
+    } catch (err) {
+      setText(this.classes, (err as Error).message);
+    }
+  }
+
+  /** Ticked words, in the order of the saved choice (output neuron order), new ones last. */
+  private selectedWords(): string[] {
+    const saved = this.store.state.settings?.trainWords ?? [];
+    const rank = (w: string): number => (saved.includes(w) ? saved.indexOf(w) : saved.length);
+    return Array.from(this.classes.querySelectorAll<HTMLInputElement>('input[type=checkbox]:checked'))
+      .map((i) => i.value)
+      .sort((a, b) => rank(a) - rank(b));
+  }
+
+  private async start(): Promise<void> {
+    const words = this.selectedWords();
+    if (!words.length) return setText(this.status, 'Scan the data folder and tick the words to learn.');
+    const epochs = Math.max(1, Math.round(Number(this.epochs.value) || 20));
+    const request = { data: this.folder.value.trim(), words, background: this.background.checked, epochs };
+    try {
+      await this.api.updateSettings({
+        dataFolder: request.data,
+        trainWords: words,
+        trainBackground: request.background,
+        trainEpochs: epochs,
+      });
+      this.rows = [];
+      this.epochsPlanned = epochs;
+      const { runId, out } = await this.api.startTraining(request);
+      this.runId = runId;
+      this.setRunning(true);
+      setText(this.status, `Training ${words.join(', ')} for ${epochs} epochs → ${out}`);
+    } catch (err) {
+      setText(this.status, `Cannot start: ${(err as Error).message}`);
+    }
+  }
+
+  private setRunning(running: boolean): void {
+    this.startBtn.disabled = running;
+    this.cancelBtn.disabled = !running;
+  }
+
+  private onEvent(e: TrainingEvent): void {
+    if (this.runId && e.runId !== this.runId) return;
+    if (e.type === 'epoch') {
+      this.rows.push(e.row);
+      this.curves.draw(this.rows, this.epochsPlanned || e.row.epochs);
+      setText(
+        this.status,
+        `Epoch ${e.row.epoch}/${e.row.epochs}: loss ${e.row.loss.toFixed(3)}, train ${fmtPct(e.row.trainAccuracy)}, validation ${fmtPct(e.row.valAccuracy)}, about ${fmtDuration(e.row.etaS)} left`,
+      );
+      return;
+    }
+    if (e.type === 'started') return;
+    if (e.type === 'stage') {
+      const progress = e.total ? ` ${e.done ?? 0}/${e.total}` : '';
+      if (!this.rows.length || e.stage !== 'training') setText(this.status, `Training: ${e.stage}${progress}…`);
+      return;
+    }
+    this.setRunning(false);
+    this.runId = null;
+    if (e.type === 'done') {
+      setText(this.status, `Done: validation accuracy ${fmtPct(e.valAccuracy)}. Loading ${e.out}…`);
+      void this.loadModelPath(e.out).then(
+        () => setText(this.status, `Done: validation accuracy ${fmtPct(e.valAccuracy)}. ${e.out} is now the live model.`),
+        (err: Error) => setText(this.status, `Trained, but the model could not be loaded: ${err.message}`),
+      );
+    } else if (e.type === 'failed') setText(this.status, `Training failed: ${e.error.message}`);
+    else if (e.out) {
+      setText(this.status, `Stopped: kept the best epoch so far (validation ${fmtPct(e.valAccuracy ?? 0)}) in ${e.out}. Loading it…`);
+      void this.loadModelPath(e.out);
+    } else setText(this.status, 'Training cancelled.');
+    void this.refreshRuns();
+  }
+
+  private async rerun(request: Parameters<NwaveApi['startTraining']>[0]): Promise<void> {
+    try {
+      this.rows = [];
+      this.epochsPlanned = request.epochs;
+      const { runId } = await this.api.startTraining(request);
+      this.runId = runId;
+      this.setRunning(true);
+      setText(this.status, `${request.resume ? 'Resuming' : 'Training'} ${request.words.join(', ')} → ${request.out}`);
+    } catch (err) {
+      setText(this.status, `Cannot start: ${(err as Error).message}`);
+    }
+  }
+
+  private async refreshRuns(): Promise<void> {
+    const runs = await this.api.listTrainingRuns().catch(() => [] as TrainingRunRecord[]);
+    if (!runs.length) return replace(this.runsList, h('li', { class: 'muted' }, 'No runs yet.'));
+    replace(this.runsList, ...runs.slice(0, 20).map((r) => this.runRow(r)));
+  }
+
+  private runRow(r: TrainingRunRecord): HTMLElement {
+    const last = r.rows.at(-1);
+    const summary = `${r.request.words.join(', ')} · ${r.rows.length}/${r.request.epochs} epochs${last ? ` · val ${fmtPct(last.valAccuracy)}` : ''}`;
+    const actions: HTMLElement[] = [h('button', { class: 'link', onclick: () => this.curves.draw(r.rows, r.request.epochs) }, 'curves')];
+    if (r.status === 'done')
+      actions.push(h('button', { class: 'link', onclick: () => void this.loadModelPath(r.request.out) }, 'load model'));
+    if (r.status === 'interrupted' || r.status === 'failed' || r.status === 'cancelled') {
+      // Same output file + resume: the trainer continues from the state it saved after its last epoch.
+      const again = {
+        data: r.request.data,
+        words: r.request.words,
+        background: r.request.background,
+        epochs: r.request.epochs,
+        out: r.request.out,
+        resume: r.status !== 'failed',
+      };
+      actions.push(h('button', { class: 'link', onclick: () => void this.rerun(again) }, again.resume ? 'resume' : 'run again'));
+    }
+    return h(
+      'li',
+      { class: `run status-${r.status}` },
+      h('span', { class: 'run-status' }, r.status),
+      h('span', {}, new Date(r.startedAt).toLocaleString()),
+      h('span', { class: 'muted' }, summary),
+      ...actions,
+      r.error ? h('div', { class: 'small bad' }, r.error.message) : null,
+    );
+  }
+}
