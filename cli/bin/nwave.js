@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global process */
 // Runs the TypeScript CLI through tsx's loader so the repository needs no build step.
 import { register } from 'tsx/esm/api';
 

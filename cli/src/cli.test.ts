@@ -37,7 +37,10 @@ beforeAll(() => {
   const parts = [new Float64Array(rate), tone(400, 1, rate), new Float64Array(rate * 1.5), tone(4000, 1, rate), new Float64Array(rate / 2)];
   const long = new Float64Array(parts.reduce((a, p) => a + p.length, 0));
   let o = 0;
-  for (const p of parts) (long.set(p, o), (o += p.length));
+  for (const p of parts) {
+    long.set(p, o);
+    o += p.length;
+  }
   writeFileSync(path.join(dir, 'stream.wav'), encodeWav16(long, rate));
   writeFileSync(path.join(dir, 'corrupt.wav'), Buffer.from('RIFF1234WAVEjunkjunk'));
   writeFileSync(path.join(dir, 'broken.nwave.json'), '{"format": "nwave-checkpoint", "version": 1, "name": ');

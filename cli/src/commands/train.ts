@@ -110,13 +110,19 @@ export async function runTrain(o: TrainCliOptions, argv: string[]): Promise<numb
       },
       onStage: (stage, done, total) => {
         if (!tty || done === undefined || total === undefined) return;
-        if (!barOn) (bar.start(total, done, { stage, unit: 'clips', loss: '-' }), (barOn = true));
+        if (!barOn) {
+          bar.start(total, done, { stage, unit: 'clips', loss: '-' });
+          barOn = true;
+        }
         bar.update(done, { stage });
         if (done >= total) stopBar();
       },
       onBatch: (b, n, loss) => {
         if (!tty) return;
-        if (!barOn) (bar.start(n, 0, { stage: 'epoch', unit: 'batches', loss: '-' }), (barOn = true));
+        if (!barOn) {
+          bar.start(n, 0, { stage: 'epoch', unit: 'batches', loss: '-' });
+          barOn = true;
+        }
         bar.update(b, { loss: loss.toFixed(3) });
       },
       onEpoch: (row) => {

@@ -13,7 +13,10 @@ const tone = (f: number, s: number, r = rate, a = 0.3) => Float32Array.from({ le
 const concat = (...parts: Float32Array[]) => {
   const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
   let o = 0;
-  for (const p of parts) (out.set(p, o), (o += p.length));
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 };
 

@@ -18,7 +18,10 @@ export function lineChart(title: string, series: Series[], opts: { yLabel?: stri
   const n = Math.max(1, ...series.map((s) => s.values.length));
   let lo = Math.min(...all, opts.log ? Infinity : 0);
   let hi = Math.max(...all);
-  if (!Number.isFinite(lo) || !Number.isFinite(hi)) (lo = 0), (hi = 1);
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) {
+    lo = 0;
+    hi = 1;
+  }
   if (hi === lo) hi = lo + 1;
   const x = (i: number) => m.l + ((W - m.l - m.r) * i) / Math.max(1, n - 1);
   const y = (v: number) => H - m.b - ((H - m.t - m.b) * (f(v) - lo)) / (hi - lo);

@@ -181,7 +181,10 @@ export async function trainNetwork(
         const frTargets: number[] = [];
         spikes.forEach((s, i) => {
           const target = i === spikes.length - 1 ? cfg.outputRateTarget : i > 0 ? cfg.hiddenRateTarget : null;
-          if (target !== null) (frList.push(s), frTargets.push(target));
+          if (target !== null) {
+            frList.push(s);
+            frTargets.push(target);
+          }
         });
         const fr = frList.length ? firing_rate_target_mse_loss(frList, frTargets, frTargets.map(() => cfg.lamFiringRate)) : tf.scalar(0);
         parts.push(tf.keep(ce), tf.keep(topo), tf.keep(mag), tf.keep(fr));
