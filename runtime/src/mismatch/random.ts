@@ -1,8 +1,7 @@
 /**
  * Seeded random numbers for simulated chips. Why our own generator: `Math.random()` cannot be
  * seeded, and a Monte Carlo over "chip #7" must give the same chip on every run and platform.
- * The algorithm is mulberry32, the one the trainer uses (training/src/data/mulberry32.ts); the
- * runtime cannot import the trainer, hence this small copy.
+ * The algorithm is mulberry32; the trainer's data pipeline and layers use this same function.
  */
 
 /** A function returning uniform floats in [0, 1). */

@@ -6,25 +6,13 @@
  * statistics for shuffling and parameter draws; it is NOT the generator Python/NumPy uses, so
  * nwave-ts splits are reproducible within nwave-ts but not identical to the Python SDK's.
  */
+import { seededRandom, standardNormal, type RandomSource } from '../../../runtime/src/mismatch/random.js';
 
 /** A function returning uniform floats in [0, 1). */
-export type Rng = () => number;
+export type Rng = RandomSource;
 
-/**
- * mulberry32 (Tommy Ettinger's 32-bit generator).
- * @param seed - any integer; only its low 32 bits are used.
- * @returns a generator of uniform floats in [0, 1).
- */
-export function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (Tommy Ettinger's 32-bit generator): the runtime's `seededRandom`, one PRNG everywhere. */
+export const mulberry32: (seed: number) => Rng = seededRandom;
 
 /**
  * Derives an independent 32-bit seed from a base seed and any tags (file name, epoch, word...).
@@ -73,8 +61,5 @@ export function pick<T>(rand: Rng, items: readonly T[]): T {
   return items[Math.floor(rand() * items.length)];
 }
 
-/** Standard normal draw (Box–Muller). */
-export function gaussian(rand: Rng): number {
-  const u = 1 - rand(); // (0, 1], avoids log(0)
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
-}
+/** Standard normal draw (Box–Muller): the runtime's `standardNormal`. */
+export const gaussian: (rand: Rng) => number = standardNormal;

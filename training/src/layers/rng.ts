@@ -2,17 +2,18 @@
  * Small seeded PRNG for weight inits and mismatch draws: mulberry32 uniforms and Box–Muller
  * normals. Deterministic across platforms, so tests and benchmarks are reproducible.
  */
+import { seededRandom } from '../../../runtime/src/mismatch/random.js';
 
 /** A seeded random number generator (mulberry32 + Box–Muller). */
 export class Rng {
-  private state: number;
+  private readonly uniform: () => number;
   private spare: number | null = null;
 
   /**
    * @param seed - any integer; only its low 32 bits are used
    */
   constructor(seed: number) {
-    this.state = seed >>> 0;
+    this.uniform = seededRandom(seed);
   }
 
   /**
@@ -20,10 +21,7 @@ export class Rng {
    * @returns a float in [0, 1)
    */
   next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.uniform();
   }
 
   /**

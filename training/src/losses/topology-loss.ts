@@ -3,6 +3,7 @@
  * of one input row, `b = W[i, 5k : 5k+5]`, must share one sign. A short last block
  * (`N_out % 5 ≠ 0`) is its own group.
  */
+import { signGroupViolations as runtimeSignGroupViolations } from '../../../runtime/src/model/constraints.js';
 import * as tf from '@tensorflow/tfjs';
 import { resolveWeights, type WeightSource } from './weight-sources.js';
 
@@ -31,21 +32,7 @@ export interface SignGroupViolation {
  */
 export function signGroupViolations(W: ArrayLike<number>, nIn: number, nOut: number, group = SIGN_GROUP_SIZE): SignGroupViolation[] {
   if (W.length !== nIn * nOut) throw new RangeError(`signGroupViolations: ${W.length} values for a ${nIn}x${nOut} matrix`);
-  const out: SignGroupViolation[] = [];
-  for (let i = 0; i < nIn; i++) {
-    for (let s = 0; s < nOut; s += group) {
-      const e = Math.min(nOut, s + group);
-      let pos = false;
-      let neg = false;
-      for (let j = s; j < e; j++) {
-        const v = W[i * nOut + j];
-        if (v > 0) pos = true;
-        else if (v < 0) neg = true;
-      }
-      if (pos && neg) out.push({ row: i, start: s, end: e });
-    }
-  }
-  return out;
+  return runtimeSignGroupViolations(W, nIn, nOut, group);
 }
 
 /**

@@ -6,6 +6,7 @@
  * runtime's rule; the trainer's fake quantization calls these functions so both sides produce
  * the same integer codes from the same float32 weights.
  */
+import { maxCode, quantizeToCodes, quantStep as runtimeQuantStep, roundHalfAway } from '../../../runtime/src/model/quantization.js';
 
 /** Programmable weight range of the H1v1 chip, in threshold units. */
 export const W_MAX = 0.9;
@@ -13,21 +14,11 @@ export const W_MAX = 0.9;
 /** Default quantization of `HWSynapse` weights (Tutorial 3). */
 export const DEFAULT_QUANTIZATION_BITS = 5;
 
-/**
- * Rounds to the nearest integer, ties away from zero (`2.5 → 3`, `−2.5 → −3`). Written as the
- * runtime's `roundHalfAway` (`Math.round` on the magnitude) so edge cases round identically.
- * @param x - value
- * @returns the rounded integer (as a number)
- */
-export function roundHalfAwayFromZero(x: number): number {
-  return x < 0 ? -Math.round(-x) : Math.round(x);
-}
+/** Ties away from zero: the runtime's `roundHalfAway` (one rounding rule for trainer and runtime). */
+export const roundHalfAwayFromZero = roundHalfAway;
 
 /**
- * Quantization step `Δ = wMax / (2^(bits−1) − 1)`.
- * @param bits - total bits including sign (≥ 2)
- * @param wMax - clipping range @defaultValue 0.9
- * @returns Δ in weight units
+ * Quantization step `Δ = wMax / (2^(bits−1) − 1)` (the runtime's grid), with argument checks.
  * @throws RangeError if `bits` is not an integer ≥ 2 or `wMax` is not positive
  */
 export function quantStep(bits: number, wMax = W_MAX): number {
@@ -35,33 +26,18 @@ export function quantStep(bits: number, wMax = W_MAX): number {
     throw new RangeError(`quantization bits must be an integer >= 2, got ${bits}`);
   }
   if (!(wMax > 0)) throw new RangeError(`wMax must be > 0, got ${wMax}`);
-  return wMax / maxCode(bits);
+  return runtimeQuantStep(bits, wMax);
 }
 
-/**
- * Largest code magnitude for `bits` bits: `2^(bits−1) − 1` (15 for 5 bits).
- * @param bits - total bits including sign
- * @returns the largest |code|
- */
-export function maxCode(bits: number): number {
-  return 2 ** (bits - 1) - 1;
-}
+export { maxCode };
 
 /**
- * Integer codes of a weight array: `roundHalfAwayFromZero(clip(w, −wMax, wMax) / Δ)`.
- * @param w - float weights (any layout; processed element-wise)
- * @param bits - total bits including sign
- * @param wMax - clipping range @defaultValue 0.9
- * @returns codes in `[−(2^(bits−1)−1), 2^(bits−1)−1]`, same length as `w`
+ * Integer codes of a weight array: exactly the runtime's `quantizeToCodes`, so the codes the
+ * trainer sees are the codes the exported checkpoint carries.
  */
 export function quantizeCodes(w: ArrayLike<number>, bits: number, wMax = W_MAX): Int32Array {
-  const step = quantStep(bits, wMax);
-  const out = new Int32Array(w.length);
-  for (let i = 0; i < w.length; i++) {
-    const c = Math.min(wMax, Math.max(-wMax, w[i]));
-    out[i] = roundHalfAwayFromZero(c / step);
-  }
-  return out;
+  quantStep(bits, wMax);
+  return quantizeToCodes(w, bits, wMax);
 }
 
 /**
