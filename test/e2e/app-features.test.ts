@@ -7,10 +7,10 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { NwaveModel } from '../../runtime/src/index.js';
 import { readWavFile } from '../../runtime/src/node/wav-file.js';
-import { startWebServer, type WebServer } from '../../renderer/dev/web-server.js';
+import { useWebServer } from './helpers/web-fixture.js';
 import { chromiumSkipReason, openApp, readDebug } from './helpers/browser.js';
 import { ARTIFACTS, withPage } from './helpers/live-session.js';
 import { soxSkipReason, toneFixtures } from './helpers/tone-fixtures.js';
@@ -20,32 +20,17 @@ const skip = chromiumSkipReason() ?? soxSkipReason();
 if (skip) console.warn(`[e2e] app-features skipped: ${skip}`);
 
 describe.skipIf(!!skip)('app features (Chromium e2e)', () => {
-  let web: WebServer;
-  let userData: string;
   let wavs: ReturnType<typeof toneFixtures>;
 
+  const server = useWebServer('app', [{ path: FIXTURE_MODEL, note: 'tones fixture' }]);
   beforeAll(async () => {
     wavs = toneFixtures();
-    userData = mkdtempSync(path.join(tmpdir(), 'nwave-e2e-app-'));
-    web = await startWebServer({
-      port: 0,
-      userDataDir: userData,
-      defaultModels: [{ path: FIXTURE_MODEL, note: 'tones fixture' }],
-      hmr: false,
-      cacheDir: path.join(userData, 'vite-cache'),
-      logLevel: 'warn',
-    });
-  });
-
-  afterAll(async () => {
-    await web?.close();
-    if (userData) rmSync(userData, { recursive: true, force: true });
   });
 
   it('shows the model, compares a second model side by side on a played WAV', async () => {
     const expected = NwaveModel.fromJSON(readFileSync(FIXTURE_MODEL, 'utf8'));
     await withPage(wavs.quiet, async (page, log) => {
-      await openApp(page, web.url);
+      await openApp(page, server.web.url);
       await page.click('[data-tab=model]');
       expect(await page.textContent('[data-testid=parameter-count]')).toBe(expected.parameterCount.toLocaleString('en-US'));
       expect(await page.textContent('[data-testid=constraints-verdict]')).toContain('fits the chip');
@@ -73,7 +58,7 @@ describe.skipIf(!!skip)('app features (Chromium e2e)', () => {
 
   it('keeps settings across a reload (device choice, data folder)', async () => {
     await withPage(wavs.quiet, async (page, log) => {
-      await openApp(page, web.url);
+      await openApp(page, server.web.url);
       await page.click('[data-testid=mic-toggle]');
       await page.waitForFunction(() => (document.querySelector('[data-testid=device]') as HTMLSelectElement).options.length > 1);
       const deviceId = await page.evaluate(() => {
@@ -87,11 +72,11 @@ describe.skipIf(!!skip)('app features (Chromium e2e)', () => {
       await page.press('input[aria-label="Data folder"]', 'Enter');
       await page.click('[data-tab=live]'); // blur: the change event saves
       await expect
-        .poll(() => JSON.parse(readFileSync(path.join(userData, 'settings.json'), 'utf8')) as Record<string, unknown>)
+        .poll(() => JSON.parse(readFileSync(path.join(server.userData, 'settings.json'), 'utf8')) as Record<string, unknown>)
         .toMatchObject({ inputDeviceId: deviceId, dataFolder: '/tmp/nwave-e2e-data' });
 
       await page.reload();
-      await openApp(page, web.url);
+      await openApp(page, server.web.url);
       await page.click('[data-testid=mic-toggle]');
       await page.waitForFunction((id) => (document.querySelector('[data-testid=device]') as HTMLSelectElement).value === id, deviceId);
       expect(await page.inputValue('input[aria-label="Data folder"]')).toBe('/tmp/nwave-e2e-data');
@@ -103,7 +88,7 @@ describe.skipIf(!!skip)('app features (Chromium e2e)', () => {
     const data = mkdtempSync(path.join(tmpdir(), 'nwave-e2e-data-'));
     try {
       await withPage(wavs.high, async (page, log) => {
-        await openApp(page, web.url);
+        await openApp(page, server.web.url);
         await page.click('[data-testid=mic-toggle]');
         await page.waitForSelector('[data-testid=source]:text("microphone")');
         await page.click('[data-tab=training]');

@@ -4,11 +4,10 @@
  * setup) looped by Chromium's fake microphone. Skips, saying why, when the default model or the
  * fixtures are absent. Prints latency from each word's end to its detection event.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWebServer, type WebServer } from '../../renderer/dev/web-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useWebServer } from './helpers/web-fixture.js';
 import { chromiumSkipReason } from './helpers/browser.js';
 import { runLive } from './helpers/live-session.js';
 import { reportLive } from './helpers/report.js';
@@ -36,32 +35,17 @@ if (skip) console.warn(`[e2e] live-speech skipped: ${skip}`);
 type Manifest = Record<string, { words: { word: string; startS: number; endS: number }[] }>;
 
 describe.skipIf(!!skip)('live microphone, default speech model (Chromium e2e)', () => {
-  let web: WebServer;
-  let userData: string;
   let manifest: Manifest;
 
+  const server = useWebServer('speech', [{ path: DEFAULT_MODEL }]);
   beforeAll(async () => {
     manifest = JSON.parse(readFileSync(MANIFEST, 'utf8')) as Manifest;
-    userData = mkdtempSync(path.join(tmpdir(), 'nwave-e2e-speech-'));
-    web = await startWebServer({
-      port: 0,
-      userDataDir: userData,
-      defaultModels: [{ path: DEFAULT_MODEL }],
-      hmr: false,
-      cacheDir: path.join(userData, 'vite-cache'),
-      logLevel: 'warn',
-    });
-  });
-
-  afterAll(async () => {
-    await web?.close();
-    if (userData) rmSync(userData, { recursive: true, force: true });
   });
 
   for (const word of ['yes', 'no'] as const) {
     it(`detects "${word}" in the looped ${word}.wav`, async () => {
       const wav = path.join(SPEECH, `${word}.wav`);
-      const r = await runLive({ url: web.url, wav, listenS: 6, name: `live-speech-${word}` });
+      const r = await runLive({ url: server.web.url, wav, listenS: 6, name: `live-speech-${word}` });
       reportLive(`speech "${word}"`, r, { label: word, ...manifest[`${word}.wav`].words[0] });
       const labels = r.debug.detections.filter((d) => d.slot === 'a').map((d) => d.label);
       const right = labels.filter((l) => l === word).length;
@@ -76,14 +60,14 @@ describe.skipIf(!!skip)('live microphone, default speech model (Chromium e2e)', 
   }
 
   it('stays silent on background noise', async () => {
-    const r = await runLive({ url: web.url, wav: path.join(SPEECH, 'silence.wav'), listenS: 4, name: 'live-speech-silence' });
+    const r = await runLive({ url: server.web.url, wav: path.join(SPEECH, 'silence.wav'), listenS: 4, name: 'live-speech-silence' });
     reportLive('speech: noise', r, null);
     expect(r.debug.detections).toEqual([]);
     expect(r.console.errors).toEqual([]);
   });
 
   it('reports what it hears on another word ("house"), without asserting', async () => {
-    const r = await runLive({ url: web.url, wav: path.join(SPEECH, 'other-word.wav'), listenS: 4, name: 'live-speech-other-word' });
+    const r = await runLive({ url: server.web.url, wav: path.join(SPEECH, 'other-word.wav'), listenS: 4, name: 'live-speech-other-word' });
     reportLive('speech: other word "house" (false alarms, if any, are a model-quality figure)', r, null);
     expect(r.console.errors).toEqual([]);
   });

@@ -4,11 +4,9 @@
  * right detections (one per loop), none for quiet noise, spikes in the rasters, a positive power
  * figure and a clean console; prints latency (word end -> detection) and frame times.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWebServer, type WebServer } from '../../renderer/dev/web-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useWebServer } from './helpers/web-fixture.js';
 import { chromiumSkipReason } from './helpers/browser.js';
 import { runLive } from './helpers/live-session.js';
 import { reportLive } from './helpers/report.js';
@@ -19,30 +17,15 @@ const skip = chromiumSkipReason() ?? soxSkipReason();
 if (skip) console.warn(`[e2e] live-tones skipped: ${skip}`);
 
 describe.skipIf(!!skip)('live microphone, tones fixture model (Chromium e2e)', () => {
-  let web: WebServer;
-  let userData: string;
   let wavs: ReturnType<typeof toneFixtures>;
 
+  const server = useWebServer('tones', [{ path: FIXTURE_MODEL, note: 'tones fixture' }]);
   beforeAll(async () => {
     wavs = toneFixtures();
-    userData = mkdtempSync(path.join(tmpdir(), 'nwave-e2e-'));
-    web = await startWebServer({
-      port: 0,
-      userDataDir: userData,
-      defaultModels: [{ path: FIXTURE_MODEL, note: 'tones fixture' }],
-      hmr: false,
-      cacheDir: path.join(userData, 'vite-cache'),
-      logLevel: 'warn',
-    });
-  });
-
-  afterAll(async () => {
-    await web?.close();
-    if (userData) rmSync(userData, { recursive: true, force: true });
   });
 
   it('detects the high tone once per loop, draws spikes, shows positive power', async () => {
-    const r = await runLive({ url: web.url, wav: wavs.high, listenS: 5, name: 'live-high-tone' });
+    const r = await runLive({ url: server.web.url, wav: wavs.high, listenS: 5, name: 'live-high-tone' });
     reportLive('high tone', r, { label: 'high', ...TONE_WORD });
     const labels = r.debug.detections.filter((d) => d.slot === 'a').map((d) => d.label);
     expect(labels.length).toBeGreaterThanOrEqual(3); // 5 s of a 1.5 s loop
@@ -58,7 +41,7 @@ describe.skipIf(!!skip)('live microphone, tones fixture model (Chromium e2e)', (
 
   it('tells the two words apart in one stream (the README screenshot)', async () => {
     const r = await runLive({
-      url: web.url,
+      url: server.web.url,
       wav: wavs.demo,
       listenS: 5.2,
       name: 'live-demo',
@@ -75,7 +58,7 @@ describe.skipIf(!!skip)('live microphone, tones fixture model (Chromium e2e)', (
   });
 
   it('detects the low tone as "low"', async () => {
-    const r = await runLive({ url: web.url, wav: wavs.low, listenS: 4, name: 'live-low-tone' });
+    const r = await runLive({ url: server.web.url, wav: wavs.low, listenS: 4, name: 'live-low-tone' });
     reportLive('low tone', r, { label: 'low', ...TONE_WORD });
     const labels = r.debug.detections.map((d) => d.label);
     expect(labels.length).toBeGreaterThanOrEqual(2);
@@ -84,7 +67,7 @@ describe.skipIf(!!skip)('live microphone, tones fixture model (Chromium e2e)', (
   });
 
   it('stays silent on quiet noise, while the level meter shows sound arriving', async () => {
-    const r = await runLive({ url: web.url, wav: wavs.quiet, listenS: 4, name: 'live-quiet' });
+    const r = await runLive({ url: server.web.url, wav: wavs.quiet, listenS: 4, name: 'live-quiet' });
     reportLive('quiet noise', r, null);
     expect(r.debug.detections).toEqual([]);
     expect(r.debug.stepsDrawn).toBeGreaterThan(300); // 4 s at 8 ms steps, minus start-up
