@@ -84,6 +84,9 @@ function evalItems(loader: NWaveDataLoader): EvalItem[] {
 export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHooks = {}): Promise<RunTrainingResult> {
   const log = hooks.log ?? ((m: string) => console.warn(m));
   await tf.setBackend('cpu');
+  // Production mode: no per-op debug checks and no "install tfjs-node" banner (tfjs-node cannot
+  // install on machines without internet access to its binaries; the fused kernels replace it).
+  tf.enableProdMode();
   const cfg: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...opts.config, epochs: opts.epochs, seed: opts.seed ?? opts.config?.seed ?? DEFAULT_TRAIN_CONFIG.seed };
   const common = { sample_rate: 16000, recording_duration_s: 1.0, sim_time_s: 0.008, return_filename: true, cache_dir: opts.cacheDir ?? null, log };
   const exclude = opts.backgroundFolders ? listClassFolders(opts.data).filter((f) => !opts.words.includes(f) && !opts.backgroundFolders!.includes(f)) : [];
