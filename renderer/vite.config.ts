@@ -28,9 +28,20 @@ export function rendererConfig(): UserConfig {
       },
     },
     worker: { format: 'es' },
+    resolve: {
+      // The ONNX backend (loaded lazily, file classification only) needs only ORT's WASM CPU
+      // provider: its bundle build is 73 kB and pairs with ort-wasm-simd-threaded.wasm (14 MB,
+      // served through a `?url` import), against 414 kB + a 28 MB WebGPU/JSEP wasm by default.
+      alias: [{ find: /^onnxruntime-web$/, replacement: 'onnxruntime-web/wasm' }],
+    },
     // Pre-bundle the runtime's CommonJS/UMD dependencies up front so that the first page load
     // (and the first worker) never triggers a re-optimisation reload.
-    optimizeDeps: { include: ['wavefile', 'zod'], entries: ['index.html', 'src/engine/engine-worker.ts'] },
+    // onnxruntime-web is ESM already and must not be pre-bundled (its WASM loader is path-sensitive).
+    optimizeDeps: {
+      include: ['wavefile', 'zod', 'protobufjs/light.js'],
+      exclude: ['onnxruntime-web'],
+      entries: ['index.html', 'src/engine/engine-worker.ts'],
+    },
   };
 }
 

@@ -95,6 +95,36 @@ describe('nwave detect', () => {
   });
 });
 
+describe('nwave detect --backend', () => {
+  const DEFAULT = path.join(REPO_ROOT, 'models', 'default.nwave.json');
+  const EXAMPLES = path.join(REPO_ROOT, 'models', 'examples');
+  const parse = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+
+  it('onnx gives the same JSON (labels, spike counts, decisions, power) as the js runtime on the real examples', async () => {
+    const [js, onnx] = await Promise.all([
+      nwave('detect', DEFAULT, EXAMPLES, '--json'),
+      nwave('detect', DEFAULT, EXAMPLES, '--json', '--backend', 'onnx'),
+    ]);
+    expect([js.code, onnx.code, onnx.stderr]).toEqual([0, 0, '']);
+    const a = parse(js.stdout);
+    const b = parse(onnx.stdout);
+    expect(a).toHaveLength(6);
+    expect(a.every((r) => r.mode === 'clip')).toBe(true);
+    expect(b.map((r) => [path.basename(String(r.file)), r.label, r.spikeCounts])).toEqual(
+      a.map((r) => [path.basename(String(r.file)), r.label, r.spikeCounts]),
+    );
+    expect(b).toEqual(a); // every field, confidence and power included
+    const yes = a.find((r) => path.basename(String(r.file)).startsWith('yes-'));
+    expect(yes?.label).toBe('yes');
+  });
+
+  it('refuses an unknown backend (exit 2)', async () => {
+    const r = await nwave('detect', MODEL, path.join(dir, 'low.wav'), '--backend', 'tpu');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--backend must be one of js, onnx/);
+  });
+});
+
 describe('nwave info', () => {
   it('prints layers, parameters, constraint report and projected power', async () => {
     const r = await nwave('info', MODEL, '--input', path.join(dir, 'low.wav'));

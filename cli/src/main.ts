@@ -29,7 +29,8 @@ export async function main(argv: string[]): Promise<number> {
     .argument('<inputs...>', '[MODEL.nwave.json] FILE.wav|DIR ...')
     .option('--json', 'one JSON object per line per file (file, label, confidence, spikeCounts, ...)')
     .option('--stream', 'always run the streaming detector, even on short clips')
-    .action(async (inputs: string[], opts: { json?: boolean; stream?: boolean }) => {
+    .option('--backend <name>', 'whole-clip backend: js (fixed-point runtime) or onnx (onnxruntime-web); streaming always runs on js', 'js')
+    .action(async (inputs: string[], opts: { json?: boolean; stream?: boolean; backend?: string }) => {
       const { runDetect } = await import('./commands/detect.js');
       const modelArg = inputs.length > 1 && looksLikeModel(inputs[0]) ? inputs[0] : undefined;
       const files = modelArg ? inputs.slice(1) : inputs;

@@ -6,7 +6,7 @@ import { CheckpointFormatError, ConstraintError, serializeCheckpoint, type Check
 import { tutorialSizeCheckpoint } from '../../bench/bench-utils.js';
 import { exportOnnx, readOnnxMetadata } from './index.js';
 import { exportOnnxFile, readOnnxFile } from './node.js';
-import { decodeModel, encodeModel } from './onnx-proto.js';
+import { decodeModel, encodeModel, ModelProtoType } from './onnx-proto.js';
 
 let dir = '';
 const file = (name: string) => path.join(dir, name);
@@ -126,5 +126,20 @@ describe('metadata and file round trip', () => {
     const foreign = encodeModel({ ...decodeModel(exportOnnx(good).bytes), metadataProps: [{ key: 'author', value: 'someone' }] });
     expect(() => readOnnxMetadata(foreign, 'foreign.onnx')).toThrow(/^foreign\.onnx: not an nwave ONNX export/);
     await expect(readOnnxFile(file('absent.onnx'))).rejects.toThrow(/absent\.onnx: cannot read \(ENOENT\)/);
+  });
+});
+
+describe('encodeModel', () => {
+  it('writes, without eval (strict CSP), the same bytes as protobufjs generated encoder', () => {
+    for (const arithmetic of ['float64', 'int64'] as const) {
+      const bytes = exportOnnx(good, { arithmetic }).bytes;
+      const model = decodeModel(bytes);
+      const reference = new Uint8Array(ModelProtoType.encode(ModelProtoType.fromObject(model)).finish());
+      expect(Buffer.from(encodeModel(model)).equals(Buffer.from(reference))).toBe(true);
+      expect(Buffer.from(bytes).equals(Buffer.from(reference))).toBe(true);
+    }
+    expect(() => encodeModel({ ...decodeModel(exportOnnx(good).bytes), producerName: 3 as unknown as string })).toThrow(
+      /producerName: string expected/,
+    );
   });
 });

@@ -30,8 +30,12 @@ export interface OnnxBackendOptions {
    * @defaultValue 1
    */
   numThreads: number;
-  /** Where the `.wasm` files are served from (browsers without a bundler); ORT's default otherwise. */
-  wasmPaths?: string;
+  /**
+   * Where the `.wasm` (and, for non-bundle builds, `.mjs`) files are served from: a URL prefix, or
+   * `{ wasm: url }` as a bundler gives it (the renderer passes Vite's `?url` of
+   * `onnxruntime-web/ort-wasm-simd-threaded.wasm`). ORT's default otherwise.
+   */
+  wasmPaths?: ort.Env.WasmPrefixOrFilePaths;
   /**
    * Encoding of the graphs the backend exports itself (sessions given `modelBytes` run those as they are).
    * @defaultValue 'float64'

@@ -5,11 +5,13 @@
 import { NwaveModel } from '@nwave/runtime';
 import type { ModelFile, NwaveApi } from '../../electron/src/shared/ipc-contract.js';
 import { AudioEngine } from './audio/audio-engine.js';
+import { BackendRunner } from './backends/backend-runner.js';
 import { installDebugHooks, recordFrameTime } from './debug-hooks.js';
 import { EngineClient } from './engine/engine-client.js';
 import type { EngineEvent, LevelSnapshot, ModelSlot, StepBatch } from './engine/engine-messages.js';
 import { AppStore } from './store/app-store.js';
-import { $ } from './views/dom.js';
+import { BackendsPanel } from './views/backends-panel.js';
+import { $, h } from './views/dom.js';
 import { DetectionsView } from './views/detections-view.js';
 import { FilesPanel } from './views/files-panel.js';
 import { InputPanel } from './views/input-panel.js';
@@ -50,19 +52,27 @@ export class App {
     this.power = new PowerView($('#power-card'));
     this.input = new InputPanel($('#input-card'), api, this.audio, s);
     new DetectionsView($('#keyword-card'), $('#detections-card'), s);
-    new FilesPanel($('#files-card'), api, this.audio, s);
+    const runner = new BackendRunner();
+    const backendsCard = h('div', { class: 'card backends-card', 'data-testid': 'backends-card' });
+    const backends = new BackendsPanel(backendsCard, s, runner);
+    new FilesPanel($('#files-card'), api, this.audio, s, runner, (items) => {
+      $<HTMLButtonElement>('[data-tab=model]').click();
+      void backends.compare(items);
+    });
     const modelActions = {
       open: (slot: ModelSlot) => void this.openModel(slot),
       loadDefault: () => void this.loadDefault(),
       clear: (slot: ModelSlot) => this.clearModel(slot),
     };
     new ModelPanel($('#tab-model'), s, modelActions);
+    $('#tab-model').append(backendsCard);
     new ModelSummary($('#model-card'), s, modelActions);
     new TrainingPanel($('#tab-training'), api, this.engine, s, (path) => this.loadPath('a', path));
     new StatusBar($('#statusbar'), s, this.debug);
     s.watch('models', (m) => {
       this.plots.setModel(m.a?.model ?? null);
       this.power.setModels({ a: m.a?.name ?? null, b: m.b?.name ?? null });
+      runner.retain([m.a?.model, m.b?.model]);
     });
     s.watch('source', (source) => source !== 'idle' && this.plots.clear()); // a new stream starts at 0 s
     this.engine.on((ev) => this.onEngine(ev));

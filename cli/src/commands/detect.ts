@@ -1,8 +1,19 @@
 /**
- * `nwave detect [MODEL] FILE.wav|DIR [--json]`: whole-clip classification for clips up to the
- * model's clip length (x1.5), streaming detections with times for longer files.
+ * `nwave detect [MODEL] FILE.wav|DIR [--json] [--backend js|onnx]`: whole-clip classification
+ * for clips up to the model's clip length (x1.5) on the chosen backend, streaming detections with
+ * times for longer files (always on the JS runtime's KeywordSpotter).
  */
-import { KeywordSpotter, NwaveError, getChipConsumption, type KeywordEvent, type NwaveModel } from '@nwave/runtime';
+import {
+  InvalidArgumentError,
+  KeywordSpotter,
+  NwaveError,
+  classifyClips,
+  getChipConsumption,
+  resolveBackend,
+  type KeywordEvent,
+  type NwaveModel,
+  type SnnSession,
+} from '@nwave/runtime';
 import { readWavFile } from '@nwave/runtime/node';
 import { listWavFiles } from '../audio-files.js';
 import { nJ, pct } from '../format.js';
@@ -11,6 +22,19 @@ export interface DetectOptions {
   json?: boolean;
   stream?: boolean;
   threshold?: number;
+  /** Backend of the whole-clip mode. @defaultValue 'js' */
+  backend?: string;
+}
+
+export const DETECT_BACKENDS = ['js', 'onnx'] as const;
+
+/** A session of the chosen backend for `model` (imports `@nwave/onnx` only when it is asked for). */
+export async function openBackendSession(model: NwaveModel, choice = 'js'): Promise<SnnSession> {
+  if (!(DETECT_BACKENDS as readonly string[]).includes(choice))
+    throw new InvalidArgumentError(`--backend must be one of ${DETECT_BACKENDS.join(', ')}, not "${choice}"`, { field: 'backend', value: choice });
+  if (choice === 'onnx') await import('@nwave/onnx'); // registers the backend
+  const { backend } = await resolveBackend([choice]);
+  return backend.createSession(model);
 }
 
 export interface FileResult {
@@ -51,12 +75,13 @@ export function streamFile(model: NwaveModel, samples: Float32Array, sampleRateH
   return { events, counts, layerSpikes, steps };
 }
 
-export function detectFile(model: NwaveModel, file: string, opts: DetectOptions): FileResult {
+/** Whole-clip mode through `session` (any backend), streaming mode on the JS runtime. */
+export async function detectFile(model: NwaveModel, file: string, opts: DetectOptions, session: SnnSession): Promise<FileResult> {
   const audio = readWavFile(file);
   const clipS = model.checkpoint.filterbank.recordingDurationS;
   const base = { file, durationS: audio.durationS, sampleRateHz: audio.sampleRateHz, estimate: true as const };
   if (!opts.stream && audio.durationS <= clipS * 1.5 + 1e-9) {
-    const r = model.classify(audio.samples, audio.sampleRateHz);
+    const [r] = await classifyClips(session, model, [model.features(audio.samples, audio.sampleRateHz)]);
     return {
       ...base,
       mode: 'clip',
@@ -105,19 +130,24 @@ export async function runDetect(model: NwaveModel, inputs: string[], opts: Detec
     console.error(`nwave detect: no .wav files in ${inputs.join(', ')}`);
     return 1;
   }
+  const session = await openBackendSession(model, opts.backend);
   let failed = 0;
-  for (const file of files) {
-    try {
-      const r = detectFile(model, file, opts);
-      if (opts.json) console.log(JSON.stringify(r));
-      else printHuman(r);
-    } catch (e) {
-      failed++;
-      const message = e instanceof Error ? e.message : String(e);
-      if (opts.json) console.log(JSON.stringify({ file, error: message, code: e instanceof NwaveError ? e.code : 'ERROR' }));
-      else console.error(`nwave detect: ${message}`);
-      if (!(e instanceof NwaveError)) throw e;
+  try {
+    for (const file of files) {
+      try {
+        const r = await detectFile(model, file, opts, session);
+        if (opts.json) console.log(JSON.stringify(r));
+        else printHuman(r);
+      } catch (e) {
+        failed++;
+        const message = e instanceof Error ? e.message : String(e);
+        if (opts.json) console.log(JSON.stringify({ file, error: message, code: e instanceof NwaveError ? e.code : 'ERROR' }));
+        else console.error(`nwave detect: ${message}`);
+        if (!(e instanceof NwaveError)) throw e;
+      }
     }
+  } finally {
+    await session.dispose();
   }
   return failed > 0 ? 1 : 0;
 }

@@ -10,7 +10,8 @@ describe('window security', () => {
     const csp = contentSecurityPolicy();
     expect(csp).toContain("default-src 'none'");
     expect(csp).toContain("script-src 'self'");
-    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
+    expect(csp).not.toMatch(/unsafe-inline|'unsafe-eval'|\*/);
+    expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval'"); // WebAssembly (ONNX Runtime Web) only, no JS eval
     expect(csp).toContain("connect-src 'self'");
     expect(contentSecurityPolicy('http://127.0.0.1:5173')).toContain("connect-src 'self' http://127.0.0.1:5173 ws://127.0.0.1:5173");
   });

@@ -16,7 +16,8 @@ export function contentSecurityPolicy(devServerOrigin?: string): string {
   const connect = devServerOrigin ? `${self} ${devServerOrigin.replace(/^http/, 'ws')}` : self;
   return [
     "default-src 'none'",
-    `script-src ${self}`,
+    // 'wasm-unsafe-eval': WebAssembly compilation only (ONNX Runtime Web, Model tab); still no JS eval.
+    `script-src ${self} 'wasm-unsafe-eval'`,
     `worker-src ${self}`,
     `style-src ${self}`,
     `img-src ${self} data: blob:`,

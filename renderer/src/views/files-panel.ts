@@ -7,6 +7,7 @@ import { decodeWav } from '@nwave/runtime';
 import type { NwaveApi } from '../../../electron/src/shared/ipc-contract.js';
 import { type AudioItem, itemsFromDrop, itemsFromInput } from '../audio/dropped-files.js';
 import type { AudioEngine } from '../audio/audio-engine.js';
+import { BACKEND_TITLES, type BackendName, type BackendRunner } from '../backends/backend-runner.js';
 import { fmtPct } from '../format.js';
 import type { AppStore } from '../store/app-store.js';
 import { h, replace, setText } from './dom.js';
@@ -25,12 +26,23 @@ export class FilesPanel {
     'data-testid': 'wav-input',
   }) as HTMLInputElement;
   private readonly folderInput = h('input', { type: 'file', webkitdirectory: true, hidden: true }) as HTMLInputElement;
+  private readonly backend = h(
+    'select',
+    {
+      'aria-label': 'File backend',
+      'data-testid': 'file-backend',
+      title: 'Backend of the whole-clip file results. Playback rasters and live microphone streaming always run on the JS runtime.',
+    },
+    ...(Object.keys(BACKEND_TITLES) as BackendName[]).map((b) => h('option', { value: b }, BACKEND_TITLES[b])),
+  ) as HTMLSelectElement;
 
   constructor(
     root: HTMLElement,
     private readonly api: NwaveApi,
     private readonly audio: AudioEngine,
     private readonly store: AppStore,
+    private readonly runner: BackendRunner,
+    private readonly compareBackends: (items: AudioItem[]) => void,
   ) {
     const drop = h('div', { class: 'dropzone', 'data-testid': 'dropzone' }, 'Drop WAV files or a folder here');
     const playAll = h('button', { onclick: () => void this.playFrom(0) }, 'Play all');
@@ -47,6 +59,13 @@ export class FilesPanel {
         playAll,
         stop,
       ),
+      h(
+        'div',
+        { class: 'row' },
+        h('label', { class: 'field inline small' }, h('span', {}, 'file results on'), this.backend),
+        h('button', { onclick: () => this.compareBackends(this.items), 'data-testid': 'compare-backends' }, 'Compare backends'),
+      ),
+      h('div', { class: 'muted small' }, 'Live microphone: JS runtime'),
       this.fileInput,
       this.folderInput,
       this.status,
@@ -114,7 +133,7 @@ export class FilesPanel {
       try {
         const audio = decodeWav(await item.read(), item.name);
         this.mark(i);
-        this.showResult(row, audio.samples, audio.sampleRateHz);
+        void this.showResult(row, audio.samples, audio.sampleRateHz);
         this.store.set('source', 'file');
         this.store.set('sourceLabel', item.name);
         const play = this.audio.playSamples(audio.samples, audio.sampleRateHz);
@@ -137,15 +156,23 @@ export class FilesPanel {
     if (i >= 0) this.list.children[i]?.classList.add('playing');
   }
 
-  private showResult(row: HTMLElement | undefined, samples: Float32Array, rate: number): void {
+  private async showResult(row: HTMLElement | undefined, samples: Float32Array, rate: number): Promise<void> {
     if (!row) return;
+    const out = row.querySelector('.result') as HTMLElement;
+    const backend = this.backend.value as BackendName;
     const parts: string[] = [];
-    for (const slot of ['a', 'b'] as const) {
-      const m = this.store.state.models[slot];
-      if (!m) continue;
-      const r = m.model.classify(samples, rate);
-      parts.push(`${slot.toUpperCase()}: ${r.accepted ? r.label : `(${r.label}, rejected: ${r.rejectedBy})`} ${fmtPct(r.confidence)}`);
+    try {
+      for (const slot of ['a', 'b'] as const) {
+        const m = this.store.state.models[slot];
+        if (!m) continue;
+        const r =
+          backend === 'js' ? m.model.classify(samples, rate) : (await this.runner.classify(m.model, samples, rate, [backend]))[0].result;
+        parts.push(`${slot.toUpperCase()}: ${r.accepted ? r.label : `(${r.label}, rejected: ${r.rejectedBy})`} ${fmtPct(r.confidence)}`);
+      }
+      setText(out, `${parts.join(' · ')}${backend === 'js' ? '' : ` (${BACKEND_TITLES[backend]})`}`);
+    } catch (err) {
+      this.store.fail(err);
+      setText(out, (err as Error).message);
     }
-    setText(row.querySelector('.result') as HTMLElement, parts.join(' · '));
   }
 }
