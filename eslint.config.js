@@ -21,9 +21,15 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'os', 'child_process'], message: 'runtime core must run in browsers and worklets: Node APIs belong in runtime/src/node/.' },
+            {
+              group: ['node:*', 'fs', 'path', 'os', 'child_process'],
+              message: 'runtime core must run in browsers and worklets: Node APIs belong in runtime/src/node/.',
+            },
             { group: ['@tensorflow/*', 'electron', 'naudiodon', 'onnxruntime-*'], message: 'runtime has no heavy dependencies.' },
-            { group: ['**/training/**', '**/electron/**', '**/renderer/**', '**/cli/**', '@nwave/training', '@nwave/cli'], message: 'runtime imports nothing from the other parts.' },
+            {
+              group: ['**/training/**', '**/electron/**', '**/renderer/**', '**/cli/**', '@nwave/training', '@nwave/cli'],
+              message: 'runtime imports nothing from the other parts.',
+            },
           ],
         },
       ],
@@ -36,7 +42,15 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'electron', importNames: ['ipcMain', 'ipcRenderer'], message: 'IPC goes through electron/src/main/ipc.ts (main) and electron/src/preload/preload.ts only.' }] },
+        {
+          paths: [
+            {
+              name: 'electron',
+              importNames: ['ipcMain', 'ipcRenderer'],
+              message: 'IPC goes through electron/src/main/ipc.ts (main) and electron/src/preload/preload.ts only.',
+            },
+          ],
+        },
       ],
     },
   },
@@ -50,8 +64,20 @@ export default tseslint.config(
         {
           paths: [{ name: 'electron', message: 'the renderer is a sandboxed web page: main is reached through window.nwave.' }],
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'os', 'child_process'], message: 'the renderer is a sandboxed web page: files and dialogs go through window.nwave.' },
-            { group: ['**/electron/src/main/**', '**/electron/src/handlers/**', '**/electron/src/training/**', '**/electron/src/preload/**', '@nwave/training'], message: 'the renderer reaches main only through the IPC contract (electron/src/shared).' },
+            {
+              group: ['node:*', 'fs', 'path', 'os', 'child_process'],
+              message: 'the renderer is a sandboxed web page: files and dialogs go through window.nwave.',
+            },
+            {
+              group: [
+                '**/electron/src/main/**',
+                '**/electron/src/handlers/**',
+                '**/electron/src/training/**',
+                '**/electron/src/preload/**',
+                '@nwave/training',
+              ],
+              message: 'the renderer reaches main only through the IPC contract (electron/src/shared).',
+            },
           ],
         },
       ],

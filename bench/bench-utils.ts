@@ -23,7 +23,8 @@ export function speechMaterial(seconds: number, rate = 16000): Float32Array {
   const dir = path.join(ROOT, 'test', 'fixtures', 'audio', 'speech-commands');
   const clips: Float32Array[] = [];
   for (const cls of readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory())) {
-    for (const f of readdirSync(path.join(dir, cls.name)).filter((f) => f.endsWith('.wav'))) clips.push(readWavFile(path.join(dir, cls.name, f)).samples);
+    for (const f of readdirSync(path.join(dir, cls.name)).filter((f) => f.endsWith('.wav')))
+      clips.push(readWavFile(path.join(dir, cls.name, f)).samples);
   }
   const out = new Float32Array(Math.round(seconds * rate));
   let seed = 1;
@@ -40,7 +41,7 @@ export function speechMaterial(seconds: number, rate = 16000): Float32Array {
 /** Tutorial 2 sized network (13-64-2), random weights aligned to sign groups of 5. */
 export function tutorialSizeCheckpoint(seed = 42): Checkpoint {
   let s = seed;
-  const rnd = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  const rnd = () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
   const normal = (m: number, sd: number) => m + sd * Math.sqrt(-2 * Math.log(rnd() + 1e-12)) * Math.cos(2 * Math.PI * rnd());
   const dense = (nIn: number, nOut: number) => {
     const w = Array.from({ length: nIn * nOut }, () => normal(0.1, 0.3));
@@ -59,7 +60,16 @@ export function tutorialSizeCheckpoint(seed = 42): Checkpoint {
     labels: ['no', 'yes'],
     filterbank: { sampleRateHz: 16000, centerFrequenciesHz: centers, q: 4, binS: 0.008, gain: 1000, recordingDurationS: 1 },
     layers: [
-      { name: 'frontend', type: 'frontend', size: 13, weights: Array.from({ length: 13 }, () => normal(0.1, 0.01)), bits: 8, wMax: 0.9, tausS: 0.01, dtS: 0.008 },
+      {
+        name: 'frontend',
+        type: 'frontend',
+        size: 13,
+        weights: Array.from({ length: 13 }, () => normal(0.1, 0.01)),
+        bits: 8,
+        wMax: 0.9,
+        tausS: 0.01,
+        dtS: 0.008,
+      },
       { name: 'hidden', type: 'dense', inputs: 13, size: 64, weights: dense(13, 64), bits: 5, wMax: 0.9, tausS: 0.064, dtS: 0.008 },
       { name: 'output', type: 'dense', inputs: 64, size: 2, weights: dense(64, 2), bits: 5, wMax: 0.9, tausS: 0.064, dtS: 0.008 },
     ],

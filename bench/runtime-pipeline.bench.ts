@@ -91,7 +91,9 @@ export async function benchRuntimePipeline(opts: { hourS?: number } = {}): Promi
   const wall = (performance.now() - t0) / 1000;
   const warm = heap[0];
   const last = heap[heap.length - 1];
-  console.log(`\n## ${hourS / 3600} h of streamed audio (${wall.toFixed(1)} s wall, ${fmt(hourS / wall)}x real time${gc ? ', gc before each sample' : ', run with --expose-gc for exact figures'})`);
+  console.log(
+    `\n## ${hourS / 3600} h of streamed audio (${wall.toFixed(1)} s wall, ${fmt(hourS / wall)}x real time${gc ? ', gc before each sample' : ', run with --expose-gc for exact figures'})`,
+  );
   console.log(heap.map((h) => `  t=${String(h.atS).padStart(5)} s  heapUsed ${h.heapMB.toFixed(2)} MB`).join('\n'));
   console.log(`heap growth after warm-up: ${(last.heapMB - warm.heapMB).toFixed(3)} MB`);
 }

@@ -12,7 +12,14 @@ import { CHIP_FILTER_CENTERS_HZ, validCenters } from '../runtime/src/dsp/filterb
 import { writeCheckpointFile } from '../runtime/src/node/checkpoint-file.js';
 import type { Checkpoint } from '../runtime/src/model/checkpoint-schema.js';
 
-export const TONES_FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'test', 'fixtures', 'models', 'tones.nwave.json');
+export const TONES_FIXTURE = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '..',
+  'test',
+  'fixtures',
+  'models',
+  'tones.nwave.json',
+);
 
 export function makeTonesCheckpoint(): Checkpoint {
   const centers = validCenters([...CHIP_FILTER_CENTERS_HZ], 16000, () => {});
@@ -21,10 +28,21 @@ export function makeTonesCheckpoint(): Checkpoint {
   const highCh = centers.map((f, i) => (f > 2500 ? i : -1)).filter((i) => i >= 0);
   const H = 10;
   const hidden = new Float64Array(C * H);
-  for (const c of lowCh) for (let j = 0; j < 5; j++) { hidden[c * H + j] = 0.42; hidden[c * H + 5 + j] = -0.3; }
-  for (const c of highCh) for (let j = 0; j < 5; j++) { hidden[c * H + 5 + j] = 0.42; hidden[c * H + j] = -0.3; }
+  for (const c of lowCh)
+    for (let j = 0; j < 5; j++) {
+      hidden[c * H + j] = 0.42;
+      hidden[c * H + 5 + j] = -0.3;
+    }
+  for (const c of highCh)
+    for (let j = 0; j < 5; j++) {
+      hidden[c * H + 5 + j] = 0.42;
+      hidden[c * H + j] = -0.3;
+    }
   const out = new Float64Array(H * 3);
-  for (let j = 0; j < 5; j++) { out[j * 3 + 1] = 0.6; out[(5 + j) * 3 + 0] = 0.6; }
+  for (let j = 0; j < 5; j++) {
+    out[j * 3 + 1] = 0.6;
+    out[(5 + j) * 3 + 0] = 0.6;
+  }
   return buildCheckpoint({
     name: 'tones-fixture',
     description: 'Hand-built test fixture: "low" (< 800 Hz) and "high" (> 2.5 kHz) tone detector. Not a speech model.',

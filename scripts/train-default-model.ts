@@ -23,7 +23,26 @@ const { values } = parseArgs({
   },
 });
 const synth = values.synthetic!;
-const OTHER_WORDS = ['house', 'bed', 'bird', 'cat', 'dog', 'happy', 'tree', 'wow', 'left', 'right', 'up', 'down', 'on', 'off', 'stop', 'go', 'four', 'nine'];
+const OTHER_WORDS = [
+  'house',
+  'bed',
+  'bird',
+  'cat',
+  'dog',
+  'happy',
+  'tree',
+  'wow',
+  'left',
+  'right',
+  'up',
+  'down',
+  'on',
+  'off',
+  'stop',
+  'go',
+  'four',
+  'nine',
+];
 if (!existsSync(path.join(synth, '.complete'))) {
   rmSync(synth, { recursive: true, force: true });
   console.log('synthesising speech with espeak-ng ...');
@@ -53,7 +72,13 @@ const r = await runTraining(
     command: `npx tsx scripts/train-default-model.ts ${process.argv.slice(2).join(' ')}`.trim(),
     config: { logitScale: 0.2, lrCore: 0.003, hiddenTauRangeS: [0.02, 0.4] },
   },
-  { log: (m) => console.log(m), onEpoch: (e) => console.log(`epoch ${e.epoch}: val ${(e.valAccuracy * 100).toFixed(1)}% kw ${(e.valKeywordAccuracy * 100).toFixed(1)}% rej ${(e.valRejection * 100).toFixed(1)}% train ${(e.trainAccuracy * 100).toFixed(1)}%`) },
+  {
+    log: (m) => console.log(m),
+    onEpoch: (e) =>
+      console.log(
+        `epoch ${e.epoch}: val ${(e.valAccuracy * 100).toFixed(1)}% kw ${(e.valKeywordAccuracy * 100).toFixed(1)}% rej ${(e.valRejection * 100).toFixed(1)}% train ${(e.trainAccuracy * 100).toFixed(1)}%`,
+      ),
+  },
 );
 console.log(JSON.stringify(r.checkpoint.provenance.metrics, null, 1));
 console.log(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s; report ${r.reportFile}`);

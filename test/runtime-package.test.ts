@@ -16,11 +16,18 @@ describe('@nwave/runtime as a standalone package', () => {
   it('compiles with its own build config and runs from plain Node', () => {
     // Lay it out as an installed package: node_modules/@nwave/runtime + its two dependencies only.
     const pkgDir = path.join(out, 'node_modules', '@nwave', 'runtime');
-    execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'runtime/tsconfig.build.json'), '--outDir', pkgDir], { stdio: 'pipe' });
+    execFileSync(
+      process.execPath,
+      [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'runtime/tsconfig.build.json'), '--outDir', pkgDir],
+      { stdio: 'pipe' },
+    );
     const pkg = JSON.parse(readFileSync(path.join(root, 'runtime/package.json'), 'utf8'));
     const deps = Object.keys(pkg.dependencies ?? {}).sort();
     expect(deps).toEqual(['wavefile', 'zod']);
-    writeFileSync(path.join(pkgDir, 'package.json'), JSON.stringify({ name: '@nwave/runtime', type: 'module', exports: { '.': './index.js', './node': './node/index.js' } }));
+    writeFileSync(
+      path.join(pkgDir, 'package.json'),
+      JSON.stringify({ name: '@nwave/runtime', type: 'module', exports: { '.': './index.js', './node': './node/index.js' } }),
+    );
     mkdirSync(path.join(out, 'node_modules'), { recursive: true });
     for (const d of deps) symlinkSync(path.join(root, 'node_modules', d), path.join(out, 'node_modules', d));
     const script = `
@@ -36,7 +43,14 @@ describe('@nwave/runtime as a standalone package', () => {
   });
 
   it('keeps Node-only and heavy imports out of the browser-safe core', () => {
-    const files = execFileSync('grep', ['-rlE', "from '(node:|fs'|path'|@tensorflow|electron|naudiodon|onnxruntime)", path.join(root, 'runtime/src'), '--include=*.ts'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    const files = execFileSync(
+      'grep',
+      ['-rlE', "from '(node:|fs'|path'|@tensorflow|electron|naudiodon|onnxruntime)", path.join(root, 'runtime/src'), '--include=*.ts'],
+      { encoding: 'utf8' },
+    )
+      .trim()
+      .split('\n')
+      .filter(Boolean);
     const offenders = files.filter((f) => !f.includes(`${path.sep}node${path.sep}`) && !f.endsWith('.test.ts'));
     expect(offenders.map((f) => path.relative(root, f))).toEqual([]);
   });

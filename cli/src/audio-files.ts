@@ -8,7 +8,12 @@ export async function listWavFiles(args: readonly string[]): Promise<string[]> {
     const stat = await fs.stat(arg).catch(() => null);
     if (stat?.isDirectory()) {
       const entries = await fs.readdir(arg, { recursive: true });
-      out.push(...entries.filter((e) => /\.wav$/i.test(e)).sort().map((e) => path.join(arg, e)));
+      out.push(
+        ...entries
+          .filter((e) => /\.wav$/i.test(e))
+          .sort()
+          .map((e) => path.join(arg, e)),
+      );
     } else {
       out.push(arg); // missing files surface as a per-file error naming them
     }

@@ -49,9 +49,19 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('nwave detect', () => {
   it('classifies clips at any rate and rejects quiet input (--json, one object per line)', async () => {
-    const r = await nwave('detect', MODEL, path.join(dir, 'low.wav'), path.join(dir, 'high-48k.wav'), path.join(dir, 'quiet.wav'), '--json');
+    const r = await nwave(
+      'detect',
+      MODEL,
+      path.join(dir, 'low.wav'),
+      path.join(dir, 'high-48k.wav'),
+      path.join(dir, 'quiet.wav'),
+      '--json',
+    );
     expect(r.code).toBe(0);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => [path.basename(l.file), l.label, l.accepted])).toEqual([
       ['low.wav', 'low', true],
       ['high-48k.wav', 'high', true],
@@ -81,7 +91,10 @@ describe('nwave detect', () => {
   it('reports a corrupt WAV by name, keeps going, and exits 1', async () => {
     const r = await nwave('detect', MODEL, path.join(dir, 'corrupt.wav'), path.join(dir, 'low.wav'), '--json');
     expect(r.code).toBe(1);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines[0].error).toContain('corrupt.wav');
     expect(lines[0].code).toBe('AUDIO_FORMAT');
     expect(lines[1].label).toBe('low');
@@ -98,7 +111,11 @@ describe('nwave detect', () => {
 describe('nwave detect --backend', () => {
   const DEFAULT = path.join(REPO_ROOT, 'models', 'default.nwave.json');
   const EXAMPLES = path.join(REPO_ROOT, 'models', 'examples');
-  const parse = (stdout: string) => stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const parse = (stdout: string) =>
+    stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
 
   it('onnx gives the same JSON (labels, spike counts, decisions, power) as the js runtime on the real examples', async () => {
     const [js, onnx] = await Promise.all([

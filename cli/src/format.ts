@@ -2,7 +2,11 @@
 export function table(rows: (string | number)[][], header?: string[]): string {
   const all = header ? [header, ...rows] : rows;
   const widths = all[0].map((_, c) => Math.max(...all.map((r) => String(r[c] ?? '').length)));
-  const line = (r: (string | number)[]) => r.map((v, c) => String(v).padEnd(widths[c])).join('  ').trimEnd();
+  const line = (r: (string | number)[]) =>
+    r
+      .map((v, c) => String(v).padEnd(widths[c]))
+      .join('  ')
+      .trimEnd();
   const lines = all.map(line);
   if (header) lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
   return lines.join('\n');

@@ -76,7 +76,11 @@ export async function main(argv: string[]): Promise<number> {
     .option('--batch-size <n>', 'batch size')
     .option('--lr <x>', 'core learning rate')
     .option('--min-rejection <x>', 'background share the calibrated detector must reject on validation', '0.95')
-    .option('--background-mode <mode>', 'class: a _background_ output; uniform: no output, trained to equal outputs and rejected by confidence', 'class')
+    .option(
+      '--background-mode <mode>',
+      'class: a _background_ output; uniform: no output, trained to equal outputs and rejected by confidence',
+      'class',
+    )
     .option('--background-folders <list>', 'only these folders form the background (default: every non-keyword folder)')
     .option('--tau-range <min,max>', 'log-spaced hidden time constants in seconds, e.g. 0.02,0.4')
     .option('--population <n>', 'output neurons per class (summed)')
@@ -126,10 +130,15 @@ export async function main(argv: string[]): Promise<number> {
     .option('--allow-violations', 'export even if the model breaks chip rules (they are recorded in the metadata)')
     .option('--verify [wav...]', 'check on clips (default: bundled examples) that onnxruntime-web matches the runtime exactly')
     .option('--json', 'print one JSON object')
-    .action(async (modelArg: string, opts: { out?: string; arithmetic?: string; allowViolations?: boolean; verify?: boolean | string[]; json?: boolean }) => {
-      const { runExportOnnx } = await import('./commands/export-onnx.js');
-      code = await runExportOnnx(modelArg, opts);
-    });
+    .action(
+      async (
+        modelArg: string,
+        opts: { out?: string; arithmetic?: string; allowViolations?: boolean; verify?: boolean | string[]; json?: boolean },
+      ) => {
+        const { runExportOnnx } = await import('./commands/export-onnx.js');
+        code = await runExportOnnx(modelArg, opts);
+      },
+    );
 
   try {
     await program.parseAsync(argv);

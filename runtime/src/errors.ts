@@ -12,14 +12,7 @@ export interface NwaveErrorContext {
   [key: string]: unknown;
 }
 
-export type NwaveErrorCode =
-  | 'NWAVE_ERROR'
-  | 'CHECKPOINT_FORMAT'
-  | 'CONSTRAINT'
-  | 'AUDIO_FORMAT'
-  | 'DEVICE'
-  | 'INVALID_ARGUMENT'
-  | 'STATE';
+export type NwaveErrorCode = 'NWAVE_ERROR' | 'CHECKPOINT_FORMAT' | 'CONSTRAINT' | 'AUDIO_FORMAT' | 'DEVICE' | 'INVALID_ARGUMENT' | 'STATE';
 
 export class NwaveError extends Error {
   readonly code: NwaveErrorCode = 'NWAVE_ERROR';
@@ -78,7 +71,12 @@ const byCode = {
 } as const;
 
 /** Rebuilds an error sent across a worker or IPC boundary as `{code, message, context}`. */
-export function errorFromJSON(data: { code?: string; message: string; context?: NwaveErrorContext; violations?: { rule: string; message: string }[] }): NwaveError {
+export function errorFromJSON(data: {
+  code?: string;
+  message: string;
+  context?: NwaveErrorContext;
+  violations?: { rule: string; message: string }[];
+}): NwaveError {
   if (data.code === 'CONSTRAINT') {
     const err = new ConstraintError('constraint violations', data.violations ?? [], data.context ?? {});
     Object.defineProperty(err, 'message', { value: data.message });

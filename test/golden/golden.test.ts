@@ -12,7 +12,9 @@ import { readWavFile } from '@nwave/runtime/node';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const clipsDir = path.join(root, 'test/fixtures/audio/speech-commands');
-const clips = readdirSync(clipsDir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.wav')).sort();
+const clips = readdirSync(clipsDir, { recursive: true, encoding: 'utf8' })
+  .filter((f) => f.endsWith('.wav'))
+  .sort();
 const models = ['test/fixtures/models/tones.nwave.json', 'models/default.nwave.json'].filter((m) => existsSync(path.join(root, m)));
 
 describe.each(models)('golden spike counts of %s', (modelPath) => {
@@ -30,6 +32,10 @@ describe.each(models)('golden spike counts of %s', (modelPath) => {
     expect(existsSync(goldenFile), `${goldenFile} missing: run with NWAVE_UPDATE_GOLDEN=1 once`).toBe(true);
     const expected = JSON.parse(readFileSync(goldenFile, 'utf8'));
     expect(actual).toEqual(expected);
-    expect(Object.values(actual).flat(2).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    expect(
+      Object.values(actual)
+        .flat(2)
+        .reduce((a, b) => a + b, 0),
+    ).toBeGreaterThan(0);
   });
 });

@@ -31,7 +31,10 @@ export const DETECT_BACKENDS = ['js', 'onnx'] as const;
 /** A session of the chosen backend for `model` (imports `@nwave/onnx` only when it is asked for). */
 export async function openBackendSession(model: NwaveModel, choice = 'js'): Promise<SnnSession> {
   if (!(DETECT_BACKENDS as readonly string[]).includes(choice))
-    throw new InvalidArgumentError(`--backend must be one of ${DETECT_BACKENDS.join(', ')}, not "${choice}"`, { field: 'backend', value: choice });
+    throw new InvalidArgumentError(`--backend must be one of ${DETECT_BACKENDS.join(', ')}, not "${choice}"`, {
+      field: 'backend',
+      value: choice,
+    });
   if (choice === 'onnx') await import('@nwave/onnx'); // registers the backend
   const { backend } = await resolveBackend([choice]);
   return backend.createSession(model);
@@ -54,7 +57,11 @@ export interface FileResult {
 }
 
 /** Streams a whole file through a KeywordSpotter and sums activity for the power figure. */
-export function streamFile(model: NwaveModel, samples: Float32Array, sampleRateHz: number): { events: KeywordEvent[]; counts: number[]; layerSpikes: number[]; steps: number } {
+export function streamFile(
+  model: NwaveModel,
+  samples: Float32Array,
+  sampleRateHz: number,
+): { events: KeywordEvent[]; counts: number[]; layerSpikes: number[]; steps: number } {
   const layerSpikes = model.powerLayers.map(() => 0);
   const counts = model.labels.map(() => 0);
   const last = layerSpikes.length - 1;
@@ -95,7 +102,11 @@ export async function detectFile(model: NwaveModel, file: string, opts: DetectOp
     };
   }
   const s = streamFile(model, audio.samples, audio.sampleRateHz);
-  const power = getChipConsumption(model.powerLayers.map((l, i) => ({ ...l, spikes: s.layerSpikes[i] })), s.steps * model.dtS, model.chip);
+  const power = getChipConsumption(
+    model.powerLayers.map((l, i) => ({ ...l, spikes: s.layerSpikes[i] })),
+    s.steps * model.dtS,
+    model.chip,
+  );
   const best = s.events.reduce<KeywordEvent | null>((b, e) => (!b || e.confidence > b.confidence ? e : b), null);
   return {
     ...base,
@@ -117,7 +128,9 @@ function printHuman(r: FileResult): void {
     console.log(`${r.file}  ${verdict}  confidence ${pct(r.confidence)}  spikes [${r.spikeCounts.join(', ')}]  ${power}`);
     return;
   }
-  console.log(`${r.file}  ${r.durationS.toFixed(2)} s stream, ${r.detections?.length ?? 0} detections  spikes [${r.spikeCounts.join(', ')}]  ${power}`);
+  console.log(
+    `${r.file}  ${r.durationS.toFixed(2)} s stream, ${r.detections?.length ?? 0} detections  spikes [${r.spikeCounts.join(', ')}]  ${power}`,
+  );
   for (const e of r.detections ?? []) {
     console.log(`  ${e.startTime.toFixed(3)}–${e.endTime.toFixed(3)} s  ${e.label}  ${pct(e.confidence)}  [${e.spikeCounts.join(', ')}]`);
   }

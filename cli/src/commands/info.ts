@@ -30,34 +30,85 @@ export async function runInfo(model: NwaveModel, file: string, opts: { json?: bo
         staticW: mean(runs.map((r) => r.power.staticW)),
         dynamicW: mean(runs.map((r) => r.power.dynamicW)),
         energyJ: mean(runs.map((r) => r.power.energyJ)),
-        layerRates: model.powerLayers.map((l, i) => ({ name: l.name, rate: mean(runs.map((r) => r.layerSpikes[i].spikes / (l.neurons * r.steps))) })),
+        layerRates: model.powerLayers.map((l, i) => ({
+          name: l.name,
+          rate: mean(runs.map((r) => r.layerSpikes[i].spikes / (l.neurons * r.steps))),
+        })),
       }
     : null;
   if (opts.json) {
-    console.log(JSON.stringify({ file, name: ck.name, version: ck.version, labels: ck.labels, backgroundLabels: ck.backgroundLabels, chipProfile: ck.chipProfile, parameters: model.parameterCount, layers: ck.network.layers.map((l) => ({ name: l.name, type: l.type, inputs: l.type === 'dense' ? l.inputs : l.size, size: l.size, bits: l.weights.bits, tausS: l.neuron.tausS })), constraints: report, power: power && { ...power, estimate: true }, provenance: ck.provenance }));
+    console.log(
+      JSON.stringify({
+        file,
+        name: ck.name,
+        version: ck.version,
+        labels: ck.labels,
+        backgroundLabels: ck.backgroundLabels,
+        chipProfile: ck.chipProfile,
+        parameters: model.parameterCount,
+        layers: ck.network.layers.map((l) => ({
+          name: l.name,
+          type: l.type,
+          inputs: l.type === 'dense' ? l.inputs : l.size,
+          size: l.size,
+          bits: l.weights.bits,
+          tausS: l.neuron.tausS,
+        })),
+        constraints: report,
+        power: power && { ...power, estimate: true },
+        provenance: ck.provenance,
+      }),
+    );
     return 0;
   }
   const fb = ck.filterbank;
   console.log(`Model       ${ck.name}  (${file})`);
   if (ck.description) console.log(`            ${ck.description}`);
   console.log(`Format      ${ck.format} v${ck.version}, chip profile ${ck.chipProfile}`);
-  console.log(`Labels      ${ck.labels.join(', ')}${ck.backgroundLabels.length ? `  (background: ${ck.backgroundLabels.join(', ')})` : ''}`);
-  console.log(`Filterbank  ${fb.centerFrequenciesHz.length} channels @ ${fb.sampleRateHz} Hz, ${fb.centerFrequenciesHz[0].toFixed(1)}..${fb.centerFrequenciesHz.at(-1)!.toFixed(1)} Hz, Q ${fb.q}, bin ${fb.binS * 1e3} ms, gain ${fb.gain}, clip ${fb.recordingDurationS} s`);
+  console.log(
+    `Labels      ${ck.labels.join(', ')}${ck.backgroundLabels.length ? `  (background: ${ck.backgroundLabels.join(', ')})` : ''}`,
+  );
+  console.log(
+    `Filterbank  ${fb.centerFrequenciesHz.length} channels @ ${fb.sampleRateHz} Hz, ${fb.centerFrequenciesHz[0].toFixed(1)}..${fb.centerFrequenciesHz.at(-1)!.toFixed(1)} Hz, Q ${fb.q}, bin ${fb.binS * 1e3} ms, gain ${fb.gain}, clip ${fb.recordingDurationS} s`,
+  );
   console.log('');
-  console.log(table(ck.network.layers.map((l) => [l.name, l.type, l.type === 'dense' ? l.inputs : l.size, l.size, l.weights.codes.length, `${l.weights.bits} (±${l.weights.wMax})`, taus(l.neuron.tausS)]), ['layer', 'type', 'in', 'neurons', 'params', 'bits', 'tau ms']));
-  console.log(`\nParameters  ${model.parameterCount}   threshold ${ck.network.threshold}   arithmetic: membrane 2^-${ck.network.arithmetic.membraneFracBits}, input 2^-${ck.network.arithmetic.inputFracBits}, leak 2^-${ck.network.arithmetic.leakFracBits}`);
+  console.log(
+    table(
+      ck.network.layers.map((l) => [
+        l.name,
+        l.type,
+        l.type === 'dense' ? l.inputs : l.size,
+        l.size,
+        l.weights.codes.length,
+        `${l.weights.bits} (±${l.weights.wMax})`,
+        taus(l.neuron.tausS),
+      ]),
+      ['layer', 'type', 'in', 'neurons', 'params', 'bits', 'tau ms'],
+    ),
+  );
+  console.log(
+    `\nParameters  ${model.parameterCount}   threshold ${ck.network.threshold}   arithmetic: membrane 2^-${ck.network.arithmetic.membraneFracBits}, input 2^-${ck.network.arithmetic.inputFracBits}, leak 2^-${ck.network.arithmetic.leakFracBits}`,
+  );
   const d = ck.detector;
-  console.log(`Detector    window ${d.windowS} s, confidence >= ${d.threshold}, >= ${d.minSpikes} spikes, input level >= ${d.minInputLevel}, refractory ${d.refractoryS} s`);
+  console.log(
+    `Detector    window ${d.windowS} s, confidence >= ${d.threshold}, >= ${d.minSpikes} spikes, input level >= ${d.minInputLevel}, refractory ${d.refractoryS} s`,
+  );
   console.log(`\nConstraints (${model.chip.id}): ${report.ok ? 'OK' : `${report.violations.length} VIOLATIONS`}`);
   for (const c of report.checked) console.log(`  ${c.ok ? 'ok  ' : 'FAIL'}  ${c.rule.padEnd(18)} ${c.detail}`);
   if (ck.violations?.length) console.log(`  (exported with --allow-violations: ${ck.violations.length} recorded)`);
   if (power) {
-    console.log(`\nProjected chip power — ESTIMATE from profile ${model.chip.id}, mean over ${power.clips} reference clip(s) (${inputs.join(', ')}):`);
-    console.log(`  total ${uW(power.totalW)} (static ${uW(power.staticW)}, dynamic ${uW(power.dynamicW)}), ${nJ(power.energyJ)} per ${fb.recordingDurationS} s inference`);
+    console.log(
+      `\nProjected chip power — ESTIMATE from profile ${model.chip.id}, mean over ${power.clips} reference clip(s) (${inputs.join(', ')}):`,
+    );
+    console.log(
+      `  total ${uW(power.totalW)} (static ${uW(power.staticW)}, dynamic ${uW(power.dynamicW)}), ${nJ(power.energyJ)} per ${fb.recordingDurationS} s inference`,
+    );
     console.log(`  firing rates per step: ${power.layerRates.map((r) => `${r.name} ${pct(r.rate)}`).join(', ')}`);
   }
   const p = ck.provenance;
-  console.log(`\nProvenance  ${p.tool} ${p.toolVersion}, ${p.createdAt}${p.seed !== undefined ? `, seed ${p.seed}` : ''}${p.data ? `, data ${p.data}` : ''}`);
+  console.log(
+    `\nProvenance  ${p.tool} ${p.toolVersion}, ${p.createdAt}${p.seed !== undefined ? `, seed ${p.seed}` : ''}${p.data ? `, data ${p.data}` : ''}`,
+  );
   if (p.command) console.log(`            ${p.command}`);
   return report.ok ? 0 : 1;
 }

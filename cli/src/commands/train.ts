@@ -46,7 +46,10 @@ function epochLine(r: EpochRow): string {
     pct(r.valKeywordAccuracy),
     pct(r.valRejection),
     pct(r.valFloatAccuracy),
-    r.firingRates.map((x) => (x * 100).toFixed(0).padStart(3)).join(' ').padStart(12),
+    r.firingRates
+      .map((x) => (x * 100).toFixed(0).padStart(3))
+      .join(' ')
+      .padStart(12),
     (r.compliant ? 'yes' : 'no').padStart(5),
     `${r.seconds.toFixed(1)}s`.padStart(7),
   ].join(' ');
@@ -65,7 +68,14 @@ export async function runTrain(o: TrainCliOptions, argv: string[]): Promise<numb
   process.on('SIGINT', onSigint);
   const tty = process.stderr.isTTY;
   const bar = new cliProgress.SingleBar(
-    { format: ' {stage} |{bar}| {value}/{total} {unit}  loss {loss}  ETA {eta_formatted}', hideCursor: true, clearOnComplete: true, stream: process.stderr, noTTYOutput: false, etaBuffer: 50 },
+    {
+      format: ' {stage} |{bar}| {value}/{total} {unit}  loss {loss}  ETA {eta_formatted}',
+      hideCursor: true,
+      clearOnComplete: true,
+      stream: process.stderr,
+      noTTYOutput: false,
+      etaBuffer: 50,
+    },
     cliProgress.Presets.shades_classic,
   );
   let barOn = false;
@@ -75,7 +85,10 @@ export async function runTrain(o: TrainCliOptions, argv: string[]): Promise<numb
   };
   const opts: RunTrainingOptions = {
     data: o.data,
-    words: o.words.split(',').map((w) => w.trim()).filter(Boolean),
+    words: o.words
+      .split(',')
+      .map((w) => w.trim())
+      .filter(Boolean),
     background: !!o.background,
     epochs: Number(o.epochs),
     out: o.out,
@@ -89,7 +102,10 @@ export async function runTrain(o: TrainCliOptions, argv: string[]): Promise<numb
     cacheDir: o.cache ?? null,
     minRejection: o.minRejection !== undefined ? Number(o.minRejection) : undefined,
     backgroundMode: o.backgroundMode,
-    backgroundFolders: o.backgroundFolders?.split(',').map((f) => f.trim()).filter(Boolean),
+    backgroundFolders: o.backgroundFolders
+      ?.split(',')
+      .map((f) => f.trim())
+      .filter(Boolean),
     command: `nwave ${argv.slice(2).join(' ')}`,
     config: {
       ...(o.hidden ? { hidden: o.hidden.split(',').map(Number) } : {}),
@@ -128,7 +144,9 @@ export async function runTrain(o: TrainCliOptions, argv: string[]): Promise<numb
       onEpoch: (row) => {
         stopBar();
         if (!header) {
-          console.log('epoch     loss       CE     topo      mag       FR  train val(rt)  kw(rt) rej(rt) val(fl)  rates % (per layer)  ok    time');
+          console.log(
+            'epoch     loss       CE     topo      mag       FR  train val(rt)  kw(rt) rej(rt) val(fl)  rates % (per layer)  ok    time',
+          );
           header = true;
         }
         console.log(epochLine(row) + `  ETA ${Math.round(row.etaS)}s`);
@@ -138,11 +156,18 @@ export async function runTrain(o: TrainCliOptions, argv: string[]): Promise<numb
     const m = r.checkpoint.provenance.metrics as Record<string, number>;
     console.log(`\nwrote ${r.out} (best epoch ${r.bestEpoch}${r.aborted ? ', interrupted' : ''}); report ${r.reportFile}`);
     console.log(`runtime (fixed-point) on the exported checkpoint:`);
-    console.log(`  validation: accuracy ${pct(r.val.accuracy)}, keyword accuracy ${pct(r.val.keywordAccuracy)} (arg-max ${pct(r.val.keywordArgmaxAccuracy)}), background rejected ${pct(r.val.rejection)}; float model ${pct(r.floatVal)} (gap ${((r.floatVal - r.val.accuracy) * 100).toFixed(1)} points)`);
-    if (r.test) console.log(`  test:       accuracy ${pct(r.test.accuracy)}, keyword accuracy ${pct(r.test.keywordAccuracy)}, background rejected ${pct(r.test.rejection)}; float model ${pct(r.floatTest ?? 0)}`);
+    console.log(
+      `  validation: accuracy ${pct(r.val.accuracy)}, keyword accuracy ${pct(r.val.keywordAccuracy)} (arg-max ${pct(r.val.keywordArgmaxAccuracy)}), background rejected ${pct(r.val.rejection)}; float model ${pct(r.floatVal)} (gap ${((r.floatVal - r.val.accuracy) * 100).toFixed(1)} points)`,
+    );
+    if (r.test)
+      console.log(
+        `  test:       accuracy ${pct(r.test.accuracy)}, keyword accuracy ${pct(r.test.keywordAccuracy)}, background rejected ${pct(r.test.rejection)}; float model ${pct(r.floatTest ?? 0)}`,
+      );
     console.log(`  confusion (val, rows = true ${r.checkpoint.labels.join('/')}): ${JSON.stringify(r.val.confusion)}`);
     console.log(`  firing rates: ${r.val.firingRates.map((f) => `${f.name} ${pct(f.rate).trim()}`).join(', ')}`);
-    console.log(`  projected power (estimate): ${(m.powerMeanW * 1e6).toFixed(4)} µW, ${(m.energyPerInferenceJ * 1e9).toFixed(2)} nJ per inference`);
+    console.log(
+      `  projected power (estimate): ${(m.powerMeanW * 1e6).toFixed(4)} µW, ${(m.energyPerInferenceJ * 1e9).toFixed(2)} nJ per inference`,
+    );
     return 0;
   } finally {
     stopBar();

@@ -26,7 +26,11 @@ export interface DecisionContext {
   settings: DetectorSettings;
 }
 
-export function makeDecisionContext(labels: readonly string[], backgroundLabels: readonly string[], settings: DetectorSettings): DecisionContext {
+export function makeDecisionContext(
+  labels: readonly string[],
+  backgroundLabels: readonly string[],
+  settings: DetectorSettings,
+): DecisionContext {
   const bg = new Set(backgroundLabels);
   const thresholds = new Float64Array(labels.length);
   labels.forEach((l, i) => (thresholds[i] = settings.labelThresholds?.[l] ?? settings.threshold));

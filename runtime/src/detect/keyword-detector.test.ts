@@ -56,7 +56,10 @@ describe('streaming detector', () => {
       if (e) events.push({ t, label: e.label });
     }
     // yes fires at t = 2; "no" would fire at t = 16 but waits for the 20-step refractory period.
-    expect(events).toEqual([{ t: 2, label: 'yes' }, { t: 23, label: 'no' }]);
+    expect(events).toEqual([
+      { t: 2, label: 'yes' },
+      { t: 23, label: 'no' },
+    ]);
   });
 
   it('never fires on background spikes or quiet input', () => {

@@ -103,7 +103,11 @@ export class StreamingDetector {
     const wc = this.windowCounts;
     let win = 0;
     for (let k = 1; k < K; k++) if (wc[k] > wc[win]) win = k;
-    if (this.ctx.isBackground[win] || wc[win] < this.ctx.settings.minSpikes || this.levelSum / this.windowSteps < this.ctx.settings.minInputLevel) {
+    if (
+      this.ctx.isBackground[win] ||
+      wc[win] < this.ctx.settings.minSpikes ||
+      this.levelSum / this.windowSteps < this.ctx.settings.minInputLevel
+    ) {
       this.heldIndex = -1;
       return null;
     }

@@ -9,7 +9,8 @@ import { NwaveModel } from './nwave-model.js';
 const fixture = (p: string) => new URL(`../../../test/fixtures/${p}`, import.meta.url).pathname;
 const model = NwaveModel.fromJSON(readFileSync(fixture('models/tones.nwave.json'), 'utf8'), 'tones');
 const rate = 16000;
-const tone = (f: number, s: number, r = rate, a = 0.3) => Float32Array.from({ length: Math.round(s * r) }, (_, i) => a * Math.sin((2 * Math.PI * f * i) / r));
+const tone = (f: number, s: number, r = rate, a = 0.3) =>
+  Float32Array.from({ length: Math.round(s * r) }, (_, i) => a * Math.sin((2 * Math.PI * f * i) / r));
 const concat = (...parts: Float32Array[]) => {
   const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
   let o = 0;
@@ -22,7 +23,10 @@ const concat = (...parts: Float32Array[]) => {
 
 function streamAll(samples: Float32Array | Int16Array, inRate: number, chunk: (i: number) => number) {
   const spikes: number[] = [];
-  const spot = new KeywordSpotter(model, { inputSampleRateHz: inRate, onStep: (v) => spikes.push(...v.spikes.map((s) => s.reduce((a, b) => a * 2 + b, 0))) });
+  const spot = new KeywordSpotter(model, {
+    inputSampleRateHz: inRate,
+    onStep: (v) => spikes.push(...v.spikes.map((s) => s.reduce((a, b) => a * 2 + b, 0))),
+  });
   const events = [];
   for (let i = 0, k = 0; i < samples.length; k++) {
     const n = Math.max(1, chunk(k));
@@ -50,7 +54,7 @@ describe('KeywordSpotter (streaming)', () => {
     const whole = streamAll(stream, rate, () => stream.length);
     const ones = streamAll(stream, rate, () => 1);
     let s = 7;
-    const random = streamAll(stream, rate, () => ((s = (s * 1103515245 + 12345) % 2 ** 31) % 1000));
+    const random = streamAll(stream, rate, () => (s = (s * 1103515245 + 12345) % 2 ** 31) % 1000);
     expect(ones.spikes).toEqual(whole.spikes);
     expect(random.spikes).toEqual(whole.spikes);
     expect(ones.events).toEqual(whole.events);

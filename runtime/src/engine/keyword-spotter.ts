@@ -59,7 +59,12 @@ export class KeywordSpotter {
     this.network = model.createNetwork();
     const ck = model.checkpoint;
     this.detector = new StreamingDetector(ck.labels, ck.backgroundLabels, ck.detector, model.dtS, model.outputPopulation);
-    this.powerMeter = new PowerMeter(model.powerLayers, model.dtS, Math.max(1, Math.round((opts.powerWindowS ?? 1) / model.dtS)), model.chip);
+    this.powerMeter = new PowerMeter(
+      model.powerLayers,
+      model.dtS,
+      Math.max(1, Math.round((opts.powerWindowS ?? 1) / model.dtS)),
+      model.chip,
+    );
     this.onStep = opts.onStep;
     this.onDetection = opts.onDetection;
     const channels = this.network.inputSize;
@@ -72,7 +77,14 @@ export class KeywordSpotter {
       const event = this.detector.update(out, level / channels);
       if (this.onStep) {
         const step = this.detector.steps - 1;
-        this.onStep({ step, timeS: (step + 1) * model.dtS, features: frame, spikes: net.spikes, spikeCounts: net.spikeCounts, membranes: net.membranes });
+        this.onStep({
+          step,
+          timeS: (step + 1) * model.dtS,
+          features: frame,
+          spikes: net.spikes,
+          spikeCounts: net.spikeCounts,
+          membranes: net.membranes,
+        });
       }
       if (event) {
         this.pending.push(event);

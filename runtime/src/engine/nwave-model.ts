@@ -45,7 +45,11 @@ export class NwaveModel {
   constructor(checkpoint: Checkpoint, source = '<checkpoint>', fixedPoint?: FixedPointModel) {
     this.checkpoint = checkpoint;
     const chip = findChipProfile(checkpoint.chipProfile);
-    if (!chip) throw new CheckpointFormatError(`${source}: unknown chip profile "${checkpoint.chipProfile}"`, { file: source, field: 'chipProfile' });
+    if (!chip)
+      throw new CheckpointFormatError(`${source}: unknown chip profile "${checkpoint.chipProfile}"`, {
+        file: source,
+        field: 'chipProfile',
+      });
     this.chip = chip;
     this.fixedPoint = fixedPoint ?? compileFixedPoint(checkpoint);
     this.decision = makeDecisionContext(checkpoint.labels, checkpoint.backgroundLabels, checkpoint.detector);
@@ -130,6 +134,14 @@ export class NwaveModel {
       steps * this.dtS,
       this.chip,
     );
-    return { ...d, spikeCounts: Array.from(out), layerSpikes, meanInputLevel, power, steps, ...(run.rasters ? { rasters: run.rasters } : {}) };
+    return {
+      ...d,
+      spikeCounts: Array.from(out),
+      layerSpikes,
+      meanInputLevel,
+      power,
+      steps,
+      ...(run.rasters ? { rasters: run.rasters } : {}),
+    };
   }
 }

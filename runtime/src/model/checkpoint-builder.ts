@@ -67,7 +67,12 @@ export function buildCheckpoint(opts: BuildCheckpointOptions): Checkpoint {
     backgroundLabels: opts.backgroundLabels ?? [],
     chipProfile: opts.chipProfile ?? 'h1v1-estimate',
     filterbank: opts.filterbank,
-    network: { threshold: opts.threshold ?? 1.0, ...(opts.outputPopulation && opts.outputPopulation > 1 ? { outputPopulation: opts.outputPopulation } : {}), arithmetic: opts.arithmetic ?? DEFAULT_ARITHMETIC, layers },
+    network: {
+      threshold: opts.threshold ?? 1.0,
+      ...(opts.outputPopulation && opts.outputPopulation > 1 ? { outputPopulation: opts.outputPopulation } : {}),
+      arithmetic: opts.arithmetic ?? DEFAULT_ARITHMETIC,
+      layers,
+    },
     detector: { ...DEFAULT_DETECTOR, ...opts.detector },
     provenance: { tool: TOOL_NAME, toolVersion: TOOL_VERSION, createdAt: new Date().toISOString(), ...opts.provenance },
   };

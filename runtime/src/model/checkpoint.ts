@@ -15,7 +15,10 @@ function fail(source: string, field: string, problem: string, extra: Record<stri
 }
 
 function pathOf(path: readonly PropertyKey[]): string {
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  return path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+    .join('')
+    .replace(/^\./, '');
 }
 
 /**
@@ -36,9 +39,14 @@ export function parseCheckpoint(input: string | unknown, source = '<checkpoint>'
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(source, '', 'expected a JSON object');
   const obj = value as Record<string, unknown>;
-  if (obj.format !== CHECKPOINT_FORMAT) fail(source, 'format', `not an nwave checkpoint (format is ${JSON.stringify(obj.format)}, expected "${CHECKPOINT_FORMAT}")`);
+  if (obj.format !== CHECKPOINT_FORMAT)
+    fail(source, 'format', `not an nwave checkpoint (format is ${JSON.stringify(obj.format)}, expected "${CHECKPOINT_FORMAT}")`);
   if (obj.version !== CHECKPOINT_VERSION) {
-    fail(source, 'version', `unsupported checkpoint version ${JSON.stringify(obj.version)}; this runtime reads version ${CHECKPOINT_VERSION}`);
+    fail(
+      source,
+      'version',
+      `unsupported checkpoint version ${JSON.stringify(obj.version)}; this runtime reads version ${CHECKPOINT_VERSION}`,
+    );
   }
   const parsed = checkpointSchema.safeParse(value);
   if (!parsed.success) {
@@ -64,7 +72,8 @@ function checkSemantics(ck: Checkpoint, source: string): void {
     fail(source, 'filterbank.binS', `binS x sampleRateHz must be a whole number of samples (got ${binSamples})`);
   }
   fb.centerFrequenciesHz.forEach((f, i) => {
-    if (f >= fb.sampleRateHz / 2) fail(source, `filterbank.centerFrequenciesHz[${i}]`, `${f} Hz is at or above Nyquist (${fb.sampleRateHz / 2} Hz)`);
+    if (f >= fb.sampleRateHz / 2)
+      fail(source, `filterbank.centerFrequenciesHz[${i}]`, `${f} Hz is at or above Nyquist (${fb.sampleRateHz / 2} Hz)`);
   });
   const layers = ck.network.layers;
   let prevSize = fb.centerFrequenciesHz.length;
@@ -80,14 +89,21 @@ function checkSemantics(ck: Checkpoint, source: string): void {
     }
     const nCodes = layer.type === 'dense' ? layer.inputs * layer.size : layer.size;
     if (layer.weights.codes.length !== nCodes) {
-      fail(source, `${at}.weights.codes`, `expected ${nCodes} codes (${layer.type === 'dense' ? `${layer.inputs} x ${layer.size}` : layer.size}), got ${layer.weights.codes.length}`);
+      fail(
+        source,
+        `${at}.weights.codes`,
+        `expected ${nCodes} codes (${layer.type === 'dense' ? `${layer.inputs} x ${layer.size}` : layer.size}), got ${layer.weights.codes.length}`,
+      );
     }
     const lim = maxCode(layer.weights.bits);
     const bad = layer.weights.codes.findIndex((c) => c > lim || c < -lim);
-    if (bad >= 0) fail(source, `${at}.weights.codes[${bad}]`, `code ${layer.weights.codes[bad]} outside ±${lim} for ${layer.weights.bits} bits`);
+    if (bad >= 0)
+      fail(source, `${at}.weights.codes[${bad}]`, `code ${layer.weights.codes[bad]} outside ±${lim} for ${layer.weights.bits} bits`);
     const taus = layer.neuron.tausS;
-    if (Array.isArray(taus) && taus.length !== layer.size) fail(source, `${at}.neuron.tausS`, `expected 1 or ${layer.size} time constants, got ${taus.length}`);
-    if (Math.abs(layer.neuron.dtS - fb.binS) > 1e-9) fail(source, `${at}.neuron.dtS`, `dtS ${layer.neuron.dtS} must equal the filterbank bin ${fb.binS}`);
+    if (Array.isArray(taus) && taus.length !== layer.size)
+      fail(source, `${at}.neuron.tausS`, `expected 1 or ${layer.size} time constants, got ${taus.length}`);
+    if (Math.abs(layer.neuron.dtS - fb.binS) > 1e-9)
+      fail(source, `${at}.neuron.dtS`, `dtS ${layer.neuron.dtS} must equal the filterbank bin ${fb.binS}`);
     prevSize = layer.size;
   });
   const pop = ck.network.outputPopulation ?? 1;

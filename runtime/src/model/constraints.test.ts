@@ -23,7 +23,14 @@ describe('constraint checker', () => {
     const r = checkConstraints(parseCheckpoint(text), H1V1_ESTIMATE);
     expect(r.violations).toEqual([]);
     expect(r.ok).toBe(true);
-    expect(r.checked.map((c) => c.rule)).toEqual(['weight-range', 'quantization-grid', 'sign-groups', 'frontend-positive', 'frontend-filters', 'core-capacity']);
+    expect(r.checked.map((c) => c.rule)).toEqual([
+      'weight-range',
+      'quantization-grid',
+      'sign-groups',
+      'frontend-positive',
+      'frontend-filters',
+      'core-capacity',
+    ]);
   });
 
   it('finds mixed-sign groups of 5, including a short last group', () => {
@@ -47,7 +54,9 @@ describe('constraint checker', () => {
     const r = checkConstraints(parseCheckpoint(ck), H1V1_ESTIMATE);
     const rules = r.violations.map((v) => v.rule).sort();
     expect(rules).toEqual(['frontend-positive', 'quantization-grid', 'quantization-grid', 'weight-range'].sort());
-    expect(r.violations.find((v) => v.rule === 'weight-range')?.message).toMatch(/hidden: largest \|weight\| .* exceeds the chip range ±0.9/);
+    expect(r.violations.find((v) => v.rule === 'weight-range')?.message).toMatch(
+      /hidden: largest \|weight\| .* exceeds the chip range ±0.9/,
+    );
     expect(r.violations.find((v) => v.rule === 'frontend-positive')?.message).toMatch(/channels 2/);
   });
 

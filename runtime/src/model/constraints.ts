@@ -37,7 +37,13 @@ const weightRange: Rule = {
     ck.network.layers.flatMap((layer) => {
       const w = layerWMax(layer);
       return w > chip.wMax + 1e-12
-        ? [{ rule: 'weight-range', layer: layer.name, message: `${layer.name}: largest |weight| ${w.toFixed(4)} exceeds the chip range ±${chip.wMax}` }]
+        ? [
+            {
+              rule: 'weight-range',
+              layer: layer.name,
+              message: `${layer.name}: largest |weight| ${w.toFixed(4)} exceeds the chip range ±${chip.wMax}`,
+            },
+          ]
         : [];
     }),
 };
@@ -50,20 +56,34 @@ const quantizationGrid: Rule = {
       const out: Violation[] = [];
       const maxBits = layer.type === 'frontend' ? chip.maxFrontendBits : chip.maxSynapseBits;
       if (layer.weights.bits > maxBits) {
-        out.push({ rule: 'quantization-grid', layer: layer.name, message: `${layer.name}: ${layer.weights.bits}-bit weights, the chip takes at most ${maxBits} bits` });
+        out.push({
+          rule: 'quantization-grid',
+          layer: layer.name,
+          message: `${layer.name}: ${layer.weights.bits}-bit weights, the chip takes at most ${maxBits} bits`,
+        });
       }
       if (Math.abs(layer.weights.wMax - chip.wMax) > 1e-12) {
-        out.push({ rule: 'quantization-grid', layer: layer.name, message: `${layer.name}: grid range ±${layer.weights.wMax} differs from the chip's ±${chip.wMax}` });
+        out.push({
+          rule: 'quantization-grid',
+          layer: layer.name,
+          message: `${layer.name}: grid range ±${layer.weights.wMax} differs from the chip's ±${chip.wMax}`,
+        });
       }
       const lim = maxCode(layer.weights.bits);
       const bad = layer.weights.codes.filter((c) => !Number.isInteger(c) || Math.abs(c) > lim).length;
-      if (bad > 0) out.push({ rule: 'quantization-grid', layer: layer.name, message: `${layer.name}: ${bad} codes are not integers in ±${lim}` });
+      if (bad > 0)
+        out.push({ rule: 'quantization-grid', layer: layer.name, message: `${layer.name}: ${bad} codes are not integers in ±${lim}` });
       return out;
     }),
 };
 
 /** Mixed-sign blocks of `group` consecutive post-synaptic weights of one input row. */
-export function signGroupViolations(codes: ArrayLike<number>, inputs: number, size: number, group = 5): { row: number; start: number; end: number }[] {
+export function signGroupViolations(
+  codes: ArrayLike<number>,
+  inputs: number,
+  size: number,
+  group = 5,
+): { row: number; start: number; end: number }[] {
   const out: { row: number; start: number; end: number }[] = [];
   for (let i = 0; i < inputs; i++) {
     for (let s = 0; s < size; s += group) {
@@ -89,8 +109,17 @@ const signGroups: Rule = {
       if (layer.type !== 'dense') return [];
       const bad = signGroupViolations(layer.weights.codes, layer.inputs, layer.size, chip.signGroupSize);
       if (bad.length === 0) return [];
-      const first = bad.slice(0, 3).map((b) => `input ${b.row} -> neurons ${b.start}..${b.end - 1}`).join('; ');
-      return [{ rule: 'sign-groups', layer: layer.name, message: `${layer.name}: ${bad.length} mixed-sign groups of ${chip.signGroupSize} (e.g. ${first})` }];
+      const first = bad
+        .slice(0, 3)
+        .map((b) => `input ${b.row} -> neurons ${b.start}..${b.end - 1}`)
+        .join('; ');
+      return [
+        {
+          rule: 'sign-groups',
+          layer: layer.name,
+          message: `${layer.name}: ${bad.length} mixed-sign groups of ${chip.signGroupSize} (e.g. ${first})`,
+        },
+      ];
     }),
 };
 
@@ -101,7 +130,18 @@ const frontendPositive: Rule = {
     ck.network.layers.flatMap((layer) => {
       if (layer.type !== 'frontend') return [];
       const bad = layer.weights.codes.map((c, i) => [c, i] as const).filter(([c]) => c <= 0);
-      return bad.length === 0 ? [] : [{ rule: 'frontend-positive', layer: layer.name, message: `${layer.name}: ${bad.length} frontend weights <= 0 (channels ${bad.slice(0, 5).map(([, i]) => i).join(', ')})` }];
+      return bad.length === 0
+        ? []
+        : [
+            {
+              rule: 'frontend-positive',
+              layer: layer.name,
+              message: `${layer.name}: ${bad.length} frontend weights <= 0 (channels ${bad
+                .slice(0, 5)
+                .map(([, i]) => i)
+                .join(', ')})`,
+            },
+          ];
     }),
 };
 
@@ -110,7 +150,9 @@ const frontendFilters: Rule = {
   describe: 'at most one frontend neuron per analog filter',
   check: (ck, chip) => {
     const n = ck.filterbank.centerFrequenciesHz.length;
-    return n > chip.frontendFilters ? [{ rule: 'frontend-filters', message: `${n} filterbank channels, the chip has ${chip.frontendFilters} filters` }] : [];
+    return n > chip.frontendFilters
+      ? [{ rule: 'frontend-filters', message: `${n} filterbank channels, the chip has ${chip.frontendFilters} filters` }]
+      : [];
   },
 };
 
@@ -120,7 +162,14 @@ const coreCapacityRule: Rule = {
   check: (ck, chip) => {
     const n = ck.network.layers.filter((l) => l.type === 'dense').reduce((a, l) => a + l.size, 0);
     const cap = coreCapacity(chip);
-    return n > cap ? [{ rule: 'core-capacity', message: `${n} core neurons, the chip has ${chip.coreSizes.length} cores x ${chip.coreSizes[0]} = ${cap}` }] : [];
+    return n > cap
+      ? [
+          {
+            rule: 'core-capacity',
+            message: `${n} core neurons, the chip has ${chip.coreSizes.length} cores x ${chip.coreSizes[0]} = ${cap}`,
+          },
+        ]
+      : [];
   },
 };
 

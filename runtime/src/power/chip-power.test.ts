@@ -23,14 +23,24 @@ describe('projected chip power (h1v1-estimate)', () => {
   });
 
   it('rolling meter equals the batch estimate over its window', () => {
-    const layers = [{ name: 'hidden', neurons: 4 }, { name: 'out', neurons: 2 }];
+    const layers = [
+      { name: 'hidden', neurons: 4 },
+      { name: 'out', neurons: 2 },
+    ];
     const m = new PowerMeter(layers, 0.01, 10, H1V1_ESTIMATE);
     for (let t = 0; t < 25; t++) m.update([t % 3, 1]);
     // last 10 steps: t = 15..24 -> t%3 sums to 0+1+2+0+1+2+0+1+2+0 = 9, out 10
     const p = m.current();
     expect(p.durationS).toBeCloseTo(0.1, 12);
     expect(p.layers.map((l) => l.spikes)).toEqual([9, 10]);
-    const ref = getChipConsumption([{ ...layers[0], spikes: 9 }, { ...layers[1], spikes: 10 }], 0.1, H1V1_ESTIMATE);
+    const ref = getChipConsumption(
+      [
+        { ...layers[0], spikes: 9 },
+        { ...layers[1], spikes: 10 },
+      ],
+      0.1,
+      H1V1_ESTIMATE,
+    );
     expect(p.totalW).toBeCloseTo(ref.totalW, 20);
   });
 });

@@ -65,7 +65,16 @@ export function compileFixedPoint(ck: Checkpoint): FixedPointModel {
       beta[i] = Math.exp(-layer.neuron.dtS / taus[i]);
       leak[i] = roundHalfAway(beta[i] * 2 ** L);
     }
-    return { name: layer.name, type: layer.type, inputs: layer.type === 'dense' ? layer.inputs : layer.size, size: layer.size, weights, leak, beta, floatWeights };
+    return {
+      name: layer.name,
+      type: layer.type,
+      inputs: layer.type === 'dense' ? layer.inputs : layer.size,
+      size: layer.size,
+      weights,
+      leak,
+      beta,
+      floatWeights,
+    };
   });
   // Keep every sum and product exactly representable (int32 currents, float64 products < 2^53).
   const thresholdInt = roundHalfAway(ck.network.threshold * 2 ** M);
@@ -80,7 +89,10 @@ export function compileFixedPoint(ck: Checkpoint): FixedPointModel {
     let maxW = 0;
     for (const w of l.weights) maxW = Math.max(maxW, Math.abs(w));
     if (maxW > 2 ** 22 || maxW * l.inputs >= 2 ** 31 || thresholdInt >= 2 ** 30) {
-      throw new CheckpointFormatError(`network.arithmetic: membraneFracBits ${M} too large for layer ${l.name} (integer weights would overflow)`, { field: 'network.arithmetic.membraneFracBits', value: M });
+      throw new CheckpointFormatError(
+        `network.arithmetic: membraneFracBits ${M} too large for layer ${l.name} (integer weights would overflow)`,
+        { field: 'network.arithmetic.membraneFracBits', value: M },
+      );
     }
   }
   return { membraneFracBits: M, inputFracBits: F, leakFracBits: L, threshold: ck.network.threshold, thresholdInt, layers };

@@ -41,7 +41,10 @@ function bigIntReference(model: ReturnType<typeof compileFixedPoint>, frames: nu
         }
         let vv = floorDiv(v[li][i] * BigInt(l.leak[i]) + (1n << (L - 1n)), 1n << L) + cur;
         if (vv < 0n) vv = 0n;
-        if (vv >= theta) { s[i] = 1; v[li][i] = 0n; } else v[li][i] = vv;
+        if (vv >= theta) {
+          s[i] = 1;
+          v[li][i] = 0n;
+        } else v[li][i] = vv;
       }
       stepSpikes.push(s);
       prev = s;
@@ -53,7 +56,7 @@ function bigIntReference(model: ReturnType<typeof compileFixedPoint>, frames: nu
 
 describe('fixed-point HWLayer simulation', () => {
   it('follows the hand-computed integer trace (x = 5, w = 14 codes of 0.9/127, tau 10 ms, dt 8 ms)', () => {
-    const ck = tiny([14 * 0.9 / 127, 14 * 0.9 / 127], [0.3, 0.3, 0.3, 0.3]);
+    const ck = tiny([(14 * 0.9) / 127, (14 * 0.9) / 127], [0.3, 0.3, 0.3, 0.3]);
     const model = compileFixedPoint(ck);
     expect(model.thresholdInt).toBe(65536);
     expect(model.layers[0].weights[0]).toBe(6502); // round(14 * 0.9/127 * 2^16)
@@ -87,7 +90,7 @@ describe('fixed-point HWLayer simulation', () => {
 
   it('equals an independent BigInt transcription of the rule on random input, bit for bit', () => {
     let seed = 12345;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const ck = tiny([0.2, 0.35], [0.6, -0.4, 0.5, 0.3]);
     const model = compileFixedPoint(ck);
     const frames = Array.from({ length: 400 }, () => [rnd() * 20, rnd() * 12]);

@@ -3,7 +3,16 @@ export * from './data-gen.js';
 export * from './data-loader.js';
 export * from './dataset-folder.js';
 export * from './splits.js';
-export { mulberry32, deriveSeed, shuffleInPlace, randInt, pick, gaussian, uniform as uniformRandom, type Rng as RandomSource } from './mulberry32.js';
+export {
+  mulberry32,
+  deriveSeed,
+  shuffleInPlace,
+  randInt,
+  pick,
+  gaussian,
+  uniform as uniformRandom,
+  type Rng as RandomSource,
+} from './mulberry32.js';
 export * from './augment.js';
 export * from './noise.js';
 export * from './feature-cache.js';

@@ -3,11 +3,21 @@ import { Frontend, HWLayer, HWNetwork, HWSynapse, Rng, normal, type NwaveModule 
 import { fast_sigmoid } from '../surrogates/index.js';
 import type { TrainConfig } from './train-config.js';
 
-export function buildNetwork(channels: number, classes: number, cfg: TrainConfig, dtS: number, warn: (m: string) => void = () => {}): HWNetwork {
+export function buildNetwork(
+  channels: number,
+  classes: number,
+  cfg: TrainConfig,
+  dtS: number,
+  warn: (m: string) => void = () => {},
+): HWNetwork {
   const rng = new Rng(cfg.seed);
   const layers: NwaveModule[] = [
     new Frontend(channels, { init: normal(cfg.frontendInitMean, cfg.frontendInitMean / 10), rng, warn, name: 'frontend' }),
-    new HWLayer(channels, cfg.frontendTauS, dtS, { name: 'frontend_lif', ileak_mismatch: cfg.ileakMismatch, spike_grad: fast_sigmoid(cfg.surrogateSlope) }),
+    new HWLayer(channels, cfg.frontendTauS, dtS, {
+      name: 'frontend_lif',
+      ileak_mismatch: cfg.ileakMismatch,
+      spike_grad: fast_sigmoid(cfg.surrogateSlope),
+    }),
   ];
   const sizes = [...cfg.hidden, classes * cfg.outputPopulation];
   let prev = channels;
@@ -16,7 +26,9 @@ export function buildNetwork(channels: number, classes: number, cfg: TrainConfig
     layers.push(new HWSynapse(prev, n, { init: normal(0.1, 0.3), rng, stddev: cfg.stddev, quantization_bits: cfg.bits, name }));
     const hidden = i < sizes.length - 1;
     const taus = hidden && cfg.hiddenTauRangeS ? logSpaced(cfg.hiddenTauRangeS[0], cfg.hiddenTauRangeS[1], n) : cfg.coreTauS;
-    layers.push(new HWLayer(n, taus, dtS, { name: `${name}_lif`, ileak_mismatch: cfg.ileakMismatch, spike_grad: fast_sigmoid(cfg.surrogateSlope) }));
+    layers.push(
+      new HWLayer(n, taus, dtS, { name: `${name}_lif`, ileak_mismatch: cfg.ileakMismatch, spike_grad: fast_sigmoid(cfg.surrogateSlope) }),
+    );
     prev = n;
   });
   return new HWNetwork(layers, { mismatchSeed: cfg.seed + 1 });

@@ -71,11 +71,18 @@ export function evaluateModel(model: NwaveModel, items: readonly EvalItem[], ste
       if (r.index === it.label) kwArg++;
       if (r.accepted && r.index === it.label) kwOk++;
     }
-    predictions.push({ label: it.label, predicted: r.index, accepted: r.accepted, confidence: r.confidence, ...(it.file ? { file: it.file } : {}) });
+    predictions.push({
+      label: it.label,
+      predicted: r.index,
+      accepted: r.accepted,
+      confidence: r.confidence,
+      ...(it.file ? { file: it.file } : {}),
+    });
   }
   const n = items.length;
   // A non-keyword clip counts as correct when it is rejected (it has no class of its own).
-  const correct = labels.reduce((a, _, i) => a + confusion[i][i], 0) + (hasOther ? predictions.filter((p) => p.label < 0 && !p.accepted).length : 0);
+  const correct =
+    labels.reduce((a, _, i) => a + confusion[i][i], 0) + (hasOther ? predictions.filter((p) => p.label < 0 && !p.accepted).length : 0);
   const perClass = labels.map((label, i) => {
     const m = confusion[i].reduce((a, b) => a + b, 0);
     return { label, n: m, recall: m ? confusion[i][i] / m : 0 };
@@ -96,7 +103,12 @@ export function evaluateModel(model: NwaveModel, items: readonly EvalItem[], ste
     confusion,
     perClass,
     firingRates: model.powerLayers.map((l, i) => ({ name: l.name, rate: n ? rateSums[i] / n : 0 })),
-    power: { meanW: n ? powers.reduce((a, b) => a + b, 0) / n : 0, p5W: pctl(powers, 0.05), p95W: pctl(powers, 0.95), meanEnergyJ: n ? energy / n : 0 },
+    power: {
+      meanW: n ? powers.reduce((a, b) => a + b, 0) / n : 0,
+      p5W: pctl(powers, 0.05),
+      p95W: pctl(powers, 0.95),
+      meanEnergyJ: n ? energy / n : 0,
+    },
     predictions,
   };
 }
@@ -106,7 +118,12 @@ export function evaluateModel(model: NwaveModel, items: readonly EvalItem[], ste
  * setting with the best keyword accuracy among those rejecting at least `minRejection` of the
  * background clips (ties: the stricter setting).
  */
-export function calibrateDetector(model: NwaveModel, items: readonly EvalItem[], steps: number, minRejection = 0.95): Partial<DetectorSettings> {
+export function calibrateDetector(
+  model: NwaveModel,
+  items: readonly EvalItem[],
+  steps: number,
+  minRejection = 0.95,
+): Partial<DetectorSettings> {
   const base = model.checkpoint.detector;
   const runs = items.map((it) => {
     const r = model.classifyFeatures(it.features, steps);

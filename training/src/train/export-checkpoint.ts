@@ -38,7 +38,17 @@ export function networkToCheckpoint(net: HWNetwork, cfg: TrainConfig, opts: Expo
     const tausS = taus.every((t) => t === taus[0]) ? taus[0] : taus;
     return i === 0
       ? { name: names[i], type: 'frontend' as const, size: w.shape[0], weights: w.values, bits: cfg.frontendBits, wMax: 0.9, tausS, dtS }
-      : { name: names[i], type: 'dense' as const, inputs: w.shape[0], size: w.shape[1], weights: w.values, bits: cfg.bits, wMax: 0.9, tausS, dtS };
+      : {
+          name: names[i],
+          type: 'dense' as const,
+          inputs: w.shape[0],
+          size: w.shape[1],
+          weights: w.values,
+          bits: cfg.bits,
+          wMax: 0.9,
+          tausS,
+          dtS,
+        };
   });
   const ck = buildCheckpoint({
     name: opts.name,
@@ -53,7 +63,8 @@ export function networkToCheckpoint(net: HWNetwork, cfg: TrainConfig, opts: Expo
   });
   const report = checkConstraints(ck, H1V1_ESTIMATE);
   if (!report.ok) {
-    if (!opts.allowViolations) throw new ConstraintError(`${opts.name}: refusing to export a checkpoint that breaks the chip constraints`, report.violations);
+    if (!opts.allowViolations)
+      throw new ConstraintError(`${opts.name}: refusing to export a checkpoint that breaks the chip constraints`, report.violations);
     ck.violations = report.violations;
   }
   return ck;

@@ -23,9 +23,21 @@ export function checkInitialFiringRates(net: HWNetwork, batches: Iterable<Batch>
   return names.map((layer, i) => {
     const rate = n ? sums[i] / n : 0;
     const hi = i === 0 ? 0.6 : 0.5;
-    if (rate < 0.005) return { layer, rate, verdict: 'silent', advice: 'raise the incoming weights (init mean) or the input gain; a silent layer passes no gradient' };
+    if (rate < 0.005)
+      return {
+        layer,
+        rate,
+        verdict: 'silent',
+        advice: 'raise the incoming weights (init mean) or the input gain; a silent layer passes no gradient',
+      };
     if (rate < 0.05) return { layer, rate, verdict: 'low', advice: 'consider a larger init mean or longer tau' };
-    if (rate > 0.9) return { layer, rate, verdict: 'saturated', advice: 'lower the init mean/std or the input gain; saturated neurons carry no information' };
+    if (rate > 0.9)
+      return {
+        layer,
+        rate,
+        verdict: 'saturated',
+        advice: 'lower the init mean/std or the input gain; saturated neurons carry no information',
+      };
     if (rate > hi) return { layer, rate, verdict: 'high' };
     return { layer, rate, verdict: 'ok' };
   });

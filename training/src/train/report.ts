@@ -29,36 +29,70 @@ const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}
 
 function confusionTable(title: string, r: EvalResult, labels: string[]): string {
   const head = `<tr><th>true \\ predicted</th>${labels.map((l) => `<th>${esc(l)}</th>`).join('')}<th>recall</th></tr>`;
-  const rows = r.confusion.map((row, i) => `<tr><th>${esc(r.rowLabels[i])}</th>${row.map((c, j) => `<td${i === j ? ' class="d"' : ''}>${c}</td>`).join('')}<td>${pct(r.perClass[i].recall)}</td></tr>`).join('');
+  const rows = r.confusion
+    .map(
+      (row, i) =>
+        `<tr><th>${esc(r.rowLabels[i])}</th>${row.map((c, j) => `<td${i === j ? ' class="d"' : ''}>${c}</td>`).join('')}<td>${pct(r.perClass[i].recall)}</td></tr>`,
+    )
+    .join('');
   return `<h3>${esc(title)}</h3><table>${head}${rows}</table>`;
 }
 
 /** Writes history JSON and the HTML report; returns the HTML path. */
 export async function writeTrainingReport(out: string, r: ReportInput): Promise<string> {
   const base = out.replace(/\.nwave\.json$|\.json$/, '');
-  await writeFileAtomic(`${base}.history.json`, JSON.stringify({ history: r.history, val: { ...r.val, predictions: undefined }, test: r.test && { ...r.test, predictions: undefined }, floatVal: r.floatVal, floatTest: r.floatTest, initialRates: r.initialRates }, null, 1));
+  await writeFileAtomic(
+    `${base}.history.json`,
+    JSON.stringify(
+      {
+        history: r.history,
+        val: { ...r.val, predictions: undefined },
+        test: r.test && { ...r.test, predictions: undefined },
+        floatVal: r.floatVal,
+        floatTest: r.floatTest,
+        initialRates: r.initialRates,
+      },
+      null,
+      1,
+    ),
+  );
   const h = r.history;
   const ck = r.checkpoint;
   const labels = ck.labels;
   const layerNames = r.net.hwLayers().map((l) => l.name);
   const model = new NwaveModel(ck);
   const charts = [
-    lineChart('Loss components (training)', [
-      { name: 'cross-entropy', values: h.map((e) => e.components.ce) },
-      { name: 'topology', values: h.map((e) => e.components.topology) },
-      { name: 'magnitude', values: h.map((e) => e.components.magnitude) },
-      { name: 'firing rate', values: h.map((e) => e.components.firingRate) },
-    ], { log: true }),
+    lineChart(
+      'Loss components (training)',
+      [
+        { name: 'cross-entropy', values: h.map((e) => e.components.ce) },
+        { name: 'topology', values: h.map((e) => e.components.topology) },
+        { name: 'magnitude', values: h.map((e) => e.components.magnitude) },
+        { name: 'firing rate', values: h.map((e) => e.components.firingRate) },
+      ],
+      { log: true },
+    ),
     lineChart('Accuracy', [
       { name: 'train (float)', values: h.map((e) => e.trainAccuracy) },
       { name: 'val (runtime)', values: h.map((e) => e.valAccuracy) },
       { name: 'val (float)', values: h.map((e) => e.valFloatAccuracy) },
       { name: 'val balanced', values: h.map((e) => e.valBalancedAccuracy) },
     ]),
-    lineChart('Firing rate per layer (spikes / neuron / step, training)', layerNames.map((n, i) => ({ name: n, values: h.map((e) => e.firingRates[i] ?? 0) }))),
+    lineChart(
+      'Firing rate per layer (spikes / neuron / step, training)',
+      layerNames.map((n, i) => ({ name: n, values: h.map((e) => e.firingRates[i] ?? 0) })),
+    ),
   ];
-  const weightFigs = ck.network.layers.map((l) => histogram(`Weights of ${l.name} (${l.weights.bits} bits), chip limit ±0.9`, codesToWeights(l.weights.codes, l.weights.bits, l.weights.wMax), { limits: [-0.9, 0.9] }));
-  const rateFigs = perNeuronRates(model, r).map((rates, i) => barChart(`Firing rate per neuron, ${model.fixedPoint.layers[i].name} (runtime, validation clips)`, rates, { max: 1 }));
+  const weightFigs = ck.network.layers.map((l) =>
+    histogram(
+      `Weights of ${l.name} (${l.weights.bits} bits), chip limit ±0.9`,
+      codesToWeights(l.weights.codes, l.weights.bits, l.weights.wMax),
+      { limits: [-0.9, 0.9] },
+    ),
+  );
+  const rateFigs = perNeuronRates(model, r).map((rates, i) =>
+    barChart(`Firing rate per neuron, ${model.fixedPoint.layers[i].name} (runtime, validation clips)`, rates, { max: 1 }),
+  );
   const m = ck.provenance.metrics ?? {};
   const html = `<!doctype html><html><head><meta charset="utf-8"><title>nwave-ts training report: ${esc(ck.name)}</title>
 <style>body{font-family:system-ui,sans-serif;margin:24px;color:#222;max-width:1000px}figure{display:inline-block;margin:8px}figcaption{font-size:13px;font-weight:600}table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ccc;padding:3px 8px;font-size:13px;text-align:right}td.d{background:#e8f4e8;font-weight:600}.note{color:#666;font-size:12px}</style></head><body>

@@ -33,7 +33,17 @@ describe.skipIf(!haveTools)('runTraining (synthetic yes/no + background)', () =>
     const out = path.join(dir, 'model.nwave.json');
     const rows: number[] = [];
     const r = await runTraining(
-      { data: path.join(dir, 'data'), words: ['yes', 'no'], background: true, epochs: 12, out, seed: 7, valSplit: 0.25, testSplit: 0.15, config: { hidden: [32], batchSize: 8, lrCore: 3e-3, logitScale: 0.2, hiddenTauRangeS: [0.02, 0.4] } },
+      {
+        data: path.join(dir, 'data'),
+        words: ['yes', 'no'],
+        background: true,
+        epochs: 12,
+        out,
+        seed: 7,
+        valSplit: 0.25,
+        testSplit: 0.15,
+        config: { hidden: [32], batchSize: 8, lrCore: 3e-3, logitScale: 0.2, hiddenTauRangeS: [0.02, 0.4] },
+      },
       { onEpoch: (row) => rows.push(row.epoch), log: () => {} },
     );
     expect(rows).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
@@ -57,14 +67,24 @@ describe.skipIf(!haveTools)('runTraining (synthetic yes/no + background)', () =>
 
   it('resumes from the saved state and stops cleanly on abort, keeping the best epoch', async () => {
     const out = path.join(dir, 'resume.nwave.json');
-    const base = { data: path.join(dir, 'data'), words: ['yes', 'no'], background: true, out, seed: 7, config: { hidden: [16], batchSize: 8 } };
+    const base = {
+      data: path.join(dir, 'data'),
+      words: ['yes', 'no'],
+      background: true,
+      out,
+      seed: 7,
+      config: { hidden: [16], batchSize: 8 },
+    };
     await runTraining({ ...base, epochs: 2 }, { log: () => {} });
     const epochs: number[] = [];
     await runTraining({ ...base, epochs: 4, resume: true }, { log: () => {}, onEpoch: (r) => epochs.push(r.epoch) });
     expect(epochs).toEqual([3, 4]);
     const ctl = new AbortController();
     const seen: number[] = [];
-    const r = await runTraining({ ...base, epochs: 10, out: path.join(dir, 'abort.nwave.json') }, { log: () => {}, signal: ctl.signal, onEpoch: (row) => (seen.push(row.epoch), row.epoch === 2 && ctl.abort()) });
+    const r = await runTraining(
+      { ...base, epochs: 10, out: path.join(dir, 'abort.nwave.json') },
+      { log: () => {}, signal: ctl.signal, onEpoch: (row) => (seen.push(row.epoch), row.epoch === 2 && ctl.abort()) },
+    );
     expect(r.aborted).toBe(true);
     expect(seen.length).toBeLessThanOrEqual(3);
     expect(existsSync(path.join(dir, 'abort.nwave.json'))).toBe(true);
@@ -80,7 +100,14 @@ describe('export refuses non-compliant networks', () => {
     await tf.setBackend('cpu');
     const cfg = { ...DEFAULT_TRAIN_CONFIG, hidden: [10] };
     const net = buildNetwork(13, 3, cfg, 0.008);
-    const fb = { sampleRateHz: 16000, centerFrequenciesHz: Array.from({ length: 13 }, (_, i) => 100 * 1.4 ** i), q: 4, binS: 0.008, gain: 1000, recordingDurationS: 1 };
+    const fb = {
+      sampleRateHz: 16000,
+      centerFrequenciesHz: Array.from({ length: 13 }, (_, i) => 100 * 1.4 ** i),
+      q: 4,
+      binS: 0.008,
+      gain: 1000,
+      recordingDurationS: 1,
+    };
     const opts = { name: 'x', labels: ['a', 'b', 'c'], backgroundLabels: [], filterbank: fb };
     // normal(0.1, 0.3) init mixes signs inside groups of 5.
     expect(() => networkToCheckpoint(net, cfg, opts)).toThrow(ConstraintError);
@@ -133,7 +160,11 @@ describe('evaluation metrics', () => {
   it('counts keyword accuracy and background rejection from runtime decisions', () => {
     const ck = parseCheckpoint(readFileSync(new URL('../../../test/fixtures/models/tones.nwave.json', import.meta.url), 'utf8'));
     const model = new NwaveModel(ck);
-    const tone = (f: number, a = 0.3) => model.features(Float32Array.from({ length: 16000 }, (_, i) => a * Math.sin((2 * Math.PI * f * i) / 16000)), 16000).data;
+    const tone = (f: number, a = 0.3) =>
+      model.features(
+        Float32Array.from({ length: 16000 }, (_, i) => a * Math.sin((2 * Math.PI * f * i) / 16000)),
+        16000,
+      ).data;
     const items = [
       { features: tone(4000), label: 0 },
       { features: tone(400), label: 1 },
@@ -141,7 +172,11 @@ describe('evaluation metrics', () => {
       { features: tone(4000), label: 1 },
     ];
     const r = evaluateModel(model, items, 125);
-    expect(r.confusion).toEqual([[1, 0, 0], [1, 1, 0], [1, 0, 0]]);
+    expect(r.confusion).toEqual([
+      [1, 0, 0],
+      [1, 1, 0],
+      [1, 0, 0],
+    ]);
     expect(r.keywordAccuracy).toBeCloseTo(2 / 3, 12);
     expect(r.rejection).toBe(1);
     expect(r.power.meanW).toBeGreaterThan(0);
@@ -156,7 +191,7 @@ describe('memory', () => {
     const T = 40;
     const C = 13;
     let s = 1;
-    const rnd = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+    const rnd = () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
     const items = Array.from({ length: 24 }, (_, i) => {
       const f = Float32Array.from({ length: T * C }, () => rnd() * 12 * (1 + (i % 3)));
       return { file: `x${i}.wav`, label: i % 3, features: () => f };
@@ -164,7 +199,14 @@ describe('memory', () => {
     const loader = new NWaveDataLoader(items, { batchSize: 8, shuffle: true, seed: 1, returnFilename: false, frames: T, channels: C });
     const val = items.slice(0, 6).map((it) => ({ features: it.features(), label: it.label }));
     const cfg = { ...DEFAULT_TRAIN_CONFIG, hidden: [10], epochs: 1 };
-    const fb = { sampleRateHz: 16000, centerFrequenciesHz: Array.from({ length: 13 }, (_, i) => 100 * 1.4 ** i), q: 4, binS: 0.008, gain: 1000, recordingDurationS: 1 };
+    const fb = {
+      sampleRateHz: 16000,
+      centerFrequenciesHz: Array.from({ length: 13 }, (_, i) => 100 * 1.4 ** i),
+      q: 4,
+      binS: 0.008,
+      gain: 1000,
+      recordingDurationS: 1,
+    };
     const opts = { name: 'mem', labels: ['_background_', 'a', 'b'], backgroundLabels: ['_background_'], filterbank: fb };
     const net = buildNetwork(C, 3, cfg, 0.008);
     await trainNetwork(net, { train: loader, val, T, C }, { ...cfg, epochs: 1 }, opts);

@@ -87,15 +87,39 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
   // Production mode: no per-op debug checks and no "install tfjs-node" banner (tfjs-node cannot
   // install on machines without internet access to its binaries; the fused kernels replace it).
   tf.enableProdMode();
-  const cfg: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...opts.config, epochs: opts.epochs, seed: opts.seed ?? opts.config?.seed ?? DEFAULT_TRAIN_CONFIG.seed };
-  const common = { sample_rate: 16000, recording_duration_s: 1.0, sim_time_s: 0.008, return_filename: true, cache_dir: opts.cacheDir ?? null, log };
-  const exclude = opts.backgroundFolders ? listClassFolders(opts.data).filter((f) => !opts.words.includes(f) && !opts.backgroundFolders!.includes(f)) : [];
-  const classes = { words: opts.words, background: opts.background, ...(exclude.length ? { exclude: [...DEFAULT_EXCLUDED_FOLDERS, ...exclude] } : {}) };
+  const cfg: TrainConfig = {
+    ...DEFAULT_TRAIN_CONFIG,
+    ...opts.config,
+    epochs: opts.epochs,
+    seed: opts.seed ?? opts.config?.seed ?? DEFAULT_TRAIN_CONFIG.seed,
+  };
+  const common = {
+    sample_rate: 16000,
+    recording_duration_s: 1.0,
+    sim_time_s: 0.008,
+    return_filename: true,
+    cache_dir: opts.cacheDir ?? null,
+    log,
+  };
+  const exclude = opts.backgroundFolders
+    ? listClassFolders(opts.data).filter((f) => !opts.words.includes(f) && !opts.backgroundFolders!.includes(f))
+    : [];
+  const classes = {
+    words: opts.words,
+    background: opts.background,
+    ...(exclude.length ? { exclude: [...DEFAULT_EXCLUDED_FOLDERS, ...exclude] } : {}),
+  };
   hooks.onStage?.('features');
   const gen = new NWaveDataGen({
     ...common,
     data_parent: opts.data,
-    dataloader_config: { batch_size: cfg.batchSize, val_split: opts.valSplit ?? 0.2, test_split: opts.testSplit ?? 0.1, shuffle_train: true, random_state: cfg.seed },
+    dataloader_config: {
+      batch_size: cfg.batchSize,
+      val_split: opts.valSplit ?? 0.2,
+      test_split: opts.testSplit ?? 0.1,
+      shuffle_train: true,
+      random_state: cfg.seed,
+    },
     classes,
     augment: opts.augment ? { variants: opts.augment, seed: cfg.seed } : undefined,
     onProgress: (d, t) => hooks.onStage?.('features', d, t),
@@ -103,9 +127,15 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
   const main = await gen.dataloaders();
   let trainItems = [...main.train.items];
   for (const extra of opts.extraTrain ?? []) {
-    const g = new NWaveDataGen({ ...common, data_parent: extra, dataloader_config: { batch_size: cfg.batchSize, val_split: 0, test_split: 0, shuffle_train: true, random_state: cfg.seed }, classes });
+    const g = new NWaveDataGen({
+      ...common,
+      data_parent: extra,
+      dataloader_config: { batch_size: cfg.batchSize, val_split: 0, test_split: 0, shuffle_train: true, random_state: cfg.seed },
+      classes,
+    });
     const d = await g.dataloaders();
-    if (d.labels.join() !== main.labels.join()) throw new Error(`${extra}: classes ${d.labels.join(', ')} differ from ${main.labels.join(', ')}`);
+    if (d.labels.join() !== main.labels.join())
+      throw new Error(`${extra}: classes ${d.labels.join(', ')} differ from ${main.labels.join(', ')}`);
     trainItems = trainItems.concat(d.train.items);
     log(`extra training data ${extra}: ${d.train.size} clips`);
   }
@@ -120,13 +150,24 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
   const val = evalItems(main.val).map((it) => ({ ...it, label: remap[it.label] }));
   const test = evalItems(main.test).map((it) => ({ ...it, label: remap[it.label] }));
   const { T, C } = main.shape;
-  log(`data: ${labels.join(', ')}; train ${train.size}, val ${val.length}, test ${test.length} clips (${main.split.mode} split); [${cfg.batchSize}, ${T}, ${C}]`);
+  log(
+    `data: ${labels.join(', ')}; train ${train.size}, val ${val.length}, test ${test.length} clips (${main.split.mode} split); [${cfg.batchSize}, ${T}, ${C}]`,
+  );
 
   const fb = main.filterbank;
-  const filterbank = { sampleRateHz: fb.sampleRateHz, centerFrequenciesHz: [...fb.centerFrequenciesHz], q: fb.q, binS: fb.binS, gain: fb.gain, recordingDurationS: 1.0 };
+  const filterbank = {
+    sampleRateHz: fb.sampleRateHz,
+    centerFrequenciesHz: [...fb.centerFrequenciesHz],
+    q: fb.q,
+    binS: fb.binS,
+    gain: fb.gain,
+    recordingDurationS: 1.0,
+  };
   const net = buildNetwork(C, labels.length, cfg, fb.binS);
   const initialRates = checkInitialFiringRates(net, train.batches(0));
-  for (const r of initialRates) if (r.verdict !== 'ok') log(`initial firing rate of ${r.layer}: ${(r.rate * 100).toFixed(1)}% (${r.verdict})${r.advice ? `; ${r.advice}` : ''}`);
+  for (const r of initialRates)
+    if (r.verdict !== 'ok')
+      log(`initial firing rate of ${r.layer}: ${(r.rate * 100).toFixed(1)}% (${r.verdict})${r.advice ? `; ${r.advice}` : ''}`);
 
   const statePath = `${opts.out}.train-state.json`;
   let resume: TrainState | undefined;
@@ -144,19 +185,31 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
     provenance: { command: opts.command, data: [opts.data, ...(opts.extraTrain ?? [])].join(' + '), seed: cfg.seed },
   };
   hooks.onStage?.('training');
-  const result = await trainNetwork(net, { train, val, T, C }, cfg, exportBase, {
-    onBatch: hooks.onBatch,
-    signal: hooks.signal,
-    log,
-    onEpoch: hooks.onEpoch,
-    // Resumable state every epoch (atomic), so Ctrl-C or a crash loses at most one epoch.
-    onState: (state) => writeFileAtomic(statePath, JSON.stringify(state)),
-  }, resume, opts.minRejection ?? 0.95);
+  const result = await trainNetwork(
+    net,
+    { train, val, T, C },
+    cfg,
+    exportBase,
+    {
+      onBatch: hooks.onBatch,
+      signal: hooks.signal,
+      log,
+      onEpoch: hooks.onEpoch,
+      // Resumable state every epoch (atomic), so Ctrl-C or a crash loses at most one epoch.
+      onState: (state) => writeFileAtomic(statePath, JSON.stringify(state)),
+    },
+    resume,
+    opts.minRejection ?? 0.95,
+  );
   await writeFileAtomic(statePath, JSON.stringify(result.state));
 
   hooks.onStage?.('export');
   const draft = networkToCheckpoint(net, cfg, { ...exportBase, allowViolations: true });
-  const detector = { ...calibrateDetector(new NwaveModel(draft), val, T, opts.minRejection ?? 0.95), windowS: 1.0, countScale: cfg.logitScale };
+  const detector = {
+    ...calibrateDetector(new NwaveModel(draft), val, T, opts.minRejection ?? 0.95),
+    windowS: 1.0,
+    countScale: cfg.logitScale,
+  };
   const ck0 = networkToCheckpoint(net, cfg, { ...exportBase, detector, allowViolations: opts.allowViolations });
   const model = new NwaveModel(ck0);
   const valRes = evaluateModel(model, val, T);
@@ -184,7 +237,31 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
   };
   const checkpoint: Checkpoint = { ...ck0, provenance: { ...ck0.provenance, metrics } };
   await writeCheckpointFile(opts.out, checkpoint);
-  const reportFile = await writeTrainingReport(opts.out, { history: result.history, val: valRes, test: testRes, floatVal, floatTest, initialRates, checkpoint, net, valItems: val, steps: T });
+  const reportFile = await writeTrainingReport(opts.out, {
+    history: result.history,
+    val: valRes,
+    test: testRes,
+    floatVal,
+    floatTest,
+    initialRates,
+    checkpoint,
+    net,
+    valItems: val,
+    steps: T,
+  });
   net.dispose();
-  return { out: opts.out, checkpoint, valAccuracy: valRes.accuracy, val: valRes, test: testRes, floatVal, floatTest, history: result.history, bestEpoch: result.bestEpoch, initialRates, aborted: result.aborted, reportFile };
+  return {
+    out: opts.out,
+    checkpoint,
+    valAccuracy: valRes.accuracy,
+    val: valRes,
+    test: testRes,
+    floatVal,
+    floatTest,
+    history: result.history,
+    bestEpoch: result.bestEpoch,
+    initialRates,
+    aborted: result.aborted,
+    reportFile,
+  };
 }

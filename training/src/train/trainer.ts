@@ -121,11 +121,17 @@ export async function trainNetwork(
   const keywordItems = data.train.items.filter((it) => !isBg(it.label));
   const backgroundItems = data.train.items.filter((it) => isBg(it.label));
   const kwClasses = Math.max(1, K - bgIndex.size);
-  const bgPerEpoch = cfg.backgroundPerEpoch > 0 && backgroundItems.length > 0 ? Math.min(backgroundItems.length, Math.round((cfg.backgroundPerEpoch * keywordItems.length) / kwClasses)) : backgroundItems.length;
+  const bgPerEpoch =
+    cfg.backgroundPerEpoch > 0 && backgroundItems.length > 0
+      ? Math.min(backgroundItems.length, Math.round((cfg.backgroundPerEpoch * keywordItems.length) / kwClasses))
+      : backgroundItems.length;
   /** The training items of one epoch: every keyword clip plus a fresh draw of background clips. */
   const epochLoader = (epoch: number): NWaveDataLoader => {
     if (bgPerEpoch >= backgroundItems.length) return data.train;
-    const bg: LoaderItem[] = shuffleInPlace([...backgroundItems], mulberry32(deriveSeed(cfg.seed, 'background', epoch))).slice(0, bgPerEpoch);
+    const bg: LoaderItem[] = shuffleInPlace([...backgroundItems], mulberry32(deriveSeed(cfg.seed, 'background', epoch))).slice(
+      0,
+      bgPerEpoch,
+    );
     return new NWaveDataLoader([...keywordItems, ...bg], data.train.options);
   };
   const counts = new Array<number>(K).fill(0);
@@ -186,7 +192,13 @@ export async function trainNetwork(
             frTargets.push(target);
           }
         });
-        const fr = frList.length ? firing_rate_target_mse_loss(frList, frTargets, frTargets.map(() => cfg.lamFiringRate)) : tf.scalar(0);
+        const fr = frList.length
+          ? firing_rate_target_mse_loss(
+              frList,
+              frTargets,
+              frTargets.map(() => cfg.lamFiringRate),
+            )
+          : tf.scalar(0);
         parts.push(tf.keep(ce), tf.keep(topo), tf.keep(mag), tf.keep(fr));
         extra.push(tf.keep(tf.argMax(logits, 1)), ...spikes.map((s) => tf.keep(tf.mean(s))));
         return tf.addN([ce, topo, mag, fr]) as tf.Scalar;
@@ -229,7 +241,12 @@ export async function trainNetwork(
       epoch,
       epochs: cfg.epochs,
       loss: sums.loss / Math.max(1, sums.n),
-      components: { ce: sums.ce / Math.max(1, sums.n), topology: sums.topology / Math.max(1, sums.n), magnitude: sums.magnitude / Math.max(1, sums.n), firingRate: sums.firingRate / Math.max(1, sums.n) },
+      components: {
+        ce: sums.ce / Math.max(1, sums.n),
+        topology: sums.topology / Math.max(1, sums.n),
+        magnitude: sums.magnitude / Math.max(1, sums.n),
+        firingRate: sums.firingRate / Math.max(1, sums.n),
+      },
       trainAccuracy: sums.correct / Math.max(1, sums.kwN),
       valAccuracy: val.accuracy,
       valKeywordAccuracy: val.keywordAccuracy,
