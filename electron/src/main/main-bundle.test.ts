@@ -62,7 +62,9 @@ describe('bundled main process (electron stubbed)', () => {
     expect(out.page.type).toMatch(/text\/html/);
     expect(out.page.body).toContain('<title>nwave</title>');
     expect(out.page.csp).toContain("script-src 'self'");
-    expect(out.page.csp).not.toContain('unsafe');
+    // Only WebAssembly compilation is allowed (ONNX Runtime Web); never JS eval or inline code.
+    expect(out.page.csp).not.toMatch(/'unsafe-(eval|inline|hashes)'/);
+    expect(out.page.csp).toContain("'wasm-unsafe-eval'");
     expect(out.escapeStatus).toBe(404);
   });
 
