@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_SETTINGS } from '../../electron/src/handlers/settings-store.js';
 import { build } from 'vite';
 import { contentSecurityPolicy } from '../../electron/src/main/security.js';
 import { rendererConfig } from '../../renderer/vite.config.js';
@@ -58,41 +59,32 @@ describe.skipIf(!!skip)('built renderer under the Electron CSP (Chromium e2e)', 
     const model = readFileSync('test/fixtures/models/tones.nwave.json', 'utf8');
     await withPage(toneFixtures().high, async (page, log) => {
       // What electron/src/preload/preload.ts exposes, answered locally.
-      await page.addInitScript((text: string) => {
-        const settings = {
-          version: 1,
-          inputDeviceId: '',
-          modelPath: null,
-          compareModelPath: null,
-          rasterWindowS: 4,
-          dataFolder: '',
-          trainWords: ['yes', 'no'],
-          trainBackground: true,
-          trainEpochs: 20,
-          recordWord: 'yes',
-          recordSeconds: 1,
-        };
-        const ok = <T>(v: T): Promise<T> => Promise.resolve(v);
-        (window as unknown as { nwave: unknown }).nwave = {
-          getAppInfo: () =>
-            ok({
-              version: '0.1.0',
-              shell: 'electron',
-              platform: 'linux',
-              dialogs: true,
-              userDataDir: '/tmp/x',
-              modelsDir: '/tmp/x/models',
-            }),
-          getSettings: () => ok(settings),
-          updateSettings: (patch: object) => ok(Object.assign(settings, patch)),
-          loadDefaultModel: () => ok({ path: '/app/models/tones.nwave.json', name: 'tones.nwave.json', text, bundled: true }),
-          listTrainingRuns: () => ok([]),
-          requestMicrophoneAccess: () => ok('granted'),
-          onTrainingEvent: () => () => undefined,
-          rendererReady: () => undefined,
-          pathForFile: () => null,
-        };
-      }, model);
+      await page.addInitScript(
+        ({ text, defaults }: { text: string; defaults: object }) => {
+          const settings = { ...defaults };
+          const ok = <T>(v: T): Promise<T> => Promise.resolve(v);
+          (window as unknown as { nwave: unknown }).nwave = {
+            getAppInfo: () =>
+              ok({
+                version: '0.1.0',
+                shell: 'electron',
+                platform: 'linux',
+                dialogs: true,
+                userDataDir: '/tmp/x',
+                modelsDir: '/tmp/x/models',
+              }),
+            getSettings: () => ok(settings),
+            updateSettings: (patch: object) => ok(Object.assign(settings, patch)),
+            loadDefaultModel: () => ok({ path: '/app/models/tones.nwave.json', name: 'tones.nwave.json', text, bundled: true }),
+            listTrainingRuns: () => ok([]),
+            requestMicrophoneAccess: () => ok('granted'),
+            onTrainingEvent: () => () => undefined,
+            rendererReady: () => undefined,
+            pathForFile: () => null,
+          };
+        },
+        { text: model, defaults: DEFAULT_SETTINGS },
+      );
       await openApp(page, url);
       expect(await page.evaluate(() => document.body.dataset.shell)).toBe('electron');
       await page.click('[data-testid=mic-toggle]');

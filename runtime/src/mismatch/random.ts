@@ -35,7 +35,11 @@ export function standardNormal(rng: RandomSource): number {
  */
 export function chipSeed(seed: number, chip: number): number {
   // murmur3 finaliser over (seed, chip): well spread bits for neighbouring chip numbers.
-  let h = (Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul((chip + 1) >>> 0, 0x85ebca6b)) >>> 0;
+  return mix32((Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul((chip + 1) >>> 0, 0x85ebca6b)) >>> 0);
+}
+
+/** murmur3's 32-bit finaliser: spreads the bits of a hash (shared by every seed derivation). */
+export function mix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b) >>> 0;
   h ^= h >>> 13;

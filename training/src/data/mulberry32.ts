@@ -6,7 +6,7 @@
  * statistics for shuffling and parameter draws; it is NOT the generator Python/NumPy uses, so
  * nwave-ts splits are reproducible within nwave-ts but not identical to the Python SDK's.
  */
-import { seededRandom, standardNormal, type RandomSource } from '../../../runtime/src/mismatch/random.js';
+import { mix32, seededRandom, standardNormal, type RandomSource } from '../../../runtime/src/mismatch/random.js';
 
 /** A function returning uniform floats in [0, 1). */
 export type Rng = RandomSource;
@@ -26,12 +26,7 @@ export function deriveSeed(seed: number, ...tags: (string | number)[]): number {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193) >>> 0;
   }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b) >>> 0;
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35) >>> 0;
-  h ^= h >>> 16;
-  return h >>> 0;
+  return mix32(h);
 }
 
 /** Fisher–Yates shuffle in place; returns the same array. */
