@@ -17,6 +17,16 @@ import { networkToCheckpoint } from './export-checkpoint.js';
 import { runTraining } from './run-training.js';
 import { DEFAULT_TRAIN_CONFIG } from './train-config.js';
 
+/** A 13-channel filterbank description for checkpoints built in these tests. */
+const TEST_FILTERBANK = {
+  sampleRateHz: 16000,
+  centerFrequenciesHz: Array.from({ length: 13 }, (_, i) => 100 * 1.4 ** i),
+  q: 4,
+  binS: 0.008,
+  gain: 1000,
+  recordingDurationS: 1,
+};
+
 const haveTools = await toolsAvailable(['espeak-ng', 'sox']);
 let dir = '';
 
@@ -100,14 +110,7 @@ describe('export refuses non-compliant networks', () => {
     await tf.setBackend('cpu');
     const cfg = { ...DEFAULT_TRAIN_CONFIG, hidden: [10] };
     const net = buildNetwork(13, 3, cfg, 0.008);
-    const fb = {
-      sampleRateHz: 16000,
-      centerFrequenciesHz: Array.from({ length: 13 }, (_, i) => 100 * 1.4 ** i),
-      q: 4,
-      binS: 0.008,
-      gain: 1000,
-      recordingDurationS: 1,
-    };
+    const fb = TEST_FILTERBANK;
     const opts = { name: 'x', labels: ['a', 'b', 'c'], backgroundLabels: [], filterbank: fb };
     // normal(0.1, 0.3) init mixes signs inside groups of 5.
     expect(() => networkToCheckpoint(net, cfg, opts)).toThrow(ConstraintError);
@@ -199,14 +202,7 @@ describe('memory', () => {
     const loader = new NWaveDataLoader(items, { batchSize: 8, shuffle: true, seed: 1, returnFilename: false, frames: T, channels: C });
     const val = items.slice(0, 6).map((it) => ({ features: it.features(), label: it.label }));
     const cfg = { ...DEFAULT_TRAIN_CONFIG, hidden: [10], epochs: 1 };
-    const fb = {
-      sampleRateHz: 16000,
-      centerFrequenciesHz: Array.from({ length: 13 }, (_, i) => 100 * 1.4 ** i),
-      q: 4,
-      binS: 0.008,
-      gain: 1000,
-      recordingDurationS: 1,
-    };
+    const fb = TEST_FILTERBANK;
     const opts = { name: 'mem', labels: ['_background_', 'a', 'b'], backgroundLabels: ['_background_'], filterbank: fb };
     const net = buildNetwork(C, 3, cfg, 0.008);
     await trainNetwork(net, { train: loader, val, T, C }, { ...cfg, epochs: 1 }, opts);
