@@ -6,7 +6,7 @@
  * 2. trains on the real Speech Commands clips (speaker-disjoint val/test) + the synthetic clips;
  * 3. writes the checkpoint, its report and history next to it, and copies example clips.
  */
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateBackgroundClips } from '../training/src/data/synthetic-background.js';
@@ -50,7 +50,10 @@ if (!existsSync(path.join(synth, '.complete'))) {
   const other = path.join(synth, '.other');
   await generateSyntheticSpeech({ outDir: other, words: OTHER_WORDS, clipsPerWord: 20, seed: 12 });
   mkdirSync(path.join(synth, '_unknown_'), { recursive: true });
-  for (const w of OTHER_WORDS) renameSync(path.join(other, w), path.join(synth, '_unknown_', w));
+  // Flat: class folders are read one level deep, so the words' clips go straight into _unknown_.
+  for (const w of OTHER_WORDS)
+    for (const f of readdirSync(path.join(other, w))) renameSync(path.join(other, w, f), path.join(synth, '_unknown_', `${w}-${f}`));
+  rmSync(other, { recursive: true, force: true });
   await generateBackgroundClips({ outDir: synth, label: '_silence_', count: 150 });
   mkdirSync(path.join(synth, '.complete'));
 }

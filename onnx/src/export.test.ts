@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CheckpointFormatError, ConstraintError, serializeCheckpoint, type Checkpoint } from '@nwave/runtime';
+import { CheckpointFormatError, ConstraintError, describeLayers, serializeCheckpoint, type Checkpoint } from '@nwave/runtime';
 import { tutorialSizeCheckpoint } from '../../bench/bench-utils.js';
 import { exportOnnx, readOnnxMetadata } from './index.js';
 import { exportOnnxFile, readOnnxFile } from './node.js';
@@ -99,14 +99,31 @@ describe('metadata and file round trip', () => {
         leakFracBits: 16,
         thresholdInt: 65536,
         encoding: 'float64',
-        float64LeakLayers: [],
       },
       graph: { form: 'scan', inputs: ['features'], outputs: ['output_counts', 'layer_spikes', 'output_spikes'] },
       violations: [],
     });
+    expect(back.metadata.arithmetic).not.toHaveProperty('float64LeakLayers');
     expect(back.metadata.layers.map((l) => l.size)).toEqual([13, 64, 2]);
+    expect(back.metadata.layers).toEqual(
+      describeLayers(good).map(({ name, type, inputs, size, bits, wMax }) => ({ name, type, inputs, size, bits, wMax })),
+    );
     const model = decodeModel(back.bytes);
     expect(model).toMatchObject({ irVersion: 8, opsetImport: [{ version: 17 }], producerName: 'nwave-ts' });
+  });
+
+  it('reads files from earlier exporters that list float64LeakLayers in the arithmetic', () => {
+    const current = exportOnnx(good, { arithmetic: 'int64' });
+    const model = decodeModel(current.bytes);
+    const old = encodeModel({
+      ...model,
+      metadataProps: model.metadataProps!.map((p) =>
+        p.key === 'nwave.arithmetic' ? { ...p, value: JSON.stringify({ ...current.metadata.arithmetic, float64LeakLayers: [] }) } : p,
+      ),
+    });
+    const back = readOnnxMetadata(old, 'old.onnx');
+    expect(back.metadata).toEqual({ ...current.metadata, arithmetic: { ...current.metadata.arithmetic, float64LeakLayers: [] } });
+    expect(back.checkpoint).toEqual(good);
   });
 
   it('exports deterministically (same checkpoint, same bytes)', () => {

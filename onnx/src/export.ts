@@ -9,6 +9,7 @@ import {
   CheckpointFormatError,
   compileFixedPoint,
   ConstraintError,
+  describeLayers,
   findChipProfile,
   parseCheckpoint,
   TOOL_NAME,
@@ -86,7 +87,7 @@ export function exportOnnx(input: Checkpoint | string | unknown, opts: ExportOpt
     throw e;
   }
   const encoding = opts.arithmetic ?? 'float64';
-  const { graph, float64LeakLayers } = buildSnnGraph(fixedPoint, ck.name.replace(/[^\w.-]+/g, '_'), { arithmetic: encoding });
+  const graph = buildSnnGraph(fixedPoint, ck.name.replace(/[^\w.-]+/g, '_'), { arithmetic: encoding });
   const violations: Violation[] = [...(report.ok ? [] : report.violations)];
   const metadata: OnnxMetadata = {
     format: ONNX_FORMAT,
@@ -108,16 +109,8 @@ export function exportOnnx(input: Checkpoint | string | unknown, opts: ExportOpt
       thresholdInt: fixedPoint.thresholdInt,
       encoding,
       inputQuantization: QUANTIZATION,
-      float64LeakLayers,
     },
-    layers: ck.network.layers.map((l) => ({
-      name: l.name,
-      type: l.type,
-      inputs: l.type === 'dense' ? l.inputs : l.size,
-      size: l.size,
-      bits: l.weights.bits,
-      wMax: l.weights.wMax,
-    })),
+    layers: describeLayers(ck).map((l) => ({ name: l.name, type: l.type, inputs: l.inputs, size: l.size, bits: l.bits, wMax: l.wMax })),
     graph: { form: 'scan', inputs: [GRAPH_IO.features], outputs: [GRAPH_IO.outputCounts, GRAPH_IO.layerSpikes, GRAPH_IO.outputSpikes] },
     provenance: ck.provenance,
     violations,

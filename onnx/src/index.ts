@@ -6,6 +6,6 @@
 export * from './export.js';
 export * from './metadata.js';
 export { GRAPH_IO, MAX_FEATURE_INT, buildSnnGraph, type SnnGraphOptions } from './snn-graph.js';
-export { leakNeedsFloat64, type ArithmeticMode } from './snn-arithmetic.js';
+export type { ArithmeticMode } from './snn-arithmetic.js';
 export { checkParity, type ClipOutcome, type ParityReport } from './parity.js';
 export { onnxBackend, onnxBackendOptions, type OnnxBackendOptions } from './ort-backend.js';

@@ -13,6 +13,7 @@ import {
   type Checkpoint,
   type DetectorSettings,
   type FilterbankSpec,
+  type LayerSummary,
   type Violation,
 } from '@nwave/runtime';
 import { decodeModel } from './onnx-proto.js';
@@ -28,8 +29,6 @@ export interface GraphArithmetic extends ArithmeticSpec {
   encoding: 'float64' | 'int64';
   /** How callers must quantize features for the `features` input. */
   inputQuantization: string;
-  /** int64 encoding: layers whose leak stays float64 to repeat the runtime's rounding (normally none). */
-  float64LeakLayers: string[];
 }
 
 export interface OnnxMetadata {
@@ -50,7 +49,7 @@ export interface OnnxMetadata {
   detector: DetectorSettings;
   threshold: number;
   arithmetic: GraphArithmetic;
-  layers: { name: string; type: 'frontend' | 'dense'; inputs: number; size: number; bits: number; wMax: number }[];
+  layers: Pick<LayerSummary, 'name' | 'type' | 'inputs' | 'size' | 'bits' | 'wMax'>[];
   /** Graph form and I/O, for tools that do not read this README. */
   graph: { form: 'scan'; inputs: string[]; outputs: string[] };
   provenance: Checkpoint['provenance'];

@@ -8,8 +8,9 @@
  *   onnxruntime-web (vectorised float64 kernels, no int64 division).
  * - `int64`: exact integer arithmetic for integer-only toolchains. ONNX integer `Div` truncates
  *   toward zero, so the frontend numerator (negative for negative weights) is first shifted by
- *   K = 2^53 (a multiple of 2^F, > |x·W| <= 2^30·2^22); the leak numerator is >= 0 already. A layer
- *   whose leak product can pass 2^53 (where the runtime's float64 rounds) keeps the float64 leak.
+ *   K = 2^53 (a multiple of 2^F, > |x·W| <= 2^30·2^22); the leak numerator is >= 0 already. The
+ *   leak product v·B stays below θ_int·2^L < 2^53 (`compileFixedPoint` refuses anything else), so
+ *   the runtime's float64 leak never rounds and exact int64 repeats it.
  */
 import type { FixedPointLayer, FixedPointModel } from '@nwave/runtime';
 import type { GraphBuilder } from './graph-builder.js';
@@ -28,46 +29,18 @@ export function constant(g: GraphBuilder, mode: ArithmeticMode, prefix: string, 
   return mode === 'float64' ? g.double(prefix, dims, values) : g.int64(prefix, dims, values);
 }
 
-/**
- * True when the runtime's float64 leak product `v·B` may pass 2^53 and round (ties to even) for
- * this layer: exact int64 would then differ from the runtime, so the int64 graph keeps float64 there.
- */
-export function leakNeedsFloat64(model: FixedPointModel, layer: FixedPointLayer): boolean {
-  let maxB = 0;
-  for (const b of layer.leak) maxB = Math.max(maxB, b);
-  return (model.thresholdInt - 1) * maxB + 2 ** (model.leakFracBits - 1) >= 2 ** 53;
-}
-
-/** Math.floor((v*B + 2^(L-1)) * 2^-L) on float64 values. */
-function leakFloat64(g: GraphBuilder, model: FixedPointModel, layer: FixedPointLayer, v: string, li: number): string {
+/** Leak of one layer: floor((v·B + 2^(L-1)) / 2^L), v and B >= 0. */
+export function leak(g: GraphBuilder, mode: ArithmeticMode, model: FixedPointModel, layer: FixedPointLayer, v: string, li: number): string {
   const L = model.leakFracBits;
-  const vb = g.node('Mul', [v, g.double(`leak_${li}`, [layer.size], layer.leak)]);
-  const scaled = g.node('Mul', [
-    g.node('Add', [vb, g.double(`leak_half_${li}`, [], [2 ** (L - 1)])]),
-    g.double(`leak_inv_${li}`, [], [2 ** -L]),
-  ]);
-  return g.node('Floor', [scaled]);
-}
-
-/**
- * Leak of one layer: floor((v·B + 2^(L-1)) / 2^L), v and B >= 0.
- * @param forceInt64 exact int64 even where the runtime rounds (tests use it to show why not).
- */
-export function leak(
-  g: GraphBuilder,
-  mode: ArithmeticMode,
-  model: FixedPointModel,
-  layer: FixedPointLayer,
-  v: string,
-  li: number,
-  forceInt64 = false,
-): string {
-  if (mode === 'float64') return leakFloat64(g, model, layer, v, li);
-  if (!forceInt64 && leakNeedsFloat64(model, layer)) {
-    const f = leakFloat64(g, model, layer, g.node('Cast', [v], { to: DataType.DOUBLE }), li);
-    return g.node('Cast', [f], { to: DataType.INT64 });
+  if (mode === 'float64') {
+    // Math.floor((v*B + 2^(L-1)) * 2^-L), the runtime's float64 operations in its order.
+    const vb = g.node('Mul', [v, g.double(`leak_${li}`, [layer.size], layer.leak)]);
+    const scaled = g.node('Mul', [
+      g.node('Add', [vb, g.double(`leak_half_${li}`, [], [2 ** (L - 1)])]),
+      g.double(`leak_inv_${li}`, [], [2 ** -L]),
+    ]);
+    return g.node('Floor', [scaled]);
   }
-  const L = model.leakFracBits;
   const vb = g.node('Mul', [v, g.int64(`leak_${li}`, [layer.size], layer.leak)]);
   return g.node('Div', [g.node('Add', [vb, g.int64(`leak_half_${li}`, [], [2 ** (L - 1)])]), g.int64(`leak_div_${li}`, [], [2 ** L])]);
 }

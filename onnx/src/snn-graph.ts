@@ -17,16 +17,7 @@
 import type { FixedPointModel } from '@nwave/runtime';
 import { GraphBuilder, valueInfo } from './graph-builder.js';
 import { DataType, type GraphProto } from './onnx-proto.js';
-import {
-  constant,
-  denseCurrent,
-  elemType,
-  fireAndReset,
-  frontendCurrent,
-  leak,
-  leakNeedsFloat64,
-  type ArithmeticMode,
-} from './snn-arithmetic.js';
+import { constant, denseCurrent, elemType, fireAndReset, frontendCurrent, leak, type ArithmeticMode } from './snn-arithmetic.js';
 
 /** Input and output names of the exported graph: the I/O contract of every nwave ONNX file. */
 export const GRAPH_IO = {
@@ -45,8 +36,6 @@ export interface SnnGraphOptions {
    * @defaultValue 'float64'
    */
   arithmetic?: ArithmeticMode;
-  /** int64 only: exact leak even where the runtime rounds (tests use it to show why that is not done). */
-  forceInt64Leak?: boolean;
 }
 
 type Options = Required<SnnGraphOptions>;
@@ -64,7 +53,7 @@ function stepBody(parent: GraphBuilder, model: FixedPointModel, k: { theta: stri
   let spikes = '';
   layers.forEach((layer, li) => {
     const current = li === 0 ? frontendCurrent(g, mode, model, x) : denseCurrent(g, mode, layer, spikes);
-    const u = g.node('Max', [g.node('Add', [leak(g, mode, model, layer, vIn[li], li, opts.forceInt64Leak), current]), k.zero]);
+    const u = g.node('Max', [g.node('Add', [leak(g, mode, model, layer, vIn[li], li), current]), k.zero]);
     const fired = fireAndReset(g, mode, u, k.theta, k.zero, g.fresh(`v_out_${li}`));
     spikes = fired.spikes;
     vOut.push(fired.v);
@@ -79,16 +68,9 @@ function stepBody(parent: GraphBuilder, model: FixedPointModel, k: { theta: stri
   );
 }
 
-/**
- * Builds the main graph of a compiled fixed-point model (weights as integer-valued initializers).
- * @returns the graph and, in int64 mode, the layers that keep a float64 leak (normally none).
- */
-export function buildSnnGraph(
-  model: FixedPointModel,
-  name: string,
-  options: SnnGraphOptions = {},
-): { graph: GraphProto; float64LeakLayers: string[] } {
-  const opts: Options = { arithmetic: options.arithmetic ?? 'float64', forceInt64Leak: options.forceInt64Leak ?? false };
+/** Builds the main graph of a compiled fixed-point model (weights as integer-valued initializers). */
+export function buildSnnGraph(model: FixedPointModel, name: string, options: SnnGraphOptions = {}): GraphProto {
+  const opts: Options = { arithmetic: options.arithmetic ?? 'float64' };
   const mode = opts.arithmetic;
   const g = new GraphBuilder(new Set(Object.values(GRAPH_IO)));
   const layers = model.layers;
@@ -119,7 +101,7 @@ export function buildSnnGraph(
   g.node('Cast', [allTotals], { to: DataType.INT32 }, GRAPH_IO.layerSpikes);
   g.node('Identity', [scanOut[2 * layers.length]], {}, GRAPH_IO.outputSpikes);
 
-  const graph = g.graph(
+  return g.graph(
     name,
     [
       valueInfo(
@@ -140,7 +122,4 @@ export function buildSnnGraph(
       valueInfo(GRAPH_IO.outputSpikes, DataType.UINT8, ['batch', 'steps', outputs], 'output layer spikes per step (0/1)'),
     ],
   );
-  const float64LeakLayers =
-    mode === 'int64' && !opts.forceInt64Leak ? layers.filter((l) => leakNeedsFloat64(model, l)).map((l) => l.name) : [];
-  return { graph, float64LeakLayers };
 }

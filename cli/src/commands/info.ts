@@ -1,20 +1,21 @@
 /** `nwave info [MODEL]`: layers, parameter count, constraint report, projected power. */
 import { existsSync } from 'node:fs';
-import type { NwaveModel } from '@nwave/runtime';
+import { describeLayers, type LayerSummary, type NwaveModel } from '@nwave/runtime';
 import { readWavFile } from '@nwave/runtime/node';
 import { listWavFiles } from '../audio-files.js';
 import { nJ, pct, table, uW } from '../format.js';
 import { EXAMPLES_DIR } from '../paths.js';
 
-function taus(t: number | number[]): string {
-  if (!Array.isArray(t)) return `${+(t * 1e3).toFixed(3)}`;
-  const min = Math.min(...t) * 1e3;
-  const max = Math.max(...t) * 1e3;
+/** Time constants in ms: one value, or the range when the neurons differ. */
+function taus(l: LayerSummary): string {
+  const min = l.tauMinS * 1e3;
+  const max = l.tauMaxS * 1e3;
   return min === max ? `${+min.toFixed(3)}` : `${min.toFixed(1)}..${max.toFixed(1)}`;
 }
 
 export async function runInfo(model: NwaveModel, file: string, opts: { json?: boolean; input?: string[] }): Promise<number> {
   const ck = model.checkpoint;
+  const layers = describeLayers(ck);
   const report = model.constraints();
   const inputs = opts.input?.length ? opts.input : existsSync(EXAMPLES_DIR) ? [EXAMPLES_DIR] : [];
   const files = inputs.length ? await listWavFiles(inputs) : [];
@@ -46,14 +47,7 @@ export async function runInfo(model: NwaveModel, file: string, opts: { json?: bo
         backgroundLabels: ck.backgroundLabels,
         chipProfile: ck.chipProfile,
         parameters: model.parameterCount,
-        layers: ck.network.layers.map((l) => ({
-          name: l.name,
-          type: l.type,
-          inputs: l.type === 'dense' ? l.inputs : l.size,
-          size: l.size,
-          bits: l.weights.bits,
-          tausS: l.neuron.tausS,
-        })),
+        layers: layers.map((l) => ({ name: l.name, type: l.type, inputs: l.inputs, size: l.size, bits: l.bits, tausS: l.tausS })),
         constraints: report,
         power: power && { ...power, estimate: true },
         provenance: ck.provenance,
@@ -74,15 +68,7 @@ export async function runInfo(model: NwaveModel, file: string, opts: { json?: bo
   console.log('');
   console.log(
     table(
-      ck.network.layers.map((l) => [
-        l.name,
-        l.type,
-        l.type === 'dense' ? l.inputs : l.size,
-        l.size,
-        l.weights.codes.length,
-        `${l.weights.bits} (±${l.weights.wMax})`,
-        taus(l.neuron.tausS),
-      ]),
+      layers.map((l) => [l.name, l.type, l.inputs, l.size, l.parameters, `${l.bits} (±${l.wMax})`, taus(l)]),
       ['layer', 'type', 'in', 'neurons', 'params', 'bits', 'tau ms'],
     ),
   );

@@ -3,32 +3,8 @@
  * with ETA, per-epoch table, Ctrl-C keeps the best epoch so far, `--resume`.
  */
 import cliProgress from 'cli-progress';
-import type { EpochRow, RunTrainingOptions } from '@nwave/training';
-
-export interface TrainCliOptions {
-  data: string;
-  words: string;
-  background?: boolean;
-  epochs: string;
-  out: string;
-  seed?: string;
-  hidden?: string;
-  extraTrain?: string[];
-  valSplit?: string;
-  testSplit?: string;
-  augment?: string;
-  allowViolations?: boolean;
-  resume?: boolean;
-  cache?: string;
-  batchSize?: string;
-  lr?: string;
-  minRejection?: string;
-  backgroundMode?: 'class' | 'uniform';
-  backgroundFolders?: string;
-  tauRange?: string;
-  population?: string;
-  logitScale?: string;
-}
+import type { EpochRow } from '@nwave/training';
+import { trainOptionsFromFlags, type TrainCliOptions } from './train-options.js';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`.padStart(6);
 
@@ -56,7 +32,9 @@ function epochLine(r: EpochRow): string {
 }
 
 export async function runTrain(o: TrainCliOptions, argv: string[]): Promise<number> {
-  const { runTraining } = await import('@nwave/training');
+  const { runTraining, parseTrainConfig } = await import('@nwave/training');
+  // Validate every flag before anything slow starts (feature extraction can take minutes).
+  const opts = trainOptionsFromFlags(o, `nwave ${argv.slice(2).join(' ')}`, parseTrainConfig);
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = () => {
@@ -82,39 +60,6 @@ export async function runTrain(o: TrainCliOptions, argv: string[]): Promise<numb
   const stopBar = () => {
     if (barOn) bar.stop();
     barOn = false;
-  };
-  const opts: RunTrainingOptions = {
-    data: o.data,
-    words: o.words
-      .split(',')
-      .map((w) => w.trim())
-      .filter(Boolean),
-    background: !!o.background,
-    epochs: Number(o.epochs),
-    out: o.out,
-    seed: o.seed !== undefined ? Number(o.seed) : undefined,
-    extraTrain: o.extraTrain,
-    valSplit: o.valSplit !== undefined ? Number(o.valSplit) : undefined,
-    testSplit: o.testSplit !== undefined ? Number(o.testSplit) : undefined,
-    augment: o.augment !== undefined ? Number(o.augment) : undefined,
-    allowViolations: o.allowViolations,
-    resume: o.resume,
-    cacheDir: o.cache ?? null,
-    minRejection: o.minRejection !== undefined ? Number(o.minRejection) : undefined,
-    backgroundMode: o.backgroundMode,
-    backgroundFolders: o.backgroundFolders
-      ?.split(',')
-      .map((f) => f.trim())
-      .filter(Boolean),
-    command: `nwave ${argv.slice(2).join(' ')}`,
-    config: {
-      ...(o.hidden ? { hidden: o.hidden.split(',').map(Number) } : {}),
-      ...(o.batchSize ? { batchSize: Number(o.batchSize) } : {}),
-      ...(o.lr ? { lrCore: Number(o.lr) } : {}),
-      ...(o.tauRange ? { hiddenTauRangeS: o.tauRange.split(',').map(Number) as [number, number] } : {}),
-      ...(o.population ? { outputPopulation: Number(o.population) } : {}),
-      ...(o.logitScale ? { logitScale: Number(o.logitScale) } : {}),
-    },
   };
   let header = false;
   try {

@@ -2,10 +2,9 @@
  * The `nwave eval --report` page: one self-contained HTML file (inline CSS and SVG, no external
  * asset, no script), so it can be mailed, archived next to a checkpoint or opened offline.
  */
-import { barChart, esc, histogram } from '../../../training/src/train/svg-plot.js';
+import { barChart, confusionHeatmap, esc, histogram, spikeRaster, xyChart } from '@nwave/training/svg-charts';
 import type { EvalDetails } from './run-eval.js';
 import type { MismatchLevel } from './summary.js';
-import { confusionHeatmap, spikeRaster, xyChart } from './svg-charts.js';
 
 const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)}%`);
 const fix = (x: number | null | undefined, d = 2) => (x === null || x === undefined ? '—' : x.toFixed(d));

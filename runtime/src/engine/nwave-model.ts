@@ -7,6 +7,7 @@ import type { Checkpoint } from '../model/checkpoint-schema.js';
 import { parseCheckpoint } from '../model/checkpoint.js';
 import { findChipProfile, type ChipProfile } from '../model/chip-profile.js';
 import { checkConstraints, type ConstraintReport } from '../model/constraints.js';
+import { describeLayers } from '../model/layer-summary.js';
 import { compileFixedPoint, type FixedPointModel } from '../snn/fixed-point-format.js';
 import { FixedPointNetwork } from '../snn/fixed-point-network.js';
 import { runClip } from '../snn/run-clip.js';
@@ -82,7 +83,7 @@ export class NwaveModel {
 
   /** Trainable parameter count (one weight per frontend channel + dense matrices), as the SDK counts. */
   get parameterCount(): number {
-    return this.checkpoint.network.layers.reduce((a, l) => a + l.weights.codes.length, 0);
+    return describeLayers(this.checkpoint).reduce((a, l) => a + l.parameters, 0);
   }
 
   /** Constraint report against the checkpoint's chip profile. */

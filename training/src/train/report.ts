@@ -6,9 +6,9 @@
 import { NwaveModel, codesToWeights, runClip, type Checkpoint } from '@nwave/runtime';
 import { writeFileAtomic } from '@nwave/runtime/node';
 import type { HWNetwork } from '../layers/index.js';
+import { barChart, esc, histogram, lineChart } from '../report/svg-charts.js';
 import type { EvalItem, EvalResult } from './evaluate.js';
 import type { RateCheck } from './firing-rate-check.js';
-import { barChart, esc, histogram, lineChart } from './svg-plot.js';
 import type { EpochRow } from './trainer.js';
 
 export interface ReportInput {

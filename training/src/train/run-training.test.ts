@@ -2,7 +2,7 @@
  * End-to-end training on a small synthetic data set (espeak-ng "yes"/"no" + background noise):
  * real data generation, real tfjs, the real exporter, and the runtime as the judge.
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -98,6 +98,26 @@ describe.skipIf(!haveTools)('runTraining (synthetic yes/no + background)', () =>
     expect(r.aborted).toBe(true);
     expect(seen.length).toBeLessThanOrEqual(3);
     expect(existsSync(path.join(dir, 'abort.nwave.json'))).toBe(true);
+  });
+
+  it('adds extra training folders that hold only some of the classes, mapped by name', async () => {
+    const extra = path.join(dir, 'extra');
+    mkdirSync(path.join(extra, 'no'), { recursive: true });
+    mkdirSync(path.join(extra, 'ignored-word'), { recursive: true });
+    const noClips = readdirSync(path.join(dir, 'data', 'no')).slice(0, 12);
+    for (const f of noClips) copyFileSync(path.join(dir, 'data', 'no', f), path.join(extra, 'no', f));
+    copyFileSync(path.join(dir, 'data', 'no', noClips[0]), path.join(extra, 'ignored-word', 'x.wav'));
+    const logs: string[] = [];
+    const base = { data: path.join(dir, 'data'), words: ['yes', 'no'], background: true, epochs: 1, seed: 7, config: { hidden: [8] } };
+    const without = await runTraining({ ...base, out: path.join(dir, 'no-extra.nwave.json') }, { log: () => {} });
+    const r = await runTraining(
+      { ...base, backgroundFolders: ['_silence_'], extraTrain: [extra], out: path.join(dir, 'extra.nwave.json') },
+      { log: (m) => logs.push(m) },
+    );
+    // Only the 12 "no" clips are added: "ignored-word" is not a chosen background folder.
+    expect(logs).toContain(`extra training data ${extra}: 12 clips`);
+    expect(r.checkpoint.labels).toEqual(['_background_', 'yes', 'no']);
+    expect(r.checkpoint.provenance.metrics?.trainClips).toBe((without.checkpoint.provenance.metrics?.trainClips as number) + 12);
   });
 });
 

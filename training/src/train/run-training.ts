@@ -5,7 +5,7 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { NwaveModel, type Checkpoint } from '@nwave/runtime';
+import { InvalidArgumentError, NwaveModel, type Checkpoint } from '@nwave/runtime';
 import { writeCheckpointFile, writeFileAtomic } from '@nwave/runtime/node';
 import { NWaveDataGen } from '../data/data-gen.js';
 import { NWaveDataLoader, type LoaderItem } from '../data/data-loader.js';
@@ -101,9 +101,12 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
     cache_dir: opts.cacheDir ?? null,
     log,
   };
-  const exclude = opts.backgroundFolders
-    ? listClassFolders(opts.data).filter((f) => !opts.words.includes(f) && !opts.backgroundFolders!.includes(f))
-    : [];
+  // A folder takes part when it is a keyword or (with `background`) a chosen background folder.
+  const isChosen = (f: string) =>
+    opts.words.includes(f) || (opts.background && (!opts.backgroundFolders || opts.backgroundFolders.includes(f)));
+  // Only folders left out of an explicit background list are excluded (so an unknown word's error
+  // still lists every available folder).
+  const exclude = opts.background && opts.backgroundFolders ? listClassFolders(opts.data).filter((f) => !isChosen(f)) : [];
   const classes = {
     words: opts.words,
     background: opts.background,
@@ -125,28 +128,40 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
     onProgress: (d, t) => hooks.onStage?.('features', d, t),
   });
   const main = await gen.dataloaders();
-  let trainItems = [...main.train.items];
-  for (const extra of opts.extraTrain ?? []) {
-    const g = new NWaveDataGen({
-      ...common,
-      data_parent: extra,
-      dataloader_config: { batch_size: cfg.batchSize, val_split: 0, test_split: 0, shuffle_train: true, random_state: cfg.seed },
-      classes,
-    });
-    const d = await g.dataloaders();
-    if (d.labels.join() !== main.labels.join())
-      throw new Error(`${extra}: classes ${d.labels.join(', ')} differ from ${main.labels.join(', ')}`);
-    trainItems = trainItems.concat(d.train.items);
-    log(`extra training data ${extra}: ${d.train.size} clips`);
-  }
   // Background goes to output 0: a clip that leaves the network silent (all counts 0) then falls
   // to the background class by the arg-max tie rule instead of to the first keyword.
   const uniform = opts.backgroundMode === 'uniform';
   const labels = [...main.labels.filter((l) => l === BACKGROUND_LABEL && !uniform), ...main.labels.filter((l) => l !== BACKGROUND_LABEL)];
-  const remap = main.labels.map((l) => labels.indexOf(l)); // -1 for background in uniform mode
   const backgroundLabels = labels.filter((l) => l === BACKGROUND_LABEL);
+  const remap = main.labels.map((l) => labels.indexOf(l)); // -1 for background in uniform mode
   const relabel = (it: LoaderItem): LoaderItem => ({ ...it, label: remap[it.label] });
-  const train = new NWaveDataLoader(trainItems.map(relabel), main.train.options);
+  let trainItems = main.train.items.map(relabel);
+  for (const extra of opts.extraTrain ?? []) {
+    // Extra folders may hold a subset of the classes (synthetic speech rarely has every word);
+    // their clips map to the main labels by name.
+    const extraFolders = listClassFolders(extra);
+    const g = new NWaveDataGen({
+      ...common,
+      data_parent: extra,
+      dataloader_config: { batch_size: cfg.batchSize, val_split: 0, test_split: 0, shuffle_train: true, random_state: cfg.seed },
+      classes: {
+        ...classes,
+        words: classes.words.filter((w) => extraFolders.includes(w)),
+        exclude: [...DEFAULT_EXCLUDED_FOLDERS, ...extraFolders.filter((f) => !isChosen(f))],
+      },
+    });
+    const d = await g.dataloaders();
+    const extraRemap = d.labels.map((l) => labels.indexOf(l));
+    const unknown = d.labels.filter((l, i) => extraRemap[i] < 0 && !(uniform && l === BACKGROUND_LABEL));
+    if (unknown.length)
+      throw new InvalidArgumentError(`${extra}: classes ${unknown.join(', ')} are not among ${labels.join(', ')}`, {
+        file: extra,
+        field: 'extraTrain',
+      });
+    trainItems = trainItems.concat(d.train.items.map((it) => ({ ...it, label: extraRemap[it.label] })));
+    log(`extra training data ${extra}: ${d.train.size} clips`);
+  }
+  const train = new NWaveDataLoader(trainItems, main.train.options);
   const val = evalItems(main.val).map((it) => ({ ...it, label: remap[it.label] }));
   const test = evalItems(main.test).map((it) => ({ ...it, label: remap[it.label] }));
   const { T, C } = main.shape;

@@ -3,6 +3,8 @@
  * firing-rate target, taus) where it states them, plus the nwave-ts additions that export needs
  * (sign projection, class balancing, early stopping).
  */
+import { z } from 'zod';
+import { InvalidArgumentError } from '@nwave/runtime';
 export interface TrainConfig {
   /** Output neurons per class (population readout; class score = summed counts). */
   outputPopulation: number;
@@ -89,3 +91,64 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   patience: 0,
   seed: 42,
 };
+
+const positive = z.number().positive();
+const rate = z.number().min(0).max(1);
+
+/** Schema of a `--config` file: any subset of {@link TrainConfig}; unknown keys are refused (typos). */
+export const trainConfigSchema = z
+  .strictObject({
+    outputPopulation: z.int().min(1).max(64),
+    hidden: z.array(z.int().min(1).max(4096)).min(1).max(8),
+    epochs: z.int().min(1),
+    batchSize: z.int().min(1).max(4096),
+    lrFrontend: positive,
+    lrCore: positive,
+    gradClip: positive,
+    logitScale: positive,
+    lamTopology: z.number().min(0),
+    lamMagnitude: z.number().min(0),
+    lamFiringRate: z.number().min(0),
+    outputRateTarget: rate.nullable(),
+    hiddenRateTarget: rate.nullable(),
+    frontendTauS: positive,
+    coreTauS: positive,
+    hiddenTauRangeS: z
+      .tuple([positive, positive])
+      .refine(([lo, hi]) => lo <= hi, 'min must not exceed max')
+      .nullable(),
+    surrogateSlope: positive,
+    frontendInitMean: positive,
+    bits: z.int().min(2).max(16),
+    frontendBits: z.int().min(2).max(16),
+    stddev: z.number().min(0).nullable(),
+    ileakMismatch: z.boolean(),
+    signProjectFrom: z.number().min(0),
+    balanceClasses: z.boolean(),
+    backgroundPerEpoch: z.number().min(0),
+    patience: z.int().min(0),
+    seed: z.int(),
+  })
+  .partial() satisfies z.ZodType<Partial<TrainConfig>>;
+
+/**
+ * Parses the text of a training-config JSON file (`nwave train --config FILE`).
+ * @throws InvalidArgumentError naming the file, the field and the problem
+ */
+export function parseTrainConfig(text: string, file: string): Partial<TrainConfig> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new InvalidArgumentError(`${file}: not valid JSON (${(err as Error).message})`, { file });
+  }
+  const r = trainConfigSchema.safeParse(json);
+  if (!r.success) {
+    const problems = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new InvalidArgumentError(`${file}: invalid training config: ${problems.join('; ')}`, {
+      file,
+      field: String(r.error.issues[0].path[0] ?? ''),
+    });
+  }
+  return r.data as Partial<TrainConfig>;
+}

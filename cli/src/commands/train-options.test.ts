@@ -1,0 +1,101 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { InvalidArgumentError } from '@nwave/runtime';
+import { parseTrainConfig } from '@nwave/training';
+import { DEFAULT_EPOCHS, parseNumberFlag, trainOptionsFromFlags } from './train-options.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'nwave-train-opts-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const base = { data: 'data', words: 'yes, no', out: 'm.nwave.json' };
+const build = (o: Record<string, unknown>) => trainOptionsFromFlags({ ...base, ...o }, 'nwave train', parseTrainConfig);
+
+describe('nwave train flags', () => {
+  it('maps every flag onto the trainer options', () => {
+    const r = build({
+      background: true,
+      epochs: '12',
+      seed: '3',
+      hidden: '32,16',
+      lr: '0.003',
+      lrFrontend: '2e-4',
+      tauRange: '0.02,0.4',
+      population: '3',
+      logitScale: '0.2',
+      mismatch: '0.036',
+      ileakMismatch: true,
+      patience: '5',
+      surrogateSlope: '10',
+      valSplit: '0.25',
+      minRejection: '0.9',
+      backgroundFolders: '_silence_, _unknown_',
+      backgroundMode: 'uniform',
+    });
+    expect(r).toMatchObject({ words: ['yes', 'no'], background: true, epochs: 12, seed: 3, valSplit: 0.25, minRejection: 0.9 });
+    expect(r.backgroundFolders).toEqual(['_silence_', '_unknown_']);
+    expect(r.backgroundMode).toBe('uniform');
+    expect(r.config).toEqual({
+      hidden: [32, 16],
+      lrCore: 0.003,
+      lrFrontend: 2e-4,
+      hiddenTauRangeS: [0.02, 0.4],
+      outputPopulation: 3,
+      logitScale: 0.2,
+      stddev: 0.036,
+      ileakMismatch: true,
+      patience: 5,
+      surrogateSlope: 10,
+    });
+  });
+
+  it.each([
+    [{ epochs: '4O' }, /--epochs: expected an integer ≥ 1, got "4O"/],
+    [{ epochs: '0' }, /--epochs/],
+    [{ lr: '-1' }, /--lr: expected a number > 0/],
+    [{ hidden: '64,x' }, /--hidden: expected an integer ≥ 1, got "x"/],
+    [{ tauRange: '0.4' }, /--tau-range: expected 2 comma-separated values/],
+    [{ tauRange: '0.4,0.02' }, /--tau-range: min 0.4 exceeds max 0.02/],
+    [{ valSplit: '2' }, /--val-split: expected a number ≥ 0 and ≤ 0.9/],
+    [{ backgroundMode: 'folders' }, /--background-mode: expected "class" or "uniform"/],
+    [{ words: ' , ' }, /--words: give at least one keyword/],
+    [{ mismatch: '' }, /--mismatch/],
+  ])('refuses %o with a message naming the flag', (flags, message) => {
+    expect(() => build(flags)).toThrow(InvalidArgumentError);
+    expect(() => build(flags)).toThrow(message);
+  });
+
+  it('reads --config files; flags on the command line win over the file', () => {
+    const file = path.join(dir, 'cfg.json');
+    writeFileSync(file, JSON.stringify({ hidden: [48], lrCore: 0.01, epochs: 7, stddev: null, hiddenTauRangeS: [0.01, 0.1] }));
+    const fromFile = build({ config: file });
+    expect(fromFile.epochs).toBe(7);
+    expect(fromFile.config).toEqual({ hidden: [48], lrCore: 0.01, epochs: 7, stddev: null, hiddenTauRangeS: [0.01, 0.1] });
+    const overridden = build({ config: file, lr: '0.002', epochs: '3' });
+    expect(overridden.epochs).toBe(3);
+    expect(overridden.config?.lrCore).toBe(0.002);
+    expect(overridden.config?.hidden).toEqual([48]);
+    expect(build({}).epochs).toBe(DEFAULT_EPOCHS);
+  });
+
+  it('refuses unreadable, malformed or misspelt config files, naming the file and field', () => {
+    const bad = (name: string, text: string) => {
+      const f = path.join(dir, name);
+      writeFileSync(f, text);
+      return () => build({ config: f });
+    };
+    expect(() => build({ config: path.join(dir, 'missing.json') })).toThrow(/--config: cannot read .*missing\.json/);
+    expect(bad('trunc.json', '{"hidden": [64')).toThrow(/trunc\.json: not valid JSON/);
+    expect(bad('typo.json', '{"hiden": [64]}')).toThrow(/typo\.json: invalid training config: .*hiden/);
+    expect(bad('type.json', '{"lrCore": "fast"}')).toThrow(/type\.json: invalid training config: lrCore/);
+    expect(bad('range.json', '{"hiddenTauRangeS": [0.4, 0.02]}')).toThrow(/hiddenTauRangeS.*min must not exceed max/);
+  });
+
+  it('parseNumberFlag accepts exactly the allowed range', () => {
+    expect(parseNumberFlag('--x', '0.5', { min: 0, max: 1 })).toBe(0.5);
+    expect(parseNumberFlag('--x', '1', { min: 0, max: 1 })).toBe(1);
+    expect(() => parseNumberFlag('--x', '0', { min: 0, exclusiveMin: true })).toThrow(/> 0/);
+    expect(() => parseNumberFlag('--x', '1.5', { int: true })).toThrow(/an integer/);
+    expect(() => parseNumberFlag('--x', 'Infinity')).toThrow(/a number/);
+  });
+});

@@ -1,0 +1,152 @@
+/**
+ * `nwave train` flags -> `RunTrainingOptions`, with every number checked: a typo such as
+ * `--epochs 4O` must stop with a message naming the flag, not train for NaN epochs.
+ * Precedence of training settings: defaults < `--config FILE` < explicit flags.
+ */
+import { readFileSync } from 'node:fs';
+import { InvalidArgumentError } from '@nwave/runtime';
+import type { RunTrainingOptions, TrainConfig } from '@nwave/training';
+
+export interface TrainCliOptions {
+  data: string;
+  words: string;
+  background?: boolean;
+  epochs?: string;
+  out: string;
+  seed?: string;
+  hidden?: string;
+  extraTrain?: string[];
+  valSplit?: string;
+  testSplit?: string;
+  augment?: string;
+  allowViolations?: boolean;
+  resume?: boolean;
+  cache?: string;
+  batchSize?: string;
+  lr?: string;
+  lrFrontend?: string;
+  minRejection?: string;
+  backgroundMode?: string;
+  backgroundFolders?: string;
+  tauRange?: string;
+  population?: string;
+  logitScale?: string;
+  mismatch?: string;
+  ileakMismatch?: boolean;
+  patience?: string;
+  surrogateSlope?: string;
+  config?: string;
+}
+
+/** Epochs when neither `--epochs` nor the config file sets them. */
+export const DEFAULT_EPOCHS = 40;
+
+interface NumberRule {
+  int?: boolean;
+  min?: number;
+  max?: number;
+  /** The bound `min` itself is not allowed. */
+  exclusiveMin?: boolean;
+}
+
+/** Parses one numeric flag value. @throws InvalidArgumentError naming the flag */
+export function parseNumberFlag(flag: string, text: string, rule: NumberRule = {}): number {
+  const x = text.trim() === '' ? NaN : Number(text);
+  const kind = rule.int ? 'an integer' : 'a number';
+  const range =
+    rule.min !== undefined || rule.max !== undefined
+      ? ` ${rule.min !== undefined ? `${rule.exclusiveMin ? '>' : '≥'} ${rule.min}` : ''}${rule.min !== undefined && rule.max !== undefined ? ' and ' : ''}${rule.max !== undefined ? `≤ ${rule.max}` : ''}`
+      : '';
+  const bad =
+    !Number.isFinite(x) ||
+    (rule.int && !Number.isInteger(x)) ||
+    (rule.min !== undefined && (rule.exclusiveMin ? x <= rule.min : x < rule.min)) ||
+    (rule.max !== undefined && x > rule.max);
+  if (bad) throw new InvalidArgumentError(`${flag}: expected ${kind}${range}, got "${text}"`, { field: flag, value: text });
+  return x;
+}
+
+function list(text: string): string[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function numberList(flag: string, text: string, rule: NumberRule, length?: number): number[] {
+  const xs = list(text).map((s) => parseNumberFlag(flag, s, rule));
+  if (xs.length === 0 || (length !== undefined && xs.length !== length))
+    throw new InvalidArgumentError(`${flag}: expected ${length ?? 'one or more'} comma-separated values, got "${text}"`, {
+      field: flag,
+      value: text,
+    });
+  return xs;
+}
+
+/**
+ * Builds the trainer's options from the flags.
+ * @param readConfig parses a `--config` file (the training package's `parseTrainConfig`)
+ * @throws InvalidArgumentError for a bad value, naming the flag or file
+ */
+export function trainOptionsFromFlags(
+  o: TrainCliOptions,
+  command: string,
+  readConfig: (text: string, file: string) => Partial<TrainConfig>,
+): RunTrainingOptions {
+  const words = list(o.words);
+  if (words.length === 0)
+    throw new InvalidArgumentError('--words: give at least one keyword folder, e.g. --words yes,no', { field: '--words' });
+  if (o.backgroundMode !== undefined && o.backgroundMode !== 'class' && o.backgroundMode !== 'uniform')
+    throw new InvalidArgumentError(`--background-mode: expected "class" or "uniform", got "${o.backgroundMode}"`, {
+      field: '--background-mode',
+      value: o.backgroundMode,
+    });
+  let fileConfig: Partial<TrainConfig> = {};
+  if (o.config !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(o.config, 'utf8');
+    } catch (err) {
+      throw new InvalidArgumentError(`--config: cannot read ${o.config}: ${(err as Error).message}`, { file: o.config });
+    }
+    fileConfig = readConfig(text, o.config);
+  }
+  const opt = <T>(text: string | undefined, parse: (t: string) => T): T | undefined => (text === undefined ? undefined : parse(text));
+  const tauRange = opt(o.tauRange, (t) => numberList('--tau-range', t, { min: 0, exclusiveMin: true }, 2) as [number, number]);
+  if (tauRange && tauRange[0] > tauRange[1])
+    throw new InvalidArgumentError(`--tau-range: min ${tauRange[0]} exceeds max ${tauRange[1]}`, { field: '--tau-range' });
+  const flagConfig: Partial<TrainConfig> = {
+    hidden: opt(o.hidden, (t) => numberList('--hidden', t, { int: true, min: 1 })),
+    batchSize: opt(o.batchSize, (t) => parseNumberFlag('--batch-size', t, { int: true, min: 1 })),
+    lrCore: opt(o.lr, (t) => parseNumberFlag('--lr', t, { min: 0, exclusiveMin: true })),
+    lrFrontend: opt(o.lrFrontend, (t) => parseNumberFlag('--lr-frontend', t, { min: 0, exclusiveMin: true })),
+    hiddenTauRangeS: tauRange,
+    outputPopulation: opt(o.population, (t) => parseNumberFlag('--population', t, { int: true, min: 1, max: 64 })),
+    logitScale: opt(o.logitScale, (t) => parseNumberFlag('--logit-scale', t, { min: 0, exclusiveMin: true })),
+    stddev: opt(o.mismatch, (t) => parseNumberFlag('--mismatch', t, { min: 0 })),
+    ileakMismatch: o.ileakMismatch ? true : undefined,
+    patience: opt(o.patience, (t) => parseNumberFlag('--patience', t, { int: true, min: 0 })),
+    surrogateSlope: opt(o.surrogateSlope, (t) => parseNumberFlag('--surrogate-slope', t, { min: 0, exclusiveMin: true })),
+  };
+  const config = { ...fileConfig, ...Object.fromEntries(Object.entries(flagConfig).filter(([, v]) => v !== undefined)) };
+  return {
+    data: o.data,
+    words,
+    background: !!o.background,
+    epochs: o.epochs !== undefined ? parseNumberFlag('--epochs', o.epochs, { int: true, min: 1 }) : (fileConfig.epochs ?? DEFAULT_EPOCHS),
+    out: o.out,
+    seed: opt(o.seed, (t) => parseNumberFlag('--seed', t, { int: true })),
+    extraTrain: o.extraTrain,
+    valSplit: opt(o.valSplit, (t) => parseNumberFlag('--val-split', t, { min: 0, max: 0.9 })),
+    testSplit: opt(o.testSplit, (t) => parseNumberFlag('--test-split', t, { min: 0, max: 0.9 })),
+    augment: opt(o.augment, (t) => parseNumberFlag('--augment', t, { int: true, min: 0 })),
+    allowViolations: o.allowViolations,
+    resume: o.resume,
+    cacheDir: o.cache ?? null,
+    minRejection: opt(o.minRejection, (t) => parseNumberFlag('--min-rejection', t, { min: 0, max: 1 })),
+    backgroundMode: o.backgroundMode as RunTrainingOptions['backgroundMode'],
+    backgroundFolders: opt(o.backgroundFolders, list),
+    command,
+    config,
+  };
+}

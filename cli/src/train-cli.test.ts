@@ -1,0 +1,131 @@
+/**
+ * The real `nwave train` process on a small tone data set (fast, deterministic): per-epoch table,
+ * export, --resume, Ctrl-C keeping the best epoch, and clear errors for bad flags and folders.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NwaveModel, encodeWav16, parseCheckpoint } from '@nwave/runtime';
+import { REPO_ROOT } from './paths.js';
+
+const run = promisify(execFile);
+const BIN = path.join(REPO_ROOT, 'cli', 'bin', 'nwave.js');
+let dir = '';
+
+async function nwave(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const r = await run(process.execPath, [BIN, ...args], { cwd: dir, maxBuffer: 1 << 24 });
+    return { code: 0, ...r };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+/** A 1 s clip: a tone burst in a frequency band at a random level and position, over faint noise. */
+function clip(lo: number, hi: number, seed: number, rate = 16000): Float64Array {
+  let s = seed * 2654435761;
+  const rnd = () => (s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32;
+  const f = lo + (hi - lo) * rnd();
+  const amp = lo > 0 ? 0.05 + 0.3 * rnd() : 0;
+  const start = Math.floor(rnd() * 0.4 * rate);
+  return Float64Array.from({ length: rate }, (_, i) => {
+    const on = i >= start && i < start + 0.5 * rate ? 1 : 0;
+    return on * amp * Math.sin((2 * Math.PI * f * i) / rate) + 0.002 * (rnd() - 0.5);
+  });
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'nwave-train-cli-'));
+  const classes: Record<string, [number, number]> = { high: [2500, 4000], low: [300, 600], _silence_: [0, 0] };
+  for (const [name, [lo, hi]] of Object.entries(classes)) {
+    mkdirSync(path.join(dir, 'data', name), { recursive: true });
+    for (let i = 0; i < 24; i++) writeFileSync(path.join(dir, 'data', name, `${name}-${i}.wav`), encodeWav16(clip(lo, hi, i + 1), 16000));
+  }
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const common = [
+  '--data',
+  'data',
+  '--words',
+  'high,low',
+  '--background',
+  '--hidden',
+  '16',
+  '--batch-size',
+  '8',
+  '--seed',
+  '5',
+  '--lr',
+  '0.003',
+];
+const epochRows = (stdout: string) =>
+  stdout
+    .split('\n')
+    .filter((l) => /^\s+\d+\s+\d/.test(l))
+    .map((l) => Number(l.trim().split(/\s+/)[0]));
+
+describe('nwave train (subprocess)', () => {
+  it('prints the per-epoch table, exports a compliant checkpoint and its runtime figures', async () => {
+    const r = await nwave('train', ...common, '--epochs', '3', '--out', 'm.nwave.json');
+    expect(r.stderr).not.toMatch(/Error:|at .*\.ts:\d+/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/epoch\s+loss\s+CE\s+topo/);
+    expect(epochRows(r.stdout)).toEqual([1, 2, 3]);
+    expect(r.stdout).toMatch(/wrote m\.nwave\.json \(best epoch \d\)/);
+    expect(r.stdout).toMatch(/validation: accuracy +\d+\.\d%/);
+    const ck = parseCheckpoint(readFileSync(path.join(dir, 'm.nwave.json'), 'utf8'), 'm.nwave.json');
+    expect(ck.labels).toEqual(['_background_', 'high', 'low']);
+    expect(new NwaveModel(ck).constraints().ok).toBe(true);
+    expect(ck.provenance.command).toContain('train --data data --words high,low');
+    expect(existsSync(path.join(dir, 'm.report.html'))).toBe(true);
+  });
+
+  it('--resume continues after the saved epoch', async () => {
+    await nwave('train', ...common, '--epochs', '2', '--out', 'r.nwave.json');
+    const r = await nwave('train', ...common, '--epochs', '4', '--out', 'r.nwave.json', '--resume');
+    expect(r.code).toBe(0);
+    expect(epochRows(r.stdout)).toEqual([3, 4]);
+  });
+
+  it('Ctrl-C stops after the current batch and still writes the best epoch so far', async () => {
+    const child = spawn(process.execPath, [BIN, 'train', ...common, '--epochs', '50', '--out', 'c.nwave.json'], { cwd: dir });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const code = await new Promise<number | null>((resolve) => {
+      child.stdout.on('data', (b: Buffer) => {
+        stdout += b.toString();
+        if (epochRows(stdout).length === 1) child.kill('SIGINT');
+      });
+      child.on('close', resolve);
+    });
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/stopping after this batch/);
+    expect(stdout).toMatch(/wrote c\.nwave\.json \(best epoch \d+, interrupted\)/);
+    expect(epochRows(stdout).length).toBeLessThan(5);
+    expect(() => parseCheckpoint(readFileSync(path.join(dir, 'c.nwave.json'), 'utf8'), 'c.nwave.json')).not.toThrow();
+  });
+
+  it('refuses bad flags, folders and config files before training, naming the problem', async () => {
+    const typo = await nwave('train', ...common, '--epochs', '4O');
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('--epochs: expected an integer ≥ 1, got "4O"');
+    const missing = await nwave('train', '--data', 'nowhere', '--words', 'yes', '--epochs', '1');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/nowhere/);
+    const word = await nwave('train', '--data', 'data', '--words', 'yes', '--epochs', '1');
+    expect(word.code).toBe(2);
+    expect(word.stderr).toMatch(/word folder\(s\) not found in data: yes \(available: _silence_, high, low\)/);
+    writeFileSync(path.join(dir, 'bad.json'), '{"hiden": [8]}');
+    const cfg = await nwave('train', ...common, '--config', 'bad.json');
+    expect(cfg.code).toBe(2);
+    expect(cfg.stderr).toMatch(/bad\.json: invalid training config: .*hiden/);
+    for (const r of [typo, missing, word, cfg]) expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(path.join(dir, 'model.nwave.json'))).toBe(false);
+  });
+});
