@@ -76,6 +76,7 @@ function stageModels(): void {
 
 export async function buildRenderer(): Promise<void> {
   const { build } = await import('vite');
+  // Relative: '@nwave/renderer/vite.config' would make @nwave/electron and @nwave/renderer depend on each other.
   const { rendererConfig } = await import('../../renderer/vite.config.js');
   await build({ ...rendererConfig(), configFile: false, logLevel: 'warn' });
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serializeCheckpoint } from '@nwave/runtime';
+// Relative: the benchmark helpers (bench/) are repo-level tooling, not a workspace package.
 import { tutorialSizeCheckpoint } from '../../bench/bench-utils.js';
 import { readOnnxMetadata } from './metadata.js';
 

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckpointFormatError, ConstraintError, describeLayers, serializeCheckpoint, type Checkpoint } from '@nwave/runtime';
+// Relative: the benchmark helpers (bench/) are repo-level tooling, not a workspace package.
 import { tutorialSizeCheckpoint } from '../../bench/bench-utils.js';
 import { exportOnnx, readOnnxMetadata } from './index.js';
 import { exportOnnxFile, readOnnxFile } from './node.js';

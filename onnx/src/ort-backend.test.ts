@@ -1,18 +1,22 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { computeFeatures, InvalidArgumentError, NwaveModel, StateError } from '@nwave/runtime';
-import { readWavFile } from '@nwave/runtime/node';
-import { tutorialSizeCheckpoint } from '../../bench/bench-utils.js';
 import {
   classifyClips,
+  computeFeatures,
   detectStream,
+  InvalidArgumentError,
   jsBackend,
   listBackends,
+  NwaveModel,
   packClips,
   resolveBackend,
+  StateError,
   type FeatureClip,
-} from '../../runtime/src/backend/index.js';
+} from '@nwave/runtime';
+import { readWavFile } from '@nwave/runtime/node';
+// Relative: the benchmark helpers (bench/) are repo-level tooling, not a workspace package.
+import { tutorialSizeCheckpoint } from '../../bench/bench-utils.js';
 import { exportOnnx, onnxBackend } from './index.js';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');

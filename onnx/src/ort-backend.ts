@@ -3,18 +3,19 @@
  * same WASM build runs). Importing this module registers it under the name `onnx`.
  */
 import * as ort from 'onnxruntime-web';
-import { InvalidArgumentError, StateError, type NwaveModel } from '@nwave/runtime';
-// The backend contract lives in runtime/src/backend/, not yet re-exported by '@nwave/runtime'.
 import {
   checkBatch,
+  InvalidArgumentError,
   registerBackend,
+  StateError,
   type ClipBatch,
   type ClipBatchResult,
+  type NwaveModel,
   type RunOptions,
   type SessionOptions,
   type SnnBackend,
   type SnnSession,
-} from '../../runtime/src/backend/index.js';
+} from '@nwave/runtime';
 import { exportOnnx } from './export.js';
 import { GraphBuilder, valueInfo } from './graph-builder.js';
 import { readOnnxMetadata } from './metadata.js';

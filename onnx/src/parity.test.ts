@@ -6,10 +6,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { NwaveModel, buildCheckpoint, type ArithmeticSpec, type Checkpoint } from '@nwave/runtime';
+import { NwaveModel, buildCheckpoint, jsBackend, type ArithmeticSpec, type Checkpoint, type ClipBatch } from '@nwave/runtime';
 import { readWavFile } from '@nwave/runtime/node';
+// Relative: the benchmark helpers (bench/) are repo-level tooling, not a workspace package.
 import { tutorialSizeCheckpoint } from '../../bench/bench-utils.js';
-import { jsBackend, type ClipBatch } from '../../runtime/src/backend/index.js';
 import { checkParity, exportOnnx, onnxBackend, type ArithmeticMode } from './index.js';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');

@@ -3,8 +3,7 @@
  * backend, compared on everything a user sees: per-class output spike counts, per-layer spike
  * totals, and the decision (label, accepted, reason). Used by the tests and `export-onnx --verify`.
  */
-import type { ClipResult, NwaveModel } from '@nwave/runtime';
-import { classifyClips, jsBackend, type FeatureClip } from '../../runtime/src/backend/index.js';
+import { classifyClips, jsBackend, type ClipResult, type FeatureClip, type NwaveModel } from '@nwave/runtime';
 import { onnxBackend } from './ort-backend.js';
 
 /** What is compared for one clip. */

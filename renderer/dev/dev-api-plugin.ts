@@ -10,9 +10,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Plugin } from 'vite';
-import { dispatchInvoke } from '../../electron/src/handlers/dispatch.js';
-import type { InvokeHandlers, TrainingEvent } from '../../electron/src/shared/ipc-contract.js';
-import { DEV_API_PREFIX, decodeWire, encodeWire } from '../../electron/src/shared/wire-codec.js';
+import { dispatchInvoke } from '@nwave/electron/handlers';
+import type { InvokeHandlers, TrainingEvent } from '@nwave/electron/shared/ipc-contract';
+import { DEV_API_PREFIX, decodeWire, encodeWire } from '@nwave/electron/shared/wire-codec';
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 export interface DevApiOptions {

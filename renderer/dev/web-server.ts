@@ -9,10 +9,10 @@ import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer, type ViteDevServer } from 'vite';
-import { createHandlers, userDataPaths, type DefaultModelCandidate } from '../../electron/src/handlers/index.js';
-import { defaultModelCandidates } from '../../electron/src/main/app-paths.js';
-import type { TrainingEvent } from '../../electron/src/shared/ipc-contract.js';
-import { TrainingBridge } from '../../electron/src/training/training-bridge.js';
+import { createHandlers, userDataPaths, type DefaultModelCandidate } from '@nwave/electron/handlers';
+import { defaultModelCandidates } from '@nwave/electron/main/app-paths';
+import type { TrainingEvent } from '@nwave/electron/shared/ipc-contract';
+import { TrainingBridge } from '@nwave/electron/training/training-bridge';
 import { rendererConfig } from '../vite.config.js';
 import { nwaveDevApi } from './dev-api-plugin.js';
 

@@ -3,7 +3,7 @@
  * everything else once per animation frame) and runs the render loop.
  */
 import { NwaveModel } from '@nwave/runtime';
-import type { ModelFile, NwaveApi } from '../../electron/src/shared/ipc-contract.js';
+import type { ModelFile, NwaveApi } from '@nwave/electron/shared/ipc-contract';
 import { AudioEngine } from './audio/audio-engine.js';
 import { BackendRunner } from './backends/backend-runner.js';
 import { installDebugHooks, recordFrameTime } from './debug-hooks.js';

@@ -8,8 +8,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { NwaveModel } from '../../runtime/src/index.js';
-import { readWavFile } from '../../runtime/src/node/wav-file.js';
+import { NwaveModel } from '@nwave/runtime';
+import { readWavFile } from '@nwave/runtime/node';
 import { useWebServer } from './helpers/web-fixture.js';
 import { chromiumSkipReason, openApp, readDebug } from './helpers/browser.js';
 import { ARTIFACTS, withPage } from './helpers/live-session.js';

@@ -6,8 +6,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { NwaveModel } from '../../runtime/src/index.js';
-import { readWavFile } from '../../runtime/src/node/wav-file.js';
+import { NwaveModel } from '@nwave/runtime';
+import { readWavFile } from '@nwave/runtime/node';
 import { useWebServer } from './helpers/web-fixture.js';
 import { chromiumSkipReason, openApp } from './helpers/browser.js';
 import { ARTIFACTS, withPage } from './helpers/live-session.js';

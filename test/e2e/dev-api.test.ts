@@ -7,8 +7,8 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeWire, encodeWire } from '../../electron/src/shared/wire-codec.js';
-import { startWebServer, type WebServer } from '../../renderer/dev/web-server.js';
+import { decodeWire, encodeWire } from '@nwave/electron/shared/wire-codec';
+import { startWebServer, type WebServer } from '@nwave/renderer/dev/web-server';
 
 describe('dev API over HTTP (npm run web)', () => {
   let web: WebServer;

@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError, type NwaveModel } from '@nwave/runtime';
 import { writeFileAtomic } from '@nwave/runtime/node';
-import { reportFailures } from '../../../training/src/data/dataset-folder.js';
+import { reportFailures } from '@nwave/training/dataset-folder';
 import { renderEvalReport } from '../eval/report-html.js';
 import { runEvaluation, type EvalOptions } from '../eval/run-eval.js';
 import type { EvalSummary } from '../eval/summary.js';

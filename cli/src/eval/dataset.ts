@@ -10,9 +10,9 @@
 import path from 'node:path';
 import type { NwaveModel } from '@nwave/runtime';
 import { seededRandom } from '@nwave/runtime';
-// Relative imports: the trainer's package index loads TensorFlow.js, which eval does not need.
-import { loadAudio, scanDatasetFolder, type LoadFailure } from '../../../training/src/data/dataset-folder.js';
-import { speakerOf } from '../../../training/src/data/splits.js';
+// Narrow subpaths: the trainer's package index loads TensorFlow.js, which eval does not need.
+import { loadAudio, scanDatasetFolder, type LoadFailure } from '@nwave/training/dataset-folder';
+import { speakerOf } from '@nwave/training/splits';
 
 /** Label index of clips whose folder is no model label when the model has no background label. */
 export const NON_KEYWORD = -1;

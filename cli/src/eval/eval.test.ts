@@ -9,7 +9,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NwaveModel, encodeWav16, type Checkpoint } from '@nwave/runtime';
-import { evaluateModel } from '../../../training/src/train/evaluate.js';
+import { evaluateModel } from '@nwave/training/evaluate';
+import { loadAudio } from '@nwave/training/dataset-folder';
 import { REPO_ROOT } from '../paths.js';
 import { clipMetrics } from './clip-metrics.js';
 import { NON_KEYWORD, loadEvalData, type EvalData } from './dataset.js';
@@ -19,7 +20,6 @@ import { renderEvalReport } from './report-html.js';
 import { runEvaluation } from './run-eval.js';
 import { planStream } from './stream-builder.js';
 import { replayDetector, scoreDetections } from './stream-eval.js';
-import { loadAudio } from '../../../training/src/data/dataset-folder.js';
 
 const MODEL_FILE = path.join(REPO_ROOT, 'test', 'fixtures', 'models', 'tones.nwave.json');
 const model = NwaveModel.fromJSON(readFileSync(MODEL_FILE, 'utf8'), 'tones');

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { NwaveModel } from '@nwave/runtime';
-import { loadAudio } from '../../../training/src/data/dataset-folder.js';
+import { loadAudio } from '@nwave/training/dataset-folder';
 import { clipMetrics, type ClipDecision } from './clip-metrics.js';
 import { NON_KEYWORD, loadEvalData, type EvalClip, type EvalData } from './dataset.js';
 import { DEFAULT_CHIPS, DEFAULT_MISMATCH_CLIPS, MISMATCH_LEVELS, evaluateMismatch, mismatchSubset } from './evaluate-mismatch.js';

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+// Relative: forge.config.ts belongs to the repo root (the app package), not to a workspace with an entry.
 import config, { ignorePath } from '../../../forge.config.js';
 
 describe('forge.config.ts', () => {

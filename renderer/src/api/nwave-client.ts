@@ -3,8 +3,8 @@
  * plain browser. Rejections (plain WireError objects) become NwaveError subclasses again.
  */
 import { errorFromJSON } from '@nwave/runtime';
-import type { NwaveApi } from '../../../electron/src/shared/ipc-contract.js';
-import { isWireError } from '../../../electron/src/shared/wire-error.js';
+import type { NwaveApi } from '@nwave/electron/shared/ipc-contract';
+import { isWireError } from '@nwave/electron/shared/wire-error';
 import { createWebShim } from './web-shim.js';
 
 declare global {

@@ -4,14 +4,8 @@
  * training events received over Server-Sent Events. Native dialogs are replaced by browser
  * pickers (models) and a path prompt (folders).
  */
-import {
-  API_CHANNELS,
-  type InvokeResult,
-  type ModelFile,
-  type NwaveApi,
-  type TrainingEvent,
-} from '../../../electron/src/shared/ipc-contract.js';
-import { DEV_API_PREFIX, decodeWire, encodeWire } from '../../../electron/src/shared/wire-codec.js';
+import { API_CHANNELS, type InvokeResult, type ModelFile, type NwaveApi, type TrainingEvent } from '@nwave/electron/shared/ipc-contract';
+import { DEV_API_PREFIX, decodeWire, encodeWire } from '@nwave/electron/shared/wire-codec';
 
 async function invokeHttp(channel: string, args: unknown[]): Promise<unknown> {
   let res: Response;

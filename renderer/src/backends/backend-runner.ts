@@ -24,7 +24,7 @@ let onnxReady: Promise<void> | null = null;
 function loadOnnx(): Promise<void> {
   onnxReady ??= (async () => {
     const [{ onnxBackendOptions }, { default: wasmUrl }] = await Promise.all([
-      import('../../../onnx/src/index.js'),
+      import('@nwave/onnx'),
       import('onnxruntime-web/ort-wasm-simd-threaded.wasm?url'),
     ]);
     onnxBackendOptions.wasmPaths = { wasm: new URL(wasmUrl, document.baseURI).href };

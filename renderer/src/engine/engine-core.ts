@@ -5,7 +5,7 @@
  * `frame` event per display frame.
  */
 import { KeywordSpotter, NwaveModel, type ChipConsumption } from '@nwave/runtime';
-import { toWireError } from '../../../electron/src/shared/wire-error.js';
+import { toWireError } from '@nwave/electron/shared/wire-error';
 import type { EngineEvent, ModelSlot, PowerSnapshot } from './engine-messages.js';
 import { StepBatcher } from './step-batcher.js';
 

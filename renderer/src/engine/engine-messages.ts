@@ -4,7 +4,7 @@
  * to the worker over a MessagePort (`AudioChunkMessage`).
  */
 import type { KeywordEvent } from '@nwave/runtime';
-import type { WireError } from '../../../electron/src/shared/ipc-contract.js';
+import type { WireError } from '@nwave/electron/shared/ipc-contract';
 
 /** 'a' drives the rasters; 'b' is the optional second model of a side-by-side comparison. */
 export type ModelSlot = 'a' | 'b';

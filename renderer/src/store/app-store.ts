@@ -3,7 +3,7 @@
  * canvases): a plain object, shallow updates, and change listeners per key.
  */
 import type { KeywordEvent, NwaveModel } from '@nwave/runtime';
-import type { AppInfo, Settings } from '../../../electron/src/shared/ipc-contract.js';
+import type { AppInfo, Settings } from '@nwave/electron/shared/ipc-contract';
 import type { ModelSlot, PowerSnapshot } from '../engine/engine-messages.js';
 import type { SourceKind } from '../audio/audio-engine.js';
 

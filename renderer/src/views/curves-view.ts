@@ -1,5 +1,5 @@
 /** Live training curves: loss, train/validation accuracy and mean firing rate per epoch. */
-import type { EpochRow } from '../../../electron/src/shared/ipc-contract.js';
+import type { EpochRow } from '@nwave/electron/shared/ipc-contract';
 
 interface Series {
   label: string;

@@ -4,7 +4,7 @@
  * for the loaded model(s) side by side.
  */
 import { decodeWav } from '@nwave/runtime';
-import type { NwaveApi } from '../../../electron/src/shared/ipc-contract.js';
+import type { NwaveApi } from '@nwave/electron/shared/ipc-contract';
 import { type AudioItem, itemsFromDrop, itemsFromInput } from '../audio/dropped-files.js';
 import type { AudioEngine } from '../audio/audio-engine.js';
 import { BACKEND_TITLES, type BackendName, type BackendRunner } from '../backends/backend-runner.js';

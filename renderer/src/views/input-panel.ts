@@ -1,5 +1,5 @@
 /** Microphone controls: device picker, start/stop, level meter, permission problems explained. */
-import type { NwaveApi } from '../../../electron/src/shared/ipc-contract.js';
+import type { NwaveApi } from '@nwave/electron/shared/ipc-contract';
 import type { AudioEngine } from '../audio/audio-engine.js';
 import type { AppStore } from '../store/app-store.js';
 import { h, replace, setText } from './dom.js';

@@ -1,5 +1,5 @@
 /** Records the user's own examples of a word from the microphone into the data folder. */
-import type { NwaveApi } from '../../../electron/src/shared/ipc-contract.js';
+import type { NwaveApi } from '@nwave/electron/shared/ipc-contract';
 import type { EngineClient } from '../engine/engine-client.js';
 import type { AppStore } from '../store/app-store.js';
 import { h, replace, setText } from './dom.js';

@@ -3,7 +3,7 @@
  * worker thread, watch loss / accuracy / firing-rate curves live, then load the result. Past
  * runs (including ones cut short by closing the app) are listed with their curves.
  */
-import type { EpochRow, NwaveApi, TrainingEvent, TrainingRunRecord } from '../../../electron/src/shared/ipc-contract.js';
+import type { EpochRow, NwaveApi, TrainingEvent, TrainingRunRecord } from '@nwave/electron/shared/ipc-contract';
 import type { EngineClient } from '../engine/engine-client.js';
 import { fmtDuration, fmtPct } from '../format.js';
 import type { AppStore } from '../store/app-store.js';

@@ -4,7 +4,7 @@
  * engine) is matched against the file's envelope at every circular lag. Then a word's end in the
  * file maps to stream times `end - lag + k * period`, and detection latencies follow.
  */
-import { readWavFile } from '../../../runtime/src/node/wav-file.js';
+import { readWavFile } from '@nwave/runtime/node';
 
 /** 1 ms RMS envelope of a WAV file and its loop period. */
 export function fileEnvelope(file: string): { envelope: Float64Array; stepMs: number; periodMs: number } {

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { startWebServer, type WebServer } from '../../../renderer/dev/web-server.js';
+import { startWebServer, type WebServer } from '@nwave/renderer/dev/web-server';
 
 export interface WebFixture {
   /** The running server (valid inside tests). */

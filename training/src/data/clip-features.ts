@@ -4,7 +4,7 @@
  * training loader.
  */
 import { join } from 'node:path';
-import { computeFeatures, type ResolvedFilterbankConfig } from '../../../runtime/src/dsp/filterbank.js';
+import { computeFeatures, type ResolvedFilterbankConfig } from '@nwave/runtime';
 import { augmentClip, type AugmentConfig, type NoiseBank } from './augment.js';
 import { loadClip, type ClipFormat } from './dataset-folder.js';
 import { featureKey, fileIdentity, type CachedFeatures, type FeatureCache } from './feature-cache.js';

@@ -4,8 +4,8 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeWav16 } from '../../../runtime/src/dsp/wav.js';
-import { writeWavFileAtomic } from '../../../runtime/src/node/wav-file.js';
+import { encodeWav16 } from '@nwave/runtime';
+import { writeWavFileAtomic } from '@nwave/runtime/node';
 import { mapWithConcurrency, ToolMissingError } from './run-process.js';
 
 export interface GenerateResult {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { computeFeatures } from '../../../runtime/src/dsp/filterbank.js';
+import { computeFeatures } from '@nwave/runtime';
 import { NWaveDataGen, NWaveDataloaderConfig, type NWaveDataGenOptions } from './data-gen.js';
 import { loadClip } from './dataset-folder.js';
 import { speakerOf } from './splits.js';

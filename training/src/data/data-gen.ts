@@ -7,13 +7,13 @@
  * were not there), reported in `failures` and logged with a count.
  */
 import { createHash } from 'node:crypto';
-import { InvalidArgumentError } from '../../../runtime/src/errors.js';
 import {
   binSamplesFor,
   chipFilterbankConfig,
+  InvalidArgumentError,
   resolveFilterbankConfig,
   type ResolvedFilterbankConfig,
-} from '../../../runtime/src/dsp/filterbank.js';
+} from '@nwave/runtime';
 import { DEFAULT_AUGMENT, loadNoiseBank, type AugmentConfig } from './augment.js';
 import { clipFeatures, type AugmentPlan, type ClipFeatureContext } from './clip-features.js';
 import { NWaveDataLoader, type LoaderItem } from './data-loader.js';

@@ -2,7 +2,7 @@
  * `NWaveDataloaderConfig` (reference §4.1): the loader settings, validated once.
  * Field names keep NWAVE's snake_case so tutorial code maps line by line.
  */
-import { InvalidArgumentError } from '../../../runtime/src/errors.js';
+import { InvalidArgumentError } from '@nwave/runtime';
 
 export interface NWaveDataloaderConfigInit {
   batch_size: number;

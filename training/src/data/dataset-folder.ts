@@ -17,9 +17,8 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { InvalidArgumentError } from '../../../runtime/src/errors.js';
-import { readWavFile } from '../../../runtime/src/node/wav-file.js';
-import { resample } from '../../../runtime/src/dsp/resample.js';
+import { InvalidArgumentError, resample } from '@nwave/runtime';
+import { readWavFile } from '@nwave/runtime/node';
 import { byCodePoint } from './splits.js';
 
 /** Label name of the merged background class. */

@@ -6,7 +6,7 @@
  * statistics for shuffling and parameter draws; it is NOT the generator Python/NumPy uses, so
  * nwave-ts splits are reproducible within nwave-ts but not identical to the Python SDK's.
  */
-import { mix32, seededRandom, standardNormal, type RandomSource } from '../../../runtime/src/mismatch/random.js';
+import { mix32, seededRandom, standardNormal, type RandomSource } from '@nwave/runtime';
 
 /** A function returning uniform floats in [0, 1). */
 export type Rng = RandomSource;

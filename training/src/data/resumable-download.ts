@@ -12,7 +12,7 @@ import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import http from 'node:http';
 import https from 'node:https';
-import { NwaveError } from '../../../runtime/src/errors.js';
+import { NwaveError } from '@nwave/runtime';
 
 /** A failed download: HTTP status, network error or checksum mismatch. */
 export class DownloadError extends NwaveError {

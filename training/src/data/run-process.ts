@@ -5,7 +5,7 @@
  * `spawn ENOENT`, and a failing tool must report its stderr.
  */
 import { spawn } from 'node:child_process';
-import { NwaveError } from '../../../runtime/src/errors.js';
+import { NwaveError } from '@nwave/runtime';
 
 /** An external program is not installed (or not on PATH). */
 export class ToolMissingError extends NwaveError {

@@ -20,7 +20,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InvalidArgumentError } from '../../../runtime/src/errors.js';
+import { InvalidArgumentError } from '@nwave/runtime';
 import { mulberry32, shuffleInPlace } from './mulberry32.js';
 
 /** The split fields of `NWaveDataloaderConfig`. */

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readWavFile } from '../../../runtime/src/node/wav-file.js';
+import { readWavFile } from '@nwave/runtime/node';
+// Relative: the repo-level fixture builder (scripts/, run by test/global-setup.ts) is not a workspace package.
 import { SPEECH_FIXTURES_DIR } from '../../../scripts/build-fixtures.js';
 import { listEnglishVoices, listVariants } from './espeak.js';
 import { checkTools, mapWithConcurrency, runTool, ToolMissingError, toolsAvailable } from './run-process.js';

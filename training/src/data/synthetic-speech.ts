@@ -13,7 +13,7 @@ import { checkTools } from './run-process.js';
 import { runClipJobs, type GenerateResult } from './clip-writer.js';
 import { generateBackgroundClips, type BackgroundOptions } from './synthetic-background.js';
 import { listEnglishVoices, listVariants, speak, type VoiceParams } from './espeak.js';
-import { InvalidArgumentError } from '../../../runtime/src/errors.js';
+import { InvalidArgumentError } from '@nwave/runtime';
 
 export type { GenerateResult };
 

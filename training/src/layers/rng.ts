@@ -2,7 +2,7 @@
  * Small seeded PRNG for weight inits and mismatch draws: mulberry32 uniforms and Box–Muller
  * normals. Deterministic across platforms, so tests and benchmarks are reproducible.
  */
-import { seededRandom } from '../../../runtime/src/mismatch/random.js';
+import { seededRandom } from '@nwave/runtime';
 
 /** A seeded random number generator (mulberry32 + Box–Muller). */
 export class Rng {

@@ -3,7 +3,7 @@
  * of one input row, `b = W[i, 5k : 5k+5]`, must share one sign. A short last block
  * (`N_out % 5 ≠ 0`) is its own group.
  */
-import { signGroupViolations as runtimeSignGroupViolations } from '../../../runtime/src/model/constraints.js';
+import { signGroupViolations as runtimeSignGroupViolations } from '@nwave/runtime';
 import * as tf from '@tensorflow/tfjs';
 import { resolveWeights, type WeightSource } from './weight-sources.js';
 

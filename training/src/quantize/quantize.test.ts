@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { quantizeToCodes as runtimeCodes } from '../../../runtime/src/model/quantization.js';
+import { quantizeToCodes as runtimeCodes } from '@nwave/runtime';
 import { Rng } from '../layers/rng.js';
 import { fakeQuantize, maxCode, quantStep, quantizeCodes, quantizeValues, roundHalfAwayFromZero } from './index.js';
 

@@ -6,7 +6,7 @@
  * runtime's rule; the trainer's fake quantization calls these functions so both sides produce
  * the same integer codes from the same float32 weights.
  */
-import { maxCode, quantizeToCodes, quantStep as runtimeQuantStep, roundHalfAway } from '../../../runtime/src/model/quantization.js';
+import { maxCode, quantizeToCodes, quantStep as runtimeQuantStep, roundHalfAway } from '@nwave/runtime';
 
 /** Programmable weight range of the H1v1 chip, in threshold units. */
 export const W_MAX = 0.9;
