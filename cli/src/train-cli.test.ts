@@ -97,10 +97,15 @@ describe('nwave train (subprocess)', () => {
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    let sent = false;
     const code = await new Promise<number | null>((resolve) => {
       child.stdout.on('data', (b: Buffer) => {
         stdout += b.toString();
-        if (epochRows(stdout).length === 1) child.kill('SIGINT');
+        // One Ctrl-C only: a second one means "quit at once" (exit 130) by design.
+        if (!sent && epochRows(stdout).length >= 1) {
+          sent = true;
+          child.kill('SIGINT');
+        }
       });
       child.on('close', resolve);
     });
