@@ -10,6 +10,7 @@ export * from './model/checkpoint.js';
 export * from './model/checkpoint-builder.js';
 export * from './model/constraints.js';
 export * from './model/layer-summary.js';
+export * from './model/detector-overrides.js';
 export * from './dsp/index.js';
 export * from './snn/fixed-point-format.js';
 export * from './snn/fixed-point-network.js';
