@@ -1,6 +1,7 @@
 /** The `nwave` command line: parses arguments and dispatches; the work lives in commands/. */
 import { Command, CommanderError } from 'commander';
 import { NwaveError } from '@nwave/runtime';
+import { addDetectorOptions, parseDetectorOptions, type DetectorCliOptions } from './detector-options.js';
 import { loadModel, looksLikeModel } from './load-model.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -23,41 +24,47 @@ export async function main(argv: string[]): Promise<number> {
       code = await runInfo(model, file, opts);
     });
 
-  program
-    .command('detect')
-    .description('classify WAV clips, or stream long WAV files and list detections with times')
-    .argument('<inputs...>', '[MODEL.nwave.json] FILE.wav|DIR ...')
-    .option('--json', 'one JSON object per line per file (file, label, confidence, spikeCounts, ...)')
-    .option('--stream', 'always run the streaming detector, even on short clips')
-    .option('--backend <name>', 'whole-clip backend: js (fixed-point runtime) or onnx (onnxruntime-web); streaming always runs on js', 'js')
-    .action(async (inputs: string[], opts: { json?: boolean; stream?: boolean; backend?: string }) => {
-      const { runDetect } = await import('./commands/detect.js');
-      const modelArg = inputs.length > 1 && looksLikeModel(inputs[0]) ? inputs[0] : undefined;
-      const files = modelArg ? inputs.slice(1) : inputs;
-      const { model } = await loadModel(modelArg);
-      code = await runDetect(model, files, opts);
-    });
+  addDetectorOptions(
+    program
+      .command('detect')
+      .description('classify WAV clips, or stream long WAV files and list detections with times')
+      .argument('<inputs...>', '[MODEL.nwave.json] FILE.wav|DIR ...')
+      .option('--json', 'one JSON object per line per file (file, label, confidence, spikeCounts, ...)')
+      .option('--stream', 'always run the streaming detector, even on short clips')
+      .option(
+        '--backend <name>',
+        'whole-clip backend: js (fixed-point runtime) or onnx (onnxruntime-web); streaming always runs on js',
+        'js',
+      ),
+  ).action(async (inputs: string[], opts: { json?: boolean; stream?: boolean; backend?: string } & DetectorCliOptions) => {
+    const { runDetect } = await import('./commands/detect.js');
+    const modelArg = inputs.length > 1 && looksLikeModel(inputs[0]) ? inputs[0] : undefined;
+    const files = modelArg ? inputs.slice(1) : inputs;
+    const { model } = await loadModel(modelArg, parseDetectorOptions(opts));
+    code = await runDetect(model, files, opts);
+  });
 
-  program
-    .command('eval')
-    .description('accuracy per class and speaker, streaming false accepts/h, mismatch Monte Carlo, power; optional HTML report')
-    .argument('[model]', '*.nwave.json (default: the bundled default model)')
-    .requiredOption('--data <dir>', 'data root DIR/<class>/*.wav (folders named like a label are that label, others background)')
-    .option('--json', 'print one JSON object (stable shape, see cli/src/eval/summary.ts)')
-    .option('--report <file>', 'write a self-contained HTML report')
-    .option('--stream-hours <h>', 'length of the synthetic stream; 0 skips streaming', '0.25')
-    .option('--chips <n>', 'simulated chips per mismatch level; 0 skips the Monte Carlo', '20')
-    .option('--mismatch-levels <list>', 'synaptic stddev levels, weight units', '0,0.01,0.02,0.036,0.05')
-    .option('--mismatch-clips <n>', 'clips per simulated chip (seeded subset)', '1000')
-    .option('--no-leak-mismatch', 'no leak (time constant) mismatch on the simulated chips')
-    .option('--frontend-mismatch', 'also perturb the frontend weights')
-    .option('--max-clips <n>', 'evaluate a seeded subset of n clips')
-    .option('--seed <n>', 'seed of the stream, the chips and the subsets', '1')
-    .action(async (modelArg: string | undefined, opts: import('./commands/eval.js').EvalCliOptions) => {
-      const { runEvalCommand } = await import('./commands/eval.js');
-      const { model, file } = await loadModel(modelArg);
-      code = await runEvalCommand(model, file, opts);
-    });
+  addDetectorOptions(
+    program
+      .command('eval')
+      .description('accuracy per class and speaker, streaming false accepts/h, mismatch Monte Carlo, power; optional HTML report')
+      .argument('[model]', '*.nwave.json (default: the bundled default model)')
+      .requiredOption('--data <dir>', 'data root DIR/<class>/*.wav (folders named like a label are that label, others background)')
+      .option('--json', 'print one JSON object (stable shape, see cli/src/eval/summary.ts)')
+      .option('--report <file>', 'write a self-contained HTML report')
+      .option('--stream-hours <h>', 'length of the synthetic stream; 0 skips streaming', '0.25')
+      .option('--chips <n>', 'simulated chips per mismatch level; 0 skips the Monte Carlo', '20')
+      .option('--mismatch-levels <list>', 'synaptic stddev levels, weight units', '0,0.01,0.02,0.036,0.05')
+      .option('--mismatch-clips <n>', 'clips per simulated chip (seeded subset)', '1000')
+      .option('--no-leak-mismatch', 'no leak (time constant) mismatch on the simulated chips')
+      .option('--frontend-mismatch', 'also perturb the frontend weights')
+      .option('--max-clips <n>', 'evaluate a seeded subset of n clips')
+      .option('--seed <n>', 'seed of the stream, the chips and the subsets', '1'),
+  ).action(async (modelArg: string | undefined, opts: import('./commands/eval.js').EvalCliOptions & DetectorCliOptions) => {
+    const { runEvalCommand } = await import('./commands/eval.js');
+    const { model, file } = await loadModel(modelArg, parseDetectorOptions(opts));
+    code = await runEvalCommand(model, file, opts);
+  });
 
   program
     .command('train')
@@ -99,23 +106,24 @@ export async function main(argv: string[]): Promise<number> {
       code = await runTrain(opts, argv);
     });
 
-  program
-    .command('listen')
-    .description('spot keywords live on a microphone (PortAudio via naudiodon); Ctrl-C to stop')
-    .option('--model <file>', '*.nwave.json (default: the bundled default model)')
-    .option('--device <id|name>', 'input device id, or part of its name (default: the default input; see `nwave devices`)')
-    .option('--json', 'one JSON object per line per event (start, detection, status, warning, stop, error)')
-    .option('--rate <hz>', 'capture rate (default: the device default, else a common rate it accepts)')
-    .option('--format <int16|float32>', 'sample format to read (default: int16, else float32)')
-    .option('--duration <s>', 'stop after this many seconds of audio')
-    .option('--max-events <n>', 'stop after n detections')
-    .option('--watchdog <s>', 'exit 3 when no audio arrives for this long (default 5)')
-    .option('--verbose', 'show PortAudio/ALSA messages')
-    .action(async (opts: import('./commands/listen.js').ListenOptions & { model?: string }) => {
-      const { runListen } = await import('./commands/listen.js');
-      const { model, file } = await loadModel(opts.model);
-      code = await runListen(model, file, opts);
-    });
+  addDetectorOptions(
+    program
+      .command('listen')
+      .description('spot keywords live on a microphone (PortAudio via naudiodon); Ctrl-C to stop')
+      .option('--model <file>', '*.nwave.json (default: the bundled default model)')
+      .option('--device <id|name>', 'input device id, or part of its name (default: the default input; see `nwave devices`)')
+      .option('--json', 'one JSON object per line per event (start, detection, status, warning, stop, error)')
+      .option('--rate <hz>', 'capture rate (default: the device default, else a common rate it accepts)')
+      .option('--format <int16|float32>', 'sample format to read (default: int16, else float32)')
+      .option('--duration <s>', 'stop after this many seconds of audio')
+      .option('--max-events <n>', 'stop after n detections')
+      .option('--watchdog <s>', 'exit 3 when no audio arrives for this long (default 5)')
+      .option('--verbose', 'show PortAudio/ALSA messages'),
+  ).action(async (opts: import('./commands/listen.js').ListenOptions & DetectorCliOptions & { model?: string }) => {
+    const { runListen } = await import('./commands/listen.js');
+    const { model, file } = await loadModel(opts.model, parseDetectorOptions(opts));
+    code = await runListen(model, file, opts);
+  });
 
   program
     .command('devices')

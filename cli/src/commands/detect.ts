@@ -21,7 +21,6 @@ import { nJ, pct } from '../format.js';
 export interface DetectOptions {
   json?: boolean;
   stream?: boolean;
-  threshold?: number;
   /** Backend of the whole-clip mode. @defaultValue 'js' */
   backend?: string;
 }

@@ -9,6 +9,7 @@ import { reportFailures } from '@nwave/training/dataset-folder';
 import { renderEvalReport } from '../eval/report-html.js';
 import { runEvaluation, type EvalOptions } from '../eval/run-eval.js';
 import type { EvalSummary } from '../eval/summary.js';
+import { describeDetector } from '../detector-options.js';
 import { pct, table, uW } from '../format.js';
 
 /** Command-line options as commander gives them (strings). */
@@ -60,6 +61,7 @@ function printHuman(s: EvalSummary): void {
   console.log(
     `${s.model.name}: ${s.data.clips} clips in ${s.data.dir} (${s.data.keywordClips} keyword, ${s.data.nonKeywordClips} non-keyword)`,
   );
+  console.log(`detector ${describeDetector(s.model.detector)}`);
   console.log(`keyword accuracy ${pc(s.accuracy)} (arg-max ${pc(s.argmaxAccuracy)}), non-keyword rejection ${pc(s.rejection)}`);
   console.log(
     table(

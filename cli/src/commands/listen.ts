@@ -6,6 +6,7 @@
  * 2 usage or model error (thrown to main), 3 device problem.
  */
 import { DeviceError, InvalidArgumentError, KeywordSpotter, type KeywordEvent, type NwaveError, type NwaveModel } from '@nwave/runtime';
+import { describeDetector } from '../detector-options.js';
 import { pct } from '../format.js';
 import { LiveStats, LiveView, watts, type ViewStatus } from '../listen/live-view.js';
 import { MicProcess } from '../listen/mic-process.js';
@@ -87,10 +88,11 @@ export async function runListen(model: NwaveModel, modelFile: string, opts: List
       channels,
       model: modelFile,
       labels: model.labels,
+      detector: model.checkpoint.detector,
     });
   } else {
     console.log(
-      `listening on "${device.name}" (${device.hostApi}, id ${device.id}): ${rate} Hz ${mic.config.format} ${channelsText}; model ${modelFile} [${model.labels.join(', ')}]; Ctrl-C to stop`,
+      `listening on "${device.name}" (${device.hostApi}, id ${device.id}): ${rate} Hz ${mic.config.format} ${channelsText}; model ${modelFile} [${model.labels.join(', ')}], detector ${describeDetector(model.checkpoint.detector)}; Ctrl-C to stop`,
     );
   }
 

@@ -3,6 +3,7 @@
  * asset, no script), so it can be mailed, archived next to a checkpoint or opened offline.
  */
 import { barChart, confusionHeatmap, esc, histogram, spikeRaster, xyChart } from '@nwave/training/svg-charts';
+import { describeDetector } from '../detector-options.js';
 import type { EvalDetails } from './run-eval.js';
 import type { MismatchLevel } from './summary.js';
 
@@ -24,6 +25,7 @@ function summarySection(d: EvalDetails): string {
   const nominal = s.mismatch?.levels.find((l) => l.stddev === s.mismatch!.nominalStddev);
   const rows: (string | number)[][] = [
     ['Model', `${s.model.name} (${s.model.labels.join(', ')})`],
+    ['Detector', describeDetector(s.model.detector)],
     [
       'Data',
       `${s.data.dir}: ${s.data.clips} clips (${s.data.keywordClips} keyword, ${s.data.nonKeywordClips} non-keyword)${s.data.skipped ? `, ${s.data.skipped} unreadable` : ''}`,

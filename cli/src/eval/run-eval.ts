@@ -151,6 +151,7 @@ export function runEvaluation(model: NwaveModel, modelFile: string, opts: EvalOp
       labels: [...model.labels],
       backgroundLabels: [...model.checkpoint.backgroundLabels],
       chipProfile: model.chip.id,
+      detector: model.checkpoint.detector,
     },
     data: {
       dir: opts.data,

@@ -3,6 +3,7 @@
  * a score is `null` (never NaN) when the data holds nothing to compute it on. Ratios are 0..1,
  * power in watts (projected estimates from the chip profile), times in seconds unless named `Ms`.
  */
+import type { DetectorSettings } from '@nwave/runtime';
 import type { PerClassRow, PerFolderRow, PerSpeakerRow } from './clip-metrics.js';
 
 /** Mean, percentiles and extremes of a sample. */
@@ -88,7 +89,15 @@ export interface PowerSummary {
 }
 
 export interface EvalSummary {
-  model: { name: string; file: string; labels: string[]; backgroundLabels: string[]; chipProfile: string };
+  model: {
+    name: string;
+    file: string;
+    labels: string[];
+    backgroundLabels: string[];
+    chipProfile: string;
+    /** Detector settings in effect: the checkpoint's, with --threshold / --label-threshold / --min-spikes applied. */
+    detector: DetectorSettings;
+  };
   data: {
     dir: string;
     clips: number;

@@ -142,6 +142,30 @@ describe('nwave listen (tones fixture model)', () => {
     expect(r.stdout).not.toContain('\x1b[');
   });
 
+  it('applies --min-spikes / --label-threshold to the live detector (the default detects the tone, a strict minimum does not)', async () => {
+    const pcm = toneSequence(44100, [
+      [0, 0.5],
+      [400, 1],
+      [0, 2],
+    ]);
+    const h = home('overrides', pcm);
+    const listen = (...flags: string[]) =>
+      runNwave(['listen', '--model', TONES, '--json', '--duration', '3', ...flags], { home: h, timeoutMs: TIMEOUT });
+    const base = await listen();
+    expect(base.code, explain(base)).toBe(0);
+    expect(detections(base).map((e) => e.label)).toEqual(['low']);
+    expect(base.events[0]).toMatchObject({ event: 'start', detector: { minSpikes: 5, threshold: 0.8 } });
+    // The tone is "low" at confidence 1 (no spike elsewhere): only the spike minimum can stop it.
+    const strict = await listen('--min-spikes', '1000', '--label-threshold', 'low=0.95');
+    expect(strict.code, explain(strict)).toBe(0);
+    expect(detections(strict), explain(strict)).toEqual([]);
+    expect(strict.events.at(-1)).toMatchObject({ event: 'stop', reason: 'duration', detections: 0 });
+    expect(strict.events[0]).toMatchObject({ detector: { minSpikes: 1000, threshold: 0.8, labelThresholds: { low: 0.95 } } });
+    const usage = await listen('--label-threshold', 'loud=0.5');
+    expect(usage.code, explain(usage)).toBe(2);
+    expect(usage.stderr).toContain('"loud": not a label of tones-fixture (labels: high, low, _background_)');
+  });
+
   it('stops on SIGINT: exit 0, a summary, and the audio helper (which holds the device) is gone', async () => {
     let helpers: number[] = [];
     const r = await runNwave(['listen', '--model', TONES, '--json'], {

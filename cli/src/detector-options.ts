@@ -1,0 +1,107 @@
+/**
+ * Deployment-time detector settings shared by `nwave detect`, `listen` and `eval`: the operating
+ * point (Porcupine's "sensitivity") chosen without retraining. Only the detector changes; the
+ * network and its spikes stay the same (the runtime's `withDetectorSettings`).
+ *
+ *   --threshold <x>                 softmax confidence 0..1 for every keyword
+ *   --label-threshold <label=x,...> per-keyword confidence (e.g. yes=0.8,no=0.7)
+ *   --min-spikes <n>                minimum spikes of the winning class in the window
+ */
+import type { Command } from 'commander';
+import { InvalidArgumentError, withDetectorSettings, type Checkpoint, type DetectorSettings } from '@nwave/runtime';
+
+/** The options as commander hands them over (strings). */
+export interface DetectorCliOptions {
+  threshold?: string;
+  labelThreshold?: string;
+  minSpikes?: string;
+}
+
+/** Deployment overrides of a checkpoint's detector (only the fields the user gave). */
+export type DetectorOverrides = Partial<Pick<DetectorSettings, 'threshold' | 'labelThresholds' | 'minSpikes'>>;
+
+/** `--label-threshold` may be given more than once: the lists are joined. */
+const joinLists = (value: string, previous: string | undefined) => (previous === undefined ? value : `${previous},${value}`);
+
+/** Adds the three detector options to a command (one help text for every command). */
+export function addDetectorOptions(cmd: Command): Command {
+  return cmd
+    .option('--threshold <x>', "confidence threshold 0..1 for every keyword (replaces the model's, per-keyword ones included)")
+    .option('--label-threshold <label=x,...>', 'per-keyword confidence thresholds, e.g. yes=0.8,no=0.7 (win over --threshold)', joinLists)
+    .option('--min-spikes <n>', "minimum spikes of the winning class in the window (default: the model's)");
+}
+
+const bad = (flag: string, v: string, expected: string, field: string) =>
+  new InvalidArgumentError(`--${flag} must be ${expected}, got "${v}"`, { field, value: v, expected });
+
+/** A decimal number (no empty string, hex or Infinity). */
+function numeric(v: string): number | undefined {
+  const x = Number(v);
+  return /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(v) && Number.isFinite(x) ? x : undefined;
+}
+
+function confidence(v: string): number | undefined {
+  const x = numeric(v);
+  return x !== undefined && x >= 0 && x <= 1 ? x : undefined;
+}
+
+/**
+ * Parses and checks the options; labels are checked against the model later (`applyDetectorOverrides`).
+ * @throws InvalidArgumentError naming the flag: not a number, out of range, or a malformed `label=x` pair
+ */
+export function parseDetectorOptions(o: DetectorCliOptions): DetectorOverrides {
+  const out: DetectorOverrides = {};
+  if (o.threshold !== undefined) {
+    const x = confidence(o.threshold);
+    if (x === undefined) throw bad('threshold', o.threshold, 'a number in [0, 1]', 'threshold');
+    out.threshold = x;
+  }
+  if (o.labelThreshold !== undefined) {
+    const expected = 'label=x pairs separated by commas, x in [0, 1] (e.g. yes=0.8,no=0.7)';
+    const thresholds: Record<string, number> = {};
+    for (const pair of o.labelThreshold.split(',')) {
+      const m = /^\s*([^=]+?)\s*=\s*(.*?)\s*$/.exec(pair);
+      const x = m ? confidence(m[2]) : undefined;
+      if (!m || x === undefined)
+        throw new InvalidArgumentError(`--label-threshold must be ${expected}; "${pair}" is not`, {
+          field: 'labelThresholds',
+          value: o.labelThreshold,
+          expected,
+        });
+      if (m[1] in thresholds)
+        throw new InvalidArgumentError(`--label-threshold gives "${m[1]}" twice`, { field: 'labelThresholds', value: o.labelThreshold });
+      thresholds[m[1]] = x;
+    }
+    out.labelThresholds = thresholds;
+  }
+  if (o.minSpikes !== undefined) {
+    const x = numeric(o.minSpikes);
+    if (x === undefined || !Number.isInteger(x) || x < 0) throw bad('min-spikes', o.minSpikes, 'an integer >= 0', 'minSpikes');
+    out.minSpikes = x;
+  }
+  return out;
+}
+
+/**
+ * `checkpoint` with `overrides` merged over its detector settings (the same object when there are
+ * none). A global `--threshold` replaces the file's per-label thresholds (see `withDetectorSettings`).
+ * @throws InvalidArgumentError for a label the model does not have (the message lists its labels)
+ */
+export function applyDetectorOverrides(checkpoint: Checkpoint, overrides: DetectorOverrides): Checkpoint {
+  if (Object.keys(overrides).length === 0) return checkpoint;
+  try {
+    return withDetectorSettings(checkpoint, overrides);
+  } catch (e) {
+    if (e instanceof InvalidArgumentError && e.context.field === 'labelThresholds')
+      throw new InvalidArgumentError(`--label-threshold: ${e.message}`, e.context);
+    throw e;
+  }
+}
+
+/** One line for people: `confidence >= 0.9 (yes 0.8), >= 8 spikes`. */
+export function describeDetector(d: DetectorSettings): string {
+  const per = Object.entries(d.labelThresholds ?? {})
+    .map(([l, x]) => `${l} ${x}`)
+    .join(', ');
+  return `confidence >= ${d.threshold}${per ? ` (${per})` : ''}, >= ${d.minSpikes} spikes`;
+}
