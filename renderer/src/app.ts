@@ -10,6 +10,7 @@ import { installDebugHooks, recordFrameTime } from './debug-hooks.js';
 import { EngineClient } from './engine/engine-client.js';
 import type { EngineEvent, LevelSnapshot, ModelSlot, StepBatch } from './engine/engine-messages.js';
 import { AppStore } from './store/app-store.js';
+import { rememberedThreshold, rememberThreshold, thresholdOverrides } from './store/detector-thresholds.js';
 import { BackendsPanel } from './views/backends-panel.js';
 import { $, h } from './views/dom.js';
 import { DetectionsView } from './views/detections-view.js';
@@ -21,6 +22,7 @@ import { ModelSummary } from './views/model-summary.js';
 import { PowerView } from './views/power-view.js';
 import { TrainingPanel } from './views/training-panel.js';
 import { StatusBar } from './views/status-bar.js';
+import { ThresholdControl } from './views/threshold-control.js';
 
 export class App {
   readonly store = new AppStore();
@@ -33,6 +35,9 @@ export class App {
   private pendingSteps: StepBatch[] = [];
   private pendingLevel: LevelSnapshot | null = null;
   private detectionId = 0;
+  /** Thresholds waiting to be written (model name -> threshold, null = forget), and the write chain. */
+  private readonly thresholdsToSave = new Map<string, number | null>();
+  private thresholdSaves: Promise<void> = Promise.resolve();
 
   readonly api: NwaveApi;
 
@@ -67,6 +72,10 @@ export class App {
     new ModelPanel($('#tab-model'), s, modelActions);
     $('#tab-model').append(backendsCard);
     new ModelSummary($('#model-card'), s, modelActions);
+    new ThresholdControl($('#threshold-card'), s, {
+      apply: (threshold) => this.setThreshold(threshold),
+      persist: (threshold) => this.persistThreshold(threshold),
+    });
     new TrainingPanel($('#tab-training'), api, this.engine, s, (path) => this.loadPath('a', path));
     new StatusBar($('#statusbar'), s, this.debug);
     s.watch('models', (m) => {
@@ -99,12 +108,17 @@ export class App {
     api.rendererReady();
   }
 
-  /** Compiles a model on this thread (info, whole-clip results) and in the engine worker (live). */
+  /**
+   * Compiles a model on this thread (info, whole-clip results) and in the engine worker (live).
+   * Model A runs with the threshold remembered for its name, if any.
+   */
   loadModelFile(slot: ModelSlot, file: ModelFile): void {
     try {
       const model = NwaveModel.fromJSON(file.text, file.path ?? file.name);
+      const remembered = slot === 'a' ? rememberedThreshold(this.store.state.settings?.detectorThresholds, model.checkpoint.name) : null;
+      this.store.setDetector(slot, null); // until the engine confirms the new model's settings
       this.store.setModel(slot, { model, name: file.name, path: file.path, text: file.text, ...(file.note ? { note: file.note } : {}) });
-      this.engine.setModel(slot, file.text, file.path ?? file.name);
+      this.engine.setModel(slot, file.text, file.path ?? file.name, thresholdOverrides(remembered));
       this.store.set('notice', file.note ?? null);
       this.store.set('error', null);
       const key = slot === 'a' ? 'modelPath' : 'compareModelPath';
@@ -142,7 +156,35 @@ export class App {
     }
   }
 
+  /** Model A's detector threshold from now on (null: the model file's settings); the microphone keeps running. */
+  setThreshold(threshold: number | null): void {
+    if (!this.store.state.models.a) return;
+    this.debug.detectorRequestedAtMs = performance.timeOrigin + performance.now();
+    this.engine.setDetector('a', thresholdOverrides(threshold));
+  }
+
+  /**
+   * Remembers model A's threshold under its model name in the settings (null: forgets it). Writes
+   * go one at a time, each with the latest values, so quick keyboard steps cannot land out of order.
+   */
+  persistThreshold(threshold: number | null): void {
+    const m = this.store.state.models.a;
+    if (!m) return;
+    this.thresholdsToSave.set(m.model.checkpoint.name, threshold);
+    this.thresholdSaves = this.thresholdSaves
+      .then(async () => {
+        if (!this.thresholdsToSave.size) return;
+        const saved = this.store.state.settings?.detectorThresholds ?? {};
+        let next = saved;
+        for (const [name, t] of this.thresholdsToSave) next = rememberThreshold(next, name, t);
+        this.thresholdsToSave.clear();
+        if (JSON.stringify(next) !== JSON.stringify(saved)) await this.api.updateSettings({ detectorThresholds: next });
+      })
+      .catch((e) => this.store.fail(e));
+  }
+
   clearModel(slot: ModelSlot): void {
+    this.store.setDetector(slot, null);
     this.store.setModel(slot, null);
     this.engine.setModel(slot, null, '');
     if (slot === 'b') void this.api.updateSettings({ compareModelPath: null }).catch(() => undefined);
@@ -183,6 +225,22 @@ export class App {
         });
         break;
       }
+      case 'detector': {
+        const m = this.store.state.models[ev.slot];
+        // An answer about the model this slot had before a new one was loaded is stale.
+        if (m && (m.path ?? m.name) === ev.source) this.store.setDetector(ev.slot, { settings: ev.settings, overridden: ev.overridden });
+        this.debug.detectorUpdates.push({
+          slot: ev.slot,
+          threshold: ev.settings.threshold,
+          overridden: ev.overridden,
+          fromStep: ev.fromStep,
+          fromS: ev.fromS,
+          requestedAtMs: this.debug.detectorRequestedAtMs,
+          receivedAtMs: performance.timeOrigin + performance.now(),
+        });
+        break;
+      }
+      case 'detector-error':
       case 'model-error':
         this.store.fail(ev.error);
         break;

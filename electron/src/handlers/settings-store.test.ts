@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MAX_DETECTOR_THRESHOLDS } from '../shared/ipc-contract.js';
 import { DEFAULT_SETTINGS, SettingsStore } from './settings-store.js';
 
 describe('SettingsStore', () => {
@@ -50,6 +51,22 @@ describe('SettingsStore', () => {
     writeFileSync(f, '{ not json');
     expect(await new SettingsStore(f).get()).toEqual(DEFAULT_SETTINGS);
     expect(readdirSync(dir).some((n) => n.startsWith('settings.json.corrupt-'))).toBe(true);
+  });
+
+  it('persists the live view threshold per model, and drops an invalid map as a whole', async () => {
+    const a = new SettingsStore(file);
+    await a.update({ detectorThresholds: { 'default-yes-no': 0.9, tones: 0.75 } });
+    expect((await new SettingsStore(file).get()).detectorThresholds).toEqual({ 'default-yes-no': 0.9, tones: 0.75 });
+    await expect(a.update({ detectorThresholds: { tones: 1.5 } })).rejects.toThrow();
+    const proto = await a.update({ detectorThresholds: JSON.parse('{"__proto__": 0.5, "x": 0.6}') as Record<string, number> });
+    expect(Object.keys(proto.detectorThresholds)).toEqual(['x']); // a "__proto__" name is dropped, never kept
+    const tooMany = Object.fromEntries(Array.from({ length: MAX_DETECTOR_THRESHOLDS + 1 }, (_, i) => [`m${i}`, 0.6]));
+    await expect(a.update({ detectorThresholds: tooMany })).rejects.toThrow(/at most/);
+    const f = path.join(dir, 'settings.json');
+    writeFileSync(f, JSON.stringify({ rasterWindowS: 8, detectorThresholds: { ok: 0.8, bad: 'x' } }));
+    const s = await new SettingsStore(f).get();
+    expect(s.rasterWindowS).toBe(8);
+    expect(s.detectorThresholds).toEqual({});
   });
 
   it('rejects invalid patches', async () => {

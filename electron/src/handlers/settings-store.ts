@@ -21,11 +21,12 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   trainEpochs: 20,
   recordWord: 'yes',
   recordSeconds: 1,
+  detectorThresholds: Object.freeze({}) as Record<string, number>,
 });
 
 /** Keeps each valid field of `raw`, drops the rest (so one bad field never resets everything). */
 function sanitize(raw: unknown): Settings {
-  const out: Settings = { ...DEFAULT_SETTINGS, trainWords: [...DEFAULT_SETTINGS.trainWords] };
+  const out: Settings = { ...DEFAULT_SETTINGS, trainWords: [...DEFAULT_SETTINGS.trainWords], detectorThresholds: {} };
   if (!raw || typeof raw !== 'object') return out;
   const shape = settingsPatchSchema.shape;
   for (const key of Object.keys(shape) as (keyof typeof shape)[]) {

@@ -1,7 +1,8 @@
 /**
  * The one typed IPC surface between the Electron main process (or the browser dev server) and
  * the renderer. The renderer imports this file with `import type` only, except for the
- * `API_CHANNELS` table, which the preload and the browser shim share.
+ * `API_CHANNELS` table, which the preload and the browser shim share, and the
+ * `MAX_DETECTOR_THRESHOLDS` bound.
  *
  * - `InvokeChannels`: request/response channels (the renderer awaits a Promise).
  * - `SendChannels`: one-way renderer -> main messages.
@@ -100,9 +101,17 @@ export interface Settings {
   recordWord: string;
   /** Seconds per recorded example. */
   recordSeconds: number;
+  /**
+   * Confidence threshold chosen in the live view, per model (checkpoint name -> 0..1). A model
+   * without an entry runs with its file's detector settings.
+   */
+  detectorThresholds: Record<string, number>;
 }
 
 export type SettingsPatch = Partial<Omit<Settings, 'version'>>;
+
+/** Models remembered in `Settings.detectorThresholds` (the renderer drops the oldest beyond this). */
+export const MAX_DETECTOR_THRESHOLDS = 100;
 
 export interface TrainingRequest {
   data: string;

@@ -4,7 +4,7 @@
  * names must be plain folder names, sizes are bounded.
  */
 import { z } from 'zod';
-import type { InvokeChannel } from './ipc-contract.js';
+import { MAX_DETECTOR_THRESHOLDS, type InvokeChannel } from './ipc-contract.js';
 
 const MAX_PATH = 4096;
 /** Longest recording accepted: 60 s at 192 kHz. */
@@ -20,6 +20,11 @@ export const absolutePath = z
 /** A class folder name: letters, digits, `_` and `-` (no separators, no dots). */
 export const wordName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a word is 1-64 letters, digits, "_" or "-"');
 
+/** Checkpoint name (as the checkpoint schema bounds it) -> softmax confidence threshold. zod drops a `__proto__` key. */
+export const detectorThresholdsSchema = z
+  .record(z.string().min(1).max(200), z.number().min(0).max(1))
+  .refine((r) => Object.keys(r).length <= MAX_DETECTOR_THRESHOLDS, `at most ${MAX_DETECTOR_THRESHOLDS} models`);
+
 export const settingsPatchSchema = z.strictObject({
   inputDeviceId: z.string().max(512).optional(),
   modelPath: absolutePath.nullable().optional(),
@@ -31,6 +36,7 @@ export const settingsPatchSchema = z.strictObject({
   trainEpochs: z.int().min(1).max(10_000).optional(),
   recordWord: z.union([wordName, z.literal('')]).optional(),
   recordSeconds: z.number().min(0.25).max(10).optional(),
+  detectorThresholds: detectorThresholdsSchema.optional(),
 });
 
 export const recordingSchema = z.strictObject({

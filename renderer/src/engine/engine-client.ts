@@ -1,5 +1,5 @@
 /** UI-thread handle on the engine worker: typed commands out, typed events in. */
-import type { EngineEvent, EngineRequest, ModelSlot } from './engine-messages.js';
+import type { DetectorOverrides, EngineEvent, EngineRequest, ModelSlot } from './engine-messages.js';
 
 export type EngineListener = (event: EngineEvent) => void;
 
@@ -35,8 +35,14 @@ export class EngineClient {
     this.send({ type: 'connect-audio', port, sampleRateHz }, [port]);
   }
 
-  setModel(slot: ModelSlot, text: string | null, source: string): void {
-    this.send({ type: 'set-model', slot, text, source });
+  /** `detector`: overrides over the file's detector settings, in effect from the model's first step. */
+  setModel(slot: ModelSlot, text: string | null, source: string, detector?: DetectorOverrides): void {
+    this.send({ type: 'set-model', slot, text, source, ...(detector ? { detector } : {}) });
+  }
+
+  /** Changes the running detector's settings (answered by a `detector` or `detector-error` event). */
+  setDetector(slot: ModelSlot, overrides: DetectorOverrides): void {
+    this.send({ type: 'set-detector', slot, overrides });
   }
 
   reset(): void {

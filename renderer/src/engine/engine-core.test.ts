@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { KeywordSpotter, NwaveModel, resample, withDetectorSettings } from '@nwave/runtime';
+import { eventKeys, examplesStream, offlineEvents } from '../../../test/e2e/helpers/offline-events.js';
 import type { EngineEvent } from './engine-messages.js';
 import { EngineCore } from './engine-core.js';
 
@@ -98,5 +100,138 @@ describe('EngineCore (what the engine worker runs)', () => {
     expect((rec as { samples: Float32Array }).samples.length).toBe(0.25 * RATE);
     const tap = events.find((e) => e.type === 'debug-tap') as { samples: Float32Array };
     expect(tap.samples).toEqual(audio.subarray(0, 0.5 * RATE));
+  });
+});
+
+describe('EngineCore detector settings (the live threshold)', () => {
+  // Real speech: the committed Speech Commands examples at the device rate, twice (12 s). Offline
+  // (measured): the default threshold 0.5 gives 8 events, 0.9 gives 4, all of them ≥ 0.9.
+  const DEFAULT = readFileSync('models/default.nwave.json', 'utf8');
+  const ck = NwaveModel.fromJSON(DEFAULT).checkpoint;
+  const once = examplesStream();
+  const at48k = Float32Array.from(resample(once.samples, once.sampleRateHz, RATE));
+  const speech = new Float32Array(at48k.length * 2);
+  speech.set(at48k);
+  speech.set(at48k, at48k.length);
+  const STRICT = 0.9;
+  const strictSettings = withDetectorSettings(ck, { threshold: STRICT }).detector;
+  const detections = (events: EngineEvent[]) => events.flatMap((e) => (e.type === 'detection' && e.slot === 'a' ? [e.event] : []));
+
+  it('the offline reference (network run through, detector swapped) is the runtime when nothing changes', () => {
+    const model = new NwaveModel(ck);
+    const plain = new KeywordSpotter(model, { inputSampleRateHz: RATE }).process(speech);
+    expect(offlineEvents(model, speech, RATE)).toEqual(plain);
+    const strict = new KeywordSpotter(new NwaveModel(withDetectorSettings(ck, { threshold: STRICT })), { inputSampleRateHz: RATE }).process(
+      speech,
+    );
+    expect(offlineEvents(model, speech, RATE, [{ fromStep: 0, settings: strictSettings }])).toEqual(strict);
+    // The fixture is one where the threshold matters: fewer events, and none below it.
+    expect(strict.length).toBeGreaterThan(0);
+    expect(strict.length).toBeLessThan(plain.length);
+    expect(plain.some((e) => e.confidence < STRICT)).toBe(true);
+    expect(strict.every((e) => e.confidence >= STRICT)).toBe(true);
+  });
+
+  it('runs a model with overrides from its first step: the runtime with withDetectorSettings', () => {
+    const { events, clock, core } = setup();
+    core.setModel('a', DEFAULT, 'default', { threshold: STRICT });
+    core.setSampleRate(RATE);
+    run(core, speech, clock);
+    const expected = new KeywordSpotter(new NwaveModel(withDetectorSettings(ck, { threshold: STRICT })), { inputSampleRateHz: RATE });
+    expect(eventKeys(detections(events))).toEqual(eventKeys(expected.process(speech)));
+    expect(events.find((e) => e.type === 'detector')).toMatchObject({
+      slot: 'a',
+      source: 'default',
+      overridden: true,
+      fromStep: 0,
+      settings: { threshold: STRICT },
+    });
+  });
+
+  it('changes the threshold mid-stream without touching the stream: same steps and spikes, new detector from then on', () => {
+    const plain = setup();
+    plain.core.setModel('a', DEFAULT, 'default');
+    plain.core.setSampleRate(RATE);
+    run(plain.core, speech, plain.clock);
+    plain.core.flushFrame();
+
+    const live = setup();
+    live.core.setModel('a', DEFAULT, 'default');
+    live.core.setSampleRate(RATE);
+    const half = 512 * Math.round(speech.length / 2 / 512);
+    run(live.core, speech.subarray(0, half), live.clock);
+    live.core.setDetector('a', { threshold: STRICT });
+    const change = live.events.at(-1);
+    expect(change).toMatchObject({ type: 'detector', slot: 'a', overridden: true, settings: { threshold: STRICT } });
+    const fromStep = (change as { fromStep: number }).fromStep;
+    expect(Math.abs(fromStep - half / RATE / ck.filterbank.binS)).toBeLessThan(2); // the stream went on: not step 0
+    run(live.core, speech.subarray(half), live.clock);
+    live.core.flushFrame();
+
+    // The rasters see exactly the same steps and spikes (the network and filterbank were not reset).
+    const steps = (events: EngineEvent[]) => events.flatMap((e) => (e.type === 'frame' && e.steps ? [e.steps] : []));
+    const flat = (events: EngineEvent[]) => steps(events).flatMap((b) => [...b.spikes]);
+    expect(steps(live.events).map((b) => b.firstStep)).toEqual(steps(plain.events).map((b) => b.firstStep));
+    expect(flat(live.events)).toEqual(flat(plain.events));
+
+    const got = detections(live.events);
+    const model = new NwaveModel(ck);
+    const expected = offlineEvents(model, speech, RATE, [{ fromStep, settings: strictSettings }]);
+    expect(eventKeys(got)).toEqual(eventKeys(expected));
+    for (const e of got) expect(e.endTime).toBe(Math.round(e.endTime / model.dtS) * model.dtS); // whole steps, as the runtime computes them
+    // Before the change: the default events; after it: only confident ones, at stream times past the change.
+    const before = detections(plain.events).filter((e) => e.endTime <= fromStep * model.dtS);
+    expect(eventKeys(got.filter((e) => e.endTime <= fromStep * model.dtS))).toEqual(eventKeys(before));
+    const after = got.filter((e) => e.endTime > fromStep * model.dtS);
+    expect(after.length).toBeGreaterThan(0);
+    expect(after.every((e) => e.confidence >= STRICT && e.startTime >= fromStep * model.dtS)).toBe(true);
+    expect(after.length).toBeLessThan(detections(plain.events).filter((e) => e.endTime > fromStep * model.dtS).length);
+
+    // Back to the model's own settings ({}), and a new stream: overrides gone, clock from 0.
+    live.core.setDetector('a', {});
+    expect(live.events.at(-1)).toMatchObject({ type: 'detector', overridden: false, settings: { threshold: ck.detector.threshold } });
+    live.events.length = 0;
+    live.core.reset();
+    run(live.core, speech, live.clock);
+    expect(eventKeys(detections(live.events))).toEqual(eventKeys(detections(plain.events)));
+  });
+
+  it('keeps an override across a new stream (reset) and a device rate change', () => {
+    const { events, clock, core } = setup();
+    core.setModel('a', DEFAULT, 'default');
+    core.setSampleRate(44100);
+    core.setDetector('a', { threshold: STRICT });
+    core.setSampleRate(RATE); // rebuilds the spotter
+    core.reset();
+    run(core, speech, clock);
+    expect(eventKeys(detections(events))).toEqual(
+      eventKeys(offlineEvents(new NwaveModel(ck), speech, RATE, [{ fromStep: 0, settings: strictSettings }])),
+    );
+  });
+
+  it('refuses invalid overrides and changes without a model, keeping the settings in effect', () => {
+    const { events, clock, core } = setup();
+    core.setDetector('b', { threshold: 0.7 });
+    expect(events.at(-1)).toMatchObject({ type: 'detector-error', slot: 'b', error: { code: 'STATE' } });
+    core.setModel('a', DEFAULT, 'default', { threshold: STRICT });
+    core.setSampleRate(RATE);
+    for (const bad of [{ threshold: 1.5 }, { threshold: Number.NaN }, { minSpikes: -1 }, { labelThresholds: { maybe: 0.5 } }]) {
+      core.setDetector('a', bad);
+      expect(events.at(-1)).toMatchObject({ type: 'detector-error', slot: 'a', error: { code: 'INVALID_ARGUMENT' } });
+    }
+    core.setDetector('a', { windowS: 0.5, bogus: 1 } as never);
+    expect(events.at(-1)?.type).toBe('detector-error');
+    events.length = 0;
+    run(core, speech, clock);
+    expect(eventKeys(detections(events))).toEqual(
+      eventKeys(offlineEvents(new NwaveModel(ck), speech, RATE, [{ fromStep: 0, settings: strictSettings }])),
+    );
+  });
+
+  it('loads a model with refused overrides on its own settings, saying why', () => {
+    const { events, core } = setup();
+    core.setModel('a', DEFAULT, 'default', { threshold: 2 });
+    expect(events.map((e) => e.type)).toEqual(['detector-error', 'model-ready', 'detector']);
+    expect(events.at(-1)).toMatchObject({ overridden: false, settings: ck.detector });
   });
 });

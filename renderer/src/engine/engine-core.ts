@@ -4,9 +4,10 @@
  * the moment they fire, and everything else (spikes, features, level, power) batched into one
  * `frame` event per display frame.
  */
-import { KeywordSpotter, NwaveModel, type ChipConsumption } from '@nwave/runtime';
+import { KeywordSpotter, NwaveModel, withDetectorSettings, type ChipConsumption, type DetectorSettings } from '@nwave/runtime';
 import { toWireError } from '@nwave/electron/shared/wire-error';
-import type { EngineEvent, ModelSlot, PowerSnapshot } from './engine-messages.js';
+import { replaceDetector } from './detector-swap.js';
+import type { DetectorOverrides, EngineEvent, ModelSlot, PowerSnapshot } from './engine-messages.js';
 import { StepBatcher } from './step-batcher.js';
 
 export interface EngineCoreOptions {
@@ -23,6 +24,10 @@ interface Slot {
   model: NwaveModel;
   source: string;
   spotter: KeywordSpotter | null;
+  /** Overrides over the file's detector settings ({} = none). */
+  overrides: DetectorOverrides;
+  /** The detector settings in effect: the file's merged with `overrides`. */
+  detector: DetectorSettings;
 }
 
 interface Capture {
@@ -86,8 +91,12 @@ export class EngineCore {
     this.reset();
   }
 
-  /** Loads (text) or clears (null) the model of a slot; errors are posted, not thrown. */
-  setModel(slot: ModelSlot, text: string | null, source: string): void {
+  /**
+   * Loads (text) or clears (null) the model of a slot, with detector `overrides` in effect from
+   * its first step (refused overrides are reported and the file's settings used); errors are
+   * posted, not thrown.
+   */
+  setModel(slot: ModelSlot, text: string | null, source: string, overrides: DetectorOverrides = {}): void {
     if (text === null) {
       this.slots[slot]?.spotter?.release();
       this.slots[slot] = null;
@@ -98,12 +107,62 @@ export class EngineCore {
     try {
       const model = NwaveModel.fromJSON(text, source);
       this.slots[slot]?.spotter?.release();
-      this.slots[slot] = { model, source, spotter: null };
+      let detector = model.checkpoint.detector;
+      try {
+        detector = withDetectorSettings(model.checkpoint, overrides).detector;
+      } catch (err) {
+        this.opts.post({ type: 'detector-error', slot, error: toWireError(err) });
+        overrides = {};
+      }
+      this.slots[slot] = { model, source, spotter: null, overrides: { ...overrides }, detector };
       this.buildSpotter(slot);
       this.opts.post({ type: 'model-ready', slot, source, labels: [...model.labels], dtS: model.dtS });
+      this.postDetector(slot, 0);
     } catch (err) {
       this.opts.post({ type: 'model-error', slot, source, error: toWireError(err) });
     }
+  }
+
+  /**
+   * Changes the detector settings of a running slot between two chunks: the filterbank, network,
+   * power meter and stream clock carry on; the detector restarts with an empty window (see
+   * detector-swap.ts). Invalid overrides are refused (`detector-error`) and change nothing.
+   */
+  setDetector(slot: ModelSlot, overrides: DetectorOverrides): void {
+    const s = this.slots[slot];
+    if (!s) {
+      this.opts.post({
+        type: 'detector-error',
+        slot,
+        error: { code: 'STATE', message: `cannot change the detector of model ${slot.toUpperCase()}: no model is loaded` },
+      });
+      return;
+    }
+    let detector: DetectorSettings;
+    try {
+      detector = withDetectorSettings(s.model.checkpoint, overrides).detector;
+    } catch (err) {
+      this.opts.post({ type: 'detector-error', slot, error: toWireError(err) });
+      return;
+    }
+    s.overrides = { ...overrides };
+    s.detector = detector;
+    const fromStep = s.spotter ? replaceDetector(s.spotter, detector) : 0;
+    this.postDetector(slot, fromStep);
+  }
+
+  private postDetector(slot: ModelSlot, fromStep: number): void {
+    const s = this.slots[slot];
+    if (!s) return;
+    this.opts.post({
+      type: 'detector',
+      slot,
+      source: s.source,
+      settings: s.detector,
+      overridden: Object.keys(s.overrides).length > 0,
+      fromStep,
+      fromS: fromStep * s.model.dtS,
+    });
   }
 
   private buildSpotter(slot: ModelSlot): void {
@@ -119,6 +178,7 @@ export class EngineCore {
     } else {
       s.spotter = new KeywordSpotter(model, { inputSampleRateHz: this.rate });
     }
+    if (Object.keys(s.overrides).length) replaceDetector(s.spotter, s.detector); // at step 0: as if built with them
   }
 
   /** A new stream: stream time 0, spotter state cleared, a pending debug tap starts now. */

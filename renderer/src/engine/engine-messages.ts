@@ -3,11 +3,17 @@
  * `type`. Audio does not pass through the UI thread: the capture worklet posts chunks straight
  * to the worker over a MessagePort (`AudioChunkMessage`).
  */
-import type { KeywordEvent } from '@nwave/runtime';
+import type { DetectorSettings, KeywordEvent } from '@nwave/runtime';
 import type { WireError } from '@nwave/electron/shared/ipc-contract';
 
 /** 'a' drives the rasters; 'b' is the optional second model of a side-by-side comparison. */
 export type ModelSlot = 'a' | 'b';
+
+/**
+ * Detector settings over the model file's own (`withDetectorSettings`); `{}` = the file's. Each
+ * message replaces the previous overrides (they do not accumulate).
+ */
+export type DetectorOverrides = Partial<DetectorSettings>;
 
 /** Capture worklet -> worker. */
 export interface AudioChunkMessage {
@@ -16,7 +22,10 @@ export interface AudioChunkMessage {
 
 export type EngineRequest =
   | { type: 'connect-audio'; port: MessagePort; sampleRateHz: number }
-  | { type: 'set-model'; slot: ModelSlot; text: string | null; source: string }
+  /** `detector`: overrides to run the model with from its first step (default: none). */
+  | { type: 'set-model'; slot: ModelSlot; text: string | null; source: string; detector?: DetectorOverrides }
+  /** Changes the running detector of a slot at once (the microphone and the rasters carry on). */
+  | { type: 'set-detector'; slot: ModelSlot; overrides: DetectorOverrides }
   /** A new stream starts (source changed): stream time back to 0, state cleared. */
   | { type: 'reset' }
   /** Keep the next `durationS` seconds of input and send them back (`recorded`). */
@@ -66,6 +75,21 @@ export type EngineEvent =
   | { type: 'model-ready'; slot: ModelSlot; source: string; labels: string[]; dtS: number }
   | { type: 'model-cleared'; slot: ModelSlot }
   | { type: 'model-error'; slot: ModelSlot; source: string; error: WireError }
+  /** The detector settings in effect for a slot (after `set-model` and every `set-detector`). */
+  | {
+      type: 'detector';
+      slot: ModelSlot;
+      /** The model's source, as in `set-model` (tells a late answer about a replaced model apart). */
+      source: string;
+      settings: DetectorSettings;
+      /** True when they differ from the model file's (overrides were given). */
+      overridden: boolean;
+      /** First step (and its stream time, s) decided with these settings. */
+      fromStep: number;
+      fromS: number;
+    }
+  /** Overrides refused (invalid value, no model): the previous settings stay in effect. */
+  | { type: 'detector-error'; slot: ModelSlot; error: WireError }
   | { type: 'frame'; streamTimeS: number; sampleRateHz: number; level: LevelSnapshot; steps: StepBatch | null; power: PowerSnapshot[] }
   | {
       type: 'detection';

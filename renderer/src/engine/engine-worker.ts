@@ -28,7 +28,10 @@ scope.onmessage = (ev) => {
       audioPort.onmessage = (e: MessageEvent<AudioChunkMessage>) => core.process(e.data.samples, wallClock());
       break;
     case 'set-model':
-      core.setModel(msg.slot, msg.text, msg.source);
+      core.setModel(msg.slot, msg.text, msg.source, msg.detector);
+      break;
+    case 'set-detector':
+      core.setDetector(msg.slot, msg.overrides);
       break;
     case 'reset':
       core.reset();

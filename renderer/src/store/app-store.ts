@@ -2,7 +2,7 @@
  * The UI state that is not per-frame (per-frame data goes straight from the engine to the
  * canvases): a plain object, shallow updates, and change listeners per key.
  */
-import type { KeywordEvent, NwaveModel } from '@nwave/runtime';
+import type { DetectorSettings, KeywordEvent, NwaveModel } from '@nwave/runtime';
 import type { AppInfo, Settings } from '@nwave/electron/shared/ipc-contract';
 import type { ModelSlot, PowerSnapshot } from '../engine/engine-messages.js';
 import type { SourceKind } from '../audio/audio-engine.js';
@@ -26,6 +26,13 @@ export interface DetectionRecord {
   pipelineMs: number;
 }
 
+/** Detector settings the engine runs a slot with (as it last confirmed them). */
+export interface LiveDetector {
+  settings: DetectorSettings;
+  /** True when they are not the model file's own (a threshold chosen in the live view). */
+  overridden: boolean;
+}
+
 export interface AppState {
   info: AppInfo | null;
   settings: Settings | null;
@@ -35,6 +42,8 @@ export interface AppState {
   sampleRateHz: number;
   detections: DetectionRecord[];
   power: Record<ModelSlot, PowerSnapshot | null>;
+  /** Null until the engine confirmed the settings of the slot's current model. */
+  detector: Record<ModelSlot, LiveDetector | null>;
   /** Last problem to show in the status bar (cleared on success). */
   error: { message: string; code?: string } | null;
   notice: string | null;
@@ -52,6 +61,7 @@ export class AppStore {
     sampleRateHz: 0,
     detections: [],
     power: { a: null, b: null },
+    detector: { a: null, b: null },
     error: null,
     notice: null,
   };
@@ -73,6 +83,10 @@ export class AppStore {
 
   setModel(slot: ModelSlot, model: LoadedModel | null): void {
     this.set('models', { ...this.state.models, [slot]: model });
+  }
+
+  setDetector(slot: ModelSlot, d: LiveDetector | null): void {
+    this.set('detector', { ...this.state.detector, [slot]: d });
   }
 
   setPower(p: PowerSnapshot): void {

@@ -2,11 +2,12 @@
  * Model information, side by side for the model and the comparison model: layers, parameter
  * count, filterbank, detector, and the constraint report against the chip profile.
  */
-import type { NwaveModel } from '@nwave/runtime';
+import type { DetectorSettings, NwaveModel } from '@nwave/runtime';
 import type { ModelSlot } from '../engine/engine-messages.js';
 import { fmtFreq } from '../format.js';
-import type { AppStore, LoadedModel } from '../store/app-store.js';
-import { h, replace } from './dom.js';
+import type { AppStore, LiveDetector, LoadedModel } from '../store/app-store.js';
+import { describeThreshold } from '../store/detector-thresholds.js';
+import { h, replace, setText } from './dom.js';
 
 export interface ModelActions {
   open(slot: ModelSlot): void;
@@ -34,12 +35,17 @@ function layerRows(model: NwaveModel): HTMLElement[] {
   });
 }
 
-function describe(m: LoadedModel): HTMLElement {
+/** The detector settings in effect (the live view's threshold, when one is set) against the file's. */
+function detectorText(file: DetectorSettings, live: LiveDetector | null): string {
+  const d = live?.settings ?? file;
+  return `window ${d.windowS} s, ${describeThreshold(file, live)}, ≥ ${d.minSpikes} spikes, refractory ${d.refractoryS} s`;
+}
+
+function describe(m: LoadedModel, detectorLine: HTMLElement): HTMLElement {
   const { model } = m;
   const ck = model.checkpoint;
   const fb = model.filterbank;
   const report = model.constraints();
-  const det = ck.detector;
   return h(
     'div',
     { class: 'model-info', 'data-testid': 'model-info' },
@@ -64,7 +70,7 @@ function describe(m: LoadedModel): HTMLElement {
         `${fb.centerFrequenciesHz.length} channels, ${fmtFreq(fb.centerFrequenciesHz[0])} – ${fmtFreq(fb.centerFrequenciesHz.at(-1)!)}, Q ${fb.q}, ${fb.sampleRateHz} Hz, ${fb.binS * 1e3} ms bins`,
       ),
       h('dt', {}, 'detector'),
-      h('dd', {}, `window ${det.windowS} s, confidence ≥ ${det.threshold}, ≥ ${det.minSpikes} spikes, refractory ${det.refractoryS} s`),
+      detectorLine,
     ),
     h(
       'table',
@@ -103,10 +109,16 @@ export class ModelPanel {
     a: h('div', { class: 'card model-col' }),
     b: h('div', { class: 'card model-col' }),
   };
+  /** The detector line of each slot, updated in place as the live threshold moves. */
+  private readonly detectorLines: Record<ModelSlot, HTMLElement> = {
+    a: h('dd', { 'data-testid': 'detector-settings' }),
+    b: h('dd', { 'data-testid': 'detector-settings' }),
+  };
+  private readonly shown: Record<ModelSlot, LoadedModel | null> = { a: null, b: null };
 
   constructor(
     root: HTMLElement,
-    store: AppStore,
+    private readonly store: AppStore,
     private readonly actions: ModelActions,
   ) {
     replace(root, h('div', { class: 'model-grid' }, this.cols.a, this.cols.b));
@@ -114,9 +126,17 @@ export class ModelPanel {
       this.renderSlot('a', models.a);
       this.renderSlot('b', models.b);
     });
+    store.watch('detector', (live) => {
+      for (const slot of ['a', 'b'] as const) {
+        const m = this.shown[slot];
+        if (m) setText(this.detectorLines[slot], detectorText(m.model.checkpoint.detector, live[slot]));
+      }
+    });
   }
 
   private renderSlot(slot: ModelSlot, m: LoadedModel | null): void {
+    this.shown[slot] = m;
+    if (m) setText(this.detectorLines[slot], detectorText(m.model.checkpoint.detector, this.store.state.detector[slot]));
     const buttons =
       slot === 'a'
         ? [
@@ -132,7 +152,7 @@ export class ModelPanel {
       h('h2', {}, slot === 'a' ? 'Model' : 'Comparison model'),
       h('div', { class: 'row' }, ...buttons),
       m
-        ? describe(m)
+        ? describe(m, this.detectorLines[slot])
         : h(
             'p',
             { class: 'muted' },

@@ -1,0 +1,91 @@
+/**
+ * The runtime's detections offline, for comparison with the app's live events on the same audio
+ * (the app's engine tap gives the exact samples its models heard), including detector settings
+ * changed part-way through the stream the way the live view changes them.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { encodeWav16, KeywordSpotter, StreamingDetector, type DetectorSettings, type KeywordEvent, type NwaveModel } from '@nwave/runtime';
+import { readWavFile, writeWavFileAtomic } from '@nwave/runtime/node';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const EXAMPLES_DIR = path.join(ROOT, 'models/examples');
+
+/**
+ * The committed Speech Commands examples (models/examples/*.wav: silence, an unknown word, two
+ * "no", two "yes"; 1 s each at 16 kHz) one after the other, in name order: 6 s of real speech.
+ */
+export function examplesStream(): { samples: Float32Array; sampleRateHz: number } {
+  const parts = readdirSync(EXAMPLES_DIR)
+    .filter((f) => f.endsWith('.wav'))
+    .sort()
+    .map((f) => readWavFile(path.join(EXAMPLES_DIR, f)));
+  const sampleRateHz = parts[0].sampleRateHz;
+  if (parts.some((p) => p.sampleRateHz !== sampleRateHz)) throw new Error(`${EXAMPLES_DIR}: the examples differ in sample rate`);
+  const samples = new Float32Array(parts.reduce((n, p) => n + p.samples.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    samples.set(p.samples, o);
+    o += p.samples.length;
+  }
+  return { samples, sampleRateHz };
+}
+
+/** `examplesStream()` as a WAV file in `dir` (written once), for the fake microphone. */
+export function examplesLoopWav(dir: string): string {
+  const file = path.join(dir, 'speech-commands-loop.wav');
+  if (!existsSync(file)) {
+    const { samples, sampleRateHz } = examplesStream();
+    writeWavFileAtomic(file, encodeWav16(samples, sampleRateHz));
+  }
+  return file;
+}
+
+export interface DetectorChange {
+  /** First step decided with `settings`. */
+  fromStep: number;
+  settings: DetectorSettings;
+}
+
+/**
+ * Runs `model` over `samples` (at `rateHz`, like the app's engine) and detects with the model's
+ * detector settings, switching at each change to a fresh StreamingDetector (empty window) with
+ * the new settings while the network runs on: what the app does when its threshold moves.
+ * Without changes this is the runtime's KeywordSpotter.
+ */
+export function offlineEvents(
+  model: NwaveModel,
+  samples: Float32Array,
+  rateHz: number,
+  changes: readonly DetectorChange[] = [],
+): KeywordEvent[] {
+  const ck = model.checkpoint;
+  const dtS = model.dtS;
+  const plan = [...changes].sort((a, b) => a.fromStep - b.fromStep);
+  const fresh = (settings: DetectorSettings): StreamingDetector =>
+    new StreamingDetector(ck.labels, ck.backgroundLabels, settings, dtS, model.outputPopulation);
+  let detector = fresh(ck.detector);
+  let firstStep = 0;
+  const events: KeywordEvent[] = [];
+  const spotter = new KeywordSpotter(model, {
+    inputSampleRateHz: rateHz,
+    onStep: (v) => {
+      while (plan.length && plan[0].fromStep <= v.step) {
+        detector = fresh(plan.shift()!.settings);
+        firstStep = v.step;
+      }
+      let level = 0;
+      for (let c = 0; c < v.features.length; c++) level += v.features[c];
+      const e = detector.update(v.spikes[v.spikes.length - 1], level / v.features.length);
+      if (e) events.push({ ...e, startTime: (Math.round(e.startTime / dtS) + firstStep) * dtS, endTime: (v.step + 1) * dtS });
+    },
+  });
+  spotter.process(samples);
+  return events;
+}
+
+/** The fields two event lists are compared on (times rounded to the microsecond). */
+export function eventKeys(events: readonly { label: string; confidence: number; startTime: number; endTime: number }[]): string[] {
+  return events.map((e) => `${e.label} ${e.startTime.toFixed(6)}-${e.endTime.toFixed(6)} s @ ${e.confidence.toFixed(12)}`);
+}

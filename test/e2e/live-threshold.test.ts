@@ -1,0 +1,224 @@
+/**
+ * End to end in Debian Chromium: the live view's confidence threshold ("sensitivity") on the
+ * default speech model, with the fake microphone looping the committed Speech Commands examples
+ * (models/examples: silence, an unknown word, "no" twice, "yes" twice; 6 s). The app's events are
+ * compared with the runtime's offline on the exact samples the app heard (its engine tap).
+ *
+ * Measured offline beforehand (12 s of this loop at 44.1 and 48 kHz, 30 loop phases): the model's
+ * own threshold (0.5) gives 7-10 events, 0.9 gives 3-4 (always fewer, all ≥ 0.9), 0.99 only 1-2
+ * with a margin of 0.001 — so the tests use 0.9. Switching to 0.9 5-6.5 s into the stream leaves
+ * 0-3 events in the next 6.4 s but 2-4 in the next 10.4 s: the live-change test listens 16 s.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { KeywordSpotter, NwaveModel, withDetectorSettings, type KeywordEvent } from '@nwave/runtime';
+import { useWebServer } from './helpers/web-fixture.js';
+import { chromiumSkipReason, openApp, readDebug, type DebugSnapshot } from './helpers/browser.js';
+import { ARTIFACTS, withPage } from './helpers/live-session.js';
+import { eventKeys, examplesLoopWav, offlineEvents } from './helpers/offline-events.js';
+import { E2E_FIXTURES } from './helpers/tone-fixtures.js';
+
+const MODEL = path.resolve('models/default.nwave.json');
+const TONES = path.resolve('test/fixtures/models/tones.nwave.json');
+const STRICT = 0.9;
+const LISTEN_S = 12;
+const LISTEN_CHANGE_S = 16;
+/** Events are compared up to 0.1 s before the tap's end (the last steps need resampler look-ahead). */
+const MARGIN_S = 0.1;
+const SLIDER = '[data-testid=threshold-slider]';
+const READOUT = '[data-testid=threshold-value]';
+
+const skip = chromiumSkipReason();
+if (skip) console.warn(`[e2e] live-threshold skipped: ${skip}`);
+
+interface TapWindow {
+  __tap?: Promise<{ samples: Float32Array; sampleRateHz: number }>;
+}
+
+/** Keeps the first `seconds` of the next stream (what the models hear). */
+async function startTap(page: Page, seconds: number): Promise<void> {
+  await page.evaluate((s) => {
+    (window as unknown as TapWindow).__tap = window.__nwaveDebug!.tapSamples(s);
+  }, seconds);
+}
+
+/** The tapped samples, once complete (base64 across the CDP boundary). */
+async function readTap(page: Page): Promise<{ samples: Float32Array; sampleRateHz: number }> {
+  const { b64, sampleRateHz } = await page.evaluate(async () => {
+    const t = await (window as unknown as TapWindow).__tap!;
+    const bytes = new Uint8Array(t.samples.buffer, t.samples.byteOffset, t.samples.byteLength);
+    let bin = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return { b64: btoa(bin), sampleRateHz: t.sampleRateHz };
+  });
+  return { samples: new Float32Array(new Uint8Array(Buffer.from(b64, 'base64')).buffer), sampleRateHz };
+}
+
+function appEvents(debug: DebugSnapshot, untilS: number): { label: string; confidence: number; startTime: number; endTime: number }[] {
+  return debug.detections
+    .filter((d) => d.slot === 'a' && d.endTimeS <= untilS)
+    .map((d) => ({ label: d.label, confidence: d.confidence, startTime: d.startTimeS, endTime: d.endTimeS }));
+}
+
+const upTo = (events: KeywordEvent[], untilS: number): KeywordEvent[] => events.filter((e) => e.endTime <= untilS);
+const fmtEvents = (events: readonly { label: string; confidence: number; endTime: number }[]): string =>
+  `[${events.map((e) => `${e.label}@${e.endTime.toFixed(2)}s ${e.confidence.toFixed(3)}`).join(', ')}]`;
+
+async function detectorLine(page: Page): Promise<string> {
+  await page.click('[data-tab=model]');
+  const text = (await page.textContent('[data-testid=detector-settings]')) ?? '';
+  await page.click('[data-tab=live]');
+  return text;
+}
+
+describe.skipIf(!!skip)('live confidence threshold (Chromium e2e)', () => {
+  const server = useWebServer('threshold', [{ path: MODEL }]);
+  const settingsFile = (): Record<string, unknown> =>
+    JSON.parse(readFileSync(path.join(server.userData, 'settings.json'), 'utf8')) as Record<string, unknown>;
+  const ck = NwaveModel.fromJSON(readFileSync(MODEL, 'utf8')).checkpoint;
+  const wav = (): string => {
+    mkdirSync(E2E_FIXTURES, { recursive: true });
+    return examplesLoopWav(E2E_FIXTURES);
+  };
+
+  it(`a threshold of ${STRICT} set with the keyboard gives the runtime's events with withDetectorSettings: fewer than the model's own`, async () => {
+    await withPage(wav(), async (page, log) => {
+      await openApp(page, server.web.url);
+      await page.waitForSelector(`${SLIDER}:not([disabled])`);
+      expect(await page.getAttribute(SLIDER, 'aria-describedby')).toBe('threshold-hint');
+      expect(await page.textContent('label[for=threshold-slider]')).toBe('Confidence threshold');
+      expect(await page.inputValue(SLIDER)).toBe(String(ck.detector.threshold)); // the model's own
+      expect(await page.isDisabled('[data-testid=threshold-reset]')).toBe(true);
+
+      // Keyboard only: End (0.99), then nine steps down.
+      await page.focus(SLIDER);
+      await page.keyboard.press('End');
+      for (let i = 0; i < 9; i++) await page.keyboard.press('ArrowLeft');
+      await page.waitForFunction((t) => window.__nwaveDebug!.detectorUpdates.at(-1)?.threshold === t, STRICT);
+      expect(await page.textContent(READOUT)).toBe('0.90');
+      expect(await detectorLine(page)).toContain('confidence ≥ 0.90 (set in the live view; file: 0.50)');
+      await expect.poll(() => settingsFile().detectorThresholds).toEqual({ [ck.name]: STRICT });
+
+      await startTap(page, LISTEN_S);
+      await page.click('[data-testid=mic-toggle]');
+      await page.waitForSelector('[data-testid=source]:text("microphone")');
+      const tap = await readTap(page);
+      const debug = await readDebug(page);
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: path.join(ARTIFACTS, 'live-threshold.png') });
+
+      const run = (threshold?: number): KeywordEvent[] =>
+        upTo(
+          new KeywordSpotter(new NwaveModel(threshold === undefined ? ck : withDetectorSettings(ck, { threshold })), {
+            inputSampleRateHz: tap.sampleRateHz,
+          }).process(tap.samples),
+          LISTEN_S - MARGIN_S,
+        );
+      const strict = run(STRICT);
+      const own = run();
+      const app = appEvents(debug, LISTEN_S - MARGIN_S);
+      console.log(
+        `[e2e] threshold ${STRICT} from the start, ${LISTEN_S} s at ${tap.sampleRateHz} Hz: app ${fmtEvents(app)}; runtime ${fmtEvents(strict)}; at the model's own ${ck.detector.threshold}: ${fmtEvents(own)}`,
+      );
+      expect(eventKeys(app)).toEqual(eventKeys(strict));
+      expect(strict.length).toBeGreaterThan(0);
+      expect(strict.length).toBeLessThan(own.length);
+      expect(own.some((e) => e.confidence < STRICT)).toBe(true);
+      expect(app.every((e) => e.confidence >= STRICT)).toBe(true);
+      expect(log.errors).toEqual([]);
+    });
+  });
+
+  it('moving the slider while listening changes the running detector at once; the microphone and rasters carry on', async () => {
+    await withPage(wav(), async (page, log) => {
+      await openApp(page, server.web.url);
+      // Remembered from the previous test for this model; "Reset to model" forgets it.
+      await page.waitForSelector(`${SLIDER}:not([disabled])`);
+      expect(await page.textContent(READOUT)).toBe('0.90');
+      await page.click('[data-testid=threshold-reset]');
+      await page.waitForFunction(() => window.__nwaveDebug!.detectorUpdates.at(-1)?.overridden === false);
+      expect(await page.textContent(READOUT)).toBe('0.50');
+      expect(await page.inputValue(SLIDER)).toBe('0.5');
+      await expect.poll(() => settingsFile().detectorThresholds).toEqual({});
+
+      await startTap(page, LISTEN_CHANGE_S);
+      await page.click('[data-testid=mic-toggle]');
+      await page.waitForSelector('[data-testid=source]:text("microphone")');
+      await page.waitForTimeout(5500);
+      const before = await readDebug(page);
+      const updates = (await page.evaluate(() => window.__nwaveDebug!.detectorUpdates.length)) as number;
+      await page.fill(SLIDER, String(STRICT));
+      await page.waitForFunction((n) => window.__nwaveDebug!.detectorUpdates.length > n, updates);
+      const change = await page.evaluate(() => window.__nwaveDebug!.detectorUpdates.at(-1)!);
+      expect(change).toMatchObject({ slot: 'a', threshold: STRICT, overridden: true });
+      const latencyMs = change.receivedAtMs - change.requestedAtMs;
+      const tap = await readTap(page);
+      const debug = await readDebug(page);
+      expect(await page.textContent('[data-testid=source]')).toContain('microphone'); // never restarted
+
+      const model = new NwaveModel(ck);
+      const strictSettings = withDetectorSettings(ck, { threshold: STRICT }).detector;
+      const expected = upTo(
+        offlineEvents(model, tap.samples, tap.sampleRateHz, [{ fromStep: change.fromStep, settings: strictSettings }]),
+        LISTEN_CHANGE_S - MARGIN_S,
+      );
+      const app = appEvents(debug, LISTEN_CHANGE_S - MARGIN_S);
+      console.log(
+        `[e2e] threshold 0.5 -> ${STRICT} at ${change.fromS.toFixed(3)} s of stream (step ${change.fromStep}), confirmed ${latencyMs.toFixed(1)} ms after the slider moved: app ${fmtEvents(app)}; runtime ${fmtEvents(expected)}`,
+      );
+      expect(latencyMs).toBeLessThan(100); // "within a frame or so", with headroom for a loaded machine
+      expect(change.fromS).toBeGreaterThan(4); // the stream went on: the detector was not restarted at 0
+      expect(eventKeys(app)).toEqual(eventKeys(expected));
+      const after = app.filter((e) => e.endTime > change.fromS);
+      expect(after.length).toBeGreaterThan(0);
+      expect(after.every((e) => e.confidence >= STRICT && e.startTime >= change.fromS)).toBe(true);
+      expect(app.some((e) => e.endTime <= change.fromS && e.confidence < STRICT)).toBe(true); // the old threshold before
+      // The rasters kept scrolling through the change (drawn steps kept counting from the stream start).
+      expect(debug.stepsDrawn).toBeGreaterThan(before.stepsDrawn);
+      expect(debug.stepsDrawn).toBeGreaterThan(0.8 * (LISTEN_CHANGE_S / model.dtS));
+      expect(await detectorLine(page)).toContain('confidence ≥ 0.90 (set in the live view; file: 0.50)');
+      expect(log.errors).toEqual([]);
+    });
+  });
+
+  it('starts each model from its own threshold and remembers the chosen one per model name', async () => {
+    await withPage(wav(), async (page, log) => {
+      await openApp(page, server.web.url);
+      await page.waitForSelector(`${SLIDER}:not([disabled])`);
+      expect(await page.textContent(READOUT)).toBe('0.90'); // default-yes-no, from the previous test
+
+      const openTones = async (): Promise<void> => {
+        await page.click('[data-tab=model]');
+        const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('[data-testid=open-model]')]);
+        await chooser.setFiles(TONES);
+        await page.waitForSelector('[data-testid=model-info] h3:has-text("tones-fixture")');
+        await page.click('[data-tab=live]');
+        await page.waitForSelector(`${SLIDER}:not([disabled])`);
+      };
+      await openTones();
+      expect(await page.textContent(READOUT)).toBe('0.80'); // the tones model's file threshold
+      expect(await page.isDisabled('[data-testid=threshold-reset]')).toBe(true);
+      expect(await detectorLine(page)).toContain('confidence ≥ 0.80,');
+      await page.fill(SLIDER, '0.95');
+      await expect.poll(() => settingsFile().detectorThresholds).toEqual({ [ck.name]: STRICT, 'tones-fixture': 0.95 });
+
+      await page.click('[data-tab=model]');
+      await page.click('text=Bundled default');
+      await page.click('[data-tab=live]');
+      await page.waitForFunction(() => window.__nwaveDebug!.detectorUpdates.at(-1)?.threshold === 0.9);
+      expect(await page.textContent(READOUT)).toBe('0.90');
+
+      await page.reload();
+      await openApp(page, server.web.url);
+      await openTones();
+      expect(await page.textContent(READOUT)).toBe('0.95');
+      expect(await page.inputValue(SLIDER)).toBe('0.95');
+      await page.click('[data-testid=threshold-reset]');
+      expect(await page.textContent(READOUT)).toBe('0.80');
+      await expect.poll(() => settingsFile().detectorThresholds).toEqual({ [ck.name]: STRICT });
+      expect(log.errors).toEqual([]);
+    });
+  });
+});
