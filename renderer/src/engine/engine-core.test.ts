@@ -114,17 +114,16 @@ describe('EngineCore detector settings (the live threshold)', () => {
   speech.set(at48k);
   speech.set(at48k, at48k.length);
   const STRICT = 0.9;
-  const strictSettings = withDetectorSettings(ck, { threshold: STRICT }).detector;
   const detections = (events: EngineEvent[]) => events.flatMap((e) => (e.type === 'detection' && e.slot === 'a' ? [e.event] : []));
 
-  it('the offline reference (network run through, detector swapped) is the runtime when nothing changes', () => {
+  it('the offline reference (one whole-buffer KeywordSpotter, settings changed from onStep) is the runtime when nothing changes', () => {
     const model = new NwaveModel(ck);
     const plain = new KeywordSpotter(model, { inputSampleRateHz: RATE }).process(speech);
     expect(offlineEvents(model, speech, RATE)).toEqual(plain);
     const strict = new KeywordSpotter(new NwaveModel(withDetectorSettings(ck, { threshold: STRICT })), { inputSampleRateHz: RATE }).process(
       speech,
     );
-    expect(offlineEvents(model, speech, RATE, [{ fromStep: 0, settings: strictSettings }])).toEqual(strict);
+    expect(offlineEvents(model, speech, RATE, [{ fromStep: 0, overrides: { threshold: STRICT } }])).toEqual(strict);
     // The fixture is one where the threshold matters: fewer events, and none below it.
     expect(strict.length).toBeGreaterThan(0);
     expect(strict.length).toBeLessThan(plain.length);
@@ -148,7 +147,7 @@ describe('EngineCore detector settings (the live threshold)', () => {
     });
   });
 
-  it('changes the threshold mid-stream without touching the stream: same steps and spikes, new detector from then on', () => {
+  it('changes the threshold mid-stream without touching the stream: same steps, spikes and window, new decision from then on', () => {
     const plain = setup();
     plain.core.setModel('a', DEFAULT, 'default');
     plain.core.setSampleRate(RATE);
@@ -176,15 +175,16 @@ describe('EngineCore detector settings (the live threshold)', () => {
 
     const got = detections(live.events);
     const model = new NwaveModel(ck);
-    const expected = offlineEvents(model, speech, RATE, [{ fromStep, settings: strictSettings }]);
+    const expected = offlineEvents(model, speech, RATE, [{ fromStep, overrides: { threshold: STRICT } }]);
     expect(eventKeys(got)).toEqual(eventKeys(expected));
     for (const e of got) expect(e.endTime).toBe(Math.round(e.endTime / model.dtS) * model.dtS); // whole steps, as the runtime computes them
-    // Before the change: the default events; after it: only confident ones, at stream times past the change.
+    // Before the change: the default events; after it: only confident ones (decided over the whole
+    // window, which may begin before the change), and fewer than at the default threshold.
     const before = detections(plain.events).filter((e) => e.endTime <= fromStep * model.dtS);
     expect(eventKeys(got.filter((e) => e.endTime <= fromStep * model.dtS))).toEqual(eventKeys(before));
     const after = got.filter((e) => e.endTime > fromStep * model.dtS);
     expect(after.length).toBeGreaterThan(0);
-    expect(after.every((e) => e.confidence >= STRICT && e.startTime >= fromStep * model.dtS)).toBe(true);
+    expect(after.every((e) => e.confidence >= STRICT)).toBe(true);
     expect(after.length).toBeLessThan(detections(plain.events).filter((e) => e.endTime > fromStep * model.dtS).length);
 
     // Back to the model's own settings ({}), and a new stream: overrides gone, clock from 0.
@@ -205,7 +205,7 @@ describe('EngineCore detector settings (the live threshold)', () => {
     core.reset();
     run(core, speech, clock);
     expect(eventKeys(detections(events))).toEqual(
-      eventKeys(offlineEvents(new NwaveModel(ck), speech, RATE, [{ fromStep: 0, settings: strictSettings }])),
+      eventKeys(offlineEvents(new NwaveModel(ck), speech, RATE, [{ fromStep: 0, overrides: { threshold: STRICT } }])),
     );
   });
 
@@ -221,10 +221,17 @@ describe('EngineCore detector settings (the live threshold)', () => {
     }
     core.setDetector('a', { windowS: 0.5, bogus: 1 } as never);
     expect(events.at(-1)?.type).toBe('detector-error');
+    // A running detector keeps its window (its ring is sized by it): another windowS is refused.
+    core.setDetector('a', { windowS: 0.5 });
+    expect(events.at(-1)).toMatchObject({
+      type: 'detector-error',
+      slot: 'a',
+      error: { code: 'INVALID_ARGUMENT', context: { field: 'windowS' } },
+    });
     events.length = 0;
     run(core, speech, clock);
     expect(eventKeys(detections(events))).toEqual(
-      eventKeys(offlineEvents(new NwaveModel(ck), speech, RATE, [{ fromStep: 0, settings: strictSettings }])),
+      eventKeys(offlineEvents(new NwaveModel(ck), speech, RATE, [{ fromStep: 0, overrides: { threshold: STRICT } }])),
     );
   });
 
@@ -233,5 +240,19 @@ describe('EngineCore detector settings (the live threshold)', () => {
     core.setModel('a', DEFAULT, 'default', { threshold: 2 });
     expect(events.map((e) => e.type)).toEqual(['detector-error', 'model-ready', 'detector']);
     expect(events.at(-1)).toMatchObject({ overridden: false, settings: ck.detector });
+    // No spotter yet (no audio): the window is checked all the same, as the spotter would.
+    events.length = 0;
+    core.setModel('a', DEFAULT, 'default', { threshold: STRICT, windowS: 0.5 });
+    expect(events[0]).toMatchObject({ type: 'detector-error', error: { code: 'INVALID_ARGUMENT', context: { field: 'windowS' } } });
+    expect(events.at(-1)).toMatchObject({ type: 'detector', overridden: false, settings: ck.detector });
+    core.setDetector('a', { windowS: 2 });
+    expect(events.at(-1)).toMatchObject({ type: 'detector-error', error: { context: { field: 'windowS' } } });
+    core.setDetector('a', { threshold: STRICT });
+    expect(events.at(-1)).toMatchObject({
+      type: 'detector',
+      overridden: true,
+      fromStep: 0,
+      settings: { ...ck.detector, threshold: STRICT },
+    });
   });
 });

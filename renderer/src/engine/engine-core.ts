@@ -4,9 +4,15 @@
  * the moment they fire, and everything else (spikes, features, level, power) batched into one
  * `frame` event per display frame.
  */
-import { KeywordSpotter, NwaveModel, withDetectorSettings, type ChipConsumption, type DetectorSettings } from '@nwave/runtime';
+import {
+  KeywordSpotter,
+  NwaveModel,
+  StreamingDetector,
+  withDetectorSettings,
+  type ChipConsumption,
+  type DetectorSettings,
+} from '@nwave/runtime';
 import { toWireError } from '@nwave/electron/shared/wire-error';
-import { replaceDetector } from './detector-swap.js';
 import type { DetectorOverrides, EngineEvent, ModelSlot, PowerSnapshot } from './engine-messages.js';
 import { StepBatcher } from './step-batcher.js';
 
@@ -53,6 +59,19 @@ export function powerSnapshot(slot: ModelSlot, p: ChipConsumption, inferenceS: n
     spikeRateHz: p.spikeRateHz,
     layers: p.layers.map((l) => ({ name: l.name, neurons: l.neurons, rateHz: l.rateHz, frontend: !l.includedInTotal })),
   };
+}
+
+/**
+ * The model file's detector settings with `overrides`, checked as the spotter's
+ * `setDetectorSettings` will check them (schema, labels, and a window it cannot change), for a
+ * slot that has no spotter yet.
+ * @throws InvalidArgumentError naming the field
+ */
+function settingsFor(model: NwaveModel, overrides: DetectorOverrides): DetectorSettings {
+  const ck = model.checkpoint;
+  const settings = withDetectorSettings(ck, overrides).detector;
+  new StreamingDetector(ck.labels, ck.backgroundLabels, ck.detector, model.dtS, model.outputPopulation).setSettings(settings);
+  return settings;
 }
 
 export class EngineCore {
@@ -109,7 +128,7 @@ export class EngineCore {
       this.slots[slot]?.spotter?.release();
       let detector = model.checkpoint.detector;
       try {
-        detector = withDetectorSettings(model.checkpoint, overrides).detector;
+        detector = settingsFor(model, overrides);
       } catch (err) {
         this.opts.post({ type: 'detector-error', slot, error: toWireError(err) });
         overrides = {};
@@ -124,9 +143,10 @@ export class EngineCore {
   }
 
   /**
-   * Changes the detector settings of a running slot between two chunks: the filterbank, network,
-   * power meter and stream clock carry on; the detector restarts with an empty window (see
-   * detector-swap.ts). Invalid overrides are refused (`detector-error`) and change nothing.
+   * Changes the detector settings of a running slot between two chunks
+   * (`KeywordSpotter.setDetectorSettings`): the filterbank, network, power meter, stream clock and
+   * the detector's window carry on, so a word under way is judged whole by the new settings.
+   * Invalid overrides (including another `windowS`) are refused (`detector-error`) and change nothing.
    */
   setDetector(slot: ModelSlot, overrides: DetectorOverrides): void {
     const s = this.slots[slot];
@@ -139,15 +159,20 @@ export class EngineCore {
       return;
     }
     let detector: DetectorSettings;
+    let fromStep = 0;
     try {
-      detector = withDetectorSettings(s.model.checkpoint, overrides).detector;
+      if (s.spotter) {
+        fromStep = s.spotter.setDetectorSettings(overrides);
+        detector = { ...s.spotter.detector.settings };
+      } else {
+        detector = settingsFor(s.model, overrides);
+      }
     } catch (err) {
       this.opts.post({ type: 'detector-error', slot, error: toWireError(err) });
       return;
     }
     s.overrides = { ...overrides };
     s.detector = detector;
-    const fromStep = s.spotter ? replaceDetector(s.spotter, detector) : 0;
     this.postDetector(slot, fromStep);
   }
 
@@ -178,7 +203,7 @@ export class EngineCore {
     } else {
       s.spotter = new KeywordSpotter(model, { inputSampleRateHz: this.rate });
     }
-    if (Object.keys(s.overrides).length) replaceDetector(s.spotter, s.detector); // at step 0: as if built with them
+    if (Object.keys(s.overrides).length) s.spotter.setDetectorSettings(s.overrides); // at step 0: as if built with them
   }
 
   /** A new stream: stream time 0, spotter state cleared, a pending debug tap starts now. */

@@ -24,7 +24,10 @@ export type EngineRequest =
   | { type: 'connect-audio'; port: MessagePort; sampleRateHz: number }
   /** `detector`: overrides to run the model with from its first step (default: none). */
   | { type: 'set-model'; slot: ModelSlot; text: string | null; source: string; detector?: DetectorOverrides }
-  /** Changes the running detector of a slot at once (the microphone and the rasters carry on). */
+  /**
+   * Changes the running detector's settings of a slot at once (`KeywordSpotter.setDetectorSettings`:
+   * its window, the microphone and the rasters carry on; another `windowS` is refused).
+   */
   | { type: 'set-detector'; slot: ModelSlot; overrides: DetectorOverrides }
   /** A new stream starts (source changed): stream time back to 0, state cleared. */
   | { type: 'reset' }

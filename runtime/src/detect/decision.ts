@@ -71,13 +71,31 @@ export function softmaxAt(counts: ArrayLike<number>, index: number, scale = 1): 
  * @param meanInputLevel mean filterbank feature over the same span (activity gate).
  */
 export function decide(ctx: DecisionContext, counts: ArrayLike<number>, meanInputLevel: number): Decision {
+  const { index, label, confidence, rejectedBy } = decideInto(ctx, counts, meanInputLevel, newDecision());
+  return rejectedBy ? { index, label, confidence, accepted: false, rejectedBy } : { index, label, confidence, accepted: true };
+}
+
+/** A Decision to reuse with `decideInto`. */
+export function newDecision(): Decision {
+  return { index: 0, label: '', confidence: 0, accepted: false, rejectedBy: undefined };
+}
+
+/**
+ * `decide` writing into `out` (`rejectedBy` undefined when accepted) instead of allocating a
+ * Decision: the streaming detector's per-step path.
+ */
+export function decideInto(ctx: DecisionContext, counts: ArrayLike<number>, meanInputLevel: number, out: Decision): Decision {
   const index = argmaxCounts(counts);
   const confidence = softmaxAt(counts, index, ctx.settings.countScale ?? 1);
-  const label = ctx.labels[index];
   let rejectedBy: RejectReason | undefined;
   if (ctx.isBackground[index]) rejectedBy = 'background';
   else if (counts[index] < ctx.settings.minSpikes) rejectedBy = 'too-few-spikes';
   else if (meanInputLevel < ctx.settings.minInputLevel) rejectedBy = 'quiet-input';
   else if (confidence < ctx.thresholds[index]) rejectedBy = 'low-confidence';
-  return rejectedBy ? { index, label, confidence, accepted: false, rejectedBy } : { index, label, confidence, accepted: true };
+  out.index = index;
+  out.label = ctx.labels[index];
+  out.confidence = confidence;
+  out.accepted = rejectedBy === undefined;
+  out.rejectedBy = rejectedBy;
+  return out;
 }

@@ -3,9 +3,13 @@
  * for the activity gate), the shared decision rule, and a refractory period. A class that fired
  * is held until its decision lapses (its spikes leave the window), so one spoken word gives one
  * event however long the window keeps seeing it.
+ *
+ * The window holds spike counts and input levels only, which do not depend on the settings other
+ * than `windowS`: `setSettings` changes the decision of a running detector in place.
  */
+import { InvalidArgumentError } from '../errors.js';
 import type { DetectorSettings } from '../model/checkpoint-schema.js';
-import { decide, makeDecisionContext, type DecisionContext } from './decision.js';
+import { decideInto, makeDecisionContext, newDecision, type DecisionContext } from './decision.js';
 
 export interface KeywordEvent {
   label: string;
@@ -25,7 +29,9 @@ export class StreamingDetector {
   readonly dtS: number;
   /** Spike counts of each output neuron inside the window (live view). */
   readonly windowCounts: Int32Array;
-  private readonly ctx: DecisionContext;
+  /** Decision settings in effect (replaced by `setSettings`). */
+  private ctx: DecisionContext;
+  private readonly backgroundLabels: readonly string[];
   private readonly classes: number;
   private readonly ring: Uint16Array;
   private readonly levels: Float64Array;
@@ -36,14 +42,19 @@ export class StreamingDetector {
   private lastEventStep = -Infinity;
   /** Class that fired last; it must leave the window before it can fire again (one event per word). */
   private heldIndex = -1;
-  private readonly refractorySteps: number;
+  private refractorySteps: number;
+  /** Scratch decision of the per-step path (no allocation per step). */
+  private readonly decision = newDecision();
+  /** This step's input level, for `advance` (see `update`). */
+  private inputLevel = 0;
 
   private readonly population: number;
 
   /** @param population output neurons per label (summed), default 1. */
   constructor(labels: readonly string[], backgroundLabels: readonly string[], settings: DetectorSettings, dtS: number, population = 1) {
     this.population = population;
-    this.ctx = makeDecisionContext(labels, backgroundLabels, settings);
+    this.backgroundLabels = [...backgroundLabels];
+    this.ctx = makeDecisionContext(labels, this.backgroundLabels, copySettings(settings));
     this.classes = labels.length;
     this.dtS = dtS;
     this.windowSteps = Math.max(1, Math.round(settings.windowS / dtS));
@@ -58,6 +69,34 @@ export class StreamingDetector {
     return this.stepIndex;
   }
 
+  /** The settings in effect (a copy is taken by the constructor and by `setSettings`). */
+  get settings(): Readonly<DetectorSettings> {
+    return this.ctx.settings;
+  }
+
+  /**
+   * Replaces the decision settings (threshold, labelThresholds, countScale, minSpikes,
+   * minInputLevel, refractoryS) from the next step on, keeping the window, the step count, the
+   * held class and the last event's step: the window's counts and levels do not depend on them.
+   * A class held under the old settings stays held until its decision lapses under the new ones;
+   * the refractory period after the last event is measured with the new `refractoryS`.
+   * Not schema-checked here: KeywordSpotter.setDetectorSettings validates through
+   * withDetectorSettings.
+   * @throws InvalidArgumentError when `settings.windowS` differs (the window's ring is sized by it:
+   *   use a new detector or KeywordSpotter for another window)
+   */
+  setSettings(settings: DetectorSettings): void {
+    const windowS = this.ctx.settings.windowS;
+    if (settings.windowS !== windowS)
+      throw new InvalidArgumentError(
+        `detector windowS: cannot change on a running detector (${windowS} s -> ${settings.windowS} s; its window is sized by it): use a new KeywordSpotter for another window`,
+        { field: 'windowS', value: settings.windowS, expected: windowS },
+      );
+    this.ctx = makeDecisionContext(this.ctx.labels, this.backgroundLabels, copySettings(settings));
+    this.refractorySteps = Math.round(settings.refractoryS / this.dtS);
+  }
+
+  /** Empties the window and restarts at step 0; the settings stay. */
   reset(): void {
     this.ring.fill(0);
     this.levels.fill(0);
@@ -77,6 +116,14 @@ export class StreamingDetector {
    * @returns an event when a keyword is detected, else null.
    */
   update(outputSpikes: ArrayLike<number>, inputLevel: number): KeywordEvent | null {
+    // Small enough for V8 to inline into the caller, so the float level is not boxed (a heap
+    // number per step) on its way in; the work is in `advance`, which reads it from a field.
+    this.inputLevel = inputLevel;
+    return this.advance(outputSpikes);
+  }
+
+  private advance(outputSpikes: ArrayLike<number>): KeywordEvent | null {
+    const inputLevel = this.inputLevel;
     const K = this.classes;
     const base = this.pos * K;
     const P = this.population;
@@ -111,7 +158,7 @@ export class StreamingDetector {
       this.heldIndex = -1;
       return null;
     }
-    const d = decide(this.ctx, wc, this.levelSum / this.windowSteps);
+    const d = decideInto(this.ctx, wc, this.levelSum / this.windowSteps, this.decision);
     if (!d.accepted || d.index !== this.heldIndex) this.heldIndex = -1; // re-arm once the word has left the window
     if (!d.accepted || d.index === this.heldIndex) return null;
     if (step - this.lastEventStep <= this.refractorySteps) return null;
@@ -138,4 +185,11 @@ export class StreamingDetector {
     }
     return this.stepIndex - 1;
   }
+}
+
+/** A copy the caller cannot change under the detector (its per-label thresholds are precomputed). */
+function copySettings(settings: DetectorSettings): DetectorSettings {
+  const copy = { ...settings };
+  if (settings.labelThresholds) copy.labelThresholds = { ...settings.labelThresholds };
+  return copy;
 }

@@ -1,13 +1,16 @@
 /**
  * Live keyword spotting on a stream of PCM chunks of any length and (almost) any rate:
  * audio -> FeatureExtractor (resample to the model rate, filterbank) -> FixedPointNetwork ->
- * StreamingDetector, with a rolling PowerMeter. Synchronous and allocation-free per step, so it
- * runs inside an AudioWorklet or a worker as well as in Node.
+ * StreamingDetector, with a rolling PowerMeter. Synchronous and allocation-free per step (an
+ * event allocates its KeywordEvent), so it runs inside an AudioWorklet or a worker as well as in
+ * Node. The detector's settings can change while it runs (`setDetectorSettings`).
  */
 import { StateError } from '../errors.js';
 import { FeatureExtractor } from '../dsp/feature-extractor.js';
 import type { AudioChunk } from '../dsp/samples.js';
 import { StreamingDetector, type KeywordEvent } from '../detect/keyword-detector.js';
+import type { DetectorSettings } from '../model/checkpoint-schema.js';
+import { withDetectorSettings } from '../model/detector-overrides.js';
 import type { FixedPointNetwork } from '../snn/fixed-point-network.js';
 import { PowerMeter, type ChipConsumption } from '../power/chip-power.js';
 import type { NwaveModel } from './nwave-model.js';
@@ -116,12 +119,29 @@ export class KeywordSpotter {
     return out;
   }
 
+  /**
+   * Changes the detector settings of the running stream between two chunks: the model file's
+   * settings with `overrides` merged over them (`withDetectorSettings`; each call starts again from
+   * the file's, so `{}` restores them). The filterbank, the network, the power meter, the stream
+   * clock and the detector's window carry on: only the decision over the window changes. Also
+   * callable from `onStep`, to apply from the next step.
+   * @returns the first step decided with the new settings (the number of steps processed so far)
+   * @throws InvalidArgumentError naming the field, for a value outside the schema, an unknown label
+   *   or a `windowS` other than the file's (the window cannot change on a running spotter); the
+   *   settings in effect are then left as they were
+   */
+  setDetectorSettings(overrides: Partial<DetectorSettings>): number {
+    if (this.released) throw new StateError('KeywordSpotter.setDetectorSettings called after release()');
+    this.detector.setSettings(withDetectorSettings(this.model.checkpoint, overrides).detector);
+    return this.detector.steps;
+  }
+
   /** Projected chip power over the rolling window (estimate). */
   power(): ChipConsumption {
     return this.powerMeter.current();
   }
 
-  /** Back to t = 0 with empty state. */
+  /** Back to t = 0 with empty state; detector settings set by `setDetectorSettings` stay in effect. */
   reset(): void {
     this.extractor.reset();
     this.network.reset();

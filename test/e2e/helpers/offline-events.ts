@@ -6,7 +6,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { encodeWav16, KeywordSpotter, StreamingDetector, type DetectorSettings, type KeywordEvent, type NwaveModel } from '@nwave/runtime';
+import { encodeWav16, KeywordSpotter, type DetectorSettings, type KeywordEvent, type NwaveModel } from '@nwave/runtime';
 import { readWavFile, writeWavFileAtomic } from '@nwave/runtime/node';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -43,16 +43,17 @@ export function examplesLoopWav(dir: string): string {
 }
 
 export interface DetectorChange {
-  /** First step decided with `settings`. */
+  /** First step decided with `overrides`. */
   fromStep: number;
-  settings: DetectorSettings;
+  /** Over the model file's settings, as the app sends them (`KeywordSpotter.setDetectorSettings`). */
+  overrides: Partial<DetectorSettings>;
 }
 
 /**
- * Runs `model` over `samples` (at `rateHz`, like the app's engine) and detects with the model's
- * detector settings, switching at each change to a fresh StreamingDetector (empty window) with
- * the new settings while the network runs on: what the app does when its threshold moves.
- * Without changes this is the runtime's KeywordSpotter.
+ * Runs `model` over `samples` (at `rateHz`, like the app's engine) in one call, applying each
+ * change with `KeywordSpotter.setDetectorSettings` at the end of the step before `fromStep` (from
+ * `onStep`): what the app does when its threshold moves, offline and on the whole buffer instead
+ * of the live worklet chunks. Without changes this is the runtime's KeywordSpotter.
  */
 export function offlineEvents(
   model: NwaveModel,
@@ -60,28 +61,19 @@ export function offlineEvents(
   rateHz: number,
   changes: readonly DetectorChange[] = [],
 ): KeywordEvent[] {
-  const ck = model.checkpoint;
-  const dtS = model.dtS;
   const plan = [...changes].sort((a, b) => a.fromStep - b.fromStep);
-  const fresh = (settings: DetectorSettings): StreamingDetector =>
-    new StreamingDetector(ck.labels, ck.backgroundLabels, settings, dtS, model.outputPopulation);
-  let detector = fresh(ck.detector);
-  let firstStep = 0;
-  const events: KeywordEvent[] = [];
-  const spotter = new KeywordSpotter(model, {
-    inputSampleRateHz: rateHz,
-    onStep: (v) => {
-      while (plan.length && plan[0].fromStep <= v.step) {
-        detector = fresh(plan.shift()!.settings);
-        firstStep = v.step;
-      }
-      let level = 0;
-      for (let c = 0; c < v.features.length; c++) level += v.features[c];
-      const e = detector.update(v.spikes[v.spikes.length - 1], level / v.features.length);
-      if (e) events.push({ ...e, startTime: (Math.round(e.startTime / dtS) + firstStep) * dtS, endTime: (v.step + 1) * dtS });
-    },
-  });
-  spotter.process(samples);
+  const apply = (spotter: KeywordSpotter, nextStep: number): void => {
+    while (plan.length && plan[0].fromStep <= nextStep) {
+      const change = plan.shift()!;
+      const from = spotter.setDetectorSettings(change.overrides);
+      if (from !== Math.max(change.fromStep, 0)) throw new Error(`detector change planned at step ${change.fromStep} applied at ${from}`);
+    }
+  };
+  const spotter: KeywordSpotter = new KeywordSpotter(model, { inputSampleRateHz: rateHz, onStep: (v) => apply(spotter, v.step + 1) });
+  apply(spotter, 0);
+  const events = spotter.process(samples);
+  if (plan.length)
+    throw new Error(`detector changes after the end of the audio (step ${spotter.detector.steps}): from step ${plan[0].fromStep}`);
   return events;
 }
 
