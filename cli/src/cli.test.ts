@@ -1,27 +1,16 @@
 /** Runs the real `nwave` binary as a subprocess on WAV files written here. */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeWav16 } from '@nwave/runtime';
 import { REPO_ROOT } from './paths.js';
+import { runNwave } from './run-cli.test-helper.js';
 
-const run = promisify(execFile);
-const BIN = path.join(REPO_ROOT, 'cli', 'bin', 'nwave.js');
 const MODEL = path.join(REPO_ROOT, 'test', 'fixtures', 'models', 'tones.nwave.json');
 let dir = '';
 
-async function nwave(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [BIN, ...args], { cwd: REPO_ROOT });
-    return { code: 0, ...r };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const nwave = (...args: string[]) => runNwave(args);
 
 function tone(freq: number, seconds: number, rate: number, amp = 0.3): Float64Array {
   return Float64Array.from({ length: Math.round(seconds * rate) }, (_, i) => amp * Math.sin((2 * Math.PI * freq * i) / rate));

@@ -3,33 +3,22 @@
  * deployment) through the real `nwave` binary, on the bundled default model and its real clips.
  * `nwave listen` is covered in listen/listen.test.ts (virtual ALSA microphone).
  */
-import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCheckpoint } from '@nwave/runtime';
 import { applyDetectorOverrides, parseDetectorOptions } from './detector-options.js';
 import { REPO_ROOT } from './paths.js';
+import { runNwave } from './run-cli.test-helper.js';
 
-const run = promisify(execFile);
-const BIN = path.join(REPO_ROOT, 'cli', 'bin', 'nwave.js');
 const DEFAULT = path.join(REPO_ROOT, 'models', 'default.nwave.json');
 const EXAMPLES = path.join(REPO_ROOT, 'models', 'examples');
 /** Accepted as "yes" at ~69 % confidence with the model's own detector (threshold 0.5). */
 const YES = path.join(EXAMPLES, 'yes-0cb74144_nohash_0.wav');
 let dir = '';
 
-async function nwave(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [BIN, ...args], { cwd: REPO_ROOT });
-    return { code: 0, ...r };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const nwave = (...args: string[]) => runNwave(args);
 
 /** `nwave detect --json` on YES with `flags`: the one result object. */
 async function detectYes(...flags: string[]): Promise<Record<string, unknown>> {

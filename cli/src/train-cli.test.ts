@@ -2,28 +2,17 @@
  * The real `nwave train` process on a small tone data set (fast, deterministic): per-epoch table,
  * export, --resume, Ctrl-C keeping the best epoch, and clear errors for bad flags and folders.
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NwaveModel, encodeWav16, parseCheckpoint } from '@nwave/runtime';
-import { REPO_ROOT } from './paths.js';
+import { NWAVE_BIN, runNwave } from './run-cli.test-helper.js';
 
-const run = promisify(execFile);
-const BIN = path.join(REPO_ROOT, 'cli', 'bin', 'nwave.js');
 let dir = '';
 
-async function nwave(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run(process.execPath, [BIN, ...args], { cwd: dir, maxBuffer: 1 << 24 });
-    return { code: 0, ...r };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const nwave = (...args: string[]) => runNwave(args, dir);
 
 /** A 1 s clip: a tone burst in a frequency band at a random level and position, over faint noise. */
 function clip(lo: number, hi: number, seed: number, rate = 16000): Float64Array {
@@ -93,7 +82,7 @@ describe('nwave train (subprocess)', () => {
   });
 
   it('Ctrl-C stops after the current batch and still writes the best epoch so far', async () => {
-    const child = spawn(process.execPath, [BIN, 'train', ...common, '--epochs', '50', '--out', 'c.nwave.json'], { cwd: dir });
+    const child = spawn(process.execPath, [NWAVE_BIN, 'train', ...common, '--epochs', '50', '--out', 'c.nwave.json'], { cwd: dir });
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
