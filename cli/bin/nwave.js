@@ -4,5 +4,11 @@
 import { register } from 'tsx/esm/api';
 
 register();
+// `nwave detect DIR | head`: a closed pipe ends the command quietly, as Unix tools do.
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (err) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
 const { main } = await import('../src/main.ts');
 process.exitCode = await main(process.argv);

@@ -1,11 +1,12 @@
 /** Runs the real `nwave` binary as a subprocess on WAV files written here. */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeWav16 } from '@nwave/runtime';
 import { REPO_ROOT } from './paths.js';
-import { runNwave } from './run-cli.test-helper.js';
+import { NWAVE_BIN, runNwave } from './run-cli.test-helper.js';
 
 const MODEL = path.join(REPO_ROOT, 'test', 'fixtures', 'models', 'tones.nwave.json');
 let dir = '';
@@ -37,6 +38,17 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('nwave detect', () => {
+  it('ends quietly when its output pipe closes early (`nwave detect DIR | head -1`)', async () => {
+    const child = spawn(process.execPath, [NWAVE_BIN, 'detect', path.join(REPO_ROOT, 'models', 'examples')], { cwd: REPO_ROOT });
+    let stderr = '';
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    // Like `head -1`: read the first line, then close the reading end.
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).not.toMatch(/EPIPE|\n\s+at /);
+    expect(code).toBe(0);
+  });
+
   it('classifies clips at any rate and rejects quiet input (--json, one object per line)', async () => {
     const r = await nwave(
       'detect',
