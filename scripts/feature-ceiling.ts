@@ -38,13 +38,11 @@ const words = values.words!.split(',');
 const bgFolders = values['background-folders']!.split(',');
 const seed = Number(values.seed);
 const exclude = listClassFolders(values.data!).filter((f) => !words.includes(f) && !bgFolders.includes(f));
+/** The trainer's clip and feature settings (runTraining's). */
+const clipFormat = { sample_rate: 16000, recording_duration_s: 1, sim_time_s: 0.008, return_filename: true, log: () => {} };
 const gen = new NWaveDataGen({
   data_parent: values.data!,
-  sample_rate: 16000,
-  recording_duration_s: 1,
-  sim_time_s: 0.008,
-  return_filename: true,
-  log: () => {},
+  ...clipFormat,
   classes: { words, background: true, exclude: ['_background_noise_', ...exclude] },
   dataloader_config: { batch_size: 16, val_split: 0.2, test_split: 0.1, shuffle_train: true, random_state: seed },
 });
@@ -56,11 +54,7 @@ if (values['extra-train']) {
   const have = listClassFolders(root);
   const g = new NWaveDataGen({
     data_parent: root,
-    sample_rate: 16000,
-    recording_duration_s: 1,
-    sim_time_s: 0.008,
-    return_filename: true,
-    log: () => {},
+    ...clipFormat,
     classes: {
       words: words.filter((w) => have.includes(w)),
       background: true,

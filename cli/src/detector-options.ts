@@ -8,6 +8,7 @@
  *   --min-spikes <n>                minimum spikes of the winning class in the window
  */
 import type { Command } from 'commander';
+import { checkNumber } from './number-text.js';
 import { InvalidArgumentError, withDetectorSettings, type Checkpoint, type DetectorSettings } from '@nwave/runtime';
 
 /** The options as commander hands them over (strings). */
@@ -34,16 +35,7 @@ export function addDetectorOptions(cmd: Command): Command {
 const bad = (flag: string, v: string, expected: string, field: string) =>
   new InvalidArgumentError(`--${flag} must be ${expected}, got "${v}"`, { field, value: v, expected });
 
-/** A decimal number (no empty string, hex or Infinity). */
-function numeric(v: string): number | undefined {
-  const x = Number(v);
-  return /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(v) && Number.isFinite(x) ? x : undefined;
-}
-
-function confidence(v: string): number | undefined {
-  const x = numeric(v);
-  return x !== undefined && x >= 0 && x <= 1 ? x : undefined;
-}
+const confidence = (v: string) => checkNumber(v, { min: 0, max: 1 });
 
 /**
  * Parses and checks the options; labels are checked against the model later (`applyDetectorOverrides`).
@@ -75,8 +67,8 @@ export function parseDetectorOptions(o: DetectorCliOptions): DetectorOverrides {
     out.labelThresholds = thresholds;
   }
   if (o.minSpikes !== undefined) {
-    const x = numeric(o.minSpikes);
-    if (x === undefined || !Number.isInteger(x) || x < 0) throw bad('min-spikes', o.minSpikes, 'an integer >= 0', 'minSpikes');
+    const x = checkNumber(o.minSpikes, { int: true, min: 0 });
+    if (x === undefined) throw bad('min-spikes', o.minSpikes, 'an integer >= 0', 'minSpikes');
     out.minSpikes = x;
   }
   return out;

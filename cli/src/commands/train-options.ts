@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from '@nwave/runtime';
 import type { RunTrainingOptions, TrainConfig } from '@nwave/training';
+import { checkNumber, type NumberRule } from '../number-text.js';
 
 export interface TrainCliOptions {
   data: string;
@@ -41,28 +42,15 @@ export interface TrainCliOptions {
 /** Epochs when neither `--epochs` nor the config file sets them. */
 export const DEFAULT_EPOCHS = 40;
 
-interface NumberRule {
-  int?: boolean;
-  min?: number;
-  max?: number;
-  /** The bound `min` itself is not allowed. */
-  exclusiveMin?: boolean;
-}
-
 /** Parses one numeric flag value. @throws InvalidArgumentError naming the flag */
 export function parseNumberFlag(flag: string, text: string, rule: NumberRule = {}): number {
-  const x = text.trim() === '' ? NaN : Number(text);
+  const x = checkNumber(text, rule);
   const kind = rule.int ? 'an integer' : 'a number';
   const range =
     rule.min !== undefined || rule.max !== undefined
       ? ` ${rule.min !== undefined ? `${rule.exclusiveMin ? '>' : '≥'} ${rule.min}` : ''}${rule.min !== undefined && rule.max !== undefined ? ' and ' : ''}${rule.max !== undefined ? `≤ ${rule.max}` : ''}`
       : '';
-  const bad =
-    !Number.isFinite(x) ||
-    (rule.int && !Number.isInteger(x)) ||
-    (rule.min !== undefined && (rule.exclusiveMin ? x <= rule.min : x < rule.min)) ||
-    (rule.max !== undefined && x > rule.max);
-  if (bad) throw new InvalidArgumentError(`${flag}: expected ${kind}${range}, got "${text}"`, { field: flag, value: text });
+  if (x === undefined) throw new InvalidArgumentError(`${flag}: expected ${kind}${range}, got "${text}"`, { field: flag, value: text });
   return x;
 }
 

@@ -62,16 +62,8 @@ export async function openApp(page: Page, url: string): Promise<void> {
 
 /** Samples of `window.__nwaveDebug` the tests read. */
 export interface DebugSnapshot {
-  detections: {
-    slot: 'a' | 'b';
-    label: string;
-    confidence: number;
-    startTimeS: number;
-    endTimeS: number;
-    chunkEndS: number;
-    arrivedAtMs: number;
-    receivedAtMs: number;
-  }[];
+  /** The renderer's own type (renderer/src/debug-hooks.ts declares `window.__nwaveDebug`). */
+  detections: NonNullable<Window['__nwaveDebug']>['detections'];
   frameTimesMs: number[];
   spikesDrawn: number;
   stepsDrawn: number;
