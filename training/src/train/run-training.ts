@@ -196,7 +196,7 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
     labels,
     backgroundLabels,
     filterbank,
-    detector: { windowS: 1.0, countScale: cfg.logitScale },
+    detector: { windowS: cfg.detectorWindowS, countScale: cfg.logitScale },
     provenance: { command: opts.command, data: [opts.data, ...(opts.extraTrain ?? [])].join(' + '), seed: cfg.seed },
   };
   hooks.onStage?.('training');
@@ -219,12 +219,9 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
   await writeFileAtomic(statePath, JSON.stringify(result.state));
 
   hooks.onStage?.('export');
-  const draft = networkToCheckpoint(net, cfg, { ...exportBase, allowViolations: true });
-  const detector = {
-    ...calibrateDetector(new NwaveModel(draft), val, T, opts.minRejection ?? 0.95),
-    windowS: 1.0,
-    countScale: cfg.logitScale,
-  };
+  const trained = { windowS: cfg.detectorWindowS, countScale: result.countScale };
+  const draft = networkToCheckpoint(net, cfg, { ...exportBase, detector: trained, allowViolations: true });
+  const detector = { ...calibrateDetector(new NwaveModel(draft), val, T, opts.minRejection ?? 0.95), ...trained };
   const ck0 = networkToCheckpoint(net, cfg, { ...exportBase, detector, allowViolations: opts.allowViolations });
   const model = new NwaveModel(ck0);
   const valRes = evaluateModel(model, val, T);

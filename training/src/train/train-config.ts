@@ -20,6 +20,18 @@ export interface TrainConfig {
   gradClip: number;
   /** Cross-entropy logits = logitScale x spike counts (1 = the SDK's raw counts). Stored as the detector's countScale. */
   logitScale: number;
+  /** Train `logitScale` too (a learnable softmax temperature; the learned value is exported). */
+  learnCountScale: boolean;
+  /**
+   * Detector window the objective scores (and the exported `detector.windowS`), seconds. A
+   * keyword clip is right when some window says its keyword, a non-keyword clip only when every
+   * window rejects (see losses/detector-loss). A window as long as the clip = clip cross-entropy.
+   */
+  detectorWindowS: number;
+  /** Steps between the scored windows, seconds. */
+  detectorStrideS: number;
+  /** Weight of the keyword-silence term: spike rate of keyword neurons where their keyword is not. */
+  lamSilence: number;
   /** `topology_loss` weight (sign groups of 5). */
   lamTopology: number;
   /** `weight_magnitude_loss` weight (limit 0.9). */
@@ -71,6 +83,10 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   lrCore: 1e-3,
   gradClip: 0.5,
   logitScale: 1,
+  learnCountScale: false,
+  detectorWindowS: 1.0,
+  detectorStrideS: 0.1,
+  lamSilence: 0,
   lamTopology: 0.05,
   lamMagnitude: 1,
   lamFiringRate: 10,
@@ -105,7 +121,11 @@ export const trainConfigSchema = z
     lrFrontend: positive,
     lrCore: positive,
     gradClip: positive,
-    logitScale: positive,
+    logitScale: positive.max(100),
+    learnCountScale: z.boolean(),
+    detectorWindowS: positive.max(10),
+    detectorStrideS: positive.max(10),
+    lamSilence: z.number().min(0),
     lamTopology: z.number().min(0),
     lamMagnitude: z.number().min(0),
     lamFiringRate: z.number().min(0),

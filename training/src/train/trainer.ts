@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { NwaveModel, checkConstraints, type Checkpoint } from '@nwave/runtime';
 import type { HWNetwork } from '../layers/index.js';
-import { firing_rate_target_mse_loss, topology_loss, weight_magnitude_loss } from '../losses/index.js';
+import { detectorLoss, firing_rate_target_mse_loss, topology_loss, weight_magnitude_loss } from '../losses/index.js';
 import { NWaveDataLoader, type LoaderItem } from '../data/data-loader.js';
 import { deriveSeed, mulberry32, shuffleInPlace } from '../data/mulberry32.js';
 import { applyHardConstraints } from './sign-projection.js';
@@ -19,7 +19,9 @@ export interface EpochRow {
   epoch: number;
   epochs: number;
   loss: number;
-  components: { ce: number; topology: number; magnitude: number; firingRate: number };
+  components: { ce: number; topology: number; magnitude: number; firingRate: number; silence: number };
+  /** The detector's softmax temperature after this epoch (learned with `learnCountScale`). */
+  countScale: number;
   trainAccuracy: number;
   /** Runtime (fixed-point) scores of this epoch's export on the validation set (detector calibrated). */
   valAccuracy: number;
@@ -50,7 +52,9 @@ export interface TrainState {
   epoch: number;
   history: EpochRow[];
   weights: Record<string, number[]>;
-  best: { epoch: number; score: number; weights: Record<string, number[]> } | null;
+  /** Detector softmax temperature of `weights` (absent in states written before it was learned). */
+  countScale?: number;
+  best: { epoch: number; score: number; weights: Record<string, number[]>; countScale?: number } | null;
 }
 
 export interface TrainResult {
@@ -60,6 +64,22 @@ export interface TrainResult {
   stoppedEarly: boolean;
   aborted: boolean;
   state: TrainState;
+  /** The detector's countScale of the restored (best) weights: export it with them. */
+  countScale: number;
+}
+
+/** Schema bounds of the detector's countScale (0, 100]; kept a little inside them. */
+const LOG_SCALE_MIN = Math.log(1e-3);
+const LOG_SCALE_MAX = Math.log(100);
+
+function countScaleOf(logScale: tf.Variable): number {
+  return Math.exp(logScale.dataSync()[0]);
+}
+
+function clampLogScale(logScale: tf.Variable): void {
+  const v = logScale.dataSync()[0];
+  if (v < LOG_SCALE_MIN || v > LOG_SCALE_MAX)
+    tf.tidy(() => logScale.assign(tf.scalar(Math.min(LOG_SCALE_MAX, Math.max(LOG_SCALE_MIN, v)))));
 }
 
 /** Weights keyed by module name (variable names carry a process-wide counter, module names do not). */
@@ -145,6 +165,19 @@ export async function trainNetwork(
   const optCore = tf.train.adam(cfg.lrCore);
   const frontVars = new Set(net.frontendVariables().map((v) => v.name));
   const vars = net.trainableVariables();
+  // The detector's softmax temperature, as a log (learned when asked; exported as countScale).
+  const logScale = tf.variable(tf.scalar(Math.log(resume?.countScale ?? cfg.logitScale)), cfg.learnCountScale);
+  const allVars = cfg.learnCountScale ? [...vars, logScale] : vars;
+  const detectorOpts = {
+    windowSteps: Math.round(cfg.detectorWindowS / exportOpts.filterbank.binS),
+    strideSteps: Math.max(1, Math.round(cfg.detectorStrideS / exportOpts.filterbank.binS)),
+    population: cfg.outputPopulation,
+    silenceWeight: cfg.lamSilence,
+  };
+  const withScale = (o: ExportOptions): ExportOptions => ({
+    ...o,
+    detector: { ...o.detector, windowS: cfg.detectorWindowS, countScale: countScaleOf(logScale) },
+  });
   const lifCount = net.hwLayers().length;
   const history: EpochRow[] = resume ? [...resume.history] : [];
   let best = resume?.best ?? null;
@@ -158,7 +191,7 @@ export async function trainNetwork(
   for (let epoch = startEpoch; epoch <= cfg.epochs; epoch++) {
     const te = performance.now();
     const project = epoch > Math.floor(cfg.signProjectFrom * cfg.epochs);
-    const sums = { loss: 0, ce: 0, topology: 0, magnitude: 0, firingRate: 0, correct: 0, n: 0, kwN: 0 };
+    const sums = { loss: 0, ce: 0, topology: 0, magnitude: 0, firingRate: 0, silence: 0, correct: 0, n: 0, kwN: 0 };
     const rateSums = new Array<number>(lifCount).fill(0);
     let batches = 0;
     const loader = epochLoader(epoch);
@@ -175,12 +208,11 @@ export async function trainNetwork(
         const x = tf.tensor3d(batch.x, batch.shape);
         const { spikes } = net.forward(x);
         const out = spikes[spikes.length - 1];
-        const logits = tf.mul(classCounts(out, cfg.outputPopulation), cfg.logitScale);
-        const target = new Float32Array(B * K);
-        batch.y.forEach((c, b) => (c < 0 ? target.fill(1 / K, b * K, (b + 1) * K) : (target[b * K + c] = 1)));
-        const w = tf.tensor1d(Array.from(batch.y, sampleWeight));
-        const picked = tf.sum(tf.mul(tf.tensor2d(target, [B, K]), tf.logSoftmax(logits)), 1);
-        const ce = tf.div(tf.neg(tf.sum(tf.mul(w, picked))), tf.sum(w)) as tf.Scalar;
+        const obj = detectorLoss(
+          { spikes: out, labels: batch.y, logScale, weights: Array.from(batch.y, sampleWeight) },
+          { ...detectorOpts, backgroundClasses: [...bgIndex] },
+        );
+        const ce = obj.ce;
         const topo = topology_loss(net, cfg.lamTopology);
         const mag = tf.mul(weight_magnitude_loss(net), cfg.lamMagnitude) as tf.Scalar;
         const frList: tf.Tensor[] = [];
@@ -199,10 +231,10 @@ export async function trainNetwork(
               frTargets.map(() => cfg.lamFiringRate),
             )
           : tf.scalar(0);
-        parts.push(tf.keep(ce), tf.keep(topo), tf.keep(mag), tf.keep(fr));
-        extra.push(tf.keep(tf.argMax(logits, 1)), ...spikes.map((s) => tf.keep(tf.mean(s))));
-        return tf.addN([ce, topo, mag, fr]) as tf.Scalar;
-      }, vars);
+        parts.push(tf.keep(ce), tf.keep(topo), tf.keep(mag), tf.keep(fr), tf.keep(obj.silence));
+        extra.push(tf.keep(obj.predicted), ...spikes.map((s) => tf.keep(tf.mean(s))));
+        return tf.addN([obj.total, topo, mag, fr]) as tf.Scalar;
+      }, allVars);
       // Global-norm clipping across both groups, then one Adam step per group.
       const norm = Math.sqrt(Object.values(grads).reduce((a, g) => a + (tf.tidy(() => tf.sum(tf.square(g)).dataSync()[0]) as number), 0));
       const scale = norm > cfg.gradClip ? cfg.gradClip / norm : 1;
@@ -212,7 +244,8 @@ export async function trainNetwork(
       if (Object.keys(gFront).length) optFront.applyGradients(Object.entries(gFront).map(([name, tensor]) => ({ name, tensor })));
       optCore.applyGradients(Object.entries(gCore).map(([name, tensor]) => ({ name, tensor })));
       applyHardConstraints(net, { signGroups: project });
-      const [ce, topo, mag, fr] = parts.map((p) => p.dataSync()[0]);
+      clampLogScale(logScale);
+      const [ce, topo, mag, fr, sil] = parts.map((p) => p.dataSync()[0]);
       const pred = extra[0].dataSync();
       for (let b = 0; b < B; b++) if (batch.y[b] >= 0 && pred[b] === batch.y[b]) sums.correct++;
       for (let b = 0; b < B; b++) if (batch.y[b] >= 0) sums.kwN++;
@@ -223,6 +256,7 @@ export async function trainNetwork(
       sums.topology += topo * B;
       sums.magnitude += mag * B;
       sums.firingRate += fr * B;
+      sums.silence += sil * B;
       sums.n += B;
       tf.dispose([value, ...Object.values(grads), ...Object.values(gFront), ...Object.values(gCore), ...parts, ...extra]);
       batches++;
@@ -230,7 +264,7 @@ export async function trainNetwork(
       if (batches % 8 === 0) await new Promise((r) => setImmediate(r)); // let Ctrl-C and progress bars in
     }
     if (aborted && batches === 0) break;
-    const ck = networkToCheckpoint(net, cfg, { ...exportOpts, allowViolations: true });
+    const ck = networkToCheckpoint(net, cfg, { ...withScale(exportOpts), allowViolations: true });
     const compliant = checkConstraints(ck, new NwaveModel(ck).chip).ok;
     // Score = keyword accuracy with the detector calibrated to reject the background on validation.
     const detector = calibrateDetector(new NwaveModel(ck), data.val, T, minRejection);
@@ -246,7 +280,9 @@ export async function trainNetwork(
         topology: sums.topology / Math.max(1, sums.n),
         magnitude: sums.magnitude / Math.max(1, sums.n),
         firingRate: sums.firingRate / Math.max(1, sums.n),
+        silence: sums.silence / Math.max(1, sums.n),
       },
+      countScale: countScaleOf(logScale),
       trainAccuracy: sums.correct / Math.max(1, sums.kwN),
       valAccuracy: val.accuracy,
       valKeywordAccuracy: val.keywordAccuracy,
@@ -263,19 +299,28 @@ export async function trainNetwork(
     hooks.onEpoch?.(row);
     const score = val.rejection >= minRejection ? val.keywordAccuracy : val.keywordAccuracy * val.rejection;
     if (compliant && (!best || score > best.score)) {
-      best = { epoch, score, weights: snapshot(net) };
+      best = { epoch, score, weights: snapshot(net), countScale: countScaleOf(logScale) };
       stale = 0;
     } else stale++;
-    await hooks.onState?.({ epoch, history: [...history], weights: snapshot(net), best });
+    await hooks.onState?.({ epoch, history: [...history], weights: snapshot(net), countScale: countScaleOf(logScale), best });
     if (aborted) break;
     if (cfg.patience > 0 && stale >= cfg.patience && project) {
       stoppedEarly = true;
       break;
     }
   }
-  const state: TrainState = { epoch: history.at(-1)?.epoch ?? 0, history, weights: snapshot(net), best };
-  if (best) restoreWeights(net, best.weights);
-  else {
+  const state: TrainState = {
+    epoch: history.at(-1)?.epoch ?? 0,
+    history,
+    weights: snapshot(net),
+    countScale: countScaleOf(logScale),
+    best,
+  };
+  let countScale = countScaleOf(logScale);
+  if (best) {
+    restoreWeights(net, best.weights);
+    countScale = best.countScale ?? countScale;
+  } else {
     // Stopped before any compliant epoch (early Ctrl-C): project the current weights onto the
     // sign groups so that what gets exported still satisfies the chip.
     applyHardConstraints(net, { signGroups: true });
@@ -283,7 +328,8 @@ export async function trainNetwork(
   }
   optFront.dispose();
   optCore.dispose();
-  return { history, bestEpoch: best?.epoch ?? 0, bestScore: best?.score ?? 0, stoppedEarly, aborted, state };
+  logScale.dispose();
+  return { history, bestEpoch: best?.epoch ?? 0, bestScore: best?.score ?? 0, stoppedEarly, aborted, state, countScale };
 }
 
 export type { Checkpoint };

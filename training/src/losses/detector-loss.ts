@@ -1,0 +1,168 @@
+/**
+ * The detector's own decision as a training objective. The streaming detector sums each class's
+ * output spikes over a sliding window, takes the arg-max and its softmax(countScale · counts)
+ * confidence, and accepts a keyword above a threshold. So:
+ *   - a keyword clip is right when SOME window says its keyword (the detector fires once) ->
+ *     soft minimum over windows of the window cross-entropy, or the window ending at the
+ *     keyword's end when it is known (a keyword placed in a stream);
+ *   - a non-keyword clip is right only when EVERY window rejects -> soft maximum over windows
+ *     of the cross-entropy towards the background (or towards equal keyword outputs);
+ *   - keyword neurons stay silent where no keyword is (negatives, and the other keywords'
+ *     neurons on a keyword clip): an L1 penalty on their spike rate;
+ *   - the softmax temperature is a trainable log-scale, exported as the detector's countScale,
+ *     so the confidence the detector thresholds is the one the loss shaped.
+ * With a window as long as the clip this is the clip cross-entropy plus the silence term.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+export interface DetectorLossOptions {
+  /** Detector window in steps (windowS / dt); clamped to the clip length. */
+  windowSteps: number;
+  /** Steps between the ends of consecutive windows (the last window always ends at the clip end). */
+  strideSteps: number;
+  /** Output neurons per class (summed, as the runtime does). @defaultValue 1 */
+  population?: number;
+  /** Classes the detector never reports (background): rejected windows target them. */
+  backgroundClasses: readonly number[];
+  /** Weight of the keyword-silence term. @defaultValue 0 */
+  silenceWeight?: number;
+}
+
+export interface DetectorLossInput {
+  /** Output spikes `[B, T, K·P]`. */
+  spikes: tf.Tensor3D;
+  /** Class per sample; -1 = a non-keyword with no class of its own (target: equal keyword outputs). */
+  labels: ArrayLike<number>;
+  /** Softmax temperature as a log (`countScale = exp(logScale)`); a variable to learn it. */
+  logScale: tf.Scalar;
+  /** Per-sample weight (class balance). @defaultValue all 1 */
+  weights?: ArrayLike<number>;
+  /** Keyword end step per sample (exclusive; <= 0 or absent: unknown, every window competes). */
+  keywordEnds?: ArrayLike<number>;
+}
+
+export interface DetectorLossParts {
+  /** Weighted mean window cross-entropy. */
+  ce: tf.Scalar;
+  /** Weighted mean keyword-neuron spike rate where no keyword is (before `silenceWeight`). */
+  silence: tf.Scalar;
+  /** `ce + silenceWeight · silence`. */
+  total: tf.Scalar;
+  /** Per-sample window class of the decision the loss scored: arg-max at the scored window `[B]`. */
+  predicted: tf.Tensor1D;
+}
+
+/** Window ends (exclusive steps) for a clip of T steps: every `stride` from W, plus T. */
+export function windowEnds(T: number, windowSteps: number, strideSteps: number): number[] {
+  const W = Math.min(Math.max(1, Math.round(windowSteps)), T);
+  const s = Math.max(1, Math.round(strideSteps));
+  const ends: number[] = [];
+  for (let e = W; e < T; e += s) ends.push(e);
+  ends.push(T);
+  return ends;
+}
+
+/** Class spike counts in every window `[B, nW, K]`, summing populations. */
+export function windowCounts(spikes: tf.Tensor3D, windowSteps: number, strideSteps: number, population = 1): tf.Tensor3D {
+  const [B, T, N] = spikes.shape;
+  const K = N / population;
+  if (!Number.isInteger(K)) throw new RangeError(`windowCounts: ${N} output neurons are not a multiple of population ${population}`);
+  const W = Math.min(Math.max(1, Math.round(windowSteps)), T);
+  const ends = windowEnds(T, W, strideSteps);
+  const A = new Float32Array(T * ends.length);
+  ends.forEach((e, w) => {
+    for (let t = e - W; t < e; t++) A[t * ends.length + w] = 1;
+  });
+  return tf.tidy(() => {
+    const perClass = population === 1 ? spikes : (tf.sum(tf.reshape(spikes, [B, T, K, population]), 3) as tf.Tensor3D);
+    // [B, K, T] @ [T, nW] -> [B, K, nW] -> [B, nW, K]
+    const bkT = tf.reshape(tf.transpose(perClass, [0, 2, 1]), [B * K, T]);
+    const c = tf.matMul(bkT, tf.tensor2d(A, [T, ends.length]));
+    return tf.transpose(tf.reshape(c, [B, K, ends.length]), [0, 2, 1]) as tf.Tensor3D;
+  });
+}
+
+/**
+ * The detector objective (see the module comment).
+ * @throws RangeError when labels/weights/ends do not match the batch or a label is out of range
+ */
+export function detectorLoss(input: DetectorLossInput, opts: DetectorLossOptions): DetectorLossParts {
+  const { spikes, labels, logScale } = input;
+  const P = opts.population ?? 1;
+  const [B, T, N] = spikes.shape;
+  const K = N / P;
+  if (labels.length !== B) throw new RangeError(`detectorLoss: ${labels.length} labels for a batch of ${B}`);
+  if (input.weights && input.weights.length !== B)
+    throw new RangeError(`detectorLoss: ${input.weights.length} weights for a batch of ${B}`);
+  if (input.keywordEnds && input.keywordEnds.length !== B)
+    throw new RangeError(`detectorLoss: ${input.keywordEnds.length} keyword ends for a batch of ${B}`);
+  const bg = new Set(opts.backgroundClasses);
+  const W = Math.min(Math.max(1, Math.round(opts.windowSteps)), T);
+  const ends = windowEnds(T, W, opts.strideSteps);
+  const nW = ends.length;
+  const keywordClasses = Array.from({ length: K }, (_, k) => k).filter((k) => !bg.has(k));
+
+  // Host-side targets: per sample a target distribution, whether it is a keyword, and which
+  // windows compete (a known keyword end picks the window ending there).
+  const target = new Float32Array(B * K);
+  const isKw = new Float32Array(B);
+  const windowMask = new Float32Array(B * nW).fill(1);
+  const silenceMask = new Float32Array(B * K); // keyword neurons that should stay silent
+  for (let b = 0; b < B; b++) {
+    const y = labels[b];
+    if (!Number.isInteger(y) || y < -1 || y >= K) throw new RangeError(`detectorLoss: label ${y} out of range for ${K} classes`);
+    const keyword = y >= 0 && !bg.has(y);
+    isKw[b] = keyword ? 1 : 0;
+    if (y >= 0) target[b * K + y] = 1;
+    else if (keywordClasses.length) for (const k of keywordClasses) target[b * K + k] = 1 / keywordClasses.length;
+    else target.fill(1 / K, b * K, (b + 1) * K);
+    for (const k of keywordClasses) if (k !== y) silenceMask[b * K + k] = 1;
+    const end = input.keywordEnds?.[b] ?? 0;
+    if (keyword && end > 0) {
+      // The window whose end is nearest the keyword's end (at or after it if possible).
+      let best = nW - 1;
+      for (let w = 0; w < nW; w++)
+        if (ends[w] >= Math.min(end, T)) {
+          best = w;
+          break;
+        }
+      windowMask.fill(0, b * nW, (b + 1) * nW);
+      windowMask[b * nW + best] = 1;
+    }
+  }
+  const weights = input.weights ? Float32Array.from(input.weights) : new Float32Array(B).fill(1);
+
+  return tf.tidy(() => {
+    const counts = windowCounts(spikes, W, opts.strideSteps, P); // [B, nW, K]
+    const logits = tf.mul(counts, tf.exp(logScale));
+    const logp = tf.logSoftmax(logits); // over K
+    const ceW = tf.neg(tf.sum(tf.mul(logp, tf.reshape(tf.tensor2d(target, [B, K]), [B, 1, K])), 2)); // [B, nW]
+    // Masked windows get a large CE so that they drop out of the soft minimum (positives) and
+    // are never masked for negatives (negatives keep every window).
+    const mask = tf.tensor2d(windowMask, [B, nW]);
+    const big = tf.mul(tf.sub(1, mask), 1e4);
+    // Soft minimum over the competing windows (-logsumexp(-ce): one window right is enough, as
+    // for the detector) and soft maximum over all windows for negatives (log-mean-exp, between
+    // the mean and the worst window). With one window both are that window's CE.
+    const softMin = tf.neg(tf.logSumExp(tf.neg(tf.add(ceW, big)), 1));
+    const softMax = tf.sub(tf.logSumExp(ceW, 1), Math.log(nW));
+    const kw = tf.tensor1d(isKw);
+    const perSample = tf.add(tf.mul(kw, softMin), tf.mul(tf.sub(1, kw), softMax));
+    const w = tf.tensor1d(weights);
+    const wSum = tf.maximum(tf.sum(w), 1e-12);
+    const ce = tf.div(tf.sum(tf.mul(w, perSample)), wSum) as tf.Scalar;
+    // Silence: mean spike rate (per step) of the keyword neurons that should be quiet.
+    const perClass = P === 1 ? spikes : (tf.sum(tf.reshape(spikes, [B, T, K, P]), 3) as tf.Tensor3D);
+    const rate = tf.div(tf.mean(perClass, 1), P) as tf.Tensor2D; // [B, K]
+    const sMask = tf.tensor2d(silenceMask, [B, K]);
+    const nQuiet = tf.maximum(tf.sum(sMask, 1), 1);
+    const silencePer = tf.div(tf.sum(tf.mul(rate, sMask), 1), nQuiet);
+    const silence = tf.div(tf.sum(tf.mul(w, silencePer)), wSum) as tf.Scalar;
+    const total = tf.add(ce, tf.mul(silence, opts.silenceWeight ?? 0)) as tf.Scalar;
+    // Decision at the scored window: the best window for keywords, the worst for negatives.
+    const scored = tf.argMin(tf.mul(tf.add(ceW, big), tf.reshape(tf.sub(tf.mul(kw, 2), 1), [B, 1])), 1);
+    const picked = nW === 1 ? tf.squeeze(logits, [1]) : tf.sum(tf.mul(logits, tf.expandDims(tf.oneHot(scored, nW), 2)), 1);
+    const predicted = tf.argMax(picked, 1) as tf.Tensor1D;
+    return { ce, silence, total, predicted };
+  });
+}
