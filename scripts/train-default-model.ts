@@ -1,27 +1,57 @@
 /**
  * Reproduces the bundled default model `models/default.nwave.json` (yes / no + background):
- *   npx tsx scripts/train-default-model.ts --data ../shared/data/speech-commands-dev [--epochs 60]
- * 1. synthesises espeak-ng speech into .cache/synthetic-default/ (yes, no, other words -> _unknown_,
- *    noise -> _silence_), used for training only;
- * 2. trains on the real Speech Commands clips (speaker-disjoint val/test) + the synthetic clips;
- * 3. writes the checkpoint, its report and history next to it, and copies example clips.
+ *   npx tsx scripts/train-default-model.ts [--data ../shared/data/speech-commands-dev]
+ *     [--extra ../shared/data/extra-speech] [--epochs N] [--seed N] [--config FILE.json]
+ * 1. prepares the data once into .cache/default-model-data (scripts/default-model-data.ts): the
+ *    dev folder with a fixed speaker-disjoint train / validation / test rule, 1-s windows of the
+ *    train half of extra-speech at many alignments (negatives), evaluation folders;
+ * 2. synthesises espeak-ng speech into .cache/synthetic-default/ (yes, no, other words, noise),
+ *    used for training only;
+ * 3. trains with the detector objective (losses/detector-loss.ts) under chip mismatch, keeps the
+ *    best validation epoch, calibrates the detector on validation speakers, writes the checkpoint
+ *    with its report and history next to it.
+ * Every clip non-keyword (every folder but yes/no) is a negative: the background class.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateBackgroundClips } from '../training/src/data/synthetic-background.js';
 import { generateSyntheticSpeech } from '../training/src/data/synthetic-speech.js';
 import { runTraining } from '../training/src/train/run-training.js';
+import { parseTrainConfig, type TrainConfig } from '../training/src/train/train-config.js';
+import { prepareDefaultModelData } from './default-model-data.js';
 
 const { values } = parseArgs({
   options: {
     data: { type: 'string', default: '../shared/data/speech-commands-dev' },
+    extra: { type: 'string', default: '../shared/data/extra-speech' },
     epochs: { type: 'string', default: '60' },
     out: { type: 'string', default: 'models/default.nwave.json' },
     seed: { type: 'string', default: '42' },
     synthetic: { type: 'string', default: '.cache/synthetic-default' },
+    prepared: { type: 'string', default: '.cache/default-model-data' },
+    config: { type: 'string' },
+    'min-rejection': { type: 'string', default: '0.95' },
+    resume: { type: 'boolean', default: false },
   },
 });
+
+/** The recipe (overridable field by field with --config). */
+const RECIPE: Partial<TrainConfig> = {
+  hidden: [64],
+  lrCore: 0.003,
+  lrFrontend: 0.001,
+  hiddenTauRangeS: [0.02, 0.4],
+  logitScale: 0.2,
+  learnCountScale: true,
+  detectorWindowS: 1.0,
+  lamSilence: 1,
+  backgroundPerEpoch: 3,
+  // Mismatch injection at the chip's nominal level (runtime NOMINAL_SYNAPTIC_MISMATCH).
+  stddev: 0.036,
+  ileakMismatch: true,
+};
+
 const synth = values.synthetic!;
 const OTHER_WORDS = [
   'house',
@@ -57,29 +87,34 @@ if (!existsSync(path.join(synth, '.complete'))) {
   await generateBackgroundClips({ outDir: synth, label: '_silence_', count: 150 });
   mkdirSync(path.join(synth, '.complete'));
 }
+console.log('preparing data ...');
+const prepared = await prepareDefaultModelData(values.data!, values.extra!, values.prepared!);
+console.log(`data: ${JSON.stringify(prepared.counts)}`);
+const fileConfig = values.config ? parseTrainConfig(readFileSync(values.config, 'utf8'), values.config) : {};
+const config = { ...RECIPE, ...fileConfig };
 const t0 = Date.now();
 const r = await runTraining(
   {
-    data: values.data!,
+    data: prepared.sc,
     words: ['yes', 'no'],
     background: true,
-    backgroundFolders: ['_silence_'],
-    extraTrain: [synth],
+    extraTrain: [prepared.extra, synth],
     epochs: Number(values.epochs),
     out: values.out!,
     seed: Number(values.seed),
-    valSplit: 0.2,
-    testSplit: 0.1,
-    minRejection: 0.95,
+    minRejection: Number(values['min-rejection']),
+    resume: values.resume,
+    cacheDir: '.cache/features',
     name: 'default-yes-no',
     command: `npx tsx scripts/train-default-model.ts ${process.argv.slice(2).join(' ')}`.trim(),
-    config: { logitScale: 0.2, lrCore: 0.003, hiddenTauRangeS: [0.02, 0.4] },
+    dataDescription: `${values.data} (speaker rule of scripts/default-model-data.ts) + ${values.extra} train half + espeak-ng synthetic`,
+    config,
   },
   {
     log: (m) => console.log(m),
     onEpoch: (e) =>
       console.log(
-        `epoch ${e.epoch}: val ${(e.valAccuracy * 100).toFixed(1)}% kw ${(e.valKeywordAccuracy * 100).toFixed(1)}% rej ${(e.valRejection * 100).toFixed(1)}% train ${(e.trainAccuracy * 100).toFixed(1)}%`,
+        `epoch ${e.epoch}: val ${(e.valAccuracy * 100).toFixed(1)}% kw ${(e.valKeywordAccuracy * 100).toFixed(1)}% rej ${(e.valRejection * 100).toFixed(1)}% float ${(e.valFloatAccuracy * 100).toFixed(1)}% train ${(e.trainAccuracy * 100).toFixed(1)}% ce ${e.components.ce.toFixed(3)} sil ${e.components.silence.toFixed(3)} scale ${e.countScale.toFixed(3)} rates ${e.firingRates.map((x) => x.toFixed(3)).join('/')} ${e.seconds.toFixed(0)}s`,
       ),
   },
 );

@@ -50,6 +50,8 @@ export interface RunTrainingOptions {
   cacheDir?: string | null;
   name?: string;
   command?: string;
+  /** Provenance description of the data (default: the folders joined by " + "). */
+  dataDescription?: string;
   /** Minimum share of background clips the calibrated detector must reject on validation. */
   minRejection?: number;
 }
@@ -197,7 +199,13 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
     backgroundLabels,
     filterbank,
     detector: { windowS: cfg.detectorWindowS, countScale: cfg.logitScale },
-    provenance: { command: opts.command, data: [opts.data, ...(opts.extraTrain ?? [])].join(' + '), seed: cfg.seed },
+    provenance: {
+      command: opts.command,
+      data: opts.dataDescription ?? [opts.data, ...(opts.extraTrain ?? [])].join(' + '),
+      seed: cfg.seed,
+      // The full training configuration, so the checkpoint alone says how it was made.
+      notes: `train config: ${JSON.stringify(cfg)}`,
+    },
   };
   hooks.onStage?.('training');
   const result = await trainNetwork(

@@ -166,7 +166,9 @@ export async function trainNetwork(
   const frontVars = new Set(net.frontendVariables().map((v) => v.name));
   const vars = net.trainableVariables();
   // The detector's softmax temperature, as a log (learned when asked; exported as countScale).
-  const logScale = tf.variable(tf.scalar(Math.log(resume?.countScale ?? cfg.logitScale)), cfg.learnCountScale);
+  const init = tf.scalar(Math.log(resume?.countScale ?? cfg.logitScale));
+  const logScale = tf.variable(init, cfg.learnCountScale);
+  init.dispose();
   const allVars = cfg.learnCountScale ? [...vars, logScale] : vars;
   const detectorOpts = {
     windowSteps: Math.round(cfg.detectorWindowS / exportOpts.filterbank.binS),
