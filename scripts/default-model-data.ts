@@ -8,9 +8,11 @@
  *  - `eval/val`, `eval/test`: folders for `nwave eval`: the dev clips of validation / test
  *    speakers and, as continuous other speech, the EVAL half of the spoken sentences.
  *
- * Split rule (shared with the PyTorch exploration): speaker = the file-name part before
- * `_nohash_`; `md5(speaker)[:8] % 5`: 0-2 train, 3 validation, 4 test. Files without a speaker:
- * `md5(source/folder/file)[:8] % 2`: 0 train half, 1 evaluation half.
+ * Held-out rule: the project's (issue 11, training/src/data/holdout-split.ts on the issue-11d
+ * branch; the same md5 arithmetic here until it lands): speaker = the file-name part before
+ * `_nohash_`, `md5(speaker)[:8] % 5`: 0-2 train, 3 validation, 4 test. Files without a speaker:
+ * `md5(<source>/<folder>/<name>)[:8] % 2`: 0 train, 1 held out (split between validation and
+ * test by a second hash, so validation has silence and sentences to calibrate on).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -28,8 +30,15 @@ export const speakerOf = (file: string): string | null => SPEAKER_RE.exec(path.b
 export type Part = 'train' | 'val' | 'test';
 /** The split of a file with a speaker id. */
 export const speakerPart = (speaker: string): Part => (['train', 'train', 'train', 'val', 'test'] as const)[hash8(speaker) % 5];
-/** Files without a speaker: train half or evaluation half. */
-const pathHalf = (rel: string): 'train' | 'eval' => (hash8(rel) % 2 === 0 ? 'train' : 'eval');
+/** `<source>/<folder>/<name>`: the key of a recording without speaker id. */
+const recordingKey = (file: string) => file.split(/[/\\]/).filter(Boolean).slice(-3).join('/');
+/** Part of any file: its speaker's, else its recording's (held-out half split val / test). */
+export const partOf = (file: string): Part => {
+  const spk = speakerOf(file);
+  if (spk) return speakerPart(spk);
+  const key = recordingKey(file);
+  return hash8(key) % 2 === 0 ? 'train' : hash8(`split:${key}`) % 2 === 0 ? 'val' : 'test';
+};
 
 const isAudio = (f: string) => /\.(wav|flac)$/i.test(f);
 const dirs = (d: string) => readdirSync(d).filter((n) => !n.startsWith('.') && statSync(path.join(d, n)).isDirectory());
@@ -66,6 +75,9 @@ export interface PreparedData {
   extra: string;
   evalVal: string;
   evalTest: string;
+  /** Keywords of validation / test speakers + continuous sentences only (streaming test). */
+  streamVal: string;
+  streamTest: string;
   counts: Record<string, number>;
 }
 
@@ -79,6 +91,8 @@ export async function prepareDefaultModelData(dev: string, extraSpeech: string, 
     extra: path.join(cache, 'extra'),
     evalVal: path.join(cache, 'eval', 'val'),
     evalTest: path.join(cache, 'eval', 'test'),
+    streamVal: path.join(cache, 'eval', 'stream-val'),
+    streamTest: path.join(cache, 'eval', 'stream-test'),
     counts: {},
   };
   // Two parts, each done once (its own marker): the dev split is quick, the FLAC windows are not.
@@ -97,6 +111,15 @@ export async function prepareDefaultModelData(dev: string, extraSpeech: string, 
     mkdirSync(path.join(out.extra, '.complete'), { recursive: true });
     writeFileSync(countsFile, JSON.stringify(counts, null, 1));
   }
+  // Streaming folders: only the keywords and the continuous sentences (the issue's stream test).
+  for (const [from, to] of [
+    [out.evalVal, out.streamVal],
+    [out.evalTest, out.streamTest],
+  ]) {
+    rmSync(to, { recursive: true, force: true });
+    mkdirSync(to, { recursive: true });
+    for (const cls of ['yes', 'no', '_sentences_']) symlinkSync(path.resolve(from, cls), path.join(to, cls));
+  }
   return { ...out, counts };
 }
 
@@ -110,9 +133,7 @@ function prepareDev(dev: string, out: PreparedData, bump: (k: string) => void): 
   for (const cls of dirs(dev)) {
     symlinkSync(path.resolve(dev, cls), path.join(out.sc, cls));
     for (const f of readdirSync(path.join(dev, cls)).filter(isAudio).sort()) {
-      const spk = speakerOf(f);
-      // Files without a speaker (noise clips) follow the same 3-way rule on their path.
-      const part = speakerPart(spk ?? `${cls}/${f}`);
+      const part = partOf(path.resolve(dev, cls, f));
       bump(`dev/${part}`);
       if (part === 'train') continue;
       (part === 'val' ? valList : testList).push(`${cls}/${f}`);
@@ -141,22 +162,13 @@ async function prepareExtra(
         .filter(isAudio)
         .sort())
         jobs.push({ src: path.join(extraSpeech, source, folder, f), rel: `${source}/${folder}/${f}`, source, folder });
-  const devSpeakers = new Set(
-    dirs(dev).flatMap((c) =>
-      readdirSync(path.join(dev, c))
-        .map(speakerOf)
-        .filter((s): s is string => !!s),
-    ),
-  );
   const sentenceEval = path.join(out.evalTest, '_sentences_');
   const sentenceVal = path.join(out.evalVal, '_sentences_');
   for (const d of [sentenceEval, sentenceVal]) rmSync(d, { recursive: true, force: true });
   mkdirSync(sentenceEval, { recursive: true });
   mkdirSync(sentenceVal, { recursive: true });
   await mapWithConcurrency(jobs, 2, async (job) => {
-    const spk = speakerOf(job.rel);
-    if (spk && devSpeakers.has(spk)) return; // a dev speaker's voice never trains through the back door
-    const half = spk ? (speakerPart(spk) === 'train' ? 'train' : 'eval') : pathHalf(job.rel);
+    const part = partOf(job.src);
     const keyword = job.source === 'sc-toy' && (job.folder === 'yes' || job.folder === 'no');
     let samples: Float32Array;
     try {
@@ -166,10 +178,10 @@ async function prepareExtra(
       return;
     }
     const base = job.rel.replace(/[/\\]/g, '-').replace(/\.(wav|flac)$/i, '');
-    if (half === 'eval') {
-      // Continuous other speech for the streaming test: sentences, split between val and test.
+    if (part !== 'train') {
+      // Continuous other speech for the streaming test: sentences of validation / test.
       if (job.folder !== '_sentences_') return;
-      const dir = hash8(`v${job.rel}`) % 2 === 0 ? sentenceVal : sentenceEval;
+      const dir = part === 'val' ? sentenceVal : sentenceEval;
       writeWavFileAtomic(path.join(dir, `${base}.wav`), encodeWav16(samples, RATE));
       bump(`eval/sentences`);
       return;

@@ -2,7 +2,7 @@
  * Reproduces the bundled default model `models/default.nwave.json` (yes / no + background):
  *   npx tsx scripts/train-default-model.ts [--data ../shared/data/speech-commands-dev]
  *     [--extra ../shared/data/extra-speech] [--epochs N] [--seed N] [--config FILE.json]
- * 1. prepares the data once into .cache/default-model-data (scripts/default-model-data.ts): the
+ * 1. prepares the data once into .cache/default-model-holdout (scripts/default-model-data.ts): the
  *    dev folder with a fixed speaker-disjoint train / validation / test rule, 1-s windows of the
  *    train half of extra-speech at many alignments (negatives), evaluation folders;
  * 2. synthesises espeak-ng speech into .cache/synthetic-default/ (yes, no, other words, noise),
@@ -29,7 +29,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'models/default.nwave.json' },
     seed: { type: 'string', default: '42' },
     synthetic: { type: 'string', default: '.cache/synthetic-default' },
-    prepared: { type: 'string', default: '.cache/default-model-data' },
+    prepared: { type: 'string', default: '.cache/default-model-holdout' },
     config: { type: 'string' },
     'min-rejection': { type: 'string', default: '0.95' },
     resume: { type: 'boolean', default: false },

@@ -94,6 +94,24 @@ describe('detectorLoss', () => {
     tf.dispose([s, ls, r.ce, r.silence, r.total, r.predicted, e.ce, e.silence, e.total, e.predicted]);
   });
 
+  it('a known keyword start: earlier windows must reject and the keyword neuron stay quiet there', () => {
+    // T = 8, windows of 2 ending at 2, 4, 6, 8; background class 0, keyword 1 starting at step 4.
+    const s = spikesAt(8, [[3], [1, 6]]);
+    const ls = logScale(1);
+    const r = detectorLoss(
+      { spikes: s, labels: [1], logScale: ls, keywordStarts: [4] },
+      { windowSteps: 2, strideSteps: 2, backgroundClasses: [0], silenceWeight: 1 },
+    );
+    // Competing windows (ends 6, 8): counts [0, 0] and [0, 1]; rejecting windows (ends 2, 4): [0, 1] and [1, 0].
+    const softMin = -logSumExp([-ce([0, 0], 1), -ce([0, 1], 1)]);
+    const softMax = logSumExp([ce([0, 1], 0), ce([1, 0], 0)]) - Math.log(2);
+    expect(val(r.ce)).toBeCloseTo(softMin + softMax, 5);
+    // Quiet pairs: keyword neuron 1 at steps 0..3 (one spike, at step 1).
+    expect(val(r.silence)).toBeCloseTo(1 / 4, 6);
+    expect(Array.from(r.predicted.dataSync())).toEqual([1]);
+    tf.dispose([s, ls, r.ce, r.silence, r.total, r.predicted]);
+  });
+
   it('label -1 targets equal keyword outputs; weights make a weighted mean', () => {
     // Two samples, 3 classes (0 background, 1 and 2 keywords), one window of 4 steps.
     const x = new Float32Array(2 * 4 * 3);

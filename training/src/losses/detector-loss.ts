@@ -39,6 +39,12 @@ export interface DetectorLossInput {
   weights?: ArrayLike<number>;
   /** Keyword end step per sample (exclusive; <= 0 or absent: unknown, every window competes). */
   keywordEnds?: ArrayLike<number>;
+  /**
+   * Keyword start step per sample (<= 0 or absent: the keyword may start at step 0). Windows that
+   * end at or before it hold only what came before the keyword (a stream's other speech): they
+   * must reject, and the keyword's own neuron must stay silent there.
+   */
+  keywordStarts?: ArrayLike<number>;
 }
 
 export interface DetectorLossParts {
@@ -96,18 +102,26 @@ export function detectorLoss(input: DetectorLossInput, opts: DetectorLossOptions
     throw new RangeError(`detectorLoss: ${input.weights.length} weights for a batch of ${B}`);
   if (input.keywordEnds && input.keywordEnds.length !== B)
     throw new RangeError(`detectorLoss: ${input.keywordEnds.length} keyword ends for a batch of ${B}`);
+  if (input.keywordStarts && input.keywordStarts.length !== B)
+    throw new RangeError(`detectorLoss: ${input.keywordStarts.length} keyword starts for a batch of ${B}`);
   const bg = new Set(opts.backgroundClasses);
   const W = Math.min(Math.max(1, Math.round(opts.windowSteps)), T);
   const ends = windowEnds(T, W, opts.strideSteps);
   const nW = ends.length;
   const keywordClasses = Array.from({ length: K }, (_, k) => k).filter((k) => !bg.has(k));
 
-  // Host-side targets: per sample a target distribution, whether it is a keyword, and which
-  // windows compete (a known keyword end picks the window ending there).
+  // What a window that must reject aims at: the background class(es), else equal keyword outputs.
+  const reject = new Float32Array(K);
+  if (bg.size) for (const k of bg) reject[k] = 1 / bg.size;
+  else reject.fill(1 / K);
+  // Host-side targets: per sample a target distribution, whether it is a keyword, which windows
+  // compete for the detection (a known keyword end picks the window ending there) and which must
+  // reject (before a known keyword start; every window of a negative).
   const target = new Float32Array(B * K);
   const isKw = new Float32Array(B);
   const windowMask = new Float32Array(B * nW).fill(1);
-  const silenceMask = new Float32Array(B * K); // keyword neurons that should stay silent
+  const rejectMask = new Float32Array(B * nW);
+  const silenceMask = new Float32Array(B * T * K); // (step, keyword neuron) pairs that should be quiet
   for (let b = 0; b < B; b++) {
     const y = labels[b];
     if (!Number.isInteger(y) || y < -1 || y >= K) throw new RangeError(`detectorLoss: label ${y} out of range for ${K} classes`);
@@ -116,7 +130,15 @@ export function detectorLoss(input: DetectorLossInput, opts: DetectorLossOptions
     if (y >= 0) target[b * K + y] = 1;
     else if (keywordClasses.length) for (const k of keywordClasses) target[b * K + k] = 1 / keywordClasses.length;
     else target.fill(1 / K, b * K, (b + 1) * K);
-    for (const k of keywordClasses) if (k !== y) silenceMask[b * K + k] = 1;
+    const start = keyword ? Math.min(Math.max(0, Math.round(input.keywordStarts?.[b] ?? 0)), T - 1) : 0;
+    for (let t = 0; t < T; t++) for (const k of keywordClasses) if (k !== y || t < start) silenceMask[(b * T + t) * K + k] = 1;
+    if (!keyword) rejectMask.fill(1, b * nW, (b + 1) * nW);
+    else if (start > 0)
+      for (let w = 0; w < nW; w++)
+        if (ends[w] <= start) {
+          rejectMask[b * nW + w] = 1;
+          windowMask[b * nW + w] = 0;
+        }
     const end = input.keywordEnds?.[b] ?? 0;
     if (keyword && end > 0) {
       // The window whose end is nearest the keyword's end (at or after it if possible).
@@ -137,26 +159,34 @@ export function detectorLoss(input: DetectorLossInput, opts: DetectorLossOptions
     const logits = tf.mul(counts, tf.exp(logScale));
     const logp = tf.logSoftmax(logits); // over K
     const ceW = tf.neg(tf.sum(tf.mul(logp, tf.reshape(tf.tensor2d(target, [B, K]), [B, 1, K])), 2)); // [B, nW]
-    // Masked windows get a large CE so that they drop out of the soft minimum (positives) and
-    // are never masked for negatives (negatives keep every window).
+    const ceR = tf.neg(tf.sum(tf.mul(logp, tf.reshape(tf.tensor1d(reject), [1, 1, K])), 2)); // [B, nW]
+    // Windows outside a mask get a large offset so that they drop out of the soft minimum / maximum.
     const mask = tf.tensor2d(windowMask, [B, nW]);
     const big = tf.mul(tf.sub(1, mask), 1e4);
+    const rMaskHost = rejectMask;
+    const rMask = tf.tensor2d(rMaskHost, [B, nW]);
+    const rCount = new Float32Array(B);
+    for (let b = 0; b < B; b++) for (let w = 0; w < nW; w++) rCount[b] += rMaskHost[b * nW + w];
     // Soft minimum over the competing windows (-logsumexp(-ce): one window right is enough, as
-    // for the detector) and soft maximum over all windows for negatives (log-mean-exp, between
+    // for the detector) and soft maximum over the windows that must reject (log-mean-exp, between
     // the mean and the worst window). With one window both are that window's CE.
     const softMin = tf.neg(tf.logSumExp(tf.neg(tf.add(ceW, big)), 1));
-    const softMax = tf.sub(tf.logSumExp(ceW, 1), Math.log(nW));
+    // A keyword sample's reject windows aim at the background; a negative keeps its own target
+    // (its background class, or equal keyword outputs for label -1).
+    const kwCol = tf.reshape(tf.tensor1d(isKw), [B, 1]);
+    const rejectCe = tf.add(tf.mul(kwCol, ceR), tf.mul(tf.sub(1, kwCol), ceW));
+    const softMax = tf.sub(tf.logSumExp(tf.sub(rejectCe, tf.mul(tf.sub(1, rMask), 1e4)), 1), tf.log(tf.maximum(tf.tensor1d(rCount), 1)));
     const kw = tf.tensor1d(isKw);
-    const perSample = tf.add(tf.mul(kw, softMin), tf.mul(tf.sub(1, kw), softMax));
+    const hasReject = tf.tensor1d(rCount.map((c) => (c > 0 ? 1 : 0)));
+    const perSample = tf.add(tf.mul(kw, softMin), tf.mul(hasReject, softMax));
     const w = tf.tensor1d(weights);
     const wSum = tf.maximum(tf.sum(w), 1e-12);
     const ce = tf.div(tf.sum(tf.mul(w, perSample)), wSum) as tf.Scalar;
     // Silence: mean spike rate (per step) of the keyword neurons that should be quiet.
     const perClass = P === 1 ? spikes : (tf.sum(tf.reshape(spikes, [B, T, K, P]), 3) as tf.Tensor3D);
-    const rate = tf.div(tf.mean(perClass, 1), P) as tf.Tensor2D; // [B, K]
-    const sMask = tf.tensor2d(silenceMask, [B, K]);
-    const nQuiet = tf.maximum(tf.sum(sMask, 1), 1);
-    const silencePer = tf.div(tf.sum(tf.mul(rate, sMask), 1), nQuiet);
+    const sMask = tf.tensor3d(silenceMask, [B, T, K]);
+    const nQuiet = tf.maximum(tf.sum(sMask, [1, 2]), 1);
+    const silencePer = tf.div(tf.div(tf.sum(tf.mul(perClass, sMask), [1, 2]), nQuiet), P);
     const silence = tf.div(tf.sum(tf.mul(w, silencePer)), wSum) as tf.Scalar;
     const total = tf.add(ce, tf.mul(silence, opts.silenceWeight ?? 0)) as tf.Scalar;
     // Decision at the scored window: the best window for keywords, the worst for negatives.

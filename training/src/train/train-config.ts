@@ -30,6 +30,11 @@ export interface TrainConfig {
   detectorWindowS: number;
   /** Steps between the scored windows, seconds. */
   detectorStrideS: number;
+  /**
+   * Train on 2-clip streams: each clip preceded by a random non-keyword clip; windows over the
+   * preceding clip must reject (see trainer `withStreamContext`). Doubles the steps per batch.
+   */
+  streamContext: boolean;
   /** Weight of the keyword-silence term: spike rate of keyword neurons where their keyword is not. */
   lamSilence: number;
   /** `topology_loss` weight (sign groups of 5). */
@@ -87,6 +92,7 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   detectorWindowS: 1.0,
   detectorStrideS: 0.1,
   lamSilence: 0,
+  streamContext: false,
   lamTopology: 0.05,
   lamMagnitude: 1,
   lamFiringRate: 10,
@@ -126,6 +132,7 @@ export const trainConfigSchema = z
     detectorWindowS: positive.max(10),
     detectorStrideS: positive.max(10),
     lamSilence: z.number().min(0),
+    streamContext: z.boolean(),
     lamTopology: z.number().min(0),
     lamMagnitude: z.number().min(0),
     lamFiringRate: z.number().min(0),

@@ -82,6 +82,28 @@ function clampLogScale(logScale: tf.Variable): void {
     tf.tidy(() => logScale.assign(tf.scalar(Math.min(LOG_SCALE_MAX, Math.max(LOG_SCALE_MIN, v)))));
 }
 
+/**
+ * Stream context: every clip of the batch preceded by a random non-keyword clip (or, one time in
+ * five, by silence), so the network learns with what a stream puts before a keyword (its state
+ * carries over) and the loss sees windows that hold only other speech. The keyword starts
+ * where the clip does.
+ */
+export function withStreamContext(
+  batch: { x: Float32Array; shape: [number, number, number] },
+  background: readonly LoaderItem[],
+  epoch: number,
+  seed: number,
+): { x: Float32Array; shape: [number, number, number]; starts: Int32Array } {
+  const [B, T, C] = batch.shape;
+  const rand = mulberry32(seed);
+  const x = new Float32Array(B * 2 * T * C);
+  for (let b = 0; b < B; b++) {
+    if (background.length && rand() < 0.8) x.set(background[Math.floor(rand() * background.length)].features(epoch), b * 2 * T * C);
+    x.set(batch.x.subarray(b * T * C, (b + 1) * T * C), (b * 2 + 1) * T * C);
+  }
+  return { x, shape: [B, 2 * T, C], starts: new Int32Array(B).fill(T) };
+}
+
 /** Weights keyed by module name (variable names carry a process-wide counter, module names do not). */
 function snapshot(net: HWNetwork): Record<string, number[]> {
   const out: Record<string, number[]> = {};
@@ -206,12 +228,21 @@ export async function trainNetwork(
       const [B] = batch.shape;
       const parts: tf.Scalar[] = [];
       const extra: tf.Tensor[] = [];
+      const ctx = cfg.streamContext
+        ? withStreamContext(batch, backgroundItems, epoch, deriveSeed(cfg.seed, 'context', epoch) + batches)
+        : null;
       const { value, grads } = tf.variableGrads(() => {
-        const x = tf.tensor3d(batch.x, batch.shape);
+        const x = tf.tensor3d(ctx?.x ?? batch.x, ctx?.shape ?? batch.shape);
         const { spikes } = net.forward(x);
         const out = spikes[spikes.length - 1];
         const obj = detectorLoss(
-          { spikes: out, labels: batch.y, logScale, weights: Array.from(batch.y, sampleWeight) },
+          {
+            spikes: out,
+            labels: batch.y,
+            logScale,
+            weights: Array.from(batch.y, sampleWeight),
+            ...(ctx ? { keywordStarts: ctx.starts } : {}),
+          },
           { ...detectorOpts, backgroundClasses: [...bgIndex] },
         );
         const ce = obj.ce;
