@@ -31,7 +31,7 @@ const { values } = parseArgs({
     synthetic: { type: 'string', default: '.cache/synthetic-default' },
     prepared: { type: 'string', default: '.cache/default-model-holdout' },
     config: { type: 'string' },
-    'min-rejection': { type: 'string', default: '0.95' },
+    'min-rejection': { type: 'string', default: '0.9' },
     resume: { type: 'boolean', default: false },
   },
 });
@@ -93,6 +93,13 @@ console.log(`data: ${JSON.stringify(prepared.counts)}`);
 const fileConfig = values.config ? parseTrainConfig(readFileSync(values.config, 'utf8'), values.config) : {};
 const config = { ...RECIPE, ...fileConfig };
 const t0 = Date.now();
+// Ctrl-C (SIGINT) or SIGTERM: stop after the current batch and export the best epoch so far.
+const abort = new AbortController();
+for (const sig of ['SIGINT', 'SIGTERM'] as const)
+  process.once(sig, () => {
+    console.log(`${sig}: stopping after this batch, exporting the best epoch so far`);
+    abort.abort();
+  });
 const r = await runTraining(
   {
     data: prepared.sc,
@@ -111,6 +118,7 @@ const r = await runTraining(
     config,
   },
   {
+    signal: abort.signal,
     log: (m) => console.log(m),
     onEpoch: (e) =>
       console.log(
