@@ -119,6 +119,43 @@ describe.skipIf(!haveTools)('runTraining (synthetic yes/no + background)', () =>
     expect(r.checkpoint.labels).toEqual(['_background_', 'yes', 'no']);
     expect(r.checkpoint.provenance.metrics?.trainClips).toBe((without.checkpoint.provenance.metrics?.trainClips as number) + 12);
   });
+
+  it('detector objective: learns the softmax temperature and exports it with the trained window', async () => {
+    const out = path.join(dir, 'detector.nwave.json');
+    const scales: number[] = [];
+    const r = await runTraining(
+      {
+        data: path.join(dir, 'data'),
+        words: ['yes', 'no'],
+        background: true,
+        epochs: 6,
+        out,
+        seed: 5,
+        valSplit: 0.25,
+        testSplit: 0.15,
+        config: {
+          hidden: [16],
+          batchSize: 8,
+          lrCore: 3e-3,
+          logitScale: 0.2,
+          learnCountScale: true,
+          detectorWindowS: 0.6,
+          detectorStrideS: 0.1,
+          lamSilence: 1,
+          streamContext: true,
+        },
+      },
+      { onEpoch: (row) => scales.push(row.countScale), log: () => {} },
+    );
+    const ck = parseCheckpoint(readFileSync(out, 'utf8'), out);
+    // The temperature moved away from its initial value, and the export carries the best epoch's.
+    expect(scales.some((s) => Math.abs(s - 0.2) > 1e-3)).toBe(true);
+    expect(ck.detector.countScale).toBeCloseTo(scales[r.bestEpoch - 1], 6);
+    expect(ck.detector.windowS).toBe(0.6);
+    expect(r.history.every((row) => Number.isFinite(row.components.silence) && row.components.silence >= 0)).toBe(true);
+    // The runtime's figures on the written file: better than chance on the synthetic task.
+    expect(r.val.accuracy).toBeGreaterThan(0.5);
+  });
 });
 
 function readdirNoTemp(d: string): boolean {

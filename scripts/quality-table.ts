@@ -1,0 +1,118 @@
+/**
+ * The README's quality table for a model, every figure from the runtime on the fixed-point
+ * checkpoint (`nwave eval`'s evaluation code), on the held-out folders that
+ * scripts/train-default-model.ts prepares (.cache/default-model-holdout/eval):
+ *
+ *   npx tsx scripts/quality-table.ts [MODEL] [--eval .cache/default-model-holdout/eval]
+ *     [--chips 20] [--stream-hours 0.5] [--seed 1] [--json]
+ *
+ * Rows: yes/no right label and rejection per folder on validation and test speakers, the
+ * streaming test (test speakers' yes/no between held-out spoken sentences): miss at 10 / 50 /
+ * 200 false accepts per hour (threshold sweep) and at the checkpoint's own setting, float vs
+ * fixed-point accuracy (trainer figures in the checkpoint), neurons, projected power, and the
+ * 5th-percentile simulated chip at nominal mismatch.
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { NOMINAL_SYNAPTIC_MISMATCH, NwaveModel } from '@nwave/runtime';
+import { readCheckpointFile } from '@nwave/runtime/node';
+import { missRateAt } from '../cli/src/eval/evaluate-streaming.js';
+import { runEvaluation } from '../cli/src/eval/run-eval.js';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    eval: { type: 'string', default: '.cache/default-model-holdout/eval' },
+    chips: { type: 'string', default: '20' },
+    'stream-hours': { type: 'string', default: '0.5' },
+    seed: { type: 'string', default: '1' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const file = positionals[0] ?? 'models/default.nwave.json';
+const model = new NwaveModel(await readCheckpointFile(file), file);
+const seed = Number(values.seed);
+const log = (m: string) => process.stderr.write(`${m}\n`);
+const dir = (d: string) => path.join(values.eval!, d);
+
+const val = runEvaluation(model, file, { data: dir('val'), chips: 0, streamHours: 0, seed }).summary;
+const test = runEvaluation(model, file, {
+  data: dir('test'),
+  chips: Number(values.chips),
+  mismatchLevels: [NOMINAL_SYNAPTIC_MISMATCH],
+  streamHours: 0,
+  seed,
+  log,
+}).summary;
+const stream = runEvaluation(model, file, { data: dir('stream-test'), chips: 0, streamHours: Number(values['stream-hours']), seed, log })
+  .summary.streaming!;
+
+const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)} %`);
+const KEYWORDS = new Set(model.labels.filter((l) => !model.checkpoint.backgroundLabels.includes(l)));
+const OTHER_WORDS = (f: { folder: string }) => !KEYWORDS.has(f.folder) && !['_silence_', '_unknown_', '_sentences_'].includes(f.folder);
+type Folder = (typeof test.perFolder)[number];
+const pooled = (folders: Folder[]) => {
+  const n = folders.reduce((a, f) => a + f.n, 0);
+  return n ? folders.reduce((a, f) => a + (f.rejection ?? 0) * f.n, 0) / n : null;
+};
+const rej = (s: typeof test, pick: (f: Folder) => boolean) => pooled(s.perFolder.filter((f) => !f.keyword && pick(f)));
+const kwN = (s: typeof test) => s.perFolder.filter((f) => f.keyword).reduce((a, f) => a + f.n, 0);
+const nonKwN = (s: typeof test, pick: (f: Folder) => boolean) =>
+  s.perFolder.filter((f) => !f.keyword && pick(f)).reduce((a, f) => a + f.n, 0);
+const m = model.checkpoint.provenance.metrics ?? {};
+const mm = test.mismatch?.levels[0];
+const coreNeurons = model.checkpoint.network.layers.filter((l) => l.type !== 'frontend').reduce((a, l) => a + l.size, 0);
+const recurrent = model.checkpoint.network.layers.some((l) => 'recurrentWeights' in l && l.recurrentWeights);
+const at = (fa: number) => missRateAt(stream.curve, fa);
+
+const rows: [string, string, string][] = [
+  ['yes/no detected with the right label', `${pct(val.accuracy)} (${kwN(val)} clips)`, `${pct(test.accuracy)} (${kwN(test)} clips)`],
+  [
+    'non-keyword rejected (`_silence_`, `_unknown_`, other command words)',
+    pct(rej(val, (f) => f.folder !== '_sentences_')),
+    `${pct(rej(test, (f) => f.folder !== '_sentences_'))} (${nonKwN(test, (f) => f.folder !== '_sentences_')} clips)`,
+  ],
+  ['— `_silence_`', pct(rej(val, (f) => f.folder === '_silence_')), pct(rej(test, (f) => f.folder === '_silence_'))],
+  ['— `_unknown_`', pct(rej(val, (f) => f.folder === '_unknown_')), pct(rej(test, (f) => f.folder === '_unknown_'))],
+  ['— other command words (8 folders)', pct(rej(val, OTHER_WORDS)), pct(rej(test, OTHER_WORDS))],
+  [
+    '— first second of a spoken sentence',
+    pct(rej(val, (f) => f.folder === '_sentences_')),
+    pct(rej(test, (f) => f.folder === '_sentences_')),
+  ],
+  [
+    'stream: keywords missed at ≤ 10 / 50 / 200 false accepts per hour',
+    '',
+    `${pct(at(10).missRate)} / ${pct(at(50).missRate)} / ${pct(at(200).missRate)}`,
+  ],
+  [
+    "stream at the checkpoint's own detector settings: missed, false accepts per hour",
+    '',
+    `${pct(stream.missRate)}, ${stream.falseAcceptsPerHour.toFixed(0)}/h (${stream.keywords} keywords, ${(stream.hours * 60).toFixed(0)} min)`,
+  ],
+  [
+    'float (trainer) vs fixed-point (runtime) arg-max accuracy, validation',
+    `${pct(m.valFloatAccuracy as number)} vs ${pct(m.valAccuracy as number)}`,
+    '',
+  ],
+  [
+    `simulated chips at nominal mismatch (σ ${NOMINAL_SYNAPTIC_MISMATCH}, leak mismatch; ${test.mismatch?.chips ?? 0} chips): yes/no right label mean / 5th percentile`,
+    '',
+    mm ? `${pct(mm.mean)} / ${pct(mm.p5)} (deployed ${pct(test.mismatch!.deployed.accuracy)})` : '—',
+  ],
+  [
+    'network',
+    `${model.checkpoint.network.layers.map((l) => `${l.size}${'recurrentWeights' in l && l.recurrentWeights ? 'r' : ''}`).join('-')} (${coreNeurons} core neurons${recurrent ? ', in-core recurrence' : ''})`,
+    `compliant with H1v1: ${model.constraints().ok ? 'yes' : 'NO'}`,
+  ],
+  [
+    'projected power / energy per 1 s inference (estimate)',
+    '',
+    `${(test.power.meanW * 1e6).toFixed(4)} µW, ${(test.power.energyPerInferenceJ * 1e9).toFixed(1)} nJ`,
+  ],
+];
+if (values.json) console.log(JSON.stringify({ model: file, val, test, stream, rows }, null, 1));
+else {
+  console.log(`| ${path.basename(file)} | validation speakers | test speakers |\n|---|---|---|`);
+  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+}
