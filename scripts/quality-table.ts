@@ -4,7 +4,10 @@
  * scripts/train-default-model.ts prepares (.cache/default-model-holdout/eval):
  *
  *   npx tsx scripts/quality-table.ts [MODEL] [--eval .cache/default-model-holdout/eval]
- *     [--chips 20] [--stream-hours 0.5] [--seed 1] [--json]
+ *     [--chips 20] [--stream-hours 0.5] [--seed 1] [--json] [--write]
+ *
+ * `--write` also stores the figures in the checkpoint's provenance (`metrics.quality`, and the
+ * stream's DET curve as `metrics.streamingDet`), rewriting the file atomically.
  *
  * Rows: yes/no right label and rejection per folder on validation and test speakers, the
  * streaming test (test speakers' yes/no between held-out spoken sentences): miss at 10 / 50 /
@@ -15,7 +18,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { NOMINAL_SYNAPTIC_MISMATCH, NwaveModel } from '@nwave/runtime';
-import { readCheckpointFile } from '@nwave/runtime/node';
+import { readCheckpointFile, writeCheckpointFile } from '@nwave/runtime/node';
 import { missRateAt } from '../cli/src/eval/evaluate-streaming.js';
 import { runEvaluation } from '../cli/src/eval/run-eval.js';
 
@@ -27,6 +30,7 @@ const { values, positionals } = parseArgs({
     'stream-hours': { type: 'string', default: '0.5' },
     seed: { type: 'string', default: '1' },
     json: { type: 'boolean', default: false },
+    write: { type: 'boolean', default: false },
   },
 });
 const file = positionals[0] ?? 'models/default.nwave.json';
@@ -111,6 +115,36 @@ const rows: [string, string, string][] = [
     `${(test.power.meanW * 1e6).toFixed(4)} µW, ${(test.power.energyPerInferenceJ * 1e9).toFixed(1)} nJ`,
   ],
 ];
+if (values.write) {
+  const ck = model.checkpoint;
+  const quality = {
+    command: `npx tsx scripts/quality-table.ts ${process.argv.slice(2).join(' ')}`.trim(),
+    valKeywordAccuracy: val.accuracy,
+    testKeywordAccuracy: test.accuracy,
+    valRejection: rej(val, (f) => f.folder !== '_sentences_'),
+    testRejection: rej(test, (f) => f.folder !== '_sentences_'),
+    testRejectionPerFolder: Object.fromEntries(test.perFolder.filter((f) => !f.keyword).map((f) => [f.folder, f.rejection])),
+    streamMissAt: { 10: at(10).missRate, 50: at(50).missRate, 200: at(200).missRate },
+    streamOwn: {
+      missRate: stream.missRate,
+      falseAcceptsPerHour: stream.falseAcceptsPerHour,
+      keywords: stream.keywords,
+      hours: stream.hours,
+    },
+    mismatch: mm
+      ? { stddev: mm.stddev, chips: test.mismatch!.chips, mean: mm.mean, p5: mm.p5, deployed: test.mismatch!.deployed.accuracy }
+      : null,
+    powerMeanW: test.power.meanW,
+  };
+  const streamingDet = [...stream.curve]
+    .sort((a, b) => a.threshold - b.threshold)
+    .map((c) => ({ threshold: c.threshold, missRate: c.missRate, falseAcceptsPerHour: c.falseAcceptsPerHour }));
+  await writeCheckpointFile(file, {
+    ...ck,
+    provenance: { ...ck.provenance, metrics: { ...ck.provenance.metrics, quality, streamingDet } },
+  });
+  log(`figures written into ${file}`);
+}
 if (values.json) console.log(JSON.stringify({ model: file, val, test, stream, rows }, null, 1));
 else {
   console.log(`| ${path.basename(file)} | validation speakers | test speakers |\n|---|---|---|`);
