@@ -24,6 +24,8 @@ export interface FloatLayer {
   size: number;
   /** Float weights: frontend [size]; dense row-major [inputs][size]. */
   weights: ArrayLike<number>;
+  /** Dense only: recurrent float weights row-major [size][size], same grid as `weights`. */
+  recurrentWeights?: ArrayLike<number>;
   bits: number;
   wMax: number;
   tausS: number | number[];
@@ -56,7 +58,17 @@ export function buildCheckpoint(opts: BuildCheckpointOptions): Checkpoint {
     const neuron = { tausS: l.tausS, dtS: l.dtS };
     return l.type === 'frontend'
       ? { name: l.name, type: 'frontend', size: l.size, weights, neuron }
-      : { name: l.name, type: 'dense', inputs: l.inputs ?? 0, size: l.size, weights, neuron };
+      : {
+          name: l.name,
+          type: 'dense',
+          inputs: l.inputs ?? 0,
+          size: l.size,
+          weights,
+          ...(l.recurrentWeights
+            ? { recurrentWeights: { bits: l.bits, wMax: l.wMax, codes: Array.from(quantizeToCodes(l.recurrentWeights, l.bits, l.wMax)) } }
+            : {}),
+          neuron,
+        };
   });
   const ck: Checkpoint = {
     format: CHECKPOINT_FORMAT,

@@ -44,6 +44,8 @@ export const denseLayerSchema = z.strictObject({
   inputs: z.int().min(1).max(LIMITS.maxInputs),
   size: z.int().min(1).max(LIMITS.maxNeurons),
   weights: weightsSchema,
+  /** In-core recurrence `I_t += s_{t−1} @ W_rec`: codes row-major [size][size] (row = presynaptic at t−1). */
+  recurrentWeights: weightsSchema.optional(),
   neuron: neuronSchema,
 });
 

@@ -60,8 +60,7 @@ export function hwLayerScanReference(
   const theta = opts.theta ?? HW_THRESHOLD;
   const surrogate = opts.surrogate ?? fast_sigmoid(25);
   const [B, , N] = I.shape;
-  const betaT =
-    beta instanceof tf.Tensor ? (opts.learnBeta ? beta : stopGradient(beta)) : tf.tensor1d(Array.from(beta), 'float32');
+  const betaT = beta instanceof tf.Tensor ? (opts.learnBeta ? beta : stopGradient(beta)) : tf.tensor1d(Array.from(beta), 'float32');
   const steps = tf.unstack(I, 1) as tf.Tensor2D[];
   let vPlus: tf.Tensor2D = tf.zeros([B, N], 'float32');
   const spikes: tf.Tensor2D[] = [];

@@ -56,9 +56,13 @@ function transposeInto(F: Float32Array, src: number, dst: number, rows: number, 
  * @returns spikes of every layer (and membranes after reset if asked)
  * @throws RangeError if shapes do not chain
  */
-export function hwNetworkScan(x: tf.Tensor3D, layers: readonly NetScanLayer[], opts: { inputDiag: boolean; returnMem?: boolean }): NetScanResult {
+export function hwNetworkScan(
+  x: tf.Tensor3D,
+  layers: readonly NetScanLayer[],
+  opts: { inputDiag: boolean; returnMem?: boolean },
+): NetScanResult {
   const [B, T, C] = x.shape;
-  const sizes = layers.map((l, i) => (i === 0 && opts.inputDiag ? C : l.w.shape[1]));
+  const sizes: number[] = layers.map((l, i) => (i === 0 && opts.inputDiag ? C : (l.w.shape as number[])[1]));
   layers.forEach((l, i) => {
     const nIn = i === 0 ? C : sizes[i - 1];
     const ok = i === 0 && opts.inputDiag ? l.w.size === C : l.w.rank === 2 && l.w.shape[0] === nIn;
@@ -82,7 +86,12 @@ export function hwNetworkScan(x: tf.Tensor3D, layers: readonly NetScanLayer[], o
   });
   const recIdx = layers.flatMap((l, i) => (l.wRec ? [i] : []));
   const betaIdx = layers.flatMap((l, i) => (lay.learnBeta[i] ? [i] : []));
-  const inputs: tf.Tensor[] = [x, ...layers.map((l) => l.w), ...recIdx.map((i) => layers[i].wRec as tf.Tensor), ...betaIdx.map((i) => layers[i].beta as tf.Tensor)];
+  const inputs: tf.Tensor[] = [
+    x,
+    ...layers.map((l) => l.w),
+    ...recIdx.map((i) => layers[i].wRec as tf.Tensor),
+    ...betaIdx.map((i) => layers[i].beta as tf.Tensor),
+  ];
   const fixedBeta = layers.map((l) => (l.beta instanceof tf.Tensor ? null : l.beta));
   let saved: { spikes: Float32Array; vPre: Float32Array } | null = null;
   const spikesStart = lay.sOff[0];
@@ -141,7 +150,13 @@ export function hwNetworkScan(x: tf.Tensor3D, layers: readonly NetScanLayer[], o
     };
   });
   const flat = op(...inputs) as tf.Tensor1D;
-  const parts = sizes.length === 1 ? [flat] : tf.split(flat, sizes.map((n) => B * T * n));
+  const parts =
+    sizes.length === 1
+      ? [flat]
+      : tf.split(
+          flat,
+          sizes.map((n) => B * T * n),
+        );
   if (sizes.length > 1) flat.dispose();
   const spikes = parts.map((p, i) => {
     const r = tf.reshape(p, [B, T, sizes[i]]) as tf.Tensor3D;

@@ -37,7 +37,12 @@ interface Job {
 }
 
 /** The worker's whole program: a blocking loop over jobs (kernel source is prepended). */
-function workerMain(kernel: NetKernel, ctrlBuf: SharedArrayBuffer, port: MessagePort, receive: (p: MessagePort) => { message: Job } | undefined): void {
+function workerMain(
+  kernel: NetKernel,
+  ctrlBuf: SharedArrayBuffer,
+  port: MessagePort,
+  receive: (p: MessagePort) => { message: Job } | undefined,
+): void {
   const ctrl = new Int32Array(ctrlBuf);
   let seen = 0;
   for (;;) {
@@ -61,12 +66,23 @@ function workerMain(kernel: NetKernel, ctrlBuf: SharedArrayBuffer, port: Message
   port.close();
 }
 
+// Plain CommonJS, no loader flags (execArgv: []): the kernel is pure JS from its source text.
+// A failure even at start-up is reported through the control words, so the main thread never
+// waits for a dead worker.
 const WORKER_SOURCE = `
 const __name = (f) => f;
 const { workerData, receiveMessageOnPort } = require('node:worker_threads');
-const createNetKernel = ${createNetKernel.toString()};
-const workerMain = ${workerMain.toString()};
-workerMain(createNetKernel(), workerData.ctrl, workerData.port, receiveMessageOnPort);
+try {
+  const createNetKernel = ${createNetKernel.toString()};
+  const workerMain = ${workerMain.toString()};
+  workerMain(createNetKernel(), workerData.ctrl, workerData.port, receiveMessageOnPort);
+} catch (err) {
+  const ctrl = new Int32Array(workerData.ctrl);
+  try { workerData.port.postMessage(String((err && err.stack) || err)); } catch {}
+  Atomics.store(ctrl, 2, 2);
+  Atomics.add(ctrl, 1, 1);
+  Atomics.notify(ctrl, 1);
+}
 `;
 
 interface PoolWorker {
@@ -121,6 +137,7 @@ function spawn(): PoolWorker {
   const { port1, port2 } = new MessageChannel();
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
+    execArgv: [],
     workerData: { ctrl: ctrlBuf, port: port2 },
     transferList: [port2],
   });
@@ -149,7 +166,14 @@ function run(op: number, lay: NetLayout): void {
   const used = pool.slice(0, n - 1);
   const before = used.map((w) => Atomics.load(w.ctrl, DONE));
   used.forEach((w, i) => {
-    w.port.postMessage({ op, lay, f32: f32Buf as SharedArrayBuffer, f64: f64Buf as SharedArrayBuffer, b0: bounds[i + 1], b1: bounds[i + 2] } satisfies Job);
+    w.port.postMessage({
+      op,
+      lay,
+      f32: f32Buf as SharedArrayBuffer,
+      f64: f64Buf as SharedArrayBuffer,
+      b0: bounds[i + 1],
+      b1: bounds[i + 2],
+    } satisfies Job);
     Atomics.add(w.ctrl, SEQ, 1);
     Atomics.notify(w.ctrl, SEQ);
   });
@@ -162,11 +186,16 @@ function run(op: number, lay: NetLayout): void {
         throw new Error('training worker thread did not answer');
       }
     }
-    if (Atomics.load(w.ctrl, ERR) !== 0) {
-      Atomics.store(w.ctrl, ERR, 0);
-      throw new Error(`training worker thread failed: ${String(receiveError(w.port))}`);
-    }
   });
+  const failed = used.findIndex((w) => Atomics.load(w.ctrl, ERR) !== 0);
+  if (failed >= 0) {
+    const w = used[failed];
+    const message = String(receiveError(w.port));
+    // A worker that failed is dropped (stopped if still running); the next call starts a new one.
+    pool = pool.filter((p) => p !== w);
+    void w.worker.terminate();
+    throw new Error(`training worker thread failed: ${message}`);
+  }
 }
 
 function receiveError(port: MessagePort): unknown {

@@ -102,7 +102,10 @@ export class HWLayer {
       throw new RangeError(`HWLayer '${this.name}': recurrent synapse must be ${n_neurons}x${n_neurons}`);
     }
     if (opts.learnTaus) {
-      const init = tf.tensor1d(Array.from(t, (x) => Math.log(x)), 'float32');
+      const init = tf.tensor1d(
+        Array.from(t, (x) => Math.log(x)),
+        'float32',
+      );
       this.logTau = tf.variable(init, true, `${this.name}/log_tau_${nextId++}`);
       init.dispose();
     } else this.logTau = null;
@@ -147,7 +150,9 @@ export class HWLayer {
     if (this.logTau) {
       const logTau = this.logTau;
       // β = exp(−dt·e^(−log τ)/m): on the tape, so the loss differentiates wrt log τ.
-      this.betaT = tf.tidy(() => tf.exp(tf.mul(tf.exp(tf.neg(logTau)), tf.tensor1d(Array.from(factor, (m) => -this.dt / m)))) as tf.Tensor1D);
+      this.betaT = tf.tidy(
+        () => tf.exp(tf.mul(tf.exp(tf.neg(logTau)), tf.tensor1d(Array.from(factor, (m) => -this.dt / m)))) as tf.Tensor1D,
+      );
     }
   }
 

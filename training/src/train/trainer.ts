@@ -65,17 +65,16 @@ export interface TrainResult {
 /** Weights keyed by module name (variable names carry a process-wide counter, module names do not). */
 function snapshot(net: HWNetwork): Record<string, number[]> {
   const out: Record<string, number[]> = {};
-  for (const w of net.floatWeights()) out[w.name] = Array.from(w.values);
+  for (const { name, variable } of net.namedVariables()) out[name] = Array.from(variable.dataSync());
   return out;
 }
 
 export function restoreWeights(net: HWNetwork, weights: Record<string, number[]>): void {
-  const names = net.floatWeights().map((w) => w.name);
-  net.trainableVariables().forEach((v, i) => {
-    const w = weights[names[i]];
-    if (!w || w.length !== v.size) throw new Error(`resume state has no weights for ${names[i]} (or a different shape)`);
+  for (const { name, variable: v } of net.namedVariables()) {
+    const w = weights[name];
+    if (!w || w.length !== v.size) throw new Error(`resume state has no weights for ${name} (or a different shape)`);
     tf.tidy(() => v.assign(tf.tensor(w, v.shape, 'float32')));
-  });
+  }
 }
 
 /** Float (tfjs) arg-max accuracy of the network on evaluation items. */

@@ -351,5 +351,23 @@ export function netLayout(spec: {
   const gwOff = sizes.map((n, l) => gtake(l === 0 && inputDiag ? C : inSize(l) * n));
   const grecOff = sizes.map((n, l) => (spec.rec[l] ? gtake(n * n) : -1));
   const gbetaOff = sizes.map((n) => gtake(n));
-  return { ...spec, xOff, wOff, wtOff, recOff, recTOff, betaOff, sOff, vOff, dyOff, dxOff, f32Size: f, P: g, gwOff, grecOff, gbetaOff, f64Size: B * g };
+  return {
+    ...spec,
+    xOff,
+    wOff,
+    wtOff,
+    recOff,
+    recTOff,
+    betaOff,
+    sOff,
+    vOff,
+    dyOff,
+    dxOff,
+    f32Size: f,
+    P: g,
+    gwOff,
+    grecOff,
+    gbetaOff,
+    f64Size: B * g,
+  };
 }
