@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { NwaveModel, checkConstraints, type Checkpoint } from '@nwave/runtime';
 import type { HWNetwork } from '../layers/index.js';
-import { firing_rate_target_mse_loss, topology_loss, weight_magnitude_loss } from '../losses/index.js';
+import { firing_rate_target_mse_loss, sumOverTime, topology_loss, weight_magnitude_loss } from '../losses/index.js';
 import { NWaveDataLoader, type LoaderItem } from '../data/data-loader.js';
 import { deriveSeed, mulberry32, shuffleInPlace } from '../data/mulberry32.js';
 import { applyHardConstraints } from './sign-projection.js';
@@ -33,6 +33,10 @@ export interface EpochRow {
   compliant: boolean;
   signProjection: boolean;
   seconds: number;
+  /** Of `seconds`: waiting for batches (features, augmentation, batch assembly). */
+  dataSeconds: number;
+  /** Of `seconds`: training steps (forward, losses, backward, Adam, constraints). */
+  stepSeconds: number;
   etaS: number;
 }
 
@@ -80,7 +84,7 @@ export function restoreWeights(net: HWNetwork, weights: Record<string, number[]>
 /** Float (tfjs) arg-max accuracy of the network on evaluation items. */
 /** Spike counts per class [B, K] from output spikes [B, T, K·P] (population sums, as the runtime). */
 export function classCounts(out: tf.Tensor3D, population: number): tf.Tensor2D {
-  const counts = tf.sum(out, 1) as tf.Tensor2D;
+  const counts = sumOverTime(out);
   if (population === 1) return counts;
   const [B, N] = counts.shape;
   return tf.sum(tf.reshape(counts, [B, N / population, population]), 2) as tf.Tensor2D;
@@ -162,7 +166,12 @@ export async function trainNetwork(
     let batches = 0;
     const loader = epochLoader(epoch);
     const nBatches = loader.length;
+    let dataMs = 0;
+    let stepMs = 0;
+    let tAfter = performance.now();
     for (const batch of loader.batches(epoch)) {
+      const tStep = performance.now();
+      dataMs += tStep - tAfter;
       if (hooks.signal?.aborted) {
         aborted = true;
         break;
@@ -225,6 +234,8 @@ export async function trainNetwork(
       sums.n += B;
       tf.dispose([value, ...Object.values(grads), ...Object.values(gFront), ...Object.values(gCore), ...parts, ...extra]);
       batches++;
+      tAfter = performance.now();
+      stepMs += tAfter - tStep;
       hooks.onBatch?.(batches, nBatches, loss);
       if (batches % 8 === 0) await new Promise((r) => setImmediate(r)); // let Ctrl-C and progress bars in
     }
@@ -256,6 +267,8 @@ export async function trainNetwork(
       compliant,
       signProjection: project,
       seconds,
+      dataSeconds: dataMs / 1000,
+      stepSeconds: stepMs / 1000,
       etaS: ((performance.now() - t0) / 1000 / done) * (cfg.epochs - epoch),
     };
     history.push(row);
