@@ -144,10 +144,15 @@ describe('export refuses non-compliant networks', () => {
     net.dispose();
   });
 
-  it('trainer and runtime agree: fake-quantized tfjs forward vs fixed-point counts on real clips', async () => {
+  it.each([
+    ['feed-forward', { hidden: [20] }],
+    ['recurrent, two hidden layers, learnt taus', { hidden: [20, 12], recurrent: true, learnTaus: true }],
+  ] as const)('trainer and runtime agree (%s): fake-quantized tfjs forward vs fixed-point counts on real clips', async (_, arch) => {
     await tf.setBackend('cpu');
-    const cfg = { ...DEFAULT_TRAIN_CONFIG, hidden: [20] };
+    const cfg = { ...DEFAULT_TRAIN_CONFIG, ...arch, hidden: [...arch.hidden] };
     const net = buildNetwork(13, 2, cfg, 0.008);
+    // Learnt taus: spread them per neuron, as training would.
+    for (const l of net.hwLayers()) if (l.logTau) tf.tidy(() => l.logTau!.assign(tf.add(l.logTau!, tf.linspace(-0.4, 0.4, l.n_neurons))));
     const { applyHardConstraints } = await import('./sign-projection.js');
     applyHardConstraints(net, { signGroups: true });
     const centers = [97.6, 137.06, 192.48, 270.3, 379.58, 533.05, 748.56, 1051.22, 1476.23, 2073.09, 2911.26, 4088.32, 5741.27];
