@@ -1,7 +1,8 @@
 /**
  * Worker threads for the fused network kernel. The tfjs op runs synchronously inside the
- * gradient tape, so the main thread hands each worker a contiguous slice of the batch through
- * shared memory, computes the first slice itself and blocks (`Atomics.wait`) until all are done.
+ * gradient tape, so the main thread wakes the workers, and every thread (main included) takes
+ * the batch's samples one at a time from a shared counter, in shared memory; then the main thread
+ * blocks (`Atomics.wait`) until every worker is done.
  * Every sample's result, including its weight gradient, is computed the same way whatever the
  * slice, so results do not depend on the thread count or on timing.
  *
@@ -32,8 +33,8 @@ interface Job {
   lay?: NetLayout;
   f32?: SharedArrayBuffer;
   f64?: SharedArrayBuffer;
-  b0?: number;
-  b1?: number;
+  /** Shared sample counter: every thread takes the next sample until the batch is done. */
+  next?: SharedArrayBuffer;
 }
 
 /** The worker's whole program: a blocking loop over jobs (kernel source is prepended). */
@@ -54,8 +55,13 @@ function workerMain(
     if (job.op === 3) break;
     try {
       const F = new Float32Array(job.f32 as SharedArrayBuffer);
-      if (job.op === 1) kernel.forward(job.lay as NetLayout, F, job.b0 as number, job.b1 as number);
-      else kernel.backward(job.lay as NetLayout, F, new Float64Array(job.f64 as SharedArrayBuffer), job.b0 as number, job.b1 as number);
+      const G = new Float64Array(job.f64 as SharedArrayBuffer);
+      const lay = job.lay as NetLayout;
+      const next = new Int32Array(job.next as SharedArrayBuffer);
+      for (let b = Atomics.add(next, 0, 1); b < lay.B; b = Atomics.add(next, 0, 1)) {
+        if (job.op === 1) kernel.forward(lay, F, b, b + 1);
+        else kernel.backward(lay, F, G, b, b + 1);
+      }
     } catch (err) {
       Atomics.store(ctrl, 2, 1);
       port.postMessage(String((err as Error)?.stack ?? err));
@@ -96,6 +102,7 @@ let threads = defaultThreads();
 let pool: PoolWorker[] = [];
 let f32Buf: SharedArrayBuffer | null = null;
 let f64Buf: SharedArrayBuffer | null = null;
+const nextBuf = new SharedArrayBuffer(4);
 
 function defaultThreads(): number {
   const env = Number(process.env.NWAVE_TRAIN_THREADS);
@@ -162,23 +169,21 @@ function run(op: number, lay: NetLayout): void {
     return;
   }
   while (pool.length < n - 1) pool.push(spawn());
-  const bounds = Array.from({ length: n + 1 }, (_, i) => Math.round((i * lay.B) / n));
   const used = pool.slice(0, n - 1);
   const before = used.map((w) => Atomics.load(w.ctrl, DONE));
-  used.forEach((w, i) => {
-    w.port.postMessage({
-      op,
-      lay,
-      f32: f32Buf as SharedArrayBuffer,
-      f64: f64Buf as SharedArrayBuffer,
-      b0: bounds[i + 1],
-      b1: bounds[i + 2],
-    } satisfies Job);
+  // Samples are handed out one at a time (a thread the OS does not schedule holds up at most one
+  // sample); each sample's result is the same whichever thread computes it.
+  const next = new Int32Array(nextBuf);
+  Atomics.store(next, 0, 0);
+  used.forEach((w) => {
+    w.port.postMessage({ op, lay, f32: f32Buf as SharedArrayBuffer, f64: f64Buf as SharedArrayBuffer, next: nextBuf } satisfies Job);
     Atomics.add(w.ctrl, SEQ, 1);
     Atomics.notify(w.ctrl, SEQ);
   });
-  if (op === OP_FORWARD) mainKernel.forward(lay, F, bounds[0], bounds[1]);
-  else mainKernel.backward(lay, F, G, bounds[0], bounds[1]);
+  for (let b = Atomics.add(next, 0, 1); b < lay.B; b = Atomics.add(next, 0, 1)) {
+    if (op === OP_FORWARD) mainKernel.forward(lay, F, b, b + 1);
+    else mainKernel.backward(lay, F, G, b, b + 1);
+  }
   used.forEach((w, i) => {
     const t0 = Date.now();
     while (Atomics.load(w.ctrl, DONE) === before[i]) {
