@@ -47,7 +47,17 @@ export async function runInfo(model: NwaveModel, file: string, opts: { json?: bo
         backgroundLabels: ck.backgroundLabels,
         chipProfile: ck.chipProfile,
         parameters: model.parameterCount,
-        layers: layers.map((l) => ({ name: l.name, type: l.type, inputs: l.inputs, size: l.size, bits: l.bits, tausS: l.tausS })),
+        layers: layers.map((l) => ({
+          name: l.name,
+          type: l.type,
+          recurrent: l.recurrent,
+          inputs: l.inputs,
+          size: l.size,
+          bits: l.bits,
+          parameters: l.parameters,
+          recurrentParameters: l.recurrentParameters,
+          tausS: l.tausS,
+        })),
         constraints: report,
         power: power && { ...power, estimate: true },
         provenance: ck.provenance,
@@ -68,7 +78,15 @@ export async function runInfo(model: NwaveModel, file: string, opts: { json?: bo
   console.log('');
   console.log(
     table(
-      layers.map((l) => [l.name, l.type, l.inputs, l.size, l.parameters, `${l.bits} (±${l.wMax})`, taus(l)]),
+      layers.map((l) => [
+        l.name,
+        l.recurrent ? `${l.type}+rec` : l.type,
+        l.inputs,
+        l.size,
+        l.recurrent ? `${l.parameters} (${l.recurrentParameters} rec)` : l.parameters,
+        `${l.bits} (±${l.wMax})`,
+        taus(l),
+      ]),
       ['layer', 'type', 'in', 'neurons', 'params', 'bits', 'tau ms'],
     ),
   );
