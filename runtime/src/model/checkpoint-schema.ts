@@ -93,7 +93,17 @@ export const detectorSchema = z.strictObject({
   minInputLevel: z.number().min(0),
   /** No new event for this long after one, seconds. */
   refractoryS: z.number().min(0).max(60),
+  /**
+   * One event per word: a candidate event, opened by an accepted decision, is emitted (with its
+   * last accepted decision) once no keyword output neuron has spiked for this long, or at the
+   * latest `windowS` after it opened; the next word needs the same pause. 0 emits at once.
+   * Default {@link DEFAULT_SETTLE_S}.
+   */
+  settleS: z.number().min(0).max(10).optional(),
 });
+
+/** Default `settleS`: a pause of 0.1 s in the keyword neurons' output ends the word. */
+export const DEFAULT_SETTLE_S = 0.1;
 
 export const violationSchema = z.strictObject({ rule: z.string(), message: z.string(), layer: z.string().optional() });
 
