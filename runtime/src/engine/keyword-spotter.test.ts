@@ -5,6 +5,7 @@ import { FloatReferenceNetwork, referenceFeatures } from '../reference/float-ref
 import { resample } from '../dsp/resample.js';
 import { detectStream, jsBackend } from '../backend/index.js';
 import { computeFeatures } from '../dsp/filterbank.js';
+import type { KeywordEvent } from '../detect/keyword-detector.js';
 import { KeywordSpotter } from './keyword-spotter.js';
 import { NwaveModel } from './nwave-model.js';
 
@@ -108,7 +109,7 @@ describe('one event per spoken word (bundled model, real Speech Commands clips)'
     }),
   );
   const spot = new KeywordSpotter(def, { inputSampleRateHz: rate });
-  const events = [];
+  const events: KeywordEvent[] = [];
   for (let i = 0; i < speech.length; i += 512) events.push(...spot.process(speech.subarray(i, i + 512)));
   events.push(...spot.flush());
 

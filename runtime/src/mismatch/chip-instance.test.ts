@@ -119,7 +119,9 @@ describe('mismatch on recurrent layers', () => {
     expect(chip.layers[1].floatRecurrentWeights![0]).toBeCloseTo(rec[0] / M, 4);
     // The simulated chip runs (and differs from the deployed network).
     const a = recModel.classify(tone(300), 16000).layerSpikes.map((l) => l.spikes);
-    const b = chipInstanceModel(recModel, chip).classify(tone(300), 16000).layerSpikes.map((l) => l.spikes);
+    const b = chipInstanceModel(recModel, chip)
+      .classify(tone(300), 16000)
+      .layerSpikes.map((l) => l.spikes);
     expect(a[1]).toBeGreaterThan(0);
     expect(b).not.toEqual(a);
   });

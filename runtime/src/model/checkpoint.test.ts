@@ -30,7 +30,8 @@ describe('checkpoint parsing', () => {
   it('rejects truncated JSON, naming the file', () => expectError(text.slice(0, text.length / 2), /not valid JSON.*truncated/));
   it('rejects an empty file', () => expectError('  ', /empty/));
   it('rejects a non-checkpoint JSON', () => expectError('{"hello": 1}', /not an nwave checkpoint/));
-  it('rejects a wrong version', () => expectError({ ...clone(), version: 3 }, /unsupported checkpoint version 3; this runtime reads versions 1 and 2/));
+  it('rejects a wrong version', () =>
+    expectError({ ...clone(), version: 3 }, /unsupported checkpoint version 3; this runtime reads versions 1 and 2/));
 
   it('reads version-1 files as they are (the fixture and the bundled model are v1)', () => {
     expect(clone().version).toBe(1);
