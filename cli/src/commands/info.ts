@@ -1,6 +1,6 @@
 /** `nwave info [MODEL]`: layers, parameter count, constraint report, projected power. */
 import { existsSync } from 'node:fs';
-import { describeLayers, type LayerSummary, type NwaveModel } from '@nwave/runtime';
+import { DEFAULT_SETTLE_S, describeLayers, type LayerSummary, type NwaveModel } from '@nwave/runtime';
 import { readWavFile } from '@nwave/runtime/node';
 import { listWavFiles } from '../audio-files.js';
 import { nJ, pct, table, uW } from '../format.js';
@@ -95,7 +95,7 @@ export async function runInfo(model: NwaveModel, file: string, opts: { json?: bo
   );
   const d = ck.detector;
   console.log(
-    `Detector    window ${d.windowS} s, confidence >= ${d.threshold}, >= ${d.minSpikes} spikes, input level >= ${d.minInputLevel}, refractory ${d.refractoryS} s`,
+    `Detector    window ${d.windowS} s, confidence >= ${d.threshold}, >= ${d.minSpikes} spikes, input level >= ${d.minInputLevel}, refractory ${d.refractoryS} s, word ends after ${d.settleS ?? DEFAULT_SETTLE_S} s without keyword spikes`,
   );
   console.log(`\nConstraints (${model.chip.id}): ${report.ok ? 'OK' : `${report.violations.length} VIOLATIONS`}`);
   for (const c of report.checked) console.log(`  ${c.ok ? 'ok  ' : 'FAIL'}  ${c.rule.padEnd(18)} ${c.detail}`);
