@@ -9,10 +9,11 @@
  * training worker: when it cannot be bundled the app is still built, and training reports that
  * it is unavailable.
  */
-import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build as esbuild, type BuildOptions } from 'esbuild';
+import { parseDemoProfile } from '../src/shared/demo-profile.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DIST = path.join(ROOT, 'electron', 'dist');
@@ -72,6 +73,35 @@ function stageModels(): void {
   if (existsSync(trained)) copyFileSync(trained, path.join(out, 'default.nwave.json'));
   else console.warn('[build] models/default.nwave.json not found: the app will fall back to the tones fixture model');
   copyFileSync(path.join(ROOT, 'test', 'fixtures', 'models', 'tones.nwave.json'), path.join(out, 'tones.nwave.json'));
+  stageProfile();
+}
+
+/**
+ * A demo build for a customer: `NWAVE_BUNDLE_PROFILE=demo.json npm run dist` stages that profile
+ * and the model files it names (relative paths kept) as electron/dist/resources/profile/, which the
+ * packaged app loads at start (`profile/demo-profile.json`). The folder always exists (both
+ * packagers list it as an extra resource).
+ */
+function stageProfile(): void {
+  const out = path.join(DIST, 'resources', 'profile');
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  const src = process.env.NWAVE_BUNDLE_PROFILE;
+  if (!src) {
+    writeFileSync(path.join(out, 'README.txt'), 'No demo profile bundled (set NWAVE_BUNDLE_PROFILE when building).\n');
+    return;
+  }
+  const text = readFileSync(src, 'utf8');
+  const profile = parseDemoProfile(text, src);
+  writeFileSync(path.join(out, 'demo-profile.json'), text);
+  for (const ref of [profile.model, profile.compareModel]) {
+    if (!ref) continue;
+    if (path.isAbsolute(ref) || ref.split(/[\\/]/).includes('..'))
+      throw new Error(`${src}: model ${ref}: a bundled profile names its models relative to itself, inside its folder`);
+    mkdirSync(path.dirname(path.join(out, ref)), { recursive: true });
+    copyFileSync(path.resolve(path.dirname(src), ref), path.join(out, ref));
+  }
+  console.log(`[build] bundled demo profile ${src} (${profile.title})`);
 }
 
 export async function buildRenderer(): Promise<void> {

@@ -36,7 +36,7 @@ describe('forge.config.ts', () => {
     ]) {
       expect(ignorePath(drop), drop).toBe(true);
     }
-    expect(config.packagerConfig?.extraResource).toEqual(['electron/dist/resources/models']);
+    expect(config.packagerConfig?.extraResource).toEqual(['electron/dist/resources/models', 'electron/dist/resources/profile']);
     expect(config.makers?.length).toBe(2);
   });
 });
@@ -53,6 +53,7 @@ describe('electron-builder.yml', () => {
     const unpack = block('asarUnpack');
     for (const p of ['**/*.node', 'electron/dist/training-worker.cjs', 'electron/dist/trainer.cjs']) expect(unpack).toContain(p);
     expect(block('extraResources')).toMatch(/from: electron\/dist\/resources\/models\n\s+to: models/);
+    expect(block('extraResources')).toMatch(/from: electron\/dist\/resources\/profile\n\s+to: profile/);
   });
 
   it('the root package.json points Electron at the built main', () => {
