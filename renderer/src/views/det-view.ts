@@ -102,6 +102,7 @@ export class DetView {
     const t = this.threshold();
     if (!ctx) return;
     ctx.clearRect(0, 0, W, H);
+    this.canvas.hidden = !pts || t === null;
     if (!pts || t === null) {
       setText(this.readout, 'No DET curve for this model.');
       delete this.readout.dataset.threshold;
