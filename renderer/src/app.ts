@@ -172,6 +172,12 @@ export class App {
     document.title = `${p.title} · nwave`;
     for (const el of Array.from(document.querySelectorAll<HTMLElement>('#tab-live [data-panel]')))
       el.classList.toggle('profile-hidden', !!p.panels && !p.panels.includes(el.dataset.panel as never));
+    const [left, right] = Array.from(document.querySelectorAll<HTMLElement>('#tab-live > .column.side'));
+    const empty = (col: HTMLElement): boolean => Array.from(col.querySelectorAll('[data-panel]')).every((el) => el.classList.contains('profile-hidden'));
+    left.classList.toggle('profile-hidden', empty(left));
+    right.classList.toggle('profile-hidden', empty(right));
+    $('#tab-live').classList.toggle('no-left', empty(left));
+    $('#tab-live').classList.toggle('no-right', empty(right));
     document.body.dataset.profile = loaded.source;
     this.setPresentation(p.layout === 'presentation');
     this.store.set('notice', `Demo profile: ${p.title} (${loaded.source})`);

@@ -13,7 +13,8 @@ describe('DET curve', () => {
     expect(det.map((p) => p.threshold)).toEqual([0.5, 0.7, 0.9]);
     const at = detAt(det, 0.6);
     expect(at.missRate).toBeCloseTo(0.15, 10);
-    expect(at.falseAcceptsPerHour).toBeCloseTo(5, 10);
+    expect(at.falseAcceptsPerHour).toBeCloseTo(4, 10); // geometric: sqrt(8 x 2)
+    expect(detAt([{ threshold: 0, missRate: 0, falseAcceptsPerHour: 0 }, { threshold: 1, missRate: 1, falseAcceptsPerHour: 2 }], 0.25).falseAcceptsPerHour).toBe(0.5);
     expect(detAt(det, 0.3).missRate).toBe(0.1); // clamped below the lowest threshold
     expect(detAt(det, 0.99).falseAcceptsPerHour).toBe(0.5);
   });

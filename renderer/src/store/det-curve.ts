@@ -43,7 +43,11 @@ export function detFromEvalReport(text: string, source: string): DetPoint[] {
   return parseDet(streaming.det, source, 'streaming.det');
 }
 
-/** The operating point at `threshold`: linear between the two nearest measured thresholds, clamped at the ends. */
+/**
+ * The operating point at `threshold`, between the two nearest measured thresholds (clamped at the
+ * ends): miss rate linear, false accepts per hour geometric (linear on the plot's log axis, so the
+ * point lies on the drawn curve; linear when either end is 0).
+ */
 export function detAt(points: readonly DetPoint[], threshold: number): DetPoint {
   if (threshold <= points[0].threshold) return { ...points[0], threshold };
   const last = points[points.length - 1];
@@ -56,6 +60,9 @@ export function detAt(points: readonly DetPoint[], threshold: number): DetPoint 
   return {
     threshold,
     missRate: a.missRate + f * (b.missRate - a.missRate),
-    falseAcceptsPerHour: a.falseAcceptsPerHour + f * (b.falseAcceptsPerHour - a.falseAcceptsPerHour),
+    falseAcceptsPerHour:
+      a.falseAcceptsPerHour > 0 && b.falseAcceptsPerHour > 0
+        ? a.falseAcceptsPerHour * Math.pow(b.falseAcceptsPerHour / a.falseAcceptsPerHour, f)
+        : a.falseAcceptsPerHour + f * (b.falseAcceptsPerHour - a.falseAcceptsPerHour),
   };
 }

@@ -11,7 +11,7 @@ import { h, replace, setText } from './dom.js';
 
 const W = 300;
 const H = 170;
-const PAD = { l: 40, r: 8, t: 8, b: 30 };
+const PAD = { l: 50, r: 10, t: 8, b: 30 };
 
 const fmtFa = (x: number): string => (x >= 10 ? x.toFixed(0) : x >= 1 ? x.toFixed(1) : x.toFixed(2));
 
@@ -153,7 +153,7 @@ export class DetView {
       ctx.fillText(`${m * 100} %`, PAD.l - 4, yy);
     }
     ctx.save();
-    ctx.translate(9, PAD.t + ph / 2);
+    ctx.translate(8, PAD.t + ph / 2);
     ctx.rotate(-Math.PI / 2);
     ctx.textAlign = 'center';
     ctx.fillText('miss rate', 0, 0);
