@@ -173,7 +173,8 @@ export class App {
     for (const el of Array.from(document.querySelectorAll<HTMLElement>('#tab-live [data-panel]')))
       el.classList.toggle('profile-hidden', !!p.panels && !p.panels.includes(el.dataset.panel as never));
     const [left, right] = Array.from(document.querySelectorAll<HTMLElement>('#tab-live > .column.side'));
-    const empty = (col: HTMLElement): boolean => Array.from(col.querySelectorAll('[data-panel]')).every((el) => el.classList.contains('profile-hidden'));
+    const empty = (col: HTMLElement): boolean =>
+      Array.from(col.querySelectorAll('[data-panel]')).every((el) => el.classList.contains('profile-hidden'));
     left.classList.toggle('profile-hidden', empty(left));
     right.classList.toggle('profile-hidden', empty(right));
     $('#tab-live').classList.toggle('no-left', empty(left));

@@ -82,7 +82,9 @@ describe.skipIf(!!skip)('app features (Chromium e2e)', () => {
         if (confidence >= 0.99) expect(strict).toMatch(/^low /);
         else expect(strict).toMatch(/^\(low, rejected: low-confidence\)/);
         // File names start at the same left edge however long (no centred name).
-        const xs = await page.$$eval('[data-testid=playlist] .file-name', (bs) => bs.map((b) => ({ x: b.getBoundingClientRect().left, align: getComputedStyle(b).textAlign })));
+        const xs = await page.$$eval('[data-testid=playlist] .file-name', (bs) =>
+          bs.map((b) => ({ x: b.getBoundingClientRect().left, align: getComputedStyle(b).textAlign })),
+        );
         expect(xs).toHaveLength(2);
         expect(Math.abs(xs[0].x - xs[1].x)).toBeLessThan(1);
         const textLeft = await page.$$eval('[data-testid=playlist] .file-name', (bs) =>
@@ -170,11 +172,43 @@ describe.skipIf(!!skip)('app features (Chromium e2e)', () => {
       ] as const) {
         mkdirSync(path.join(data, word));
         for (let i = 0; i < 10; i++)
-          execFileSync('sox', ['-n', '-r', '16000', '-b', '16', '-c', '1', path.join(data, word, `${i}.wav`), 'synth', '0.5', 'sine', String(base + i * step), 'vol', '0.3', 'pad', '0.2', '0.3']);
+          execFileSync('sox', [
+            '-n',
+            '-r',
+            '16000',
+            '-b',
+            '16',
+            '-c',
+            '1',
+            path.join(data, word, `${i}.wav`),
+            'synth',
+            '0.5',
+            'sine',
+            String(base + i * step),
+            'vol',
+            '0.3',
+            'pad',
+            '0.2',
+            '0.3',
+          ]);
       }
       mkdirSync(path.join(data, 'noise'));
       for (let i = 0; i < 10; i++)
-        execFileSync('sox', ['-n', '-r', '16000', '-b', '16', '-c', '1', path.join(data, 'noise', `${i}.wav`), 'synth', '1', 'pinknoise', 'vol', String(0.01 * (i + 1))]);
+        execFileSync('sox', [
+          '-n',
+          '-r',
+          '16000',
+          '-b',
+          '16',
+          '-c',
+          '1',
+          path.join(data, 'noise', `${i}.wav`),
+          'synth',
+          '1',
+          'pinknoise',
+          'vol',
+          String(0.01 * (i + 1)),
+        ]);
       await withPage(wavs.quiet, async (page, log) => {
         await openApp(page, server.web.url);
         const liveName = await page.textContent('[data-testid=pane-title-a]');
@@ -193,7 +227,11 @@ describe.skipIf(!!skip)('app features (Chromium e2e)', () => {
         const ck = JSON.parse(readFileSync(out, 'utf8')) as { name: string; provenance: { metrics: { valAccuracy: number } } };
         expect(Number(m![1])).toBe(Math.round(ck.provenance.metrics.valAccuracy * 100)); // the saved model's figure
         // The run list names the same figure the same way.
-        await page.waitForFunction((pct) => (document.querySelector('[data-testid=run-summary]')?.textContent ?? '').includes(`validation accuracy ${pct} % (saved model)`), m![1]);
+        await page.waitForFunction(
+          (pct) =>
+            (document.querySelector('[data-testid=run-summary]')?.textContent ?? '').includes(`validation accuracy ${pct} % (saved model)`),
+          m![1],
+        );
         // Not live yet: the live model is the one from before until "Use this model".
         expect(await page.textContent('[data-testid=pane-title-a]')).toBe(liveName);
         await page.click('[data-testid=use-model]');

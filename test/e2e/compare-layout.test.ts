@@ -91,7 +91,10 @@ describe.skipIf(!!skip)('comparison mode (Chromium e2e)', () => {
       expect(await litPixels(page, '#plots-b canvas:last-of-type')).toBeGreaterThan(0); // model B's output raster is drawn
 
       // Detection rows: time, word, confidence; no model letter (each model has its own list).
-      const row = await page.locator('[data-testid=detections-a] .detection').first().evaluate((li) => Array.from(li.children).map((c) => c.textContent));
+      const row = await page
+        .locator('[data-testid=detections-a] .detection')
+        .first()
+        .evaluate((li) => Array.from(li.children).map((c) => c.textContent));
       expect(row).toHaveLength(3);
       expect(row[2]).toMatch(/^\d+ %$/);
 
@@ -135,7 +138,9 @@ describe.skipIf(!!skip)('comparison mode (Chromium e2e)', () => {
       }
 
       // Raster time labels are whole ("2 s", never a cut "2"): every label inside its canvas.
-      const axes = await page.$$eval('.scroll-plot', (cs) => cs.map((c) => ({ w: c.clientWidth, axis: (c as HTMLElement).dataset.axis ?? '' })));
+      const axes = await page.$$eval('.scroll-plot', (cs) =>
+        cs.map((c) => ({ w: c.clientWidth, axis: (c as HTMLElement).dataset.axis ?? '' })),
+      );
       expect(axes.some((a) => a.axis.length > 0)).toBe(true);
       for (const { w, axis } of axes)
         for (const label of axis.split('|').filter(Boolean)) {

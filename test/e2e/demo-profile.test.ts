@@ -47,7 +47,13 @@ describe.skipIf(!!skip)('demo profiles and the DET view (Chromium e2e)', () => {
     writeFileSync(detModel, JSON.stringify(ck));
     writeFileSync(
       MAIN_PROFILE,
-      JSON.stringify({ version: 1, title: 'Main-side profile', model: 'tones-with-det.nwave.json', sensitivity: 0.7, panels: ['keyword', 'meters', 'sensitivity', 'det', 'power'] }),
+      JSON.stringify({
+        version: 1,
+        title: 'Main-side profile',
+        model: 'tones-with-det.nwave.json',
+        sensitivity: 0.7,
+        panels: ['keyword', 'meters', 'sensitivity', 'det', 'power'],
+      }),
     );
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -66,13 +72,21 @@ describe.skipIf(!!skip)('demo profiles and the DET view (Chromium e2e)', () => {
       await page.waitForFunction(() => (document.querySelector('[data-testid=threshold-value]')?.textContent ?? '') === '0.90');
       // Presentation: start listening from the big button; the huge keyword, meters and power follow the microphone.
       await page.click('[data-testid=kiosk-mic]');
-      await page.waitForFunction(() => ['low', 'high'].includes(document.querySelector('[data-testid=kiosk-keyword]')?.textContent ?? ''), undefined, {
-        timeout: 15_000,
-      });
+      await page.waitForFunction(
+        () => ['low', 'high'].includes(document.querySelector('[data-testid=kiosk-keyword]')?.textContent ?? ''),
+        undefined,
+        {
+          timeout: 15_000,
+        },
+      );
       await page.waitForFunction(() => /µW/.test(document.querySelector('[data-testid=kiosk-power]')?.textContent ?? ''));
-      await page.waitForFunction(() => Number(document.querySelector('#kiosk-meters [data-testid=meter-a-high]')?.getAttribute('data-peak')) >= 0.9, undefined, {
-        timeout: 10_000,
-      });
+      await page.waitForFunction(
+        () => Number(document.querySelector('#kiosk-meters [data-testid=meter-a-high]')?.getAttribute('data-peak')) >= 0.9,
+        undefined,
+        {
+          timeout: 10_000,
+        },
+      );
       const kw = (await page.locator('[data-testid=kiosk-keyword]').boundingBox())!;
       expect(kw.height).toBeGreaterThan(120); // one huge keyword
       await page.waitForTimeout(600);
@@ -109,7 +123,17 @@ describe.skipIf(!!skip)('demo profiles and the DET view (Chromium e2e)', () => {
       expect(await page.textContent(readout)).toContain('13 %');
       // An `nwave eval --json` report replaces the curve.
       const report = path.join(dir, 'eval.json');
-      writeFileSync(report, JSON.stringify({ streaming: { det: [{ threshold: 0.5, missRate: 0.3, falseAcceptsPerHour: 1 }, { threshold: 0.9, missRate: 0.5, falseAcceptsPerHour: 0.1 }] } }));
+      writeFileSync(
+        report,
+        JSON.stringify({
+          streaming: {
+            det: [
+              { threshold: 0.5, missRate: 0.3, falseAcceptsPerHour: 1 },
+              { threshold: 0.9, missRate: 0.5, falseAcceptsPerHour: 0.1 },
+            ],
+          },
+        }),
+      );
       await page.setInputFiles('[data-testid=det-input]', report);
       await page.waitForFunction(() => /eval\.json/.test(document.querySelector('[data-testid=det-source]')?.textContent ?? ''));
       expect(Number(await page.getAttribute(readout, 'data-miss-rate'))).toBeCloseTo(0.45, 10);
@@ -124,10 +148,20 @@ describe.skipIf(!!skip)('demo profiles and the DET view (Chromium e2e)', () => {
       const bad = path.join(dir, 'bad-profile.json');
       writeFileSync(bad, JSON.stringify({ version: 1, title: 'Bad', model: 'tones-with-det.nwave.json', sensitivity: 1.5 }));
       await page.setInputFiles('[data-testid=profile-input]', [bad, detModel]);
-      await page.waitForFunction(() => /bad-profile\.json: demo profile sensitivity/.test(document.querySelector('[data-testid=status-message]')?.textContent ?? ''));
+      await page.waitForFunction(() =>
+        /bad-profile\.json: demo profile sensitivity/.test(document.querySelector('[data-testid=status-message]')?.textContent ?? ''),
+      );
       expect(await page.textContent('#app-title')).toBe('nwave');
       const good = path.join(dir, 'good-profile.json');
-      writeFileSync(good, JSON.stringify({ version: 1, title: 'Picked profile', model: 'tones-with-det.nwave.json', compareModel: 'tones-with-det.nwave.json' }));
+      writeFileSync(
+        good,
+        JSON.stringify({
+          version: 1,
+          title: 'Picked profile',
+          model: 'tones-with-det.nwave.json',
+          compareModel: 'tones-with-det.nwave.json',
+        }),
+      );
       await page.setInputFiles('[data-testid=profile-input]', [good, detModel]);
       await page.waitForFunction(() => document.querySelector('#app-title')?.textContent === 'Picked profile');
       await page.waitForSelector('[data-testid=pane-b]:not([hidden])'); // the profile's comparison model

@@ -36,7 +36,14 @@ describe('demo profiles (main process)', () => {
   });
 
   it('loads the profile and its models relative to it', async () => {
-    const file = setup({ version: 1, title: 'Acme', model: 'tones.nwave.json', compareModel: './tones.nwave.json', sensitivity: 0.9, layout: 'presentation' });
+    const file = setup({
+      version: 1,
+      title: 'Acme',
+      model: 'tones.nwave.json',
+      compareModel: './tones.nwave.json',
+      sensitivity: 0.9,
+      layout: 'presentation',
+    });
     const loaded = await loadDemoProfile(file);
     expect(loaded.profile.title).toBe('Acme');
     expect(loaded.models.a.path).toBe(path.join(dir, 'tones.nwave.json'));
@@ -50,7 +57,9 @@ describe('demo profiles (main process)', () => {
     await expect(loadDemoProfile(setup({ version: 1, title: 'x', model: 'missing.nwave.json' }))).rejects.toThrow(
       /demo\.json: model missing\.nwave\.json: .*not found/,
     );
-    await expect(loadDemoProfile(setup({ version: 1, title: 'x', model: 'tones.nwave.json', extra: 1 }))).rejects.toThrow(/demo\.json: demo profile/);
+    await expect(loadDemoProfile(setup({ version: 1, title: 'x', model: 'tones.nwave.json', extra: 1 }))).rejects.toThrow(
+      /demo\.json: demo profile/,
+    );
     await expect(loadDemoProfile(setup('{'))).rejects.toThrow(/demo\.json: demo profile is not JSON/);
     await expect(loadDemoProfile(path.join(dir, 'nope.json'))).rejects.toThrow(/nope\.json: demo profile not found/);
   });

@@ -7,7 +7,11 @@ import { dialog, Menu, type BrowserWindow, type MenuItemConstructorOptions } fro
 export function installProfileMenu(getWindow: () => BrowserWindow | null, setProfile: (file: string | null) => void): void {
   const open = async (): Promise<void> => {
     const win = getWindow();
-    const opts = { title: 'Open demo profile', properties: ['openFile' as const], filters: [{ name: 'nwave demo profile', extensions: ['json'] }] };
+    const opts = {
+      title: 'Open demo profile',
+      properties: ['openFile' as const],
+      filters: [{ name: 'nwave demo profile', extensions: ['json'] }],
+    };
     const r = win ? await dialog.showOpenDialog(win, opts) : await dialog.showOpenDialog(opts);
     if (r.canceled || !r.filePaths[0]) return;
     setProfile(r.filePaths[0]);

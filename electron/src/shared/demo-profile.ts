@@ -13,7 +13,18 @@
 import { z } from 'zod';
 
 /** The Live tab's panels a profile can show or hide (`data-panel` in renderer/index.html). */
-export const DEMO_PANELS = ['input', 'files', 'model', 'keyword', 'meters', 'rasters', 'power', 'sensitivity', 'det', 'detections'] as const;
+export const DEMO_PANELS = [
+  'input',
+  'files',
+  'model',
+  'keyword',
+  'meters',
+  'rasters',
+  'power',
+  'sensitivity',
+  'det',
+  'detections',
+] as const;
 export type DemoPanel = (typeof DEMO_PANELS)[number];
 
 /** Largest profile file read (it names models; it does not hold them). */
@@ -57,7 +68,8 @@ export interface LoadedDemoProfile {
  * @throws Error naming the source and the first bad field
  */
 export function parseDemoProfile(text: string, source: string): DemoProfile {
-  if (text.length > MAX_PROFILE_BYTES) throw new Error(`${source}: demo profile too large (${text.length} bytes, at most ${MAX_PROFILE_BYTES})`);
+  if (text.length > MAX_PROFILE_BYTES)
+    throw new Error(`${source}: demo profile too large (${text.length} bytes, at most ${MAX_PROFILE_BYTES})`);
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -90,7 +90,9 @@ describe('EngineCore (what the engine worker runs)', () => {
     expect(active.length).toBeGreaterThan(0);
     for (const c of active) expect(c.probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
     for (const c of conf.filter((x) => !x.counts.some((n) => n > 0))) expect(c.probs).toEqual([0, 0, 0]);
-    expect(Math.max(...conf.map((c) => c.probs[lowIndex]))).toBeGreaterThanOrEqual(det.find((d) => d.slot === 'b')!.event.confidence - 1e-9);
+    expect(Math.max(...conf.map((c) => c.probs[lowIndex]))).toBeGreaterThanOrEqual(
+      det.find((d) => d.slot === 'b')!.event.confidence - 1e-9,
+    );
     core.setModel('b', null, '');
     expect(events.at(-1)).toEqual({ type: 'model-cleared', slot: 'b' });
   });

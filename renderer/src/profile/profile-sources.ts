@@ -48,7 +48,9 @@ export async function profileFromFiles(files: readonly File[]): Promise<LoadedDe
   const candidates = texts.filter((t) => /"title"\s*:/.test(t.text) && !/"network"\s*:/.test(t.text));
   if (candidates.length !== 1)
     throw new Error(
-      candidates.length ? `pick one demo profile at a time (${candidates.map((c) => c.name).join(', ')})` : 'none of the picked files is a demo profile',
+      candidates.length
+        ? `pick one demo profile at a time (${candidates.map((c) => c.name).join(', ')})`
+        : 'none of the picked files is a demo profile',
     );
   const { name, text } = candidates[0];
   const profile = parseDemoProfile(text, name);

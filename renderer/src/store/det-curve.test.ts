@@ -14,7 +14,15 @@ describe('DET curve', () => {
     const at = detAt(det, 0.6);
     expect(at.missRate).toBeCloseTo(0.15, 10);
     expect(at.falseAcceptsPerHour).toBeCloseTo(4, 10); // geometric: sqrt(8 x 2)
-    expect(detAt([{ threshold: 0, missRate: 0, falseAcceptsPerHour: 0 }, { threshold: 1, missRate: 1, falseAcceptsPerHour: 2 }], 0.25).falseAcceptsPerHour).toBe(0.5);
+    expect(
+      detAt(
+        [
+          { threshold: 0, missRate: 0, falseAcceptsPerHour: 0 },
+          { threshold: 1, missRate: 1, falseAcceptsPerHour: 2 },
+        ],
+        0.25,
+      ).falseAcceptsPerHour,
+    ).toBe(0.5);
     expect(detAt(det, 0.3).missRate).toBe(0.1); // clamped below the lowest threshold
     expect(detAt(det, 0.99).falseAcceptsPerHour).toBe(0.5);
   });
@@ -22,9 +30,9 @@ describe('DET curve', () => {
   it('reads a checkpoint provenance and names the bad field', () => {
     expect(detFromCheckpoint({ metrics: {} }, 'm.json')).toBeNull();
     expect(detFromCheckpoint({ metrics: { streamingDet: points } }, 'm.json')).toHaveLength(3);
-    expect(() => detFromCheckpoint({ metrics: { streamingDet: [{ threshold: 2, missRate: 0, falseAcceptsPerHour: 0 }] } }, 'm.json')).toThrow(
-      /m\.json: provenance\.metrics\.streamingDet\.0\.threshold/,
-    );
+    expect(() =>
+      detFromCheckpoint({ metrics: { streamingDet: [{ threshold: 2, missRate: 0, falseAcceptsPerHour: 0 }] } }, 'm.json'),
+    ).toThrow(/m\.json: provenance\.metrics\.streamingDet\.0\.threshold/);
     expect(() => detFromEvalReport('{"streaming":{}}', 'e.json')).toThrow(/e\.json: no streaming\.det/);
     expect(() => detFromEvalReport('nope', 'e.json')).toThrow(/e\.json: not JSON/);
   });

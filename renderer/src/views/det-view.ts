@@ -16,7 +16,13 @@ const PAD = { l: 50, r: 10, t: 8, b: 30 };
 const fmtFa = (x: number): string => (x >= 10 ? x.toFixed(0) : x >= 1 ? x.toFixed(1) : x.toFixed(2));
 
 export class DetView {
-  private readonly canvas = h('canvas', { class: 'det-plot', width: W, height: H, role: 'img', 'aria-label': 'DET curve' }) as HTMLCanvasElement;
+  private readonly canvas = h('canvas', {
+    class: 'det-plot',
+    width: W,
+    height: H,
+    role: 'img',
+    'aria-label': 'DET curve',
+  }) as HTMLCanvasElement;
   private readonly readout = h('p', { class: 'det-readout', 'data-testid': 'det-readout', 'aria-live': 'polite' });
   private readonly sourceLine = h('p', { class: 'muted small', 'data-testid': 'det-source' });
   private readonly fileInput = h('input', {
@@ -33,7 +39,11 @@ export class DetView {
     private readonly root: HTMLElement,
     private readonly store: AppStore,
   ) {
-    const open = h('button', { type: 'button', class: 'small-button', 'data-testid': 'det-open', onclick: () => this.fileInput.click() }, 'Load eval report…');
+    const open = h(
+      'button',
+      { type: 'button', class: 'small-button', 'data-testid': 'det-open', onclick: () => this.fileInput.click() },
+      'Load eval report…',
+    );
     replace(
       root,
       h('h2', {}, 'Misses vs false accepts'),

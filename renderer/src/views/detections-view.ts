@@ -29,7 +29,11 @@ export class DetectionsView {
     this.keyword = h('div', { class: 'keyword idle', 'data-testid': `current-keyword-${slot}`, 'aria-live': 'polite' }, 'listening…');
     this.detail = h('div', { class: 'keyword-detail muted' }, 'Say one of the model’s words.');
     replace(keywordRoot, h('div', { class: 'card-subtitle' }, 'Current keyword'), this.keyword, this.detail);
-    this.list = h('ol', { class: 'detections', 'data-testid': `detections-${slot}`, 'aria-label': `Detections of model ${slot.toUpperCase()}` });
+    this.list = h('ol', {
+      class: 'detections',
+      'data-testid': `detections-${slot}`,
+      'aria-label': `Detections of model ${slot.toUpperCase()}`,
+    });
     this.listCard = h('div', { class: 'detections-block' }, h('h2', {}, 'Detections'), this.list);
     store.watch('detections', (d) => this.render(d.filter((x) => x.slot === slot)));
     store.watch('models', (m) => this.showWords(m[slot]));

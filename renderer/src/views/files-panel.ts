@@ -22,7 +22,10 @@ export class FilesPanel {
   private stopRequested = false;
   private readonly list = h('ol', { class: 'playlist', 'data-testid': 'playlist', 'aria-label': 'Audio files' });
   /** Whole-clip results shown per row, kept to re-decide them when the threshold moves. */
-  private readonly results = new Map<HTMLElement, { parts: { slot: ModelSlot; model: LoadedModel; r: ClipResult }[]; backend: BackendName }>();
+  private readonly results = new Map<
+    HTMLElement,
+    { parts: { slot: ModelSlot; model: LoadedModel; r: ClipResult }[]; backend: BackendName }
+  >();
   private readonly status = h('div', { class: 'muted small' });
   private readonly fileInput = h('input', {
     type: 'file',
@@ -69,7 +72,11 @@ export class FilesPanel {
         'div',
         { class: 'row' },
         h('label', { class: 'field inline small' }, h('span', {}, 'file results on'), this.backend),
-        h('button', { type: 'button', onclick: () => this.compareBackends(this.items), 'data-testid': 'compare-backends' }, 'Compare backends'),
+        h(
+          'button',
+          { type: 'button', onclick: () => this.compareBackends(this.items), 'data-testid': 'compare-backends' },
+          'Compare backends',
+        ),
       ),
       h('div', { class: 'muted small' }, 'Live microphone: JS runtime'),
       this.fileInput,
@@ -196,7 +203,9 @@ export class FilesPanel {
       const live = this.store.state.detector[slot];
       const settings = live?.settings ?? model.model.checkpoint.detector;
       const ck = model.model.checkpoint;
-      const d = live?.overridden ? decide(makeDecisionContext(ck.labels, ck.backgroundLabels, settings), r.spikeCounts, r.meanInputLevel) : r;
+      const d = live?.overridden
+        ? decide(makeDecisionContext(ck.labels, ck.backgroundLabels, settings), r.spikeCounts, r.meanInputLevel)
+        : r;
       const verdict = d.accepted ? d.label : `(${d.label}, rejected: ${d.rejectedBy})`;
       const at = `threshold ${fmtThreshold(settings.threshold)}${live?.overridden ? ' (sensitivity)' : ''}`;
       return `${comparing ? `${slot.toUpperCase()}: ` : ''}${verdict} ${fmtPct(d.confidence)}, ${at}`;

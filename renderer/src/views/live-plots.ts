@@ -100,7 +100,9 @@ export class LivePlots {
         : frontend
           ? centers.map((f, r) => (r % 4 === 0 ? fmtFreq(f) : undefined))
           : Array.from({ length: layer.size }, (_, r) => (r % 8 === 0 ? `#${r}` : undefined));
-      const rows = isOutput ? Math.min(150, Math.max(45, 18 * model.labels.length, 3 * layer.size)) : Math.min(130, Math.max(45, layer.size * 4));
+      const rows = isOutput
+        ? Math.min(150, Math.max(45, 18 * model.labels.length, 3 * layer.size))
+        : Math.min(130, Math.max(45, layer.size * 4));
       const heightPx = 31 + (this.compact ? Math.min(rows, 32) : rows);
       const plot = new ScrollPlot(this.root, {
         title: `${layer.name} (${layer.size} ${layer.type === 'frontend' ? 'channels' : 'neurons'})`,

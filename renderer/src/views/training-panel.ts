@@ -199,7 +199,10 @@ export class TrainingPanel {
       this.offerModel(e.out);
     } else if (e.type === 'failed') setText(this.status, `Training failed: ${e.error.message}`);
     else if (e.out) {
-      setText(this.status, `Stopped: kept the best epoch so far, validation accuracy ${fmtPct(e.valAccuracy ?? 0)} (saved model), in ${e.out}.`);
+      setText(
+        this.status,
+        `Stopped: kept the best epoch so far, validation accuracy ${fmtPct(e.valAccuracy ?? 0)} (saved model), in ${e.out}.`,
+      );
       this.offerModel(e.out);
     } else setText(this.status, 'Training cancelled.');
     void this.refreshRuns();
@@ -248,7 +251,11 @@ export class TrainingPanel {
     ];
     if (r.status === 'done' || (r.status === 'cancelled' && r.valAccuracy !== undefined))
       actions.push(
-        h('button', { type: 'button', class: 'link', 'data-testid': 'run-use-model', onclick: () => void this.loadModelPath(r.request.out) }, 'use this model'),
+        h(
+          'button',
+          { type: 'button', class: 'link', 'data-testid': 'run-use-model', onclick: () => void this.loadModelPath(r.request.out) },
+          'use this model',
+        ),
       );
     if (r.status === 'interrupted' || r.status === 'failed' || r.status === 'cancelled') {
       // Same output file + resume: the trainer continues from the state it saved after its last epoch.
@@ -260,7 +267,9 @@ export class TrainingPanel {
         out: r.request.out,
         resume: r.status !== 'failed',
       };
-      actions.push(h('button', { type: 'button', class: 'link', onclick: () => void this.rerun(again) }, again.resume ? 'resume' : 'run again'));
+      actions.push(
+        h('button', { type: 'button', class: 'link', onclick: () => void this.rerun(again) }, again.resume ? 'resume' : 'run again'),
+      );
     }
     return h(
       'li',

@@ -43,7 +43,9 @@ export function overlaps(list: readonly Box[], tolerancePx = 0.5): string[] {
 export function outside(list: readonly Box[], area: { left: number; top: number; right: number; bottom: number }): string[] {
   return list
     .filter((b) => b.x < area.left - 0.5 || b.y < area.top - 0.5 || b.x + b.width > area.right + 0.5 || b.y + b.height > area.bottom + 0.5)
-    .map((b) => `${b.name} at ${b.x.toFixed(0)},${b.y.toFixed(0)} ${b.width.toFixed(0)}x${b.height.toFixed(0)} leaves ${JSON.stringify(area)}`);
+    .map(
+      (b) => `${b.name} at ${b.x.toFixed(0)},${b.y.toFixed(0)} ${b.width.toFixed(0)}x${b.height.toFixed(0)} leaves ${JSON.stringify(area)}`,
+    );
 }
 
 /** The part of the window between the top bar and the status bar. */
@@ -80,7 +82,16 @@ export async function axeSeriousViolations(page: Page): Promise<AxeViolation[]> 
   // Evaluated through the debugger protocol: the app's CSP (no inline scripts) stays as it is.
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
   return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    const axe = (
+      window as unknown as {
+        axe: {
+          run: (
+            ctx: unknown,
+            opts: unknown,
+          ) => Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }>;
+        };
+      }
+    ).axe;
     const r = await axe.run(document, { resultTypes: ['violations'] });
     return r.violations
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
