@@ -208,12 +208,15 @@ export class App {
     document.addEventListener('keydown', (e) => {
       if (e.key === 'Escape' && document.body.classList.contains('presentation')) this.setPresentation(false);
     });
+    let kioskFade = 0;
     this.detections.a.onDetection((d) => {
       const kw = $('[data-testid=kiosk-keyword]');
       setText(kw, d.event.label);
       kw.className = 'kiosk-keyword fresh';
-      void kw.offsetWidth;
+      void kw.offsetWidth; // restart the CSS animation
       kw.classList.add('pulse');
+      clearTimeout(kioskFade);
+      kioskFade = window.setTimeout(() => (kw.className = 'kiosk-keyword stale'), 2500);
       setText($('[data-testid=kiosk-detail]'), `${Math.round(d.event.confidence * 100)} % confidence`);
     });
     const profileButton = $<HTMLButtonElement>('#open-profile');
