@@ -51,6 +51,9 @@ describe.skipIf(!!skip)('app features (Chromium e2e)', () => {
       const bySlot = (s: 'a' | 'b'): string[] => debug.detections.filter((d) => d.slot === s).map((d) => d.label);
       expect(bySlot('a')).toEqual(['low']);
       expect(bySlot('b')).toEqual(['low']);
+      // The per-keyword traces of the played file stay readable after it ended, for both models.
+      for (const slot of ['a', 'b'])
+        expect(Number(await page.getAttribute(`[data-testid=meter-${slot}-low]`, 'data-peak'))).toBeGreaterThanOrEqual(0.8);
       const result = await page.textContent('[data-testid=playlist] li .result');
       expect(result).toContain('A: low');
       expect(result).toContain('B: low');

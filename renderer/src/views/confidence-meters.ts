@@ -35,7 +35,8 @@ export class ConfidenceMeters {
   ) {
     store.watch('models', (m) => this.setModel(m[slot]));
     store.watch('detector', () => this.updateThresholds());
-    store.watch('source', () => this.clear());
+    // A new stream starts the traces afresh; after it ends they stay readable.
+    store.watch('source', (src) => src !== 'idle' && this.clear());
   }
 
   private setModel(m: LoadedModel | null): void {
@@ -125,6 +126,7 @@ export class ConfidenceMeters {
     const now = performance.now();
     const writeText = now - this.lastText > 100; // text and data attributes at 10 Hz
     if (writeText) this.lastText = now;
+    else this.dirty = true; // the latest values still reach the text within 100 ms
     const latest = this.probs[this.probs.length - 1];
     const t1 = this.times[this.times.length - 1] ?? 0;
     for (const r of this.rows) {
