@@ -103,6 +103,7 @@ describe.skipIf(!!skip)('demo profiles and the DET view (Chromium e2e)', () => {
       await openApp(page, mainServer.web.url);
       expect(await page.textContent('#app-title')).toBe('Main-side profile');
       await page.waitForFunction(() => (document.querySelector('[data-testid=threshold-value]')?.textContent ?? '') === '0.70');
+      expect(await page.textContent('#threshold-hint')).toContain('for this session'); // the profile's start, not the user's choice
       for (const hidden of ['#input-card', '#files-card', '#pane-a .plots-card', '#detections-card'])
         expect(await page.locator(hidden).isVisible(), hidden).toBe(false);
       for (const shown of ['#keyword-card-a', '#meters-card-a', '#threshold-card', '#det-card', '#power-card'])
@@ -121,6 +122,7 @@ describe.skipIf(!!skip)('demo profiles and the DET view (Chromium e2e)', () => {
       expect(miss).toBeCloseTo(0.13, 10); // halfway between 0.7 and 0.9
       expect(fa).toBeCloseTo(Math.sqrt(3 * 0.4), 10); // geometric on the log axis
       expect(await page.textContent(readout)).toContain('13 %');
+      await page.waitForFunction(() => /remembered for this model/.test(document.querySelector('#threshold-hint')?.textContent ?? ''));
       // An `nwave eval --json` report replaces the curve.
       const report = path.join(dir, 'eval.json');
       writeFileSync(
