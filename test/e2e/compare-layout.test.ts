@@ -160,6 +160,12 @@ describe.skipIf(!!skip)('comparison mode (Chromium e2e)', () => {
       await page.reload();
       await openApp(page, server.web.url);
       expect(await page.locator('[data-testid=pane-b]').isHidden()).toBe(true);
+      // One model again, at 1280x720: the live pane is whole and the status bar covers nothing.
+      const area = await contentArea(page);
+      const single = await boxes(page, { keyword: '#keyword-card-a', meters: '#meters-card-a', title: '#pane-a .plots-card h2' });
+      expect(outside(single, area)).toEqual([]);
+      await page.locator('[data-testid=threshold-reset]').scrollIntoViewIfNeeded();
+      expect(await isOnTop(page, '[data-testid=threshold-reset]')).toBe(true);
       expect(log.errors).toEqual([]);
     });
   });
