@@ -69,6 +69,37 @@ describe('EngineCore (what the engine worker runs)', () => {
     expect(Math.max(...frames.map((f) => f.level.peakDb))).toBeCloseTo(20 * Math.log10(0.3), 0);
   });
 
+  it('runs a version-2 model with recurrent layers (4 x 64): rasters of every layer, and the runtime events', () => {
+    const REC = readFileSync('test/fixtures/models/recurrent-deep.nwave.json', 'utf8');
+    const { events, clock, core } = setup();
+    core.setModel('a', REC, 'recurrent-deep');
+    core.setSampleRate(RATE);
+    const audio = toneLoop(700);
+    run(core, audio, clock);
+    core.flushFrame();
+    expect(events.find((e) => e.type === 'model-ready')).toMatchObject({ labels: ['high', 'low', 'mid', '_background_'] });
+    const frames = events.filter((e) => e.type === 'frame');
+    const first = frames.find((f) => f.steps)!.steps!;
+    expect(first.layerSizes).toEqual([13, 64, 64, 64, 64]);
+    const perLayer = [0, 0, 0, 0, 0];
+    for (const f of frames) {
+      if (!f.steps) continue;
+      for (let t = 0; t < f.steps.count; t++) {
+        let o = t * 269;
+        first.layerSizes.forEach((n, l) => {
+          for (let j = 0; j < n; j++) perLayer[l] += f.steps!.spikes[o + j];
+          o += n;
+        });
+      }
+    }
+    for (const n of perLayer) expect(n).toBeGreaterThan(0);
+    // The same detections as the runtime's own KeywordSpotter on the same audio.
+    const spot = new KeywordSpotter(NwaveModel.fromJSON(REC), { inputSampleRateHz: RATE });
+    const want = [];
+    for (let i = 0; i < audio.length; i += 512) want.push(...spot.process(audio.slice(i, i + 512)));
+    expect(events.filter((e) => e.type === 'detection').map((d) => d.event)).toEqual(want);
+  });
+
   it('runs a comparison model on the same input', () => {
     const { events, clock, core } = setup();
     core.setSampleRate(RATE);
@@ -77,6 +108,22 @@ describe('EngineCore (what the engine worker runs)', () => {
     run(core, toneLoop(400), clock);
     const det = events.filter((e) => e.type === 'detection');
     expect(det.map((d) => `${d.slot}:${d.event.label}`).sort()).toEqual(['a:low', 'b:low']);
+    // Both models' steps reach the UI (side-by-side rasters), the same ones for the same network.
+    const frames = events.flatMap((e) => (e.type === 'frame' ? [e] : []));
+    const total = (k: 'steps' | 'compareSteps'): number => frames.reduce((n, f) => n + (f[k]?.count ?? 0), 0);
+    expect(total('compareSteps')).toBeGreaterThan(0);
+    expect(total('compareSteps')).toBe(total('steps'));
+    // Per-keyword confidence for each slot: the softmax of the window counts (sums to 1), "low" on top while it plays.
+    const conf = frames.flatMap((f) => f.confidence.filter((c) => c.slot === 'b'));
+    expect(conf.length).toBe(frames.length);
+    const lowIndex = 1; // tones fixture labels: high, low, _background_
+    const active = conf.filter((c) => c.counts.some((n) => n > 0));
+    expect(active.length).toBeGreaterThan(0);
+    for (const c of active) expect(c.probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+    for (const c of conf.filter((x) => !x.counts.some((n) => n > 0))) expect(c.probs).toEqual([0, 0, 0]);
+    expect(Math.max(...conf.map((c) => c.probs[lowIndex]))).toBeGreaterThanOrEqual(
+      det.find((d) => d.slot === 'b')!.event.confidence - 1e-9,
+    );
     core.setModel('b', null, '');
     expect(events.at(-1)).toEqual({ type: 'model-cleared', slot: 'b' });
   });

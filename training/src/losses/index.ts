@@ -8,3 +8,4 @@ export { resolveWeights } from './weight-sources.js';
 export type { WeightSource } from './weight-sources.js';
 export { detectorLoss, windowCounts, windowEnds } from './detector-loss.js';
 export type { DetectorLossInput, DetectorLossOptions, DetectorLossParts } from './detector-loss.js';
+export { sumOverTime, meanAll } from './reductions.js';
