@@ -49,10 +49,22 @@ export async function main(argv: string[]): Promise<number> {
       .command('eval')
       .description('accuracy per class and speaker, streaming false accepts/h, mismatch Monte Carlo, power; optional HTML report')
       .argument('[model]', '*.nwave.json (default: the bundled default model)')
-      .requiredOption('--data <dir>', 'data root DIR/<class>/*.wav (folders named like a label are that label, others background)')
+      .requiredOption(
+        '--data <dir>',
+        'data root DIR/<class>/* (WAV, FLAC, MP3, OGG; folders named like a label are that label, others background)',
+      )
       .option('--json', 'print one JSON object (stable shape, see cli/src/eval/summary.ts)')
       .option('--report <file>', 'write a self-contained HTML report')
-      .option('--stream-hours <h>', 'length of the synthetic stream; 0 skips streaming', '0.25')
+      .option('--stream-hours <h>', 'length of the stream; 0 skips streaming (default 0.25, or one pass over --stream-negatives)')
+      .option(
+        '--stream-negatives <dirs...>',
+        'folders of real long recordings of other speech for the stream (every audio file, recursive)',
+      )
+      .option(
+        '--stream-keywords <dir>',
+        'keyword clips DIR/<label>/* inserted into the --stream-negatives stream (default: the --data keyword clips)',
+      )
+      .option('--stream-split <half>', 'half of --stream-negatives used: dev, test or all (by speaker id, else file name hash)', 'dev')
       .option('--chips <n>', 'simulated chips per mismatch level; 0 skips the Monte Carlo', '20')
       .option('--mismatch-levels <list>', 'synaptic stddev levels, weight units', '0,0.01,0.02,0.036,0.05')
       .option('--mismatch-clips <n>', 'clips per simulated chip (seeded subset)', '1000')
