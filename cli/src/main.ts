@@ -64,7 +64,7 @@ export async function main(argv: string[]): Promise<number> {
         '--stream-keywords <dir>',
         'keyword clips DIR/<label>/* inserted into the --stream-negatives stream (default: the --data keyword clips)',
       )
-      .option('--stream-split <half>', 'half of --stream-negatives used: dev, test or all (by speaker id, else file name hash)', 'dev')
+      .option('--stream-split <half>', 'held-out half of --stream-negatives: eval, train or all (rule: training/src/data/holdout-split.ts)', 'eval')
       .option('--chips <n>', 'simulated chips per mismatch level; 0 skips the Monte Carlo', '20')
       .option('--mismatch-levels <list>', 'synaptic stddev levels, weight units', '0,0.01,0.02,0.036,0.05')
       .option('--mismatch-clips <n>', 'clips per simulated chip (seeded subset)', '1000')

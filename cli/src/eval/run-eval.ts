@@ -34,7 +34,7 @@ export interface EvalOptions {
   streamNegatives?: readonly string[];
   /** Folder `<label>/*` of keyword clips inserted into the `streamNegatives` stream. @defaultValue the data folder's keyword clips */
   streamKeywords?: string;
-  /** Which half of `streamNegatives` (see stream-sources.ts). @defaultValue 'dev' */
+  /** Which half of `streamNegatives` (see stream-sources.ts). @defaultValue 'eval' */
   streamSplit?: StreamSplit;
   /** Detection tolerance after a keyword's end, seconds. @defaultValue 0.5 */
   toleranceS?: number;
@@ -133,7 +133,7 @@ export function runEvaluation(model: NwaveModel, modelFile: string, opts: EvalOp
       streaming.summary.source = {
         negatives: [...opts.streamNegatives],
         keywords: opts.streamKeywords ?? null,
-        split: opts.streamSplit ?? 'dev',
+        split: opts.streamSplit ?? 'eval',
         negativeFiles: set.negatives,
         keywordFiles: sources.length - set.negatives,
         negativeS: set.negativeS,

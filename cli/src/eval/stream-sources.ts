@@ -7,11 +7,10 @@
  *   its folder name: all of it is "other speech".
  * - Keywords: `--stream-keywords DIR/<label>/*` for every folder named like a keyword of the
  *   model; other folders are left out (they are not keywords of this model).
- * - Split (`--stream-split`, default `dev`): a deterministic half of the negatives, so a model
- *   tuned on one half can be judged on the other. Files with a Speech Commands speaker id
- *   (`<speaker>_nohash_<n>`) are split by speaker, others by file name: a file (or speaker) is
- *   in `dev` when the FNV-1a hash of its key is even, else in `test`; `all` keeps every file.
- *   Keyword clips are never split (they come from their own folder).
+ * - Split (`--stream-split`, default `eval`): the project's held-out rule
+ *   (training/src/data/holdout-split.ts): files with a speaker id go by speaker (`eval` = the
+ *   val and test speakers), others by an md5 hash of `<source>/<folder>/<name>` (`eval` half vs
+ *   `train` half); `all` keeps every file. Keyword clips are never split (their own folder).
  *
  * Paths are absolute; durations are read once (decoding) to plan the stream.
  */
@@ -20,27 +19,18 @@ import path from 'node:path';
 import { InvalidArgumentError, type NwaveModel } from '@nwave/runtime';
 import { isAudioFileName } from '@nwave/runtime/node';
 import { loadAudio, type LoadFailure } from '@nwave/training/dataset-folder';
-import { byCodePoint, speakerOf } from '@nwave/training/splits';
+import { holdoutOf } from '@nwave/training/holdout-split';
+import { byCodePoint } from '@nwave/training/splits';
 import { isKeyword } from './dataset.js';
 import type { StreamSource } from './stream-builder.js';
 
-export type StreamSplit = 'dev' | 'test' | 'all';
-export const STREAM_SPLITS: readonly StreamSplit[] = ['dev', 'test', 'all'];
+export type StreamSplit = 'eval' | 'train' | 'all';
+export const STREAM_SPLITS: readonly StreamSplit[] = ['eval', 'train', 'all'];
 
-/** 32-bit FNV-1a of a string (stable across platforms and runs). */
-export function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h >>> 0;
-}
-
-/** Half of the split a file belongs to (see the module comment). */
-export function streamHalf(file: string): 'dev' | 'test' {
-  const key = speakerOf(file) ?? path.basename(file);
-  return fnv1a(key) % 2 === 0 ? 'dev' : 'test';
+/** True when `file` is in the `split` half of the stream data. */
+export function inStreamSplit(file: string, split: StreamSplit): boolean {
+  if (split === 'all') return true;
+  return (holdoutOf(file) === 'train') === (split === 'train');
 }
 
 /** Audio files under `dir`, recursive, sorted, absolute. @throws InvalidArgumentError if unreadable */
@@ -73,7 +63,7 @@ export function loadStreamSources(
   opts: { negatives: readonly string[]; keywords?: string; split?: StreamSplit },
 ): StreamSourceSet {
   const rate = model.filterbank.sampleRateHz;
-  const split = opts.split ?? 'dev';
+  const split = opts.split ?? 'eval';
   const failures: LoadFailure[] = [];
   const sources: StreamSource[] = [];
   const add = (file: string, label: number, keyword: boolean) => {
@@ -84,8 +74,7 @@ export function loadStreamSources(
       failures.push({ file, reason: (err as Error).message });
     }
   };
-  for (const dir of opts.negatives)
-    for (const f of listAudioTree(dir, 'stream-negatives')) if (split === 'all' || streamHalf(f) === split) add(f, -1, false);
+  for (const dir of opts.negatives) for (const f of listAudioTree(dir, 'stream-negatives')) if (inStreamSplit(f, split)) add(f, -1, false);
   if (opts.keywords) {
     let folders: string[];
     try {
