@@ -144,16 +144,24 @@ function toAudio(raw: RawDecoded, container: Exclude<AudioContainer, 'wav'>, fil
   };
   const what = LABEL[container];
   if (raw.errors.length > 0) fail(`corrupt ${what} data (${raw.errors[0].message.split('\n')[0]})`);
-  if (!(raw.samplesDecoded > 0) || raw.channelData.length === 0) fail(`no ${what} audio decoded (truncated or corrupt file)`);
-  if (!(raw.sampleRate > 0)) fail(`${what} stream without a sample rate`);
+
   if (totalSamples > 0 && raw.samplesDecoded < totalSamples)
     fail(`truncated ${what} data (decoded ${raw.samplesDecoded} of ${totalSamples} samples)`);
+  if (!(raw.samplesDecoded > 0) || raw.channelData.length === 0) fail(`no ${what} audio decoded (truncated or corrupt file)`);
+  if (!(raw.sampleRate > 0)) fail(`${what} stream without a sample rate`);
   const n = totalSamples > 0 ? totalSamples : raw.samplesDecoded;
   const ch = raw.channelData.length;
+  // libFLAC's wrapper scales b-bit integers by 1/(2^(b-1) - 1); the WAV reader (and the rest of
+  // the project) by 1/2^(b-1): FLAC samples are mapped back onto the integers and re-scaled, so
+  // the same audio as FLAC or WAV gives the same samples.
+  const full = container === 'flac' ? 2 ** ((raw.bitDepth ?? 16) - 1) : 0;
+  const sum = new Float64Array(n);
+  for (const c of raw.channelData) {
+    if (full) for (let i = 0; i < n; i++) sum[i] += Math.round(c[i] * (full - 1)) / full;
+    else for (let i = 0; i < n; i++) sum[i] += c[i];
+  }
   const samples = new Float32Array(n);
-  for (const c of raw.channelData) for (let i = 0; i < n; i++) samples[i] += c[i];
-  if (ch > 1) for (let i = 0; i < n; i++) samples[i] /= ch;
-  for (let i = 0; i < n; i++) if (!Number.isFinite(samples[i])) samples[i] = 0;
+  for (let i = 0; i < n; i++) samples[i] = Number.isFinite(sum[i]) ? sum[i] / ch : 0;
   const bitDepth = container === 'flac' ? String(raw.bitDepth ?? 16) : container === 'mp3' ? 'mp3' : 'vorbis';
   return { sampleRateHz: raw.sampleRate, channels: ch, bitDepth, samples, durationS: n / raw.sampleRate, file, format: container };
 }
