@@ -132,8 +132,10 @@ describe('buildStreamItems', () => {
     const sentence = scan.negatives[0];
     const items = buildStreamItems([sentence], [], { ...opts, variants: 8, augment: null, glueProbability: 0 });
     const windows = Array.from({ length: 8 }, (_, e) => items.negatives[0].features(e));
-    const distinct = new Set(windows.map((w) => w.join(',')));
-    expect(distinct.size).toBe(8);
+    // Windows in the recording's digitally silent lead-in or tail are all alike; the others differ.
+    const voiced = windows.filter((w) => rms(w) > 0.05 * Math.max(...windows.map(rms)));
+    expect(voiced.length).toBeGreaterThanOrEqual(5);
+    expect(new Set(voiced.map((w) => w.join(','))).size).toBe(voiced.length);
     expect(loadAudio(sentence, RATE).length / RATE).toBeGreaterThan(5);
   });
 });

@@ -202,7 +202,10 @@ export function buildStreamItems(
   /** One window per variant: speed perturbation of the source first, then the window, then the room. */
   const variants = (file: string, kind: string, audio: Float32Array, make: (a: Float32Array, rand: Rng) => Float32Array) =>
     Array.from({ length: V }, (_, v) => {
-      const rand = mulberry32(deriveSeed(o.seed, kind, file, v));
+      const rand = mulberry32(deriveSeed(deriveSeed(o.seed, kind, file), v));
+      // mulberry32's first draws of seeds derived from neighbouring variant numbers were seen to
+      // nearly coincide (same window twice): skip a few.
+      for (let k = 0; k < 4; k++) rand();
       const a = o.augment ? perturbSpeed(audio, rand, rate, o.augment).samples : audio;
       const w = make(a, rand);
       if (o.augment) augmentWindow(w, rand, rate, o.augment, o.noise);
