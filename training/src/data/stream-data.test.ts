@@ -4,7 +4,6 @@
  * and hard-negative mining with the runtime's own spotter on the bundled default model.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { KeywordSpotter, NwaveModel, chipFilterbankConfig, parseCheckpoint } from '@nwave/runtime';
