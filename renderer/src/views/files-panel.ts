@@ -3,7 +3,7 @@
  * through the same engine with playback to the speakers, and see each file's whole-clip result
  * for the loaded model(s) side by side.
  */
-import { decodeWav } from '@nwave/runtime';
+import { AUDIO_ACCEPT, decodeAudioFileBytes } from '../audio/decode-audio.js';
 import type { NwaveApi } from '@nwave/electron/shared/ipc-contract';
 import { type AudioItem, itemsFromDrop, itemsFromInput } from '../audio/dropped-files.js';
 import type { AudioEngine } from '../audio/audio-engine.js';
@@ -20,7 +20,7 @@ export class FilesPanel {
   private readonly status = h('div', { class: 'muted small' });
   private readonly fileInput = h('input', {
     type: 'file',
-    accept: '.wav,audio/wav',
+    accept: AUDIO_ACCEPT,
     multiple: true,
     hidden: true,
     'data-testid': 'wav-input',
@@ -131,7 +131,7 @@ export class FilesPanel {
       const item = this.items[i];
       const row = this.list.children[i] as HTMLElement | undefined;
       try {
-        const audio = decodeWav(await item.read(), item.name);
+        const audio = await decodeAudioFileBytes(await item.read(), item.name);
         this.mark(i);
         void this.showResult(row, audio.samples, audio.sampleRateHz);
         this.store.set('source', 'file');

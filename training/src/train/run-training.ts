@@ -384,7 +384,7 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
     test: testRes,
     floatVal,
     floatTest,
-    history: result.history,
+    history: [...result.history, ...(result2 === result ? [] : result2.history)],
     bestEpoch: result.bestEpoch,
     initialRates,
     aborted: result.aborted,
