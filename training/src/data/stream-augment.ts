@@ -62,9 +62,12 @@ export interface StreamAugmentRecord {
 
 /** Plays `x` `factor` times faster (length / factor samples): tempo and pitch scale together. */
 export function changeSpeed(x: Float32Array, factor: number, sampleRateHz: number): Float32Array {
-  if (Math.abs(factor - 1) < 1e-6) return x.slice();
   // Read as if recorded at rate·factor, resampled back to rate: shorter and higher for factor > 1.
-  return Float32Array.from(resample(x, Math.round(sampleRateHz * factor), sampleRateHz));
+  // The factor is rounded to 1 % steps: the polyphase resampler then has at most 100 phases
+  // (an arbitrary rate ratio costs 100x more).
+  const from = Math.round((Math.round(factor * 100) * sampleRateHz) / 100);
+  if (from === sampleRateHz) return x.slice();
+  return Float32Array.from(resample(x, from, sampleRateHz));
 }
 
 /** Schroeder reverberation with the given RT60 and wet share, in place. */

@@ -134,7 +134,7 @@ describe.skipIf(!haveTools)('runTraining (synthetic yes/no + background)', () =>
         hardNegativeEpochs: 1,
         out: path.join(dir, 'stream.nwave.json'),
       },
-      { log: (m) => (logs.push(m), console.log(new Date().toISOString(), m.slice(0, 100))), onStage: (st, d, t) => (d === undefined || d === t) && console.log(new Date().toISOString(), st) },
+      { log: (m) => logs.push(m) },
     );
     const trained = Number(/; train (\d+), val/.exec(logs.find((l) => l.startsWith('data: '))!)![1]);
     const line = logs.find((l) => l.startsWith('stream data '));
