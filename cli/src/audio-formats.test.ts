@@ -8,6 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { detFromEvalReport } from '../../renderer/src/store/det-curve.js';
 import { REPO_ROOT } from './paths.js';
 import { runNwave } from './run-cli.test-helper.js';
 
@@ -91,6 +92,8 @@ describe('nwave on FLAC, MP3 and OGG', () => {
     // the detector's refractory time can turn one early event into two later ones).
     expect(det.at(-1)!.falseAcceptsPerHour).toBeLessThan(det[0].falseAcceptsPerHour);
     expect(det.at(-1)!.missRate).toBeGreaterThanOrEqual(det[0].missRate);
+    // Contract 4: the app's DET view reads this very output.
+    expect(detFromEvalReport(r.stdout, 'eval.json').map((p) => p.threshold)).toEqual(det.map((p) => p.threshold));
     expect(st.detMissRateAt.map((p: { falseAcceptsPerHour: number }) => p.falseAcceptsPerHour)).toEqual([10, 50, 200]);
     expect(st.wrongLabelRate).toBeGreaterThanOrEqual(0);
     expect(st.wrongLabels).toBeLessThanOrEqual(st.misses);
