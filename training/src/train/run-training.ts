@@ -288,6 +288,7 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
 
   // Hard-negative mining: the deployed detector over the training negatives, its false accepts added, train again.
   let result2 = result;
+  const roundHistory: EpochRow[] = [];
   const mining: { round: number; streamS: number; falseAcceptsPerHour: number; added: number }[] = [];
   for (let round = 1; round <= (opts.hardNegativeRounds ?? 0) && !result2.aborted; round++) {
     if (streamNegatives.length === 0)
@@ -326,6 +327,7 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
       undefined,
       opts.minRejection ?? 0.95,
     );
+    roundHistory.push(...result2.history);
   }
 
   hooks.onStage?.('export');
@@ -364,7 +366,7 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
   const checkpoint: Checkpoint = { ...ck0, provenance: { ...ck0.provenance, metrics } };
   await writeCheckpointFile(opts.out, checkpoint);
   const reportFile = await writeTrainingReport(opts.out, {
-    history: [...result.history, ...(result2 === result ? [] : result2.history)],
+    history: [...result.history, ...roundHistory],
     val: valRes,
     test: testRes,
     floatVal,
@@ -384,7 +386,7 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
     test: testRes,
     floatVal,
     floatTest,
-    history: [...result.history, ...(result2 === result ? [] : result2.history)],
+    history: [...result.history, ...roundHistory],
     bestEpoch: result.bestEpoch,
     initialRates,
     aborted: result.aborted,
