@@ -8,11 +8,11 @@
  *  - `eval/val`, `eval/test`: folders for `nwave eval`: the dev clips of validation / test
  *    speakers and, as continuous other speech, the EVAL half of the spoken sentences.
  *
- * Held-out rule: the project's (issue 11, training/src/data/holdout-split.ts on the issue-11d
- * branch; the same md5 arithmetic here until it lands): speaker = the file-name part before
- * `_nohash_`, `md5(speaker)[:8] % 5`: 0-2 train, 3 validation, 4 test. Files without a speaker:
- * `md5(<source>/<folder>/<name>)[:8] % 2`: 0 train, 1 held out (split between validation and
- * test by a second hash, so validation has silence and sentences to calibrate on).
+ * Held-out rule: the project's (training/src/data/holdout-split.ts): speakers by
+ * `md5(speaker) % 5` (0-2 train, 3 validation, 4 test), recordings without a speaker by
+ * `md5(<source>/<folder>/<name>) % 2` (train half / held-out half, the latter split between
+ * validation and test here so that validation has silence and sentences to calibrate on).
+ * Audio is decoded and resampled to 16 kHz by sox.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -21,23 +21,19 @@ import { encodeWav16 } from '@nwave/runtime';
 import { writeWavFileAtomic } from '@nwave/runtime/node';
 import { mapWithConcurrency, runTool } from '../training/src/data/run-process.js';
 import { mulberry32 } from '../training/src/data/mulberry32.js';
+import { holdoutOf, recordingKey } from '../training/src/data/holdout-split.js';
 
 const RATE = 16000;
-const SPEAKER_RE = /(?:^|_)([^_/\\]+)_nohash_\d+\.(?:wav|flac)$/i;
 
 const hash8 = (s: string) => parseInt(createHash('md5').update(s).digest('hex').slice(0, 8), 16);
-export const speakerOf = (file: string): string | null => SPEAKER_RE.exec(path.basename(file))?.[1] ?? null;
 export type Part = 'train' | 'val' | 'test';
-/** The split of a file with a speaker id. */
-export const speakerPart = (speaker: string): Part => (['train', 'train', 'train', 'val', 'test'] as const)[hash8(speaker) % 5];
-/** `<source>/<folder>/<name>`: the key of a recording without speaker id. */
-const recordingKey = (file: string) => file.split(/[/\\]/).filter(Boolean).slice(-3).join('/');
-/** Part of any file: its speaker's, else its recording's (held-out half split val / test). */
+/**
+ * Part of any file by the project's held-out rule (holdout-split.ts): its speaker's set, else its
+ * recording's half, the held-out half split between validation and test by a second hash.
+ */
 export const partOf = (file: string): Part => {
-  const spk = speakerOf(file);
-  if (spk) return speakerPart(spk);
-  const key = recordingKey(file);
-  return hash8(key) % 2 === 0 ? 'train' : hash8(`split:${key}`) % 2 === 0 ? 'val' : 'test';
+  const h = holdoutOf(file);
+  return h !== 'eval' ? h : hash8(`split:${recordingKey(file)}`) % 2 === 0 ? 'val' : 'test';
 };
 
 const isAudio = (f: string) => /\.(wav|flac)$/i.test(f);
