@@ -6,6 +6,9 @@
  *   npx tsx scripts/quality-table.ts [MODEL] [--eval .cache/default-model-holdout/eval]
  *     [--chips 20] [--stream-hours 0.5] [--seed 1] [--json] [--write]
  *
+ * `--calibrate-fa N` first sets the detector's threshold on the VALIDATION stream (validation
+ * speakers' yes/no between validation-half sentences): the lowest miss rate with at most N false
+ * accepts per hour of other speech (test data never chooses a setting).
  * `--write` also stores the figures in the checkpoint's provenance (`metrics.quality`, and the
  * stream's DET curve as `metrics.streamingDet`), rewriting the file atomically.
  *
@@ -31,13 +34,27 @@ const { values, positionals } = parseArgs({
     seed: { type: 'string', default: '1' },
     json: { type: 'boolean', default: false },
     write: { type: 'boolean', default: false },
+    'calibrate-fa': { type: 'string' },
   },
 });
 const file = positionals[0] ?? 'models/default.nwave.json';
-const model = new NwaveModel(await readCheckpointFile(file), file);
+const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)} %`);
+let model = new NwaveModel(await readCheckpointFile(file), file);
 const seed = Number(values.seed);
 const log = (m: string) => process.stderr.write(`${m}\n`);
 const dir = (d: string) => path.join(values.eval!, d);
+let calibration: { maxFalseAcceptsPerHour: number; threshold: number; valMissRate: number | null } | null = null;
+if (values['calibrate-fa'] !== undefined) {
+  const maxFa = Number(values['calibrate-fa']);
+  const vs = runEvaluation(model, file, { data: dir('stream-val'), chips: 0, streamHours: Number(values['stream-hours']), seed, log })
+    .summary.streaming!;
+  const pick = missRateAt(vs.det, maxFa);
+  if (pick.threshold === null) throw new Error(`no threshold reaches ${maxFa} false accepts per hour on the validation stream`);
+  calibration = { maxFalseAcceptsPerHour: maxFa, threshold: pick.threshold, valMissRate: pick.missRate };
+  log(`validation stream: threshold ${pick.threshold} misses ${pct(pick.missRate)} at <= ${maxFa} false accepts/h`);
+  const ck = model.checkpoint;
+  model = new NwaveModel({ ...ck, detector: { ...ck.detector, threshold: pick.threshold } }, file);
+}
 
 const val = runEvaluation(model, file, { data: dir('val'), chips: 0, streamHours: 0, seed }).summary;
 const test = runEvaluation(model, file, {
@@ -51,7 +68,6 @@ const test = runEvaluation(model, file, {
 const stream = runEvaluation(model, file, { data: dir('stream-test'), chips: 0, streamHours: Number(values['stream-hours']), seed, log })
   .summary.streaming!;
 
-const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)} %`);
 const KEYWORDS = new Set(model.labels.filter((l) => !model.checkpoint.backgroundLabels.includes(l)));
 const OTHER_WORDS = (f: { folder: string }) => !KEYWORDS.has(f.folder) && !['_silence_', '_unknown_', '_sentences_'].includes(f.folder);
 type Folder = (typeof test.perFolder)[number];
@@ -67,7 +83,7 @@ const m = model.checkpoint.provenance.metrics ?? {};
 const mm = test.mismatch?.levels[0];
 const coreNeurons = model.checkpoint.network.layers.filter((l) => l.type !== 'frontend').reduce((a, l) => a + l.size, 0);
 const recurrent = model.checkpoint.network.layers.some((l) => 'recurrentWeights' in l && l.recurrentWeights);
-const at = (fa: number) => missRateAt(stream.curve, fa);
+const at = (fa: number) => missRateAt(stream.det, fa);
 
 const rows: [string, string, string][] = [
   ['yes/no detected with the right label', `${pct(val.accuracy)} (${kwN(val)} clips)`, `${pct(test.accuracy)} (${kwN(test)} clips)`],
@@ -135,8 +151,9 @@ if (values.write) {
       ? { stddev: mm.stddev, chips: test.mismatch!.chips, mean: mm.mean, p5: mm.p5, deployed: test.mismatch!.deployed.accuracy }
       : null,
     powerMeanW: test.power.meanW,
+    calibration,
   };
-  const streamingDet = [...stream.curve]
+  const streamingDet = [...stream.det]
     .sort((a, b) => a.threshold - b.threshold)
     .map((c) => ({ threshold: c.threshold, missRate: c.missRate, falseAcceptsPerHour: c.falseAcceptsPerHour }));
   await writeCheckpointFile(file, {
