@@ -25,7 +25,7 @@ const { values } = parseArgs({
   options: {
     data: { type: 'string', default: '../shared/data/speech-commands-dev' },
     extra: { type: 'string', default: '../shared/data/extra-speech' },
-    epochs: { type: 'string', default: '60' },
+    epochs: { type: 'string', default: '22' },
     out: { type: 'string', default: 'models/default.nwave.json' },
     seed: { type: 'string', default: '42' },
     synthetic: { type: 'string', default: '.cache/synthetic-default' },
@@ -38,14 +38,20 @@ const { values } = parseArgs({
 
 /** The recipe (overridable field by field with --config). */
 const RECIPE: Partial<TrainConfig> = {
+  // 64 neurons with in-core recurrence (one core) and learned per-neuron tau.
   hidden: [64],
-  lrCore: 0.003,
+  recurrent: true,
+  learnTaus: true,
+  // 5 output neurons per class: a sign group of 5 is then one class, so a hidden neuron can
+  // excite one class and inhibit another (with 3 outputs every row's 3 weights share one sign).
+  outputPopulation: 5,
+  lrCore: 0.002,
   lrFrontend: 0.001,
   hiddenTauRangeS: [0.02, 0.4],
   logitScale: 0.2,
   learnCountScale: true,
   detectorWindowS: 1.0,
-  lamSilence: 1,
+  lamSilence: 0.3,
   backgroundPerEpoch: 3,
   // Mismatch injection at the chip's nominal level (runtime NOMINAL_SYNAPTIC_MISMATCH).
   stddev: 0.036,
