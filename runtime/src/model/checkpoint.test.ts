@@ -33,12 +33,16 @@ describe('checkpoint parsing', () => {
   it('rejects a wrong version', () =>
     expectError({ ...clone(), version: 3 }, /unsupported checkpoint version 3; this runtime reads versions 1 and 2/));
 
-  it('reads version-1 files as they are (the fixture and the bundled model are v1)', () => {
+  it('reads version-1 files as they are (the fixture is v1); the bundled model is v2 with a recurrent hidden layer', () => {
     expect(clone().version).toBe(1);
     expect(parseCheckpoint(text).version).toBe(1);
+    expect(parseCheckpoint(text).network.layers.every((l) => l.type === 'frontend' || l.recurrentWeights === undefined)).toBe(true);
     const bundled = readFileSync(new URL('../../../models/default.nwave.json', import.meta.url), 'utf8');
     const ck = parseCheckpoint(bundled, 'default');
-    expect(ck.network.layers.every((l) => l.type === 'frontend' || l.recurrentWeights === undefined)).toBe(true);
+    expect(ck.version).toBe(2);
+    const rec = ck.network.layers.filter((l) => l.type === 'dense' && l.recurrentWeights);
+    expect(rec.length).toBeGreaterThan(0);
+    for (const l of rec) expect(l.recurrentWeights!.codes).toHaveLength(l.size * l.size);
   });
 
   /** The fixture as version 2 with a recurrent hidden layer (10 neurons). */

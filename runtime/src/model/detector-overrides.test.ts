@@ -39,9 +39,9 @@ describe('withDetectorSettings', () => {
   });
 
   it('a stricter threshold or spike minimum turns an accepted clip into a rejection', () => {
-    // The bundled model on a real "yes" (Speech Commands, CC BY 4.0): accepted at ~69 % confidence.
+    // The bundled model on a real "yes" (Speech Commands, CC BY 4.0): accepted at ~91 % confidence.
     const ck = parseCheckpoint(readFileSync(defaultFile, 'utf8'), defaultFile);
-    const wav = readWavFile(path.join(root, 'models/examples/yes-0cb74144_nohash_0.wav'));
+    const wav = readWavFile(path.join(root, 'models/examples/yes-18f8afd5_nohash_0.wav'));
     const clip = wav.samples;
     const base = new NwaveModel(ck).classify(clip, wav.sampleRateHz);
     expect(base.accepted).toBe(true);

@@ -12,7 +12,7 @@ function shapeParameters(ck: Checkpoint): number[] {
   const channels = ck.filterbank.centerFrequenciesHz.length;
   return ck.network.layers.map((l, i) => {
     const inputs = i === 0 ? channels : ck.network.layers[i - 1].size;
-    return l.type === 'frontend' ? inputs : inputs * l.size;
+    return l.type === 'frontend' ? inputs : inputs * l.size + (l.recurrentWeights ? l.size * l.size : 0);
   });
 }
 
@@ -80,7 +80,8 @@ describe('describeLayers', () => {
     expect(layers.map((l) => l.inputs)).toEqual([channels, ...layers.slice(0, -1).map((l) => l.size)]);
     expect(layers.map((l) => l.size)).toEqual(ck.network.layers.map((l) => l.size));
     expect(layers.map((l) => [l.bits, l.wMax])).toEqual(ck.network.layers.map((l) => [l.weights.bits, l.weights.wMax]));
-    const codes = ck.network.layers.map((l) => l.weights.codes.length);
+    // Parameters: feed-forward codes plus in-core recurrent codes (the bundled model's hidden layer is recurrent).
+    const codes = ck.network.layers.map((l) => l.weights.codes.length + (l.type === 'dense' ? (l.recurrentWeights?.codes.length ?? 0) : 0));
     expect(layers.map((l) => l.parameters)).toEqual(codes);
     expect(layers.map((l) => l.parameters)).toEqual(shapeParameters(ck));
     const total = codes.reduce((a, b) => a + b, 0);
