@@ -50,7 +50,7 @@ export function parseDetectorOptions(o: DetectorCliOptions): DetectorOverrides {
   }
   if (o.labelThreshold !== undefined) {
     const expected = 'label=x pairs separated by commas, x in [0, 1] (e.g. yes=0.8,no=0.7)';
-    const thresholds: Record<string, number> = {};
+    const thresholds = new Map<string, number>();
     for (const pair of o.labelThreshold.split(',')) {
       const m = /^\s*([^=]+?)\s*=\s*(.*?)\s*$/.exec(pair);
       const x = m ? confidence(m[2]) : undefined;
@@ -60,11 +60,12 @@ export function parseDetectorOptions(o: DetectorCliOptions): DetectorOverrides {
           value: o.labelThreshold,
           expected,
         });
-      if (m[1] in thresholds)
+      if (thresholds.has(m[1]))
         throw new InvalidArgumentError(`--label-threshold gives "${m[1]}" twice`, { field: 'labelThresholds', value: o.labelThreshold });
-      thresholds[m[1]] = x;
+      thresholds.set(m[1], x);
     }
-    out.labelThresholds = thresholds;
+    // fromEntries defines own properties, so a label such as __proto__ is kept, not dropped.
+    out.labelThresholds = Object.fromEntries(thresholds);
   }
   if (o.minSpikes !== undefined) {
     const x = checkNumber(o.minSpikes, { int: true, min: 0 });

@@ -112,6 +112,8 @@ export function readOnnxMetadata(bytes: Uint8Array, source = '<onnx>'): { metada
   for (const [key, value] of map) {
     if (!key.startsWith(PREFIX) || key === `${PREFIX}checkpoint`) continue;
     const field = key.slice(PREFIX.length);
+    // A key read from the file must not reach Object.prototype (`out.__proto__ = ...`).
+    if (field === '__proto__') fail(source, `metadata key ${key} is not allowed`, key);
     if (!(JSON_KEYS as readonly string[]).includes(field)) {
       out[field] = value;
       continue;

@@ -6,7 +6,6 @@
 import {
   InvalidArgumentError,
   KeywordSpotter,
-  NwaveError,
   classifyClips,
   getChipConsumption,
   resolveBackend,
@@ -14,8 +13,8 @@ import {
   type NwaveModel,
   type SnnSession,
 } from '@nwave/runtime';
-import { readWavFile } from '@nwave/runtime/node';
-import { listWavFiles } from '../audio-files.js';
+import { openWavStream, type WavStream } from '@nwave/runtime/node';
+import { fileFailure, listWavFiles } from '../audio-files.js';
 import { nJ, pct } from '../format.js';
 
 export interface DetectOptions {
@@ -55,10 +54,14 @@ export interface FileResult {
   detections?: KeywordEvent[];
 }
 
-/** Streams a whole file through a KeywordSpotter and sums activity for the power figure. */
+/**
+ * Streams audio through a KeywordSpotter and sums activity for the power figure. `chunks` yields
+ * blocks of samples at `sampleRateHz` (a file read block by block, or one array); only one block
+ * is held at a time, so memory is flat in the length of the audio.
+ */
 export function streamFile(
   model: NwaveModel,
-  samples: Float32Array,
+  chunks: Iterable<Float32Array> | Float32Array,
   sampleRateHz: number,
 ): { events: KeywordEvent[]; counts: number[]; layerSpikes: number[]; steps: number } {
   const layerSpikes = model.powerLayers.map(() => 0);
@@ -77,47 +80,72 @@ export function streamFile(
   });
   const events: KeywordEvent[] = [];
   const chunk = 4096;
-  for (let i = 0; i < samples.length; i += chunk) events.push(...spotter.process(samples.subarray(i, i + chunk)));
+  const blocks = chunks instanceof Float32Array ? [chunks] : chunks;
+  for (const block of blocks) for (let i = 0; i < block.length; i += chunk) events.push(...spotter.process(block.subarray(i, i + chunk)));
   return { events, counts, layerSpikes, steps };
 }
 
-/** Whole-clip mode through `session` (any backend), streaming mode on the JS runtime. */
+/** The blocks of an open WAV stream, until its end. */
+function* blocksOf(stream: WavStream): Generator<Float32Array> {
+  for (let b = stream.read(); b.length > 0; b = stream.read()) yield b;
+}
+
+/** Every sample of a (short: at most 1.5 clips) stream, as one array. */
+function readAll(stream: WavStream): Float32Array {
+  const out = new Float32Array(stream.frames);
+  let at = 0;
+  for (const b of blocksOf(stream)) {
+    out.set(b, at);
+    at += b.length;
+  }
+  return out;
+}
+
+/**
+ * Whole-clip mode through `session` (any backend) for clips up to 1.5 clip lengths, streaming
+ * mode on the JS runtime otherwise. The file is opened as a stream: its header is checked before
+ * any sample is read, and a long file is never held in memory whole.
+ */
 export async function detectFile(model: NwaveModel, file: string, opts: DetectOptions, session: SnnSession): Promise<FileResult> {
-  const audio = readWavFile(file);
-  const clipS = model.checkpoint.filterbank.recordingDurationS;
-  const base = { file, durationS: audio.durationS, sampleRateHz: audio.sampleRateHz, estimate: true as const };
-  if (!opts.stream && audio.durationS <= clipS * 1.5 + 1e-9) {
-    const [r] = await classifyClips(session, model, [model.features(audio.samples, audio.sampleRateHz)]);
+  const audio = openWavStream(file);
+  try {
+    const clipS = model.checkpoint.filterbank.recordingDurationS;
+    const base = { file, durationS: audio.durationS, sampleRateHz: audio.sampleRateHz, estimate: true as const };
+    if (!opts.stream && audio.durationS <= clipS * 1.5 + 1e-9) {
+      const [r] = await classifyClips(session, model, [model.features(readAll(audio), audio.sampleRateHz)]);
+      return {
+        ...base,
+        mode: 'clip',
+        label: r.label,
+        confidence: r.confidence,
+        accepted: r.accepted,
+        ...(r.rejectedBy ? { rejectedBy: r.rejectedBy } : {}),
+        spikeCounts: r.spikeCounts,
+        powerW: r.power.totalW,
+        energyJ: r.power.energyJ,
+      };
+    }
+    const s = streamFile(model, blocksOf(audio), audio.sampleRateHz);
+    const power = getChipConsumption(
+      model.powerLayers.map((l, i) => ({ ...l, spikes: s.layerSpikes[i] })),
+      s.steps * model.dtS,
+      model.chip,
+    );
+    const best = s.events.reduce<KeywordEvent | null>((b, e) => (!b || e.confidence > b.confidence ? e : b), null);
     return {
       ...base,
-      mode: 'clip',
-      label: r.label,
-      confidence: r.confidence,
-      accepted: r.accepted,
-      ...(r.rejectedBy ? { rejectedBy: r.rejectedBy } : {}),
-      spikeCounts: r.spikeCounts,
-      powerW: r.power.totalW,
-      energyJ: r.power.energyJ,
+      mode: 'stream',
+      label: best?.label ?? null,
+      confidence: best?.confidence ?? 0,
+      accepted: best !== null,
+      spikeCounts: s.counts,
+      powerW: power.totalW,
+      energyJ: power.energyJ,
+      detections: s.events,
     };
+  } finally {
+    audio.close();
   }
-  const s = streamFile(model, audio.samples, audio.sampleRateHz);
-  const power = getChipConsumption(
-    model.powerLayers.map((l, i) => ({ ...l, spikes: s.layerSpikes[i] })),
-    s.steps * model.dtS,
-    model.chip,
-  );
-  const best = s.events.reduce<KeywordEvent | null>((b, e) => (!b || e.confidence > b.confidence ? e : b), null);
-  return {
-    ...base,
-    mode: 'stream',
-    label: best?.label ?? null,
-    confidence: best?.confidence ?? 0,
-    accepted: best !== null,
-    spikeCounts: s.counts,
-    powerW: power.totalW,
-    energyJ: power.energyJ,
-    detections: s.events,
-  };
 }
 
 function printHuman(r: FileResult): void {
@@ -151,11 +179,12 @@ export async function runDetect(model: NwaveModel, inputs: string[], opts: Detec
         if (opts.json) console.log(JSON.stringify(r));
         else printHuman(r);
       } catch (e) {
+        // Whatever went wrong with this file (bad audio, or a bug: RangeError, TypeError...) is
+        // this file's result; the other files still get theirs.
         failed++;
-        const message = e instanceof Error ? e.message : String(e);
-        if (opts.json) console.log(JSON.stringify({ file, error: message, code: e instanceof NwaveError ? e.code : 'ERROR' }));
-        else console.error(`nwave detect: ${message}`);
-        if (!(e instanceof NwaveError)) throw e;
+        const f = fileFailure(file, e);
+        if (opts.json) console.log(JSON.stringify(f));
+        else console.error(`nwave detect: ${f.error}`);
       }
     }
   } finally {

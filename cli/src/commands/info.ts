@@ -1,8 +1,7 @@
 /** `nwave info [MODEL]`: layers, parameter count, constraint report, projected power. */
 import { existsSync } from 'node:fs';
 import { describeLayers, type LayerSummary, type NwaveModel } from '@nwave/runtime';
-import { readWavFile } from '@nwave/runtime/node';
-import { listWavFiles } from '../audio-files.js';
+import { fileFailure, readClipFile, listWavFiles } from '../audio-files.js';
 import { nJ, pct, table, uW } from '../format.js';
 import { EXAMPLES_DIR } from '../paths.js';
 
@@ -19,10 +18,16 @@ export async function runInfo(model: NwaveModel, file: string, opts: { json?: bo
   const report = model.constraints();
   const inputs = opts.input?.length ? opts.input : existsSync(EXAMPLES_DIR) ? [EXAMPLES_DIR] : [];
   const files = inputs.length ? await listWavFiles(inputs) : [];
-  const runs = files.map((f) => {
-    const a = readWavFile(f);
-    return model.classify(a.samples, a.sampleRateHz);
-  });
+  const runs: ReturnType<NwaveModel['classify']>[] = [];
+  for (const f of files) {
+    // One unreadable reference clip is reported and skipped: the rest of the report stands.
+    try {
+      const a = readClipFile(model, f);
+      runs.push(model.classify(a.samples, a.sampleRateHz));
+    } catch (e) {
+      console.error(`nwave info: skipped ${fileFailure(f, e).error}`);
+    }
+  }
   const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
   const power = runs.length
     ? {

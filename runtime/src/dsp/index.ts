@@ -6,3 +6,4 @@ export * from './filterbank.js';
 export * from './resample.js';
 export * from './feature-extractor.js';
 export * from './wav.js';
+export * from './audio-limits.js';

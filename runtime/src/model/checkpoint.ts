@@ -4,6 +4,7 @@
  */
 import { CheckpointFormatError } from '../errors.js';
 import { maxCode } from './quantization.js';
+import { clipWorkProblem } from './work-limits.js';
 import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, checkpointSchema, type Checkpoint } from './checkpoint-schema.js';
 
 /** Refuse files above this size before parsing (a checkpoint of 4 x 64 neurons is ~100 kB). */
@@ -19,6 +20,27 @@ function pathOf(path: readonly PropertyKey[]): string {
     .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
     .join('')
     .replace(/^\./, '');
+}
+
+/** Path of the first own `__proto__` key in parsed JSON (JSON.parse keeps it; zod would drop it). */
+function findProtoKey(v: unknown, at: string): string | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  if (Array.isArray(v)) {
+    // Number arrays (weight codes) are long: only arrays holding objects need the walk.
+    for (let i = 0; i < v.length; i++)
+      if (typeof v[i] === 'object') {
+        const r = findProtoKey(v[i], `${at}[${i}]`);
+        if (r !== undefined) return r;
+      }
+    return undefined;
+  }
+  for (const k of Object.keys(v)) {
+    const path = at ? `${at}.${k}` : k;
+    if (k === '__proto__') return path;
+    const r = findProtoKey((v as Record<string, unknown>)[k], path);
+    if (r !== undefined) return r;
+  }
+  return undefined;
 }
 
 /**
@@ -48,6 +70,8 @@ export function parseCheckpoint(input: string | unknown, source = '<checkpoint>'
       `unsupported checkpoint version ${JSON.stringify(obj.version)}; this runtime reads version ${CHECKPOINT_VERSION}`,
     );
   }
+  const protoKey = findProtoKey(value, '');
+  if (protoKey !== undefined) fail(source, protoKey, 'the key "__proto__" is not allowed (it would be silently dropped)');
   const parsed = checkpointSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -55,6 +79,8 @@ export function parseCheckpoint(input: string | unknown, source = '<checkpoint>'
     fail(source, pathOf(issue.path), `${issue.message}${more}`);
   }
   checkSemantics(parsed.data, source);
+  const work = clipWorkProblem(parsed.data);
+  if (work) fail(source, work.field, work.problem);
   return parsed.data;
 }
 

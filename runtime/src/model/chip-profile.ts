@@ -45,16 +45,16 @@ export const H1V1_ESTIMATE: ChipProfile = {
   estimate: true,
 };
 
-const PROFILES: Record<string, ChipProfile> = { [H1V1_ESTIMATE.id]: H1V1_ESTIMATE };
+const PROFILES = new Map<string, ChipProfile>([[H1V1_ESTIMATE.id, H1V1_ESTIMATE]]);
 
 /** Looks a profile up by id; undefined when unknown. */
 export function findChipProfile(id: string): ChipProfile | undefined {
-  return PROFILES[id];
+  return PROFILES.get(id);
 }
 
 /** Ids of every built-in profile. */
 export function chipProfileIds(): string[] {
-  return Object.keys(PROFILES);
+  return [...PROFILES.keys()];
 }
 
 /** Total core neurons of a profile. */
