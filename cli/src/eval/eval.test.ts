@@ -248,6 +248,6 @@ describe('report and command line', () => {
       cwd: REPO_ROOT,
     }).catch((e: { code: number; stderr: string }) => e);
     expect(bad).toMatchObject({ code: 2 });
-    expect((bad as { stderr: string }).stderr).toMatch(/--chips must be an integer >= 0/);
+    expect((bad as { stderr: string }).stderr).toMatch(/--chips must be an integer in \[0, 10000\]/);
   });
 });
