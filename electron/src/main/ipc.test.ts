@@ -61,7 +61,7 @@ describe('registerIpc (the only ipcMain user)', () => {
   it('validates arguments before calling a handler', async () => {
     const ipc = fakeIpc();
     registerIpc({ handlers: handlers(), isTrustedUrl: trust }, ipc as never);
-    const r = await ipc.handlers.get('audio:read')!({ senderFrame: frame('app://app/'), sender: fakeSender() }, 'relative.wav');
+    const r = await ipc.handlers.get('audio:read')!({ senderFrame: frame('app://app/'), sender: fakeSender() }, 'clip.mp3');
     expect(r).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
   });
 
