@@ -113,6 +113,9 @@ export function trainOptionsFromFlags(
   const words = list(o.words);
   if (words.length === 0)
     throw new InvalidArgumentError('--words: give at least one keyword folder, e.g. --words yes,no', { field: '--words' });
+  // Refused now rather than when the trained checkpoint is written (labels cannot be "__proto__").
+  if (words.includes('__proto__'))
+    throw new InvalidArgumentError('--words: "__proto__" cannot be a keyword label; rename the folder', { field: '--words' });
   if (o.backgroundMode !== undefined && o.backgroundMode !== 'class' && o.backgroundMode !== 'uniform')
     throw new InvalidArgumentError(`--background-mode: expected "class" or "uniform", got "${o.backgroundMode}"`, {
       field: '--background-mode',

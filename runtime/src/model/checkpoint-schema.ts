@@ -105,7 +105,17 @@ export const checkpointSchema = z.strictObject({
   name: z.string().min(1).max(200),
   description: z.string().max(10_000).optional(),
   /** One label per output neuron, in output order. */
-  labels: z.array(z.string().min(1).max(100)).min(1).max(LIMITS.maxLabels),
+  /** Output labels. "__proto__" is refused: as an object key it cannot survive a JSON round trip. */
+  labels: z
+    .array(
+      z
+        .string()
+        .min(1)
+        .max(100)
+        .refine((l) => l !== '__proto__', 'the label "__proto__" is not allowed'),
+    )
+    .min(1)
+    .max(LIMITS.maxLabels),
   /** Labels that are never reported as keywords (background / unknown / silence). */
   backgroundLabels: z.array(z.string()),
   chipProfile: z.string(),
