@@ -11,6 +11,7 @@ const benches: [string, () => Promise<unknown>][] = [
   ['onnx', async () => (await import('./onnx.bench.js')).benchOnnx()],
   ['eval', async () => (await import('./eval.bench.js')).benchEval()],
   ['training-kernels', async () => (await import('./training-kernels.bench.js')).benchTrainingKernels()],
+  ['long-file', async () => (await import('./long-file.bench.js')).benchLongFile()],
 ];
 for (const [name, run] of benches) {
   if (only.length && !only.some((o) => name.includes(o))) continue;

@@ -149,7 +149,7 @@ const wildWavSpec: fc.Arbitrary<WavSpec> = fc.record({
 /** Well-formed headers (consistent block align, PCM/float pairs), sometimes damaged a little. */
 const validWavSpec: fc.Arbitrary<WavSpec> = fc
   .record({
-    kind: fc.constantFrom([1, 8], [1, 16], [1, 24], [1, 32], [3, 32], [3, 64], [0xfffe, 16], [0xfffe, 32]),
+    kind: fc.constantFrom<[number, number]>([1, 8], [1, 16], [1, 24], [1, 32], [3, 32], [3, 64], [0xfffe, 16], [0xfffe, 32]),
     channels: fc.integer({ min: 1, max: 4 }),
     rate: fc.oneof(fc.constantFrom(4000, 8000, 16000, 22050, 44100, 48000, 384000), fc.integer({ min: 4000, max: 384000 })),
     riff: fc.constantFrom('RIFF' as const, 'RIFX' as const),
