@@ -23,6 +23,8 @@ const devUrl = process.env.NWAVE_DEV_URL;
 const isTrustedUrl = makeUrlTrust(devUrl ? new URL(devUrl).origin : undefined);
 
 registerAppScheme();
+// Every renderer sandboxed, whatever its webPreferences (Electron security checklist).
+app.enableSandbox();
 if (!app.requestSingleInstanceLock()) app.quit();
 
 function dialogs(getWindow: () => BrowserWindow | null): NativeDialogs {
