@@ -3,6 +3,7 @@
  * app's data folder. Real folders and files in a temp dir, the real handlers (createHandlers);
  * only the native dialogs and the training worker are stand-ins (Electron cannot run here).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -90,6 +91,22 @@ describe('capability handles', () => {
     }
   });
 
+  it('a FIFO or a link to /dev/zero inside a picked folder is refused, not read forever', async () => {
+    const { call } = setup();
+    const dir = ((await call('folder:pick', 'audio')) as { value: string }).value;
+    execFileSync('mkfifo', [path.join(picked, 'pipe.wav')]);
+    symlinkSync('/dev/zero', path.join(picked, 'zero.nwave.json'));
+    try {
+      expect(JSON.stringify(await call('audio:read', `${dir}/pipe.wav`))).toMatch(/not a regular file/);
+      expect(JSON.stringify(await call('model:read', `${dir}/zero.nwave.json`))).toMatch(
+        /outside the folder you picked|not a regular file/,
+      );
+    } finally {
+      rmSync(path.join(picked, 'pipe.wav'));
+      rmSync(path.join(picked, 'zero.nwave.json'));
+    }
+  });
+
   it('a picked or dropped file is readable, and only that file', async () => {
     const { h, call } = setup();
     const opened = (await call('model:open-dialog')) as { ok: true; value: { path: string; name: string } };
@@ -131,7 +148,10 @@ describe('capability handles', () => {
     const dir = ((await a.call('folder:pick', 'data')) as { value: string }).value;
     await a.h.capabilities.flush();
     const b = setup('electron', userData);
-    expect(await b.call('data:scan', dir)).toMatchObject({ ok: true, value: { root: dir, classes: expect.arrayContaining([{ name: 'yes', clips: 1 }]) } });
+    expect(await b.call('data:scan', dir)).toMatchObject({
+      ok: true,
+      value: { root: dir, classes: expect.arrayContaining([{ name: 'yes', clips: 1 }]) },
+    });
   });
 
   it('the npm run web dev server (browser prompt as the picker) accepts a typed absolute path', async () => {
