@@ -62,6 +62,7 @@ describe('nwave train flags', () => {
     [{ augment: '1000000' }, /--augment/],
     [{ seed: '-1' }, /--seed/],
     [{ out: '' }, /--out: expected a file path, got an empty string/],
+    [{ batchSize: '4096', hidden: '4096' }, /--batch-size x hidden neurons = 4096 x 4096 = 16777216, more than 262144/],
     [{ out: dir }, /--out: ".*" is a folder; give a file name/],
     [{ out: 'models/' }, /--out: "models\/" is a folder/],
     [{ tauRange: '0.4' }, /--tau-range: expected 2 comma-separated values/],

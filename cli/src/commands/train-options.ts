@@ -55,6 +55,8 @@ export const MAX = {
   seed: 2 ** 32 - 1,
   augment: 100,
   surrogateSlope: 1000,
+  /** batch size x total hidden neurons (default 16 x 64 = 1,024). */
+  batchNeurons: 262_144,
 } as const;
 
 function hiddenSizes(text: string): number[] {
@@ -151,6 +153,15 @@ export function trainOptionsFromFlags(
     ),
   };
   const config = { ...fileConfig, ...Object.fromEntries(Object.entries(flagConfig).filter(([, v]) => v !== undefined)) };
+  // Derived size: activations held per batch grow with batch x neurons (x ~125 steps x layers for
+  // BPTT); beyond this bound a run would exhaust memory after minutes of feature extraction.
+  const neurons = (config.hidden ?? [64]).reduce((a: number, b: number) => a + b, 0);
+  const perBatch = (config.batchSize ?? 16) * neurons;
+  if (perBatch > MAX.batchNeurons)
+    throw new InvalidArgumentError(
+      `--batch-size x hidden neurons = ${config.batchSize ?? 16} x ${neurons} = ${perBatch}, more than ${MAX.batchNeurons}; lower one of them`,
+      { field: '--batch-size', value: perBatch, expected: MAX.batchNeurons },
+    );
   return {
     data: o.data,
     words,
