@@ -82,6 +82,7 @@ export function streamFile(
   const chunk = 4096;
   const blocks = chunks instanceof Float32Array ? [chunks] : chunks;
   for (const block of blocks) for (let i = 0; i < block.length; i += chunk) events.push(...spotter.process(block.subarray(i, i + chunk)));
+  events.push(...spotter.flush());
   return { events, counts, layerSpikes, steps };
 }
 

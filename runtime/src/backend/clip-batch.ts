@@ -88,7 +88,7 @@ export async function classifyClips(session: SnnSession, model: NwaveModel, clip
 /**
  * Streaming detection over a long feature sequence on any backend: the network runs once from
  * rest over all frames (as `KeywordSpotter` does, never resetting), then the output raster and
- * per-step input levels go through the same `StreamingDetector`.
+ * per-step input levels go through the same `StreamingDetector`, flushed at the end.
  */
 export async function detectStream(session: SnnSession, model: NwaveModel, clip: FeatureClip): Promise<KeywordEvent[]> {
   const { batch } = packClips(model, [clip]);
@@ -105,5 +105,7 @@ export async function detectStream(session: SnnSession, model: NwaveModel, clip:
     const e = det.update(spikes.subarray(t * outputs, (t + 1) * outputs), level / channels);
     if (e) events.push(e);
   }
+  const last = det.flush(); // a word still being decided at the end of the input, as KeywordSpotter.flush
+  if (last) events.push(last);
   return events;
 }

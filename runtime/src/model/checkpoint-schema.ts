@@ -1,5 +1,6 @@
 /**
- * The `*.nwave.json` checkpoint format, version 1, as a zod schema. Objects are strict: an
+ * The `*.nwave.json` checkpoint format, version 2, as a zod schema (version 1 files are read
+ * too: version 2 only adds the optional `recurrentWeights` of a dense layer). Objects are strict: an
  * unknown field is an error (a typo in a hand-edited file must not be silently ignored).
  * Shapes that depend on other fields (weights length = inputs x size, layer chaining) are
  * checked in `checkpoint.ts` after the schema passes.
@@ -7,7 +8,10 @@
 import { z } from 'zod';
 
 export const CHECKPOINT_FORMAT = 'nwave-checkpoint';
-export const CHECKPOINT_VERSION = 1;
+/** The version written. */
+export const CHECKPOINT_VERSION = 2;
+/** Every version read: v1 is v2 without `recurrentWeights`. */
+export const READABLE_CHECKPOINT_VERSIONS: readonly number[] = [1, 2];
 
 /** Sizes beyond these are refused as absurd before any allocation. */
 export const LIMITS = { maxNeurons: 4096, maxInputs: 4096, maxLayers: 64, maxLabels: 1024, maxBits: 16 } as const;
@@ -44,6 +48,12 @@ export const denseLayerSchema = z.strictObject({
   inputs: z.int().min(1).max(LIMITS.maxInputs),
   size: z.int().min(1).max(LIMITS.maxNeurons),
   weights: weightsSchema,
+  /**
+   * In-core recurrence (version 2): codes row-major [size][size], row = presynaptic neuron's
+   * spike at step t-1, column = postsynaptic neuron; same grid and sign-group rule as `weights`.
+   * Per step I_t = x_t @ W + s_{t-1} @ W_rec, with s_{-1} = 0 after a reset.
+   */
+  recurrentWeights: weightsSchema.optional(),
   neuron: neuronSchema,
 });
 
@@ -83,7 +93,17 @@ export const detectorSchema = z.strictObject({
   minInputLevel: z.number().min(0),
   /** No new event for this long after one, seconds. */
   refractoryS: z.number().min(0).max(60),
+  /**
+   * One event per word: a candidate event, opened by an accepted decision, is emitted (with its
+   * last accepted decision) once no keyword output neuron has spiked for this long, or at the
+   * latest `windowS` after it opened; the next word needs the same pause. 0 emits at once.
+   * Default {@link DEFAULT_SETTLE_S}.
+   */
+  settleS: z.number().min(0).max(10).optional(),
 });
+
+/** Default `settleS`: a pause of 0.1 s in the keyword neurons' output ends the word. */
+export const DEFAULT_SETTLE_S = 0.1;
 
 export const violationSchema = z.strictObject({ rule: z.string(), message: z.string(), layer: z.string().optional() });
 
@@ -101,7 +121,7 @@ export const provenanceSchema = z.strictObject({
 
 export const checkpointSchema = z.strictObject({
   format: z.literal(CHECKPOINT_FORMAT),
-  version: z.literal(CHECKPOINT_VERSION),
+  version: z.union([z.literal(1), z.literal(CHECKPOINT_VERSION)]),
   name: z.string().min(1).max(200),
   description: z.string().max(10_000).optional(),
   /** One label per output neuron, in output order. */

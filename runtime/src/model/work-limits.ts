@@ -26,7 +26,10 @@ export function clipWorkProblem(ck: Checkpoint): { field: string; problem: strin
       field: 'filterbank.binS',
       problem: `${steps} steps per clip (${fb.recordingDurationS} s / ${fb.binS} s) is more than ${MAX_CLIP_STEPS}`,
     };
-  const synapses = ck.network.layers.reduce((s, l) => s + l.weights.codes.length, 0);
+  const synapses = ck.network.layers.reduce(
+    (s, l) => s + l.weights.codes.length + (l.type === 'dense' ? (l.recurrentWeights?.codes.length ?? 0) : 0),
+    0,
+  );
   if (steps * synapses > MAX_CLIP_SYNAPSE_STEPS)
     return {
       field: 'network.layers',
