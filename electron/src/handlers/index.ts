@@ -7,8 +7,10 @@ import path from 'node:path';
 import { promises as fs } from 'node:fs';
 import type { AppInfo, InvokeHandlers, MicAccess, ModelFile, TrainingEvent, TrainingRunRecord } from '../shared/ipc-contract.js';
 import type { TrainingBridge } from '../training/training-bridge.js';
+import type { LoadedDemoProfile } from '../shared/demo-profile.js';
 import { CapabilityStore } from './capabilities.js';
 import { scanAudioFolder, readAudioFile, scanDataFolder } from './folders.js';
+import { loadDemoProfile } from './demo-profile.js';
 import { loadDefaultModel, readModelFile, type DefaultModelCandidate } from './model-files.js';
 import { saveRecording } from './recordings.js';
 import { SettingsStore } from './settings-store.js';
@@ -17,6 +19,7 @@ export { dispatchInvoke, isInvokeChannel } from './dispatch.js';
 export { SettingsStore, DEFAULT_SETTINGS } from './settings-store.js';
 export { CapabilityStore, APP_DATA_TOKEN } from './capabilities.js';
 export type { DefaultModelCandidate } from './model-files.js';
+export { findStartProfile } from './demo-profile.js';
 
 /** Native dialogs; absent in the browser shell (the shim uses browser pickers instead). */
 export interface NativeDialogs {
@@ -41,6 +44,8 @@ export interface HandlerContext {
    * app data folder; typed absolute paths count as picks only in the `web` shell.
    */
   capabilities?: CapabilityStore;
+  /** The demo profile file to start with (read on every `profile:get`, so a File-menu choice takes effect on reload). */
+  demoProfile?: () => string | null;
 }
 
 /** Folders derived from `userDataDir`. */
@@ -135,5 +140,15 @@ export function createHandlers(
     'training:cancel': async (runId) => ctx.training.cancel(runId),
     'training:runs': async () => (await ctx.training.list()).map((r) => runWithHandles(caps, r)),
     'mic:request-access': async () => (ctx.micAccess ? ctx.micAccess() : 'unknown'),
+    'profile:get': async () => {
+      const file = ctx.demoProfile?.();
+      if (!file) return null;
+      // The profile's models reach the renderer as handles, like any other file (least privilege).
+      const loaded = await loadDemoProfile(file);
+      type Model = LoadedDemoProfile['models']['a'];
+      const handle = (m: Model): Model => ({ ...m, path: m.path ? caps.grant(m.path, 'file') : null });
+      const { a, b } = loaded.models;
+      return { ...loaded, models: b ? { a: handle(a), b: handle(b) } : { a: handle(a) } };
+    },
   };
 }
