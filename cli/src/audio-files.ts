@@ -1,10 +1,10 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { AudioFormatError, NwaveError, type NwaveModel } from '@nwave/runtime';
-import { openWavStream } from '@nwave/runtime/node';
+import { decodeAudioFileSync, isAudioFileName, openWavStream } from '@nwave/runtime/node';
 
-/** WAV files named by the arguments: files as given, folders searched recursively (sorted). */
-export async function listWavFiles(args: readonly string[]): Promise<string[]> {
+/** Audio files (WAV, FLAC, MP3, OGG) named by the arguments: files as given, folders searched recursively (sorted). */
+export async function listAudioFiles(args: readonly string[]): Promise<string[]> {
   const out: string[] = [];
   for (const arg of args) {
     const stat = await fs.stat(arg).catch(() => null);
@@ -12,7 +12,7 @@ export async function listWavFiles(args: readonly string[]): Promise<string[]> {
       const entries = await fs.readdir(arg, { recursive: true });
       out.push(
         ...entries
-          .filter((e) => /\.wav$/i.test(e))
+          .filter((e) => isAudioFileName(e))
           .sort()
           .map((e) => path.join(arg, e)),
       );
@@ -44,18 +44,22 @@ export function fileFailure(file: string, e: unknown): FileFailure {
  * read (whole-clip classification would trim it anyway; `nwave detect` streams long files).
  */
 export function readClipFile(model: NwaveModel, file: string): { samples: Float32Array; sampleRateHz: number } {
+  const clipS = model.checkpoint.filterbank.recordingDurationS;
+  const tooLong = (durationS: number) =>
+    new AudioFormatError(`${file}: ${durationS.toFixed(1)} s is too long for a ${clipS} s clip (nwave detect streams long files)`, {
+      file,
+      field: 'durationS',
+      value: durationS,
+    });
+  if (!/\.wave?$/i.test(file)) {
+    // FLAC/MP3/OGG: decoded whole (within the decoder's own size limit), then checked.
+    const a = decodeAudioFileSync(file);
+    if (a.durationS > clipS * 10) throw tooLong(a.durationS);
+    return a;
+  }
   const s = openWavStream(file);
   try {
-    const clipS = model.checkpoint.filterbank.recordingDurationS;
-    if (s.durationS > clipS * 10)
-      throw new AudioFormatError(
-        `${file}: ${s.durationS.toFixed(1)} s is too long for a ${clipS} s clip (nwave detect streams long files)`,
-        {
-          file,
-          field: 'durationS',
-          value: s.durationS,
-        },
-      );
+    if (s.durationS > clipS * 10) throw tooLong(s.durationS);
     const samples = new Float32Array(s.frames);
     for (let at = 0, b = s.read(); b.length > 0; at += b.length, b = s.read()) samples.set(b, at);
     return { samples, sampleRateHz: s.sampleRateHz };

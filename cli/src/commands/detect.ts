@@ -13,8 +13,8 @@ import {
   type NwaveModel,
   type SnnSession,
 } from '@nwave/runtime';
-import { openWavStream, type WavStream } from '@nwave/runtime/node';
-import { fileFailure, listWavFiles } from '../audio-files.js';
+import { decodeAudioFile, openWavStream } from '@nwave/runtime/node';
+import { fileFailure, listAudioFiles } from '../audio-files.js';
 import { nJ, pct } from '../format.js';
 
 export interface DetectOptions {
@@ -86,13 +86,38 @@ export function streamFile(
   return { events, counts, layerSpikes, steps };
 }
 
-/** The blocks of an open WAV stream, until its end. */
-function* blocksOf(stream: WavStream): Generator<Float32Array> {
+/** Audio read block by block: a WAV stream, or decoded FLAC/MP3/OGG handed out in blocks. */
+interface AudioSource {
+  sampleRateHz: number;
+  frames: number;
+  durationS: number;
+  read(): Float32Array;
+  close(): void;
+}
+
+/**
+ * Opens `file`: WAV is streamed from disk (memory flat in its length); FLAC, MP3 and OGG are
+ * decoded whole by `decodeAudioFile` (within its size limit) and then handed out the same way.
+ */
+async function openAudio(file: string): Promise<AudioSource> {
+  if (/\.wave?$/i.test(file)) return openWavStream(file);
+  const a = await decodeAudioFile(file);
+  let at = 0;
+  return {
+    ...a,
+    frames: a.samples.length,
+    read: () => a.samples.subarray(at, (at = Math.min(a.samples.length, at + 16384))),
+    close: () => undefined,
+  };
+}
+
+/** The blocks of an open audio source, until its end. */
+function* blocksOf(stream: AudioSource): Generator<Float32Array> {
   for (let b = stream.read(); b.length > 0; b = stream.read()) yield b;
 }
 
 /** Every sample of a (short: at most 1.5 clips) stream, as one array. */
-function readAll(stream: WavStream): Float32Array {
+function readAll(stream: AudioSource): Float32Array {
   const out = new Float32Array(stream.frames);
   let at = 0;
   for (const b of blocksOf(stream)) {
@@ -108,7 +133,7 @@ function readAll(stream: WavStream): Float32Array {
  * any sample is read, and a long file is never held in memory whole.
  */
 export async function detectFile(model: NwaveModel, file: string, opts: DetectOptions, session: SnnSession): Promise<FileResult> {
-  const audio = openWavStream(file);
+  const audio = await openAudio(file);
   try {
     const clipS = model.checkpoint.filterbank.recordingDurationS;
     const base = { file, durationS: audio.durationS, sampleRateHz: audio.sampleRateHz, estimate: true as const };
@@ -166,7 +191,7 @@ function printHuman(r: FileResult): void {
 
 /** Runs detect over files and folders; returns the process exit code (1 if any file failed). */
 export async function runDetect(model: NwaveModel, inputs: string[], opts: DetectOptions): Promise<number> {
-  const files = await listWavFiles(inputs);
+  const files = await listAudioFiles(inputs);
   if (files.length === 0) {
     console.error(`nwave detect: no .wav files in ${inputs.join(', ')}`);
     return 1;

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { InvalidArgumentError, NwaveModel } from '@nwave/runtime';
 import { checkParity, OPSET_VERSION, type ParityReport } from '@nwave/onnx';
 import { exportOnnxFile } from '@nwave/onnx/node';
-import { fileFailure, readClipFile, listWavFiles } from '../audio-files.js';
+import { fileFailure, listAudioFiles, readClipFile } from '../audio-files.js';
 import { checkOutputFile } from '../output-path.js';
 import { EXAMPLES_DIR } from '../paths.js';
 
@@ -31,7 +31,7 @@ export function defaultOnnxPath(model: string): string {
 async function verify(model: NwaveModel, bytes: Uint8Array, inputs: string[]): Promise<ParityReport & { files: string[] }> {
   const files: string[] = [];
   const clips: ReturnType<NwaveModel['features']>[] = [];
-  for (const f of await listWavFiles(inputs)) {
+  for (const f of await listAudioFiles(inputs)) {
     try {
       const a = readClipFile(model, f);
       clips.push(model.features(a.samples, a.sampleRateHz));

@@ -1,7 +1,7 @@
 /** `nwave info [MODEL]`: layers, parameter count, constraint report, projected power. */
 import { existsSync } from 'node:fs';
 import { DEFAULT_SETTLE_S, describeLayers, type LayerSummary, type NwaveModel } from '@nwave/runtime';
-import { fileFailure, readClipFile, listWavFiles } from '../audio-files.js';
+import { fileFailure, listAudioFiles, readClipFile } from '../audio-files.js';
 import { nJ, pct, table, uW } from '../format.js';
 import { EXAMPLES_DIR } from '../paths.js';
 
@@ -17,7 +17,7 @@ export async function runInfo(model: NwaveModel, file: string, opts: { json?: bo
   const layers = describeLayers(ck);
   const report = model.constraints();
   const inputs = opts.input?.length ? opts.input : existsSync(EXAMPLES_DIR) ? [EXAMPLES_DIR] : [];
-  const files = inputs.length ? await listWavFiles(inputs) : [];
+  const files = inputs.length ? await listAudioFiles(inputs) : [];
   const runs: ReturnType<NwaveModel['classify']>[] = [];
   for (const f of files) {
     // One unreadable reference clip is reported and skipped: the rest of the report stands.
