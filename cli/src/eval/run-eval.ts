@@ -8,7 +8,7 @@ import type { NwaveModel } from '@nwave/runtime';
 import { loadAudio } from '@nwave/training/dataset-folder';
 import { clipMetrics, type ClipDecision } from './clip-metrics.js';
 import { NON_KEYWORD, loadEvalData, type EvalClip, type EvalData } from './dataset.js';
-import { DEFAULT_CHIPS, DEFAULT_MISMATCH_CLIPS, MISMATCH_LEVELS, evaluateMismatch, mismatchSubset } from './evaluate-mismatch.js';
+import { DEFAULT_CHIPS, DEFAULT_MISMATCH_CLIPS, evaluateMismatch, mismatchLevels, mismatchSubset } from './evaluate-mismatch.js';
 import { evaluateStreaming, type StreamingDetails } from './evaluate-streaming.js';
 import { mean, percentile, type EvalSummary } from './summary.js';
 
@@ -131,7 +131,7 @@ export function runEvaluation(model: NwaveModel, modelFile: string, opts: EvalOp
       ? evaluateMismatch(model, mismatchSubset(clips, opts.mismatchClips ?? DEFAULT_MISMATCH_CLIPS, seed), {
           chips,
           seed,
-          levels: opts.mismatchLevels ?? MISMATCH_LEVELS,
+          levels: opts.mismatchLevels ?? mismatchLevels(model.chip),
           leakMismatch: opts.leakMismatch,
           frontend: opts.frontendMismatch,
           // One line per finished level: the Monte Carlo is the longest part of a run.
