@@ -261,14 +261,14 @@ export function tauOnProfile(profile: ChipProfile, tauS: number): boolean {
 /** One line for people: `Neuronova H1v2 (profile h1v2-estimate): 3 cores 50+50+100, weights ±1.66, ...`. */
 export function describeChip(p: ChipProfile): string {
   const tau = p.neuron.tau.kind === 'free' ? 'tau free' : `tau on ${p.neuron.tau.profilesS.map((t) => +(t * 1e3).toFixed(3)).join('/')} ms`;
-  return [
-    `${p.chip} (profile ${p.id})`,
+  const parts = [
     `${p.coreSizes.length} cores ${p.coreSizes.join('+')}${p.placement.outputCore !== undefined ? ` (outputs in core ${p.placement.outputCore})` : ''}`,
     `weights ±${p.synapse.core.wMax}${p.synapse.core.chargeScale !== 1 ? ` (charge x${+p.synapse.core.chargeScale.toFixed(4)})` : ''}`,
     `${p.neuron.reset === 'zero' ? 'zero' : 'subtractive'} reset`,
     tau,
     `power ${p.power.calibrated ? 'calibrated estimate' : 'UNCALIBRATED estimate'}`,
-  ].join(', ');
+  ];
+  return `${p.chip} (profile ${p.id}): ${parts.join(', ')}`;
 }
 
 /** The label every power figure of a profile carries. */
