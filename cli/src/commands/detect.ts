@@ -9,7 +9,9 @@ import {
   NwaveError,
   classifyClips,
   getChipConsumption,
+  powerLabel,
   resolveBackend,
+  type ChipProfile,
   type KeywordEvent,
   type NwaveModel,
   type SnnSession,
@@ -121,8 +123,8 @@ export async function detectFile(model: NwaveModel, file: string, opts: DetectOp
   };
 }
 
-function printHuman(r: FileResult): void {
-  const power = `${(r.powerW * 1e6).toFixed(4)} µW, ${nJ(r.energyJ)} (projected estimate)`;
+function printHuman(r: FileResult, chip: ChipProfile): void {
+  const power = `${(r.powerW * 1e6).toFixed(4)} µW, ${nJ(r.energyJ)} (${powerLabel(chip)})`;
   if (r.mode === 'clip') {
     const verdict = r.accepted ? `${r.label}` : `— (${r.label}, rejected: ${r.rejectedBy})`;
     console.log(`${r.file}  ${verdict}  confidence ${pct(r.confidence)}  spikes [${r.spikeCounts.join(', ')}]  ${power}`);
@@ -150,7 +152,7 @@ export async function runDetect(model: NwaveModel, inputs: string[], opts: Detec
       try {
         const r = await detectFile(model, file, opts, session);
         if (opts.json) console.log(JSON.stringify(r));
-        else printHuman(r);
+        else printHuman(r, model.chip);
       } catch (e) {
         failed++;
         const message = e instanceof Error ? e.message : String(e);
