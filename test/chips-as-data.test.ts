@@ -34,7 +34,7 @@ const TOY: ChipProfile = {
   id: 'toy-chip-test',
   chip: 'Toy test chip',
   description: 'A made-up chip that exists only in this test.',
-  frontendFilters: 8,
+  filterCentersHz: [150, 260, 450, 780, 1350, 2300, 4000, 6800],
   coreSizes: [12, 12, 24],
   placement: { recurrence: 'in-core', outputCore: 2 },
   signGroupSize: 3,
@@ -115,7 +115,7 @@ function toyCheckpoint(outputPerLabel = 10): Checkpoint {
     outputPopulation: outputPerLabel,
     filterbank: {
       sampleRateHz: 16000,
-      centerFrequenciesHz: [150, 260, 450, 780, 1350, 2300, 4000, 6800],
+      centerFrequenciesHz: [...TOY.filterCentersHz],
       q: 4,
       binS: dt,
       gain: 1000,

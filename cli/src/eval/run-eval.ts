@@ -19,7 +19,7 @@ export interface EvalOptions {
   seed?: number;
   /** Simulated chips per mismatch level; 0 skips the Monte Carlo. @defaultValue 20 */
   chips?: number;
-  /** σ levels, weight units. @defaultValue 0, 0.01, 0.02, 0.036, 0.05 */
+  /** σ levels, weight units. @defaultValue `mismatchLevels(model.chip)`: 0, 0.01, 0.02, nominal σ (H1v1 0.036), 0.05 */
   mismatchLevels?: readonly number[];
   /** @defaultValue true */
   leakMismatch?: boolean;

@@ -89,8 +89,11 @@ export interface ChipProfile {
   /** Chip name shown to people, e.g. `Neuronova H1 (H1v1)`. */
   readonly chip: string;
   readonly description: string;
-  /** Number of analog filters (frontend channels / frontend neurons). */
-  readonly frontendFilters: number;
+  /**
+   * Centre frequencies of the analog filters, Hz, ascending: one frontend channel / neuron each.
+   * A model uses those below its Nyquist frequency.
+   */
+  readonly filterCentersHz: readonly number[];
   /** Neurons per core, one entry per core. */
   readonly coreSizes: readonly number[];
   readonly placement: CorePlacement;
@@ -102,13 +105,29 @@ export interface ChipProfile {
   readonly power: PowerModel;
 }
 
+/**
+ * `n` centres `f_k = lo · r^k`, `r = (hi/lo)^(1/(n−1))`, the last pinned to exactly `hi` (not
+ * lo·r^(n−1), off by rounding).
+ */
+export function logSpacedCenters(loHz: number, hiHz: number, n: number): number[] {
+  const r = Math.pow(hiHz / loHz, 1 / (n - 1));
+  return Array.from({ length: n }, (_, k) => (k === n - 1 ? hiHz : loHz * Math.pow(r, k)));
+}
+
+/**
+ * The 16 H1 filter centres (H1v1 and H1v2 share the frontend): 97.6 .. 15900 Hz, log-spaced
+ * (97.6, 137.1, 192.5, ..., 11322.3, 15900.0 Hz). Log spacing is our choice (the SDK only
+ * documents the end points); it is the spacing that reproduces the documented "13 of 16 at 16 kHz".
+ */
+const H1_FILTER_CENTERS_HZ: readonly number[] = Object.freeze(logSpacedCenters(97.6, 15900, 16));
+
 export const H1V1_ESTIMATE: ChipProfile = {
   id: 'h1v1-estimate',
   chip: 'Neuronova H1 (H1v1)',
   description:
     'H1v1 limits from the public NWAVE docs (16 filters, 4 x 64 neurons, weights in [-0.9, 0.9], sign groups of 5, zero reset). ' +
     'Power constants are nwave-ts estimates fitted to NWAVE Tutorial 2 (0.016 uW, 15.969 nJ per 1 s clip).',
-  frontendFilters: 16,
+  filterCentersHz: H1_FILTER_CENTERS_HZ,
   coreSizes: [64, 64, 64, 64],
   placement: { recurrence: 'in-core' },
   signGroupSize: 5,
@@ -131,7 +150,7 @@ export const H1V2_ESTIMATE: ChipProfile = {
     'weights in [-1.66, 1.66] with a linear synapse (charge 0.9/1.66 per unit weight), subtractive reset clamped at 0, ' +
     'taus snapped to 5/10/20/50/100 ms, per-neuron threshold spread, no synaptic mismatch. ' +
     'Power constants are the H1v1 estimates: UNCALIBRATED for this chip.',
-  frontendFilters: 16,
+  filterCentersHz: H1_FILTER_CENTERS_HZ,
   coreSizes: [50, 50, 100],
   placement: { recurrence: 'in-core', outputCore: 2 },
   signGroupSize: 5,
@@ -191,7 +210,9 @@ export function chipProfileProblems(p: ChipProfile): string[] {
   const int = (x: unknown, lo: number, hi: number) => Number.isInteger(x) && (x as number) >= lo && (x as number) <= hi;
   if (typeof p.id !== 'string' || !/^[a-z0-9][a-z0-9._-]{0,63}$/.test(p.id))
     out.push(`id ${JSON.stringify(p.id)}: lower-case letters, digits, . _ -`);
-  if (!int(p.frontendFilters, 1, 4096)) out.push('frontendFilters: an integer in 1..4096');
+  const fc = p.filterCentersHz;
+  if (!Array.isArray(fc) || fc.length === 0 || fc.length > 4096 || !fc.every((f, i) => pos(f) && (i === 0 || f > fc[i - 1])))
+    out.push('filterCentersHz: 1..4096 ascending frequencies > 0');
   if (!Array.isArray(p.coreSizes) || p.coreSizes.length === 0 || !p.coreSizes.every((s) => int(s, 1, 4096)))
     out.push('coreSizes: one or more integers in 1..4096');
   const oc = p.placement?.outputCore;

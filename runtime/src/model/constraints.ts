@@ -178,9 +178,8 @@ const frontendFilters: Rule = {
   describe: 'at most one frontend neuron per analog filter',
   check: (ck, chip) => {
     const n = ck.filterbank.centerFrequenciesHz.length;
-    return n > chip.frontendFilters
-      ? [{ rule: 'frontend-filters', message: `${n} filterbank channels, the chip has ${chip.frontendFilters} filters` }]
-      : [];
+    const filters = chip.filterCentersHz.length;
+    return n > filters ? [{ rule: 'frontend-filters', message: `${n} filterbank channels, the chip has ${filters} filters` }] : [];
   },
 };
 
