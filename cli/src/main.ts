@@ -98,6 +98,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--lr-frontend <x>', 'Frontend learning rate (default 1e-4, 10x below the core as NWAVE advises)')
     .option('--mismatch <stddev>', 'synaptic mismatch stddev (weight units), redrawn every batch (NWAVE `stddev`)')
     .option('--ileak-mismatch', 'leak (tau) mismatch redrawn every batch (NWAVE `ileak_mismatch`)')
+    .option('--recurrent', 'in-core recurrence in every hidden layer (each must fit one 64-neuron core)')
+    .option('--learn-taus', "train every core neuron's time constant (exported per neuron)")
     .option('--patience <n>', 'early stopping: stop after n epochs without a better validation score (0 = never)')
     .option('--surrogate-slope <x>', 'fast_sigmoid surrogate slope (default 25)')
     .option('--config <file.json>', 'training settings (any TrainConfig field); flags given on the command line win')

@@ -34,6 +34,8 @@ export interface TrainCliOptions {
   logitScale?: string;
   mismatch?: string;
   ileakMismatch?: boolean;
+  recurrent?: boolean;
+  learnTaus?: boolean;
   patience?: string;
   surrogateSlope?: string;
   config?: string;
@@ -113,6 +115,8 @@ export function trainOptionsFromFlags(
     logitScale: opt(o.logitScale, (t) => parseNumberFlag('--logit-scale', t, { min: 0, exclusiveMin: true })),
     stddev: opt(o.mismatch, (t) => parseNumberFlag('--mismatch', t, { min: 0 })),
     ileakMismatch: o.ileakMismatch ? true : undefined,
+    recurrent: o.recurrent ? true : undefined,
+    learnTaus: o.learnTaus ? true : undefined,
     patience: opt(o.patience, (t) => parseNumberFlag('--patience', t, { int: true, min: 0 })),
     surrogateSlope: opt(o.surrogateSlope, (t) => parseNumberFlag('--surrogate-slope', t, { min: 0, exclusiveMin: true })),
   };
