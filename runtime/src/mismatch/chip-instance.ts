@@ -108,7 +108,14 @@ export function sampleChipInstance(model: NwaveModel, rng: RandomSource, opts: M
       thresholds = new Int32Array(spec.size);
       for (let i = 0; i < spec.size; i++) {
         const delta = thetaSpread * standardNormal(rng);
-        thresholds[i] = Math.max(1, roundHalfAway(base.threshold * (1 + delta) * M));
+        const t = Math.max(1, roundHalfAway(base.threshold * (1 + delta) * M));
+        // Checked before the Int32Array store, which would wrap.
+        if (t >= 2 ** 30)
+          throw new InvalidArgumentError(`threshold spread gives layer ${spec.name} a threshold beyond the integer simulation`, {
+            field: 'thresholdSpread',
+            value: thetaSpread,
+          });
+        thresholds[i] = t;
       }
     }
     return { ...nominal, weights, leak, beta, floatWeights, thresholds, ...recurrent };
