@@ -14,7 +14,8 @@ afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('@nwave/runtime as a standalone package', () => {
   it('compiles with its own build config and runs from plain Node', () => {
-    // Lay it out as an installed package: node_modules/@nwave/runtime + its two dependencies only.
+    // Lay it out as an installed package: node_modules/@nwave/runtime + its own dependencies only
+    // (the three WASM audio decoders are loaded by `@nwave/runtime/node` on demand, never by the core).
     const pkgDir = path.join(out, 'node_modules', '@nwave', 'runtime');
     execFileSync(
       process.execPath,
@@ -23,13 +24,16 @@ describe('@nwave/runtime as a standalone package', () => {
     );
     const pkg = JSON.parse(readFileSync(path.join(root, 'runtime/package.json'), 'utf8'));
     const deps = Object.keys(pkg.dependencies ?? {}).sort();
-    expect(deps).toEqual(['wavefile', 'zod']);
+    expect(deps).toEqual(['@wasm-audio-decoders/flac', '@wasm-audio-decoders/ogg-vorbis', 'mpg123-decoder', 'wavefile', 'zod']);
     writeFileSync(
       path.join(pkgDir, 'package.json'),
       JSON.stringify({ name: '@nwave/runtime', type: 'module', exports: { '.': './index.js', './node': './node/index.js' } }),
     );
     mkdirSync(path.join(out, 'node_modules'), { recursive: true });
-    for (const d of deps) symlinkSync(path.join(root, 'node_modules', d), path.join(out, 'node_modules', d));
+    for (const d of deps) {
+      mkdirSync(path.dirname(path.join(out, 'node_modules', d)), { recursive: true });
+      symlinkSync(path.join(root, 'node_modules', d), path.join(out, 'node_modules', d));
+    }
     const script = `
       import { NwaveModel } from '@nwave/runtime';
       import { readFileSync } from 'node:fs';

@@ -16,8 +16,8 @@ import {
   type NwaveModel,
   type SnnSession,
 } from '@nwave/runtime';
-import { readWavFile } from '@nwave/runtime/node';
-import { listWavFiles } from '../audio-files.js';
+import { decodeAudioFile } from '@nwave/runtime/node';
+import { listAudioFiles } from '../audio-files.js';
 import { nJ, pct } from '../format.js';
 
 export interface DetectOptions {
@@ -86,7 +86,7 @@ export function streamFile(
 
 /** Whole-clip mode through `session` (any backend), streaming mode on the JS runtime. */
 export async function detectFile(model: NwaveModel, file: string, opts: DetectOptions, session: SnnSession): Promise<FileResult> {
-  const audio = readWavFile(file);
+  const audio = await decodeAudioFile(file);
   const clipS = model.checkpoint.filterbank.recordingDurationS;
   const base = { file, durationS: audio.durationS, sampleRateHz: audio.sampleRateHz, estimate: true as const };
   if (!opts.stream && audio.durationS <= clipS * 1.5 + 1e-9) {
@@ -140,7 +140,7 @@ function printHuman(r: FileResult, chip: ChipProfile): void {
 
 /** Runs detect over files and folders; returns the process exit code (1 if any file failed). */
 export async function runDetect(model: NwaveModel, inputs: string[], opts: DetectOptions): Promise<number> {
-  const files = await listWavFiles(inputs);
+  const files = await listAudioFiles(inputs);
   if (files.length === 0) {
     console.error(`nwave detect: no .wav files in ${inputs.join(', ')}`);
     return 1;

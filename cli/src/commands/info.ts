@@ -1,8 +1,8 @@
 /** `nwave info [MODEL]`: layers, parameter count, constraint report, projected power. */
 import { existsSync } from 'node:fs';
 import { DEFAULT_SETTLE_S, describeChip, describeLayers, powerLabel, type LayerSummary, type NwaveModel } from '@nwave/runtime';
-import { readWavFile } from '@nwave/runtime/node';
-import { listWavFiles } from '../audio-files.js';
+import { decodeAudioFileSync } from '@nwave/runtime/node';
+import { listAudioFiles } from '../audio-files.js';
 import { nJ, pct, table, uW } from '../format.js';
 import { EXAMPLES_DIR } from '../paths.js';
 
@@ -18,9 +18,9 @@ export async function runInfo(model: NwaveModel, file: string, opts: { json?: bo
   const layers = describeLayers(ck);
   const report = model.constraints();
   const inputs = opts.input?.length ? opts.input : existsSync(EXAMPLES_DIR) ? [EXAMPLES_DIR] : [];
-  const files = inputs.length ? await listWavFiles(inputs) : [];
+  const files = inputs.length ? await listAudioFiles(inputs) : [];
   const runs = files.map((f) => {
-    const a = readWavFile(f);
+    const a = decodeAudioFileSync(f);
     return model.classify(a.samples, a.sampleRateHz);
   });
   const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);

@@ -39,6 +39,11 @@ export interface TrainCliOptions {
   patience?: string;
   surrogateSlope?: string;
   config?: string;
+  negatives?: string[];
+  streamVariants?: string;
+  streamAugment?: boolean;
+  hardNegativeRounds?: string;
+  hardNegativeEpochs?: string;
 }
 
 /** Epochs when neither `--epochs` nor the config file sets them. */
@@ -138,6 +143,11 @@ export function trainOptionsFromFlags(
     minRejection: opt(o.minRejection, (t) => parseNumberFlag('--min-rejection', t, { min: 0, max: 1 })),
     backgroundMode: o.backgroundMode as RunTrainingOptions['backgroundMode'],
     backgroundFolders: opt(o.backgroundFolders, list),
+    negatives: o.negatives,
+    streamVariants: opt(o.streamVariants, (t) => parseNumberFlag('--stream-variants', t, { int: true, min: 1 })),
+    streamAugment: o.streamAugment,
+    hardNegativeRounds: opt(o.hardNegativeRounds, (t) => parseNumberFlag('--hard-negative-rounds', t, { int: true, min: 0 })),
+    hardNegativeEpochs: opt(o.hardNegativeEpochs, (t) => parseNumberFlag('--hard-negative-epochs', t, { int: true, min: 1 })),
     command,
     config,
   };

@@ -38,6 +38,16 @@ function summarySection(d: EvalDetails): string {
   if (st) {
     rows.push(['Stream', `${fix(st.hours * 60, 1)} min, ${st.keywords} keywords inserted`]);
     rows.push(['Misses / false accepts per hour', `${st.misses} (${pct(st.missRate)}) / ${fix(st.falseAcceptsPerHour)}`]);
+    rows.push(['Wrong-label rate (another keyword named)', pct(st.wrongLabelRate)]);
+    rows.push([
+      'False accepts per hour of other speech',
+      `${fix(st.falseAcceptsPerHourOfOtherSpeech)} (over ${fix(st.otherSpeechHours * 60, 1)} min of other speech)`,
+    ]);
+    for (const p of st.detMissRateAt)
+      rows.push([
+        `DET: miss rate at ≤ ${p.falseAcceptsPerHour} false accepts per hour of other speech`,
+        p.missRate === null ? 'not reached' : `${pct(p.missRate)} (threshold ${p.threshold})`,
+      ]);
     for (const p of st.missRateAt)
       rows.push([
         `Miss rate at ≤ ${p.falseAcceptsPerHour} false accepts/h`,
@@ -125,6 +135,33 @@ function streamingSection(d: EvalDetails): string {
       },
     ),
   ];
+  const det = st.det;
+  figs.push(
+    xyChart(
+      'DET: miss rate vs false accepts per hour of other speech (threshold sweep; 0/h drawn at 0.1/h)',
+      [
+        {
+          name: 'miss rate',
+          points: [...det].sort((a, b) => a.falseAcceptsPerHour - b.falseAcceptsPerHour).map((p) => [p.falseAcceptsPerHour, p.missRate]),
+        },
+      ],
+      {
+        xLabel: 'false accepts / h of other speech',
+        yLabel: 'miss rate',
+        xRange: [0.1, Math.max(300, ...det.map((p) => p.falseAcceptsPerHour))],
+        logXFloor: 0.1,
+        yRange: [0, 1],
+        xMarks: [
+          { x: 10, label: '10/h' },
+          { x: 50, label: '50/h' },
+          { x: 200, label: '200/h' },
+        ],
+      },
+    ),
+  );
+  const src = st.source
+    ? `<p>Stream source: other speech from ${st.source.negatives.map((n) => `<code>${esc(n)}</code>`).join(', ')} (${st.source.split} half, ${st.source.negativeFiles} files, ${fix(st.source.negativeS / 60, 1)} min), keyword clips from ${st.source.keywords ? `<code>${esc(st.source.keywords)}</code>` : 'the data folder'} (${st.source.keywordFiles} files).</p>`
+    : '';
   const lat = d.streaming.hits.map((h) => h.latencyS * 1000);
   if (lat.length)
     figs.push(
@@ -136,7 +173,8 @@ function streamingSection(d: EvalDetails): string {
     );
   const rows = curve.map((p) => [p.threshold, fix(p.falseAcceptsPerHour), pct(p.missRate)]);
   const note = `<p>${fix(st.hours * 60, 1)} min stream (seed ${st.seed}): non-keyword clips back to back, ${st.keywords} keyword clips inserted at known times; a detection counts when it fires between the keyword's start and ${st.toleranceS} s after its end. False accepts are counted over the whole stream; at this length one false accept is ${fix(1 / st.hours, 1)}/h, so a rate of 0/h only says "none in ${fix(st.hours * 60, 1)} min" (use <code>--stream-hours</code> for more).</p>`;
-  return `<h2>Streaming</h2>${note}${figs.join('')}<details><summary>Threshold sweep (table)</summary>${table(['threshold', 'false accepts / h', 'miss rate'], rows)}</details>`;
+  const detRows = det.map((p) => [p.threshold, fix(p.falseAcceptsPerHour), pct(p.missRate)]);
+  return `<h2>Streaming</h2>${note}${src}${figs.join('')}<details><summary>Threshold sweep (table)</summary>${table(['threshold', 'false accepts / h', 'miss rate'], rows)}</details><details><summary>DET (table, per hour of other speech)</summary>${table(['threshold', 'false accepts / h of other speech', 'miss rate'], detRows)}</details>`;
 }
 
 function mismatchSection(d: EvalDetails): string {

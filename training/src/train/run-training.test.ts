@@ -5,6 +5,7 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECKPOINT_VERSION, ConstraintError, NwaveModel, parseCheckpoint } from '@nwave/runtime';
@@ -119,6 +120,39 @@ describe.skipIf(!haveTools)('runTraining (synthetic yes/no + background)', () =>
     expect(r.checkpoint.labels).toEqual(['_background_', 'yes', 'no']);
     expect(r.checkpoint.provenance.metrics?.trainClips).toBe((without.checkpoint.provenance.metrics?.trainClips as number) + 12);
   });
+
+  it('trains on stream data from --negatives folders (FLAC) and mines hard negatives with the runtime spotter', async () => {
+    const extra = fileURLToPath(new URL('../../../test/fixtures/audio/extra-speech/', import.meta.url));
+    const logs: string[] = [];
+    const base = { data: path.join(dir, 'data'), words: ['yes', 'no'], background: true, epochs: 1, seed: 7, config: { hidden: [8] } };
+    const r = await runTraining(
+      {
+        ...base,
+        negatives: [extra],
+        streamVariants: 2,
+        hardNegativeRounds: 1,
+        hardNegativeEpochs: 1,
+        out: path.join(dir, 'stream.nwave.json'),
+      },
+      { log: (m) => logs.push(m) },
+    );
+    const trained = Number(/; train (\d+), val/.exec(logs.find((l) => l.startsWith('data: '))!)![1]);
+    const line = logs.find((l) => l.startsWith('stream data '));
+    // 3 train-half negatives of the fixture folder; every keyword clip (main split + 2 folder ones) in context and as a fragment.
+    expect(line).toMatch(
+      /: 3 negative recordings, (\d+) keyword fragments, \1 keywords in context \(2 from the folders\), 1 noise recordings; 2 held-out files left out/,
+    );
+    const inContext = Number(/(\d+) keywords in context/.exec(line!)![1]);
+    const mined = r.checkpoint.provenance.metrics?.hardNegativeRounds as { round: number; added: number; streamS: number }[];
+    expect(mined).toHaveLength(1);
+    expect(mined[0].streamS).toBeGreaterThan(5); // two sentences and a word, played back to back
+    expect(logs.some((l) => l.startsWith('hard negatives round 1: '))).toBe(true);
+    // Mined windows come on top of the stream data; the main split's keyword clips are in context too.
+    expect(r.checkpoint.provenance.metrics?.trainClips).toBe(trained + mined[0].added);
+    expect(inContext).toBeGreaterThan(2);
+    expect(r.history.length).toBe(2); // one epoch, then one hard-negative epoch
+    expect(new NwaveModel(r.checkpoint).constraints().ok).toBe(true);
+  }, 400_000);
 });
 
 function readdirNoTemp(d: string): boolean {
