@@ -70,7 +70,10 @@ export async function main(argv: string[]): Promise<number> {
         'eval',
       )
       .option('--chips <n>', 'simulated chips per mismatch level; 0 skips the Monte Carlo', '20')
-      .option('--mismatch-levels <list>', 'synaptic stddev levels, weight units', '0,0.01,0.02,0.036,0.05')
+      .option(
+        '--mismatch-levels <list>',
+        "synaptic stddev levels, weight units (default: 0, 0.01, 0.02, the chip's nominal σ, 0.05; 0 on a chip without synaptic mismatch)",
+      )
       .option('--mismatch-clips <n>', 'clips per simulated chip (seeded subset)', '1000')
       .option('--no-leak-mismatch', 'no leak (time constant) mismatch on the simulated chips')
       .option('--frontend-mismatch', 'also perturb the frontend weights')

@@ -8,7 +8,9 @@ import {
   KeywordSpotter,
   classifyClips,
   getChipConsumption,
+  powerLabel,
   resolveBackend,
+  type ChipProfile,
   type KeywordEvent,
   type NwaveModel,
   type SnnSession,
@@ -174,8 +176,8 @@ export async function detectFile(model: NwaveModel, file: string, opts: DetectOp
   }
 }
 
-function printHuman(r: FileResult): void {
-  const power = `${(r.powerW * 1e6).toFixed(4)} µW, ${nJ(r.energyJ)} (projected estimate)`;
+function printHuman(r: FileResult, chip: ChipProfile): void {
+  const power = `${(r.powerW * 1e6).toFixed(4)} µW, ${nJ(r.energyJ)} (${powerLabel(chip)})`;
   if (r.mode === 'clip') {
     const verdict = r.accepted ? `${r.label}` : `— (${r.label}, rejected: ${r.rejectedBy})`;
     console.log(`${r.file}  ${verdict}  confidence ${pct(r.confidence)}  spikes [${r.spikeCounts.join(', ')}]  ${power}`);
@@ -203,7 +205,7 @@ export async function runDetect(model: NwaveModel, inputs: string[], opts: Detec
       try {
         const r = await detectFile(model, file, opts, session);
         if (opts.json) console.log(JSON.stringify(r));
-        else printHuman(r);
+        else printHuman(r, model.chip);
       } catch (e) {
         // Whatever went wrong with this file (bad audio, or a bug: RangeError, TypeError...) is
         // this file's result; the other files still get theirs.

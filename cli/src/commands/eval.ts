@@ -3,7 +3,7 @@
  * and speaker, streaming false accepts and misses, mismatch Monte Carlo and projected power, from
  * the runtime's simulation of the checkpoint as deployed (see cli/src/eval/).
  */
-import { InvalidArgumentError, type NwaveModel } from '@nwave/runtime';
+import { InvalidArgumentError, powerLabel, type ChipProfile, type NwaveModel } from '@nwave/runtime';
 import { writeFileAtomic } from '@nwave/runtime/node';
 import { reportFailures } from '@nwave/training/dataset-folder';
 import { renderEvalReport } from '../eval/report-html.js';
@@ -94,7 +94,7 @@ export function parseEvalOptions(o: EvalCliOptions): EvalOptions {
 /** A share, or a dash when the data had nothing to compute it on. */
 const pc = (x: number | null) => (x === null ? '—' : pct(x));
 
-function printHuman(s: EvalSummary): void {
+function printHuman(s: EvalSummary, chip: ChipProfile): void {
   console.log(
     `${s.model.name}: ${s.data.clips} clips in ${s.data.dir} (${s.data.keywordClips} keyword, ${s.data.nonKeywordClips} non-keyword)`,
   );
@@ -142,7 +142,7 @@ function printHuman(s: EvalSummary): void {
     );
   }
   console.log(
-    `power per inference ${uW(s.power.meanW)} (5-95 %: ${uW(s.power.p5W)} - ${uW(s.power.p95W)}), ${(s.power.energyPerInferenceJ * 1e9).toFixed(3)} nJ (projected estimate)`,
+    `power per inference ${uW(s.power.meanW)} (5-95 %: ${uW(s.power.p5W)} - ${uW(s.power.p95W)}), ${(s.power.energyPerInferenceJ * 1e9).toFixed(3)} nJ (${powerLabel(chip)})`,
   );
   console.log(`${s.clipsPerSecond.toFixed(0)} clips/s`);
 }
@@ -161,6 +161,6 @@ export async function runEvalCommand(model: NwaveModel, file: string, cli: EvalC
     console.error(`nwave eval: report written to ${cli.report}`);
   }
   if (cli.json) console.log(JSON.stringify(d.summary));
-  else printHuman(d.summary);
+  else printHuman(d.summary, model.chip);
   return 0;
 }
