@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeWav16 } from '@nwave/runtime';
+import { encodeWav16 } from '@nwave/runtime/wav';
 import { REPO_ROOT } from './paths.js';
 import { NWAVE_BIN, runNwave } from './run-cli.test-helper.js';
 

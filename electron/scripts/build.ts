@@ -27,6 +27,8 @@ const node: BuildOptions = {
   sourcemap: true,
   logLevel: 'warning',
   external: ['electron'],
+  // The workspaces' TypeScript sources (their `source` export condition): the app never depends on a stale package build.
+  conditions: ['source'],
   define: { 'import.meta.url': '__nwaveImportMetaUrl' },
   banner: { js: "const __nwaveImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
@@ -44,6 +46,7 @@ export async function buildElectron(): Promise<{ trainer: boolean }> {
     sourcemap: true,
     logLevel: 'warning',
     external: ['electron'],
+    conditions: ['source'],
     entryPoints: [src('preload/preload.ts')],
     outfile: path.join(DIST, 'preload.cjs'),
   });

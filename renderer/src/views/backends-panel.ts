@@ -3,7 +3,7 @@
  * ONNX Runtime Web, with label, confidence, output spike counts, time per backend and an
  * "identical" / "differs" badge. Live microphone streaming stays on the JS runtime.
  */
-import { decodeWav } from '@nwave/runtime';
+import { decodeWav } from '@nwave/runtime/wav';
 import { type AudioItem, itemsFromInput } from '../audio/dropped-files.js';
 import { BACKEND_TITLES, type BackendRun, type BackendRunner, type BackendName, sameResult } from '../backends/backend-runner.js';
 import { fmtPct } from '../format.js';

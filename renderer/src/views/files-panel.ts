@@ -3,7 +3,7 @@
  * through the same engine with playback to the speakers, and see each file's whole-clip result
  * for the loaded model(s) side by side.
  */
-import { decodeWav } from '@nwave/runtime';
+import { decodeWav } from '@nwave/runtime/wav';
 import type { NwaveApi } from '@nwave/electron/shared/ipc-contract';
 import { type AudioItem, itemsFromDrop, itemsFromInput } from '../audio/dropped-files.js';
 import type { AudioEngine } from '../audio/audio-engine.js';

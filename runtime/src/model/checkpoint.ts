@@ -4,7 +4,7 @@
  */
 import { CheckpointFormatError } from '../errors.js';
 import { maxCode } from './quantization.js';
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, checkpointSchema, type Checkpoint } from './checkpoint-schema.js';
+import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, checkpointSchema, SCHEMA_PARSE_OPTIONS, type Checkpoint } from './checkpoint-schema.js';
 
 /** Refuse files above this size before parsing (a checkpoint of 4 x 64 neurons is ~100 kB). */
 export const MAX_CHECKPOINT_BYTES = 64 * 1024 * 1024;
@@ -48,7 +48,7 @@ export function parseCheckpoint(input: string | unknown, source = '<checkpoint>'
       `unsupported checkpoint version ${JSON.stringify(obj.version)}; this runtime reads version ${CHECKPOINT_VERSION}`,
     );
   }
-  const parsed = checkpointSchema.safeParse(value);
+  const parsed = checkpointSchema.safeParse(value, SCHEMA_PARSE_OPTIONS);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const more = parsed.error.issues.length > 1 ? ` (+${parsed.error.issues.length - 1} more problems)` : '';

@@ -1,3 +1,4 @@
 /** Node-only helpers (file system). Never imported by the browser-safe core. */
 export * from './checkpoint-file.js';
 export * from './wav-file.js';
+export * from '../dsp/wav.js';
