@@ -42,11 +42,7 @@ export async function main(argv: string[]): Promise<number> {
       .argument('<inputs...>', '[MODEL.nwave.json] FILE.wav|DIR ...')
       .option('--json', 'one JSON object per line per file (file, label, confidence, spikeCounts, ...)')
       .option('--stream', 'always run the streaming detector, even on short clips')
-      .option(
-        '--backend <name>',
-        'whole-clip backend: js (fixed-point runtime) or onnx (onnxruntime-web); streaming always runs on js',
-        'js',
-      ),
+      .option('--backend <name>', 'backend of clips and streams: js (fixed-point runtime) or onnx (onnxruntime-web, same integers)', 'js'),
   ).action(async (inputs: string[], opts: { json?: boolean; stream?: boolean; backend?: string } & DetectorCliOptions) => {
     const [{ runDetect }, { loadModel, looksLikeModel, parseDetectorOptions }] = await Promise.all([
       import('./commands/detect.js'),

@@ -1,15 +1,18 @@
 /**
  * `nwave detect [MODEL] FILE.wav|DIR [--json] [--backend js|onnx]`: whole-clip classification
- * for clips up to the model's clip length (x1.5) on the chosen backend, streaming detections with
- * times for longer files (always on the JS runtime's KeywordSpotter).
+ * for clips up to the model's clip length (x1.5), streaming detections with times for longer
+ * files, both on the chosen backend (js: the runtime's KeywordSpotter, chunk by chunk; onnx: the
+ * file's features through one ONNX Runtime session run, then the same streaming detector).
  */
 import {
+  FeatureExtractor,
   InvalidArgumentError,
   KeywordSpotter,
   NwaveError,
   classifyClips,
   getChipConsumption,
   resolveBackend,
+  streamFeatures,
   type KeywordEvent,
   type NwaveModel,
   type SnnSession,
@@ -42,6 +45,8 @@ export async function openBackendSession(model: NwaveModel, choice = 'js'): Prom
 export interface FileResult {
   file: string;
   mode: 'clip' | 'stream';
+  /** Backend that ran the network (`js`, `onnx`): what was asked for, never a silent substitute. */
+  backend: string;
   label: string | null;
   confidence: number;
   accepted: boolean;
@@ -81,11 +86,33 @@ export function streamFile(
   return { events, counts, layerSpikes, steps };
 }
 
-/** Whole-clip mode through `session` (any backend), streaming mode on the JS runtime. */
+/**
+ * Streaming mode on another backend (ONNX): the whole file's features in one session run from
+ * rest, the network never reset, exactly as the JS runtime streams them (the parity tests check).
+ */
+export async function streamOnSession(
+  model: NwaveModel,
+  samples: Float32Array,
+  sampleRateHz: number,
+  session: SnnSession,
+): Promise<ReturnType<typeof streamFile>> {
+  // The KeywordSpotter's own front end (resampler + filterbank, float64 frames), so the integers
+  // entering the network are the ones the JS runtime streams.
+  const fe = new FeatureExtractor({ filterbank: model.filterbank, inputSampleRateHz: sampleRateHz });
+  const channels = model.fixedPoint.layers[0].size;
+  const frames: Float64Array[] = [];
+  for (let i = 0; i < samples.length; i += 4096) fe.push(samples.subarray(i, i + 4096), (f) => frames.push(Float64Array.from(f)));
+  const data = new Float64Array(frames.length * channels);
+  frames.forEach((f, t) => data.set(f, t * channels));
+  const r = await streamFeatures(session, model, { data, frames: frames.length });
+  return { events: r.events, counts: r.labelCounts, layerSpikes: r.layerSpikes, steps: r.steps };
+}
+
+/** Whole-clip and streaming mode through `session` (any backend). */
 export async function detectFile(model: NwaveModel, file: string, opts: DetectOptions, session: SnnSession): Promise<FileResult> {
   const audio = readWavFile(file);
   const clipS = model.checkpoint.filterbank.recordingDurationS;
-  const base = { file, durationS: audio.durationS, sampleRateHz: audio.sampleRateHz, estimate: true as const };
+  const base = { file, backend: session.backend, durationS: audio.durationS, sampleRateHz: audio.sampleRateHz, estimate: true as const };
   if (!opts.stream && audio.durationS <= clipS * 1.5 + 1e-9) {
     const [r] = await classifyClips(session, model, [model.features(audio.samples, audio.sampleRateHz)]);
     return {
@@ -100,7 +127,10 @@ export async function detectFile(model: NwaveModel, file: string, opts: DetectOp
       energyJ: r.power.energyJ,
     };
   }
-  const s = streamFile(model, audio.samples, audio.sampleRateHz);
+  const s =
+    session.backend === 'js'
+      ? streamFile(model, audio.samples, audio.sampleRateHz)
+      : await streamOnSession(model, audio.samples, audio.sampleRateHz, session);
   const power = getChipConsumption(
     model.powerLayers.map((l, i) => ({ ...l, spikes: s.layerSpikes[i] })),
     s.steps * model.dtS,
