@@ -4,7 +4,20 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'electron/lib/**', 'renderer/lib/**', 'out/**', 'test/.fixtures/**', 'test/.artifacts/**', '.cache/**', '.scratch/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      'electron/lib/**',
+      'renderer/lib/**',
+      'cli/bundle/**',
+      'out/**',
+      'test/.fixtures/**',
+      'test/.artifacts/**',
+      '.cache/**',
+      '.scratch/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -16,7 +16,11 @@ const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.join(CLI, 'bundle');
 /** Small dependencies of the model commands: inlined. Everything else third-party stays external. */
 const INLINED = ['commander', 'zod', 'wavefile'];
-const packageName = (spec) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+const packageName = (spec) =>
+  spec
+    .split('/')
+    .slice(0, spec.startsWith('@') ? 2 : 1)
+    .join('/');
 
 const externals = {
   name: 'nwave-externals',
@@ -46,7 +50,8 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
   // ESM output of CommonJS packages (commander, wavefile) needs a `require` for their built-in imports.
-  banner: { js: "import { createRequire as __nwaveCreateRequire } from 'node:module'; const require = __nwaveCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __nwaveCreateRequire } from 'node:module'; const require = __nwaveCreateRequire(import.meta.url);",
+  },
 });
 console.log(`[bundle] cli/bundle in ${Date.now() - t0} ms`);
-
