@@ -6,7 +6,7 @@
  * + backward + Adam update. Both paths run the same network, data and loss in the same process;
  * only the scan implementation differs.
  *
- * Run: `npx tsx bench/training-kernels.bench.ts`
+ * Run: `node --conditions=source --import tsx bench/training-kernels.bench.ts`
  */
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';

@@ -3,7 +3,7 @@
  * staged model resources) and renderer/dist/ (Vite). Used by `npm start`, `npm run package`,
  * `npm run make` and `npm run dist`.
  *
- *   npx tsx electron/scripts/build.ts [--skip-renderer]
+ *   node --conditions=source --import tsx electron/scripts/build.ts [--skip-renderer]
  *
  * The trainer (`@nwave/training`, TensorFlow.js) is bundled separately and lazily loaded by the
  * training worker: when it cannot be bundled the app is still built, and training reports that

@@ -3,7 +3,7 @@
  * shim of `window.nwave` backed by the real main-process handlers (dev-api-plugin.ts). Training
  * runs in a worker thread loaded through tsx. Also used by the e2e tests (`startWebServer`).
  *
- *   npx tsx renderer/dev/web-server.ts [--port 5173] [--user-data DIR]
+ *   node --conditions=source --import tsx renderer/dev/web-server.ts [--port 5173] [--user-data DIR]
  */
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
