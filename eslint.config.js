@@ -9,7 +9,6 @@ export default tseslint.config(
       '**/node_modules/**',
       '**/dist/**',
       'electron/lib/**',
-      'renderer/lib/**',
       'cli/bundle/**',
       'out/**',
       'test/.fixtures/**',
