@@ -28,6 +28,9 @@ const externals = {
     b.onResolve({ filter: /^[^./]/ }, (args) => {
       if (args.path.startsWith('node:') || builtinModules.includes(packageName(args.path))) return { external: true };
       const name = packageName(args.path);
+      // Only `zod/mini` (the runtime's) is inlined: the trainer's full `zod` stays external, else its
+      // namespaces would pull every zod locale into the chunk that `detect` loads.
+      if (args.path === 'zod') return { external: true };
       if (name.startsWith('@nwave/') || INLINED.includes(name)) return undefined;
       return { external: true };
     });
