@@ -38,8 +38,12 @@ export function speechMaterial(seconds: number, rate = 16000): Float32Array {
   return out;
 }
 
-/** Tutorial 2 sized network (13-64-2), random weights aligned to sign groups of 5. */
-export function tutorialSizeCheckpoint(seed = 42): Checkpoint {
+/**
+ * Tutorial 2 sized network (13-64-2), random weights aligned to sign groups of 5.
+ * @param opts.recurrent also give the hidden layer in-core recurrent weights (drawn after every
+ *   other weight, so the feed-forward weights are the same as without).
+ */
+export function tutorialSizeCheckpoint(seed = 42, opts: { recurrent?: boolean } = {}): Checkpoint {
   let s = seed;
   const rnd = () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
   const normal = (m: number, sd: number) => m + sd * Math.sqrt(-2 * Math.log(rnd() + 1e-12)) * Math.cos(2 * Math.PI * rnd());
@@ -55,8 +59,15 @@ export function tutorialSizeCheckpoint(seed = 42): Checkpoint {
     return w;
   };
   const centers = validCenters([...CHIP_FILTER_CENTERS_HZ], 16000, () => {});
+  const frontend = Array.from({ length: 13 }, () => normal(0.1, 0.01));
+  const hidden = dense(13, 64);
+  const output = dense(64, 2);
+  // Recurrent groups alternate excitatory and (stronger) inhibitory, so activity stays bounded.
+  const recurrent = opts.recurrent
+    ? { recurrentWeights: dense(64, 64).map((w, i) => (Math.floor((i % 64) / 5) % 2 ? -0.3 : 0.15) * Math.abs(w)) }
+    : {};
   return buildCheckpoint({
-    name: 'bench-13-64-2',
+    name: opts.recurrent ? 'bench-13-64r-2' : 'bench-13-64-2',
     labels: ['no', 'yes'],
     filterbank: { sampleRateHz: 16000, centerFrequenciesHz: centers, q: 4, binS: 0.008, gain: 1000, recordingDurationS: 1 },
     layers: [
@@ -64,14 +75,14 @@ export function tutorialSizeCheckpoint(seed = 42): Checkpoint {
         name: 'frontend',
         type: 'frontend',
         size: 13,
-        weights: Array.from({ length: 13 }, () => normal(0.1, 0.01)),
+        weights: frontend,
         bits: 8,
         wMax: 0.9,
         tausS: 0.01,
         dtS: 0.008,
       },
-      { name: 'hidden', type: 'dense', inputs: 13, size: 64, weights: dense(13, 64), bits: 5, wMax: 0.9, tausS: 0.064, dtS: 0.008 },
-      { name: 'output', type: 'dense', inputs: 64, size: 2, weights: dense(64, 2), bits: 5, wMax: 0.9, tausS: 0.064, dtS: 0.008 },
+      { name: 'hidden', type: 'dense', inputs: 13, size: 64, weights: hidden, ...recurrent, bits: 5, wMax: 0.9, tausS: 0.064, dtS: 0.008 },
+      { name: 'output', type: 'dense', inputs: 64, size: 2, weights: output, bits: 5, wMax: 0.9, tausS: 0.064, dtS: 0.008 },
     ],
   });
 }

@@ -29,6 +29,17 @@ export async function benchRuntimePipeline(opts: { hourS?: number } = {}): Promi
     net.reset();
     outSpikes = frames.map((f) => net.step(f).slice());
   });
+  // Stage: network with in-core recurrence in the hidden layer (same feed-forward weights)
+  const recNet = new FixedPointNetwork(new NwaveModel(tutorialSizeCheckpoint(42, { recurrent: true })).fixedPoint);
+  let recHiddenSpikes = 0;
+  const tRec = bestOf(runs, () => {
+    recNet.reset();
+    recHiddenSpikes = 0;
+    for (const f of frames) {
+      recNet.step(f);
+      recHiddenSpikes += recNet.spikeCounts[1];
+    }
+  });
   // Stage: detector
   const det = new StreamingDetector(ck.labels, ck.backgroundLabels, ck.detector, model.dtS);
   const tDet = bestOf(runs, () => {
@@ -62,6 +73,7 @@ export async function benchRuntimePipeline(opts: { hourS?: number } = {}): Promi
   for (const [name, ms] of [
     ['filterbank 16 kHz (13 ch)', tFb],
     ['network (fixed point)', tNet],
+    ['network, 64 recurrent', tRec],
     ['detector', tDet],
     ['whole pipeline, 16 kHz in', tAll],
     ['whole pipeline, 48 kHz in', tAll48],
@@ -71,6 +83,9 @@ export async function benchRuntimePipeline(opts: { hourS?: number } = {}): Promi
   }
   console.log(`target: whole pipeline >= 2000x real time (RTF <= 0.0005): ${1 / rtf(tAll) >= 2000 ? 'MET' : 'NOT MET'}`);
   console.log(`ratio vs float64 reference (same run): ${fmt(tRef / tAll, 3)}x faster`);
+  console.log(
+    `recurrent vs feed-forward network (same run): ${fmt(tRec / tNet, 3)}x the time (hidden layer fires ${fmt((100 * recHiddenSpikes) / (frames.length * 64), 3)} % of steps)`,
+  );
 
   // One hour streamed: heap after warm-up vs at the end.
   const hourS = opts.hourS ?? 3600;

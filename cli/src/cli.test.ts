@@ -174,6 +174,20 @@ describe('nwave info', () => {
     expect(j.constraints.ok).toBe(true);
     expect(j.power.totalW).toBeGreaterThan(0);
   });
+
+  it('reads a version-2 checkpoint with recurrent layers: recurrent weights in the parameters', async () => {
+    const rec = path.join(REPO_ROOT, 'test', 'fixtures', 'models', 'recurrent.nwave.json');
+    const r = await nwave('info', rec, '--input', path.join(dir, 'low.wav'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/nwave-checkpoint v2/);
+    // hidden: 13 x 24 feed-forward + 24 x 24 recurrent = 888 weights
+    expect(r.stdout).toMatch(/hidden\s+dense\+rec\s+13\s+24\s+888 \(576 rec\)/);
+    expect(r.stdout).toMatch(/ok\s+recurrent-core/);
+    const j = JSON.parse((await nwave('info', rec, '--json', '--input', path.join(dir, 'low.wav'))).stdout);
+    expect(j.version).toBe(2);
+    expect(j.parameters).toBe(13 + 888 + 24 * 3);
+    expect(j.layers[1]).toMatchObject({ recurrent: true, parameters: 888, recurrentParameters: 576 });
+  });
 });
 
 describe('nwave start-up', () => {

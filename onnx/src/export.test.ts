@@ -93,7 +93,7 @@ describe('metadata and file round trip', () => {
       backgroundLabels: good.backgroundLabels,
       filterbank: good.filterbank,
       detector: good.detector,
-      checkpointVersion: 1,
+      checkpointVersion: 2,
       arithmetic: {
         membraneFracBits: 16,
         inputFracBits: 8,
@@ -107,7 +107,7 @@ describe('metadata and file round trip', () => {
     expect(back.metadata.arithmetic).not.toHaveProperty('float64LeakLayers');
     expect(back.metadata.layers.map((l) => l.size)).toEqual([13, 64, 2]);
     expect(back.metadata.layers).toEqual(
-      describeLayers(good).map(({ name, type, inputs, size, bits, wMax }) => ({ name, type, inputs, size, bits, wMax })),
+      describeLayers(good).map(({ name, type, inputs, size, bits, wMax }) => ({ name, type, inputs, size, bits, wMax, recurrent: false })),
     );
     const model = decodeModel(back.bytes);
     expect(model).toMatchObject({ irVersion: 8, opsetImport: [{ version: 17 }], producerName: 'nwave-ts' });
@@ -125,6 +125,23 @@ describe('metadata and file round trip', () => {
     const back = readOnnxMetadata(old, 'old.onnx');
     expect(back.metadata).toEqual({ ...current.metadata, arithmetic: { ...current.metadata.arithmetic, float64LeakLayers: [] } });
     expect(back.checkpoint).toEqual(good);
+  });
+
+  it('marks recurrent layers in the metadata and carries their last spikes as Scan state', () => {
+    const rec = readFileSync(new URL('../../test/fixtures/models/recurrent-deep.nwave.json', import.meta.url), 'utf8');
+    const { metadata, bytes } = exportOnnx(rec, { source: 'recurrent-deep.nwave.json' });
+    expect(metadata.checkpointVersion).toBe(2);
+    expect(metadata.layers.map((l) => [l.name, l.recurrent])).toEqual([
+      ['frontend', false],
+      ['hidden1', true],
+      ['hidden2', true],
+      ['hidden3', true],
+      ['output', false],
+    ]);
+    const scan = decodeModel(bytes).graph!.node!.find((n) => n.opType === 'Scan')!;
+    // v and c per layer (5 + 5), r per recurrent layer (3), then the features.
+    expect(scan.input).toHaveLength(14);
+    expect(scan.output).toHaveLength(14);
   });
 
   it('exports deterministically (same checkpoint, same bytes)', () => {

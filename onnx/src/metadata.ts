@@ -49,7 +49,8 @@ export interface OnnxMetadata {
   detector: DetectorSettings;
   threshold: number;
   arithmetic: GraphArithmetic;
-  layers: Pick<LayerSummary, 'name' | 'type' | 'inputs' | 'size' | 'bits' | 'wMax'>[];
+  /** `recurrent`: the layer has in-core recurrent weights (each carries its last spikes as Scan state). */
+  layers: Pick<LayerSummary, 'name' | 'type' | 'inputs' | 'size' | 'bits' | 'wMax' | 'recurrent'>[];
   /** Graph form and I/O, for tools that do not read this README. */
   graph: { form: 'scan'; inputs: string[]; outputs: string[] };
   provenance: Checkpoint['provenance'];

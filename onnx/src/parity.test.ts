@@ -30,8 +30,12 @@ function populationCheckpoint(): Checkpoint {
   return ck;
 }
 
+const fixture = (name: string): Checkpoint => JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/models', name), 'utf8'));
+
 const MODELS: [string, () => Checkpoint][] = [
-  ['tones fixture (13-10-3)', () => JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/models/tones.nwave.json'), 'utf8'))],
+  ['tones fixture (13-10-3)', () => fixture('tones.nwave.json')],
+  ['recurrent fixture (13-24r-3, per-neuron taus)', () => fixture('recurrent.nwave.json')],
+  ['recurrent 4 x 64 fixture (13-64r-64r-64r-64)', () => fixture('recurrent-deep.nwave.json')],
   ['random tutorial-size (13-64-2)', () => tutorialSizeCheckpoint(42)],
   ['tutorial-size, population readout (13-64-4, 2 labels)', populationCheckpoint],
   ...(existsSync(DEFAULT_MODEL)
@@ -136,6 +140,15 @@ describe('onnx backend = js runtime on adversarial integer input', () => {
       'membraneFracBits 22, leakFracBits 24',
       withArithmetic({ membraneFracBits: 22, inputFracBits: 8, leakFracBits: 24 }, { negativeFrontend: true }),
       2 ** 14,
+    ],
+    ['recurrent 4 x 64, default arithmetic', fixture('recurrent-deep.nwave.json'), 2 ** 13],
+    [
+      'recurrent 13-24r-3, membraneFracBits 22, leakFracBits 24',
+      {
+        ...fixture('recurrent.nwave.json'),
+        network: { ...fixture('recurrent.nwave.json').network, arithmetic: { membraneFracBits: 22, inputFracBits: 8, leakFracBits: 24 } },
+      },
+      2 ** 13,
     ],
   ];
   it.each(cases.flatMap(([name, ck, scale]) => MODES.map((mode) => [name, mode, ck, scale] as const)))(

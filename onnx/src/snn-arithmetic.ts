@@ -63,9 +63,22 @@ export function frontendCurrent(g: GraphBuilder, mode: ArithmeticMode, model: Fi
   ]);
 }
 
-/** Dense current: Σ rows of the inputs that spiked = spikes (0/1) · W; partial sums < 2^31, exact. */
-export function denseCurrent(g: GraphBuilder, mode: ArithmeticMode, layer: FixedPointLayer, spikes: string): string {
-  return g.node('MatMul', [spikes, constant(g, mode, `w_${layer.name}`, [layer.inputs, layer.size], layer.weights)]);
+/**
+ * Dense current: Σ rows of the inputs that spiked = spikes (0/1) · W, plus for a recurrent layer
+ * its own spikes of the previous step · W_rec. All partial sums are integers < 2^31
+ * (`currentsFitInt32`), so float64 and int64 are exact in any summation order.
+ */
+export function denseCurrent(
+  g: GraphBuilder,
+  mode: ArithmeticMode,
+  layer: FixedPointLayer,
+  spikes: string,
+  prevOwnSpikes?: string,
+): string {
+  const ff = g.node('MatMul', [spikes, constant(g, mode, `w_${layer.name}`, [layer.inputs, layer.size], layer.weights)]);
+  if (prevOwnSpikes === undefined || !layer.recurrentWeights) return ff;
+  const rec = g.node('MatMul', [prevOwnSpikes, constant(g, mode, `w_rec_${layer.name}`, [layer.size, layer.size], layer.recurrentWeights)]);
+  return g.node('Add', [ff, rec]);
 }
 
 /**

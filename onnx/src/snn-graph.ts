@@ -4,8 +4,9 @@
  *
  *   features   int32 [batch, steps, channels]   quantized x_int (the runtime's quantizer)
  *   x          = Clip(Cast(features), 0, 2^30)                  quantizeInput's clamp, again
- *   Scan over axis 1 of x; state per layer l: membrane v_l and spike count c_l, [batch, N_l]
- *     I_0 = floor((x·W_0 + 2^(F-1)) / 2^F)         I_l = MatMul(s_{l-1}, W_l)
+ *   Scan over axis 1 of x; state per layer l: membrane v_l and spike count c_l, [batch, N_l];
+ *   per recurrent layer also its spikes of the previous step r_l (zeros at the start)
+ *     I_0 = floor((x·W_0 + 2^(F-1)) / 2^F)         I_l = MatMul(s_{l-1}, W_l) [+ MatMul(r_l, W_rec_l)]
  *     u   = max(0, floor((v·B + 2^(L-1)) / 2^L) + I);  s = u >= θ;  v' = s ? 0 : u;  c' = c + s
  *   output_counts int32 [batch, outputs]   c of the last layer (per output neuron)
  *   layer_spikes  int32 [batch, layers]    Σ c_l per layer
@@ -47,25 +48,36 @@ function stepBody(parent: GraphBuilder, model: FixedPointModel, k: { theta: stri
   const layers = model.layers;
   const vIn = layers.map((_, i) => g.fresh(`v_in_${i}`));
   const cIn = layers.map((_, i) => g.fresh(`c_in_${i}`));
+  const recurrent = recurrentLayerIndices(model);
+  const rIn = new Map(recurrent.map((i) => [i, g.fresh(`r_in_${i}`)]));
   const x = g.fresh('x_t');
   const vOut: string[] = [];
   const cOut: string[] = [];
+  const rOut: string[] = [];
   let spikes = '';
   layers.forEach((layer, li) => {
-    const current = li === 0 ? frontendCurrent(g, mode, model, x) : denseCurrent(g, mode, layer, spikes);
+    const prev = rIn.get(li);
+    const current =
+      li === 0 ? frontendCurrent(g, mode, model, x) : denseCurrent(g, mode, layer, spikes, prev === undefined ? undefined : prev);
     const u = g.node('Max', [g.node('Add', [leak(g, mode, model, layer, vIn[li], li), current]), k.zero]);
     const fired = fireAndReset(g, mode, u, k.theta, k.zero, g.fresh(`v_out_${li}`));
     spikes = fired.spikes;
     vOut.push(fired.v);
     cOut.push(g.node('Add', [cIn[li], spikes], {}, g.fresh(`c_out_${li}`)));
+    if (prev !== undefined) rOut.push(g.node('Identity', [spikes], {}, g.fresh(`r_out_${li}`)));
   });
   const spikesOut = g.node('Cast', [spikes], { to: DataType.UINT8 }, g.fresh('s_out'));
   const state = (names: string[]) => names.map((n) => valueInfo(n, elemType(mode)));
   return g.graph(
     'snn_step',
-    [...state(vIn), ...state(cIn), valueInfo(x, elemType(mode))],
-    [...state(vOut), ...state(cOut), valueInfo(spikesOut, DataType.UINT8)],
+    [...state(vIn), ...state(cIn), ...state([...rIn.values()]), valueInfo(x, elemType(mode))],
+    [...state(vOut), ...state(cOut), ...state(rOut), valueInfo(spikesOut, DataType.UINT8)],
   );
+}
+
+/** Indices of the layers with in-core recurrence (each carries its last spikes as Scan state). */
+function recurrentLayerIndices(model: FixedPointModel): number[] {
+  return model.layers.flatMap((l, i) => (l.recurrentWeights ? [i] : []));
 }
 
 /** Builds the main graph of a compiled fixed-point model (weights as integer-valued initializers). */
@@ -88,7 +100,9 @@ export function buildSnnGraph(model: FixedPointModel, name: string, options: Snn
   );
 
   const body = stepBody(g, model, k, opts);
-  const scanOut = g.nodeN('Scan', [...init, ...init, x], 2 * layers.length + 1, {
+  const recurrent = recurrentLayerIndices(model);
+  const nState = 2 * layers.length + recurrent.length;
+  const scanOut = g.nodeN('Scan', [...init, ...init, ...recurrent.map((i) => init[i]), x], nState + 1, {
     body,
     num_scan_inputs: 1,
     scan_input_axes: [1],
@@ -99,7 +113,7 @@ export function buildSnnGraph(model: FixedPointModel, name: string, options: Snn
   const totals = counts.map((c) => g.node('ReduceSum', [c, g.int64('axis1', [1], [1])], { keepdims: 1 }));
   const allTotals = totals.length > 1 ? g.node('Concat', totals, { axis: 1 }) : totals[0];
   g.node('Cast', [allTotals], { to: DataType.INT32 }, GRAPH_IO.layerSpikes);
-  g.node('Identity', [scanOut[2 * layers.length]], {}, GRAPH_IO.outputSpikes);
+  g.node('Identity', [scanOut[nState]], {}, GRAPH_IO.outputSpikes);
 
   return g.graph(
     name,

@@ -15,7 +15,14 @@ const clipsDir = path.join(root, 'test/fixtures/audio/speech-commands');
 const clips = readdirSync(clipsDir, { recursive: true, encoding: 'utf8' })
   .filter((f) => f.endsWith('.wav'))
   .sort();
-const models = ['test/fixtures/models/tones.nwave.json', 'models/default.nwave.json'].filter((m) => existsSync(path.join(root, m)));
+// The recurrent fixtures (in-core recurrence, per-neuron taus, 4 x 64 across cores) come from
+// test/fixtures/models/make-recurrent-fixtures.ts.
+const models = [
+  'test/fixtures/models/tones.nwave.json',
+  'test/fixtures/models/recurrent.nwave.json',
+  'test/fixtures/models/recurrent-deep.nwave.json',
+  'models/default.nwave.json',
+].filter((m) => existsSync(path.join(root, m)));
 
 describe.each(models)('golden spike counts of %s', (modelPath) => {
   const goldenFile = path.join(import.meta.dirname, `${path.basename(modelPath, '.nwave.json')}.golden.json`);

@@ -83,6 +83,7 @@ export function streamFile(
   const events: KeywordEvent[] = [];
   const chunk = 4096;
   for (let i = 0; i < samples.length; i += chunk) events.push(...spotter.process(samples.subarray(i, i + chunk)));
+  events.push(...spotter.flush());
   return { events, counts, layerSpikes, steps };
 }
 

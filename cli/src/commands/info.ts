@@ -1,6 +1,6 @@
 /** `nwave info [MODEL]`: layers, parameter count, constraint report, projected power. */
 import { existsSync } from 'node:fs';
-import { describeLayers, type LayerSummary, type NwaveModel } from '@nwave/runtime';
+import { DEFAULT_SETTLE_S, describeLayers, type LayerSummary, type NwaveModel } from '@nwave/runtime';
 import { readWavFile } from '@nwave/runtime/node';
 import { listWavFiles } from '../audio-files.js';
 import { nJ, pct, table, uW } from '../format.js';
@@ -47,7 +47,17 @@ export async function runInfo(model: NwaveModel, file: string, opts: { json?: bo
         backgroundLabels: ck.backgroundLabels,
         chipProfile: ck.chipProfile,
         parameters: model.parameterCount,
-        layers: layers.map((l) => ({ name: l.name, type: l.type, inputs: l.inputs, size: l.size, bits: l.bits, tausS: l.tausS })),
+        layers: layers.map((l) => ({
+          name: l.name,
+          type: l.type,
+          recurrent: l.recurrent,
+          inputs: l.inputs,
+          size: l.size,
+          bits: l.bits,
+          parameters: l.parameters,
+          recurrentParameters: l.recurrentParameters,
+          tausS: l.tausS,
+        })),
         constraints: report,
         power: power && { ...power, estimate: true },
         provenance: ck.provenance,
@@ -68,7 +78,15 @@ export async function runInfo(model: NwaveModel, file: string, opts: { json?: bo
   console.log('');
   console.log(
     table(
-      layers.map((l) => [l.name, l.type, l.inputs, l.size, l.parameters, `${l.bits} (±${l.wMax})`, taus(l)]),
+      layers.map((l) => [
+        l.name,
+        l.recurrent ? `${l.type}+rec` : l.type,
+        l.inputs,
+        l.size,
+        l.recurrent ? `${l.parameters} (${l.recurrentParameters} rec)` : l.parameters,
+        `${l.bits} (±${l.wMax})`,
+        taus(l),
+      ]),
       ['layer', 'type', 'in', 'neurons', 'params', 'bits', 'tau ms'],
     ),
   );
@@ -77,7 +95,7 @@ export async function runInfo(model: NwaveModel, file: string, opts: { json?: bo
   );
   const d = ck.detector;
   console.log(
-    `Detector    window ${d.windowS} s, confidence >= ${d.threshold}, >= ${d.minSpikes} spikes, input level >= ${d.minInputLevel}, refractory ${d.refractoryS} s`,
+    `Detector    window ${d.windowS} s, confidence >= ${d.threshold}, >= ${d.minSpikes} spikes, input level >= ${d.minInputLevel}, refractory ${d.refractoryS} s, word ends after ${d.settleS ?? DEFAULT_SETTLE_S} s without keyword spikes`,
   );
   console.log(`\nConstraints (${model.chip.id}): ${report.ok ? 'OK' : `${report.violations.length} VIOLATIONS`}`);
   for (const c of report.checked) console.log(`  ${c.ok ? 'ok  ' : 'FAIL'}  ${c.rule.padEnd(18)} ${c.detail}`);

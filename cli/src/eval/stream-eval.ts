@@ -72,6 +72,7 @@ export function recordStream(model: NwaveModel, plan: StreamPlan, load: AudioLoa
     }
     events.push(...spotter.process(audio));
   }
+  events.push(...spotter.flush());
   return {
     steps,
     outputs,
@@ -92,6 +93,8 @@ export function replayDetector(model: NwaveModel, rec: StreamRecording, settings
     const e = det.update(rec.outputSpikes.subarray(t * rec.outputs, (t + 1) * rec.outputs), rec.levels[t]);
     if (e) events.push(e);
   }
+  const last = det.flush();
+  if (last) events.push(last);
   return events;
 }
 

@@ -41,6 +41,14 @@ describe('model files', () => {
     expect(m).toMatchObject({ name: 'tones.nwave.json', bundled: true, note: FIXTURE_NOTE });
   });
 
+  it('reads version-2 checkpoints with recurrent layers, and version-1 ones', async () => {
+    const rec = await readModelFile(path.join(REPO, 'test/fixtures/models/recurrent-deep.nwave.json'));
+    expect(JSON.parse(rec.text)).toMatchObject({ version: 2 });
+    expect(rec.text).toMatch(/"recurrentWeights"/);
+    const v1 = await readModelFile(path.join(REPO, 'test/fixtures/models/tones.nwave.json'));
+    expect(JSON.parse(v1.text)).toMatchObject({ version: 1 });
+  });
+
   it('prefers the trained default', async () => {
     const tones = await readModelFile(path.join(REPO, 'test/fixtures/models/tones.nwave.json'));
     const modelsDir = path.join(dir, 'models');

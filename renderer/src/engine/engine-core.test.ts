@@ -69,6 +69,37 @@ describe('EngineCore (what the engine worker runs)', () => {
     expect(Math.max(...frames.map((f) => f.level.peakDb))).toBeCloseTo(20 * Math.log10(0.3), 0);
   });
 
+  it('runs a version-2 model with recurrent layers (4 x 64): rasters of every layer, and the runtime events', () => {
+    const REC = readFileSync('test/fixtures/models/recurrent-deep.nwave.json', 'utf8');
+    const { events, clock, core } = setup();
+    core.setModel('a', REC, 'recurrent-deep');
+    core.setSampleRate(RATE);
+    const audio = toneLoop(700);
+    run(core, audio, clock);
+    core.flushFrame();
+    expect(events.find((e) => e.type === 'model-ready')).toMatchObject({ labels: ['high', 'low', 'mid', '_background_'] });
+    const frames = events.filter((e) => e.type === 'frame');
+    const first = frames.find((f) => f.steps)!.steps!;
+    expect(first.layerSizes).toEqual([13, 64, 64, 64, 64]);
+    const perLayer = [0, 0, 0, 0, 0];
+    for (const f of frames) {
+      if (!f.steps) continue;
+      for (let t = 0; t < f.steps.count; t++) {
+        let o = t * 269;
+        first.layerSizes.forEach((n, l) => {
+          for (let j = 0; j < n; j++) perLayer[l] += f.steps!.spikes[o + j];
+          o += n;
+        });
+      }
+    }
+    for (const n of perLayer) expect(n).toBeGreaterThan(0);
+    // The same detections as the runtime's own KeywordSpotter on the same audio.
+    const spot = new KeywordSpotter(NwaveModel.fromJSON(REC), { inputSampleRateHz: RATE });
+    const want = [];
+    for (let i = 0; i < audio.length; i += 512) want.push(...spot.process(audio.slice(i, i + 512)));
+    expect(events.filter((e) => e.type === 'detection').map((d) => d.event)).toEqual(want);
+  });
+
   it('runs a comparison model on the same input', () => {
     const { events, clock, core } = setup();
     core.setSampleRate(RATE);

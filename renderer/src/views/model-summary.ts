@@ -19,7 +19,8 @@ function summary(m: LoadedModel | null, title: string): HTMLElement {
     h(
       'dd',
       {},
-      `${model.fixedPoint.layers.map((l) => l.size).join('-')} neurons, ${model.parameterCount.toLocaleString('en-US')} parameters`,
+      // "64r": a layer with in-core recurrence (its recurrent weights are counted in the parameters).
+      `${model.fixedPoint.layers.map((l) => `${l.size}${l.recurrentWeights ? 'r' : ''}`).join('-')} neurons, ${model.parameterCount.toLocaleString('en-US')} parameters`,
     ),
     h('dt', {}, 'chip'),
     h(

@@ -98,7 +98,7 @@ export interface StreamRun {
 /**
  * Streaming detection over a long feature sequence on any backend: the network runs once from
  * rest over all frames (as `KeywordSpotter` does, never resetting), then the output raster and
- * per-step input levels go through the same `StreamingDetector`.
+ * per-step input levels go through the same `StreamingDetector`, flushed at the end.
  */
 export async function streamFeatures(session: SnnSession, model: NwaveModel, clip: FeatureClip): Promise<StreamRun> {
   const { batch } = packClips(model, [clip]);
@@ -115,6 +115,8 @@ export async function streamFeatures(session: SnnSession, model: NwaveModel, cli
     const e = det.update(spikes.subarray(t * outputs, (t + 1) * outputs), level / channels);
     if (e) events.push(e);
   }
+  const last = det.flush(); // a word still being decided at the end of the input, as KeywordSpotter.flush
+  if (last) events.push(last);
   const labelCounts = Array.from(
     populationCounts(res.outputCounts.subarray(0, outputs), model.outputPopulation, new Int32Array(model.labels.length)),
   );

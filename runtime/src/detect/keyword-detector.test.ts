@@ -47,93 +47,124 @@ describe('decision rule', () => {
   });
 });
 
-describe('streaming detector', () => {
-  it('fires once per burst (held until the word leaves the window), with start/end times', () => {
-    const d = new StreamingDetector(labels, ['_background_'], settings, 0.008); // window 10 steps, refractory 20
+describe('streaming detector: one event per word', () => {
+  // 8 ms steps: window 30 steps, refractory 20, settle 10.
+  const st = { ...settings, windowS: 0.24, refractoryS: 0.16, settleS: 0.08 };
+  /** Runs `steps` steps of [no, yes, background] spikes from `spikes(t)`; events with their step. */
+  function run(spikes: (t: number) => [number, number, number], steps: number, s = st, level = 5) {
+    const d = new StreamingDetector(labels, ['_background_'], s, 0.008);
     const events = [];
-    for (let t = 0; t < 100; t++) {
-      const yes = (t >= 5 && t < 40) || (t >= 60 && t < 75) ? 1 : 0;
-      const e = d.update([0, yes, 0], 5);
+    for (let t = 0; t < steps; t++) {
+      const e = d.update(spikes(t), level);
       if (e) events.push({ t, ...e });
     }
-    // Fires when 3 yes spikes are in the window (t = 7), not again while yes continues; again for the second burst.
-    expect(events.map((e) => e.t)).toEqual([7, 62]);
-    expect(events[0].label).toBe('yes');
+    return { d, events };
+  }
+
+  it('emits one event once the word is over (no keyword spike for settleS), with the best decision', () => {
+    const { events } = run((t) => [0, t >= 5 && t < 15 ? 1 : 0, 0], 100);
+    // Opens at t = 7 (3 spikes); last spike t = 14; 10 quiet steps later (t = 24) the word is over.
+    expect(events.map((e) => e.t)).toEqual([24]);
+    expect(events[0]).toMatchObject({ label: 'yes', index: 1, spikeCounts: [0, 10, 0] });
+    expect(events[0].confidence).toBeCloseTo(softmaxAt([0, 10, 0], 1), 12);
     expect(events[0].startTime).toBeCloseTo(5 * 0.008, 12);
-    expect(events[0].endTime).toBeCloseTo(8 * 0.008, 12);
-    expect(events[0].spikeCounts).toEqual([0, 3, 0]);
+    expect(events[0].endTime).toBeCloseTo(25 * 0.008, 12);
   });
 
-  it('respects the refractory period across classes', () => {
-    const d = new StreamingDetector(labels, ['_background_'], settings, 0.008);
-    const events = [];
-    for (let t = 0; t < 40; t++) {
-      const e = d.update([t >= 14 && t < 18 ? 1 : 0, t < 4 ? 1 : 0, 0], 5);
-      if (e) events.push({ t, label: e.label });
-    }
-    // yes fires at t = 2; "no" would fire at t = 16 but waits for the 20-step refractory period.
-    expect(events).toEqual([
-      { t: 2, label: 'yes' },
-      { t: 23, label: 'no' },
+  it('a "no" that looks like "yes" at first gives one "no" event, not "yes" then "no"', () => {
+    const word = (t: number): [number, number, number] => [t >= 5 && t < 21 ? 1 : 0, t < 5 ? 1 : 0, 0];
+    const { events } = run(word, 120);
+    // "yes" is accepted from t = 5 (the window's input level reaches minInputLevel) and opens the
+    // candidate; the window is then mixed (rejected for fewer than settleS), then "no" wins with a
+    // higher confidence. Last spike t = 20, so the word closes at t = 30, where the first "yes"
+    // spike has just left the window: the best decision is that step's.
+    expect(events.map((e) => [e.t, e.label])).toEqual([[30, 'no']]);
+    expect(events[0].spikeCounts).toEqual([16, 4, 0]);
+    // Emitting at once (settleS 0) decides on the onset, and says "yes":
+    const eager = run(word, 120, { ...st, settleS: 0, refractoryS: 0 }).events;
+    expect(eager.map((e) => [e.t, e.label])).toEqual([[5, 'yes']]);
+  });
+
+  it('closes a long word at the latest windowS after it opened, and never fires twice for it', () => {
+    const { events } = run((t) => [0, t < 100 ? 1 : 0, 0], 300);
+    // Opens at t = 5 (input level gate), closes at t = 34 (30 steps open); "yes" stays accepted
+    // until its spikes leave the window, so the same word cannot fire again although the
+    // refractory period has ended. A later word (t = 150..159) fires, 10 steps after its end.
+    expect(events.map((e) => e.t)).toEqual([34]);
+    const again = run((t) => [0, t < 100 || (t >= 150 && t < 160) ? 1 : 0, 0], 300).events;
+    expect(again.map((e) => e.t)).toEqual([34, 169]);
+  });
+
+  it('respects the refractory period after an event, across labels', () => {
+    const words = (t: number): [number, number, number] => [t >= 40 && t < 45 ? 1 : 0, t >= 3 && t < 8 ? 1 : 0, 0];
+    // "yes" (spikes t = 3..7) opens at t = 5 (3 spikes, input level gate), emitted 10 steps after
+    // its last spike; "no" (spikes t = 40..44) opens at t = 42, emitted at t = 54.
+    expect(run(words, 150).events.map((e) => [e.t, e.label])).toEqual([
+      [17, 'yes'],
+      [54, 'no'],
     ]);
+    // With 0.4 s (50 steps) of refractory after t = 17, "no" is spoken and over before it ends.
+    expect(run(words, 150, { ...st, refractoryS: 0.4 }).events.map((e) => [e.t, e.label])).toEqual([[17, 'yes']]);
+  });
+
+  it('flush emits a word cut off by the end of the stream; nothing when no word is open', () => {
+    const { d, events } = run((t) => [0, t >= 5 ? 1 : 0, 0], 20);
+    expect(events).toEqual([]);
+    expect(d.candidateOpen).toBe(true);
+    const e = d.flush();
+    expect(e).toMatchObject({ label: 'yes', spikeCounts: [0, 15, 0] });
+    expect(e!.endTime).toBeCloseTo(20 * 0.008, 12);
+    expect(d.candidateOpen).toBe(false);
+    expect(d.flush()).toBeNull();
   });
 
   it('never fires on background spikes or quiet input', () => {
-    const d = new StreamingDetector(labels, ['_background_'], settings, 0.008);
-    for (let t = 0; t < 100; t++) expect(d.update([0, 0, 1], 5)).toBeNull();
-    d.reset();
-    for (let t = 0; t < 100; t++) expect(d.update([0, 1, 0], 0.1)).toBeNull();
+    expect(run(() => [0, 0, 1], 100).events).toEqual([]);
+    expect(run(() => [0, 1, 0], 100, st, 0.1).events).toEqual([]);
   });
 
   describe('setSettings (a running detector)', () => {
-    const yesBursts = (t: number): number => ((t >= 5 && t < 40) || (t >= 60 && t < 75) ? 1 : 0);
+    const yesBursts = (t: number): [number, number, number] => [0, (t >= 5 && t < 15) || (t >= 60 && t < 70) ? 1 : 0, 0];
 
-    it('keeps the window, the step count and the held word; the new decision applies from the next step', () => {
-      const d = new StreamingDetector(labels, ['_background_'], settings, 0.008); // window 10 steps, refractory 20
-      const looser = { ...settings, threshold: 0.5, minSpikes: 2 };
+    it('keeps the window, the step count and an open word; the new decision applies from the next step', () => {
+      const d = new StreamingDetector(labels, ['_background_'], st, 0.008);
+      const looser = { ...st, threshold: 0.5, minSpikes: 2, settleS: 0.04 };
       const events: number[] = [];
-      for (let t = 0; t < 100; t++) {
-        if (t === 20) {
+      for (let t = 0; t < 120; t++) {
+        if (t === 12) {
           const window = [...d.windowCounts];
+          expect(d.candidateOpen).toBe(true);
           d.setSettings(looser);
           expect([...d.windowCounts]).toEqual(window);
-          expect(window).toEqual([0, 10, 0]);
-          expect(d.steps).toBe(20);
+          expect(window).toEqual([0, 7, 0]);
+          expect(d.steps).toBe(12);
           expect(d.settings).toEqual(looser);
+          expect(d.candidateOpen).toBe(true);
         }
-        if (d.update([0, yesBursts(t), 0], 5)) events.push(t);
+        if (d.update(yesBursts(t), 5)) events.push(t);
       }
-      // The first "yes" (fired at t = 7) is still held after the change: it does not fire again
-      // although it passes the new gates at once (a detector starting empty at t = 20 would fire
-      // at t = 21). The second burst fires on its 2nd spike (t = 61) under the new minSpikes.
-      expect(events).toEqual([7, 61]);
-      const fresh = new StreamingDetector(labels, ['_background_'], looser, 0.008);
-      const freshEvents: number[] = [];
-      for (let t = 20; t < 100; t++) if (fresh.update([0, yesBursts(t), 0], 5)) freshEvents.push(t);
-      expect(freshEvents).toEqual([21, 61]);
+      // The word opened at t = 7 closes 5 quiet steps after its last spike (t = 14) under the new
+      // settleS; the second burst opens on its 2nd spike (t = 61, new minSpikes) and closes at 74.
+      expect(events).toEqual([19, 74]);
     });
 
     it('measures the refractory period after the last event with the new refractoryS', () => {
-      const run = (refractoryS: number | null): { t: number; label: string }[] => {
-        const d = new StreamingDetector(labels, ['_background_'], settings, 0.008);
+      const words = (t: number): [number, number, number] => [t >= 40 && t < 45 ? 1 : 0, t >= 3 && t < 8 ? 1 : 0, 0];
+      const withRefractory = (refractoryS: number) => {
+        const d = new StreamingDetector(labels, ['_background_'], st, 0.008);
         const events = [];
-        for (let t = 0; t < 40; t++) {
-          if (t === 10 && refractoryS !== null) d.setSettings({ ...settings, refractoryS });
-          const e = d.update([t >= 14 && t < 18 ? 1 : 0, t < 4 ? 1 : 0, 0], 5);
-          if (e) events.push({ t, label: e.label });
+        for (let t = 0; t < 150; t++) {
+          if (t === 20) d.setSettings({ ...st, refractoryS });
+          const e = d.update(words(t), 5);
+          if (e) events.push(t);
         }
         return events;
       };
-      expect(run(null)).toEqual([
-        { t: 2, label: 'yes' },
-        { t: 23, label: 'no' },
-      ]);
-      // 5 steps: "no" fires as soon as it is decided; 50 steps: its spikes leave the window first.
-      expect(run(0.04)).toEqual([
-        { t: 2, label: 'yes' },
-        { t: 16, label: 'no' },
-      ]);
-      expect(run(0.4)).toEqual([{ t: 2, label: 'yes' }]);
+      // The "yes" event is at t = 17; the change at t = 20 applies to the period after it.
+      expect(withRefractory(0.16)).toEqual([17, 54]);
+      expect(withRefractory(0.2)).toEqual([17, 54]);
+      expect(withRefractory(0.24)).toEqual([17]); // 30 steps: "no" opens at t = 42..44 at best
+      expect(withRefractory(0.4)).toEqual([17]);
     });
 
     it('refuses another window and keeps a copy of the settings', () => {

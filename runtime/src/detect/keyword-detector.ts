@@ -1,26 +1,37 @@
 /**
  * Streaming keyword detector: a sliding window of output spike counts (and of the input level
- * for the activity gate), the shared decision rule, and a refractory period. A class that fired
- * is held until its decision lapses (its spikes leave the window), so one spoken word gives one
- * event however long the window keeps seeing it.
+ * for the activity gate), the shared decision rule, and an utterance-level event:
+ *
+ * - an accepted decision at a step where a keyword neuron spiked opens a candidate event; while it
+ *   is open the label may change (each accepted decision replaces the candidate's: the latest has
+ *   heard most of the word), but nothing is emitted yet;
+ * - the candidate closes, and its ONE event is emitted, when the word is over: no keyword output
+ *   neuron has spiked for `settleS`; or, at the latest, `windowS` after it opened (the window has
+ *   then seen everything the word adds);
+ * - after an event, a new candidate needs that word to be over (keyword neurons paused for
+ *   `settleS`, at least one step, or nothing accepted for a whole window: a word still in the
+ *   window cannot fire twice), fresh keyword spikes, and the end of the refractory period.
+ *
+ * So a spoken "no" whose first spikes look like "yes" gives one "no" event, not "yes" then "no".
+ * `flush` emits a candidate still open at the end of a stream.
  *
  * The window holds spike counts and input levels only, which do not depend on the settings other
  * than `windowS`: `setSettings` changes the decision of a running detector in place.
  */
 import { InvalidArgumentError } from '../errors.js';
-import type { DetectorSettings } from '../model/checkpoint-schema.js';
+import { DEFAULT_SETTLE_S, type DetectorSettings } from '../model/checkpoint-schema.js';
 import { decideInto, makeDecisionContext, newDecision, type DecisionContext } from './decision.js';
 
 export interface KeywordEvent {
   label: string;
   index: number;
-  /** Softmax confidence of the window counts, 0..1. */
+  /** Softmax confidence of the window counts at the word's decision (its last accepted one), 0..1. */
   confidence: number;
-  /** Stream time of the first spike of the winning class inside the window, seconds. */
+  /** Stream time of the first spike of the winning class inside the window (at the word's decision), seconds. */
   startTime: number;
-  /** Stream time at which the detection fired (end of the current step), seconds. */
+  /** Stream time at which the event was emitted (end of the step that closed the word), seconds. */
   endTime: number;
-  /** Window spike counts per output neuron. */
+  /** Window spike counts per label at the word's decision. */
   spikeCounts: number[];
 }
 
@@ -40,15 +51,25 @@ export class StreamingDetector {
   private filled = 0;
   private stepIndex = 0;
   private lastEventStep = -Infinity;
-  /** Class that fired last; it must leave the window before it can fire again (one event per word). */
-  private heldIndex = -1;
   private refractorySteps: number;
+  private settleSteps: number;
   /** Scratch decision of the per-step path (no allocation per step). */
   private readonly decision = newDecision();
   /** This step's input level, for `advance` (see `update`). */
   private inputLevel = 0;
-
   private readonly population: number;
+
+  // The candidate event (one spoken word), preallocated: no allocation per step.
+  private open = false;
+  /** False after an event until that word is over (see the module comment). */
+  private armed = true;
+  private openStep = 0;
+  private lastAcceptedStep = -Infinity;
+  private lastKeywordSpikeStep = -Infinity;
+  private bestIndex = 0;
+  private bestConfidence = 0;
+  private bestStartStep = 0;
+  private readonly bestCounts: Int32Array;
 
   /** @param population output neurons per label (summed), default 1. */
   constructor(labels: readonly string[], backgroundLabels: readonly string[], settings: DetectorSettings, dtS: number, population = 1) {
@@ -59,9 +80,11 @@ export class StreamingDetector {
     this.dtS = dtS;
     this.windowSteps = Math.max(1, Math.round(settings.windowS / dtS));
     this.refractorySteps = Math.round(settings.refractoryS / dtS);
+    this.settleSteps = settleStepsOf(settings, dtS);
     this.ring = new Uint16Array(this.windowSteps * this.classes);
     this.levels = new Float64Array(this.windowSteps);
     this.windowCounts = new Int32Array(this.classes);
+    this.bestCounts = new Int32Array(this.classes);
   }
 
   /** Steps processed since the last reset. */
@@ -74,12 +97,22 @@ export class StreamingDetector {
     return this.ctx.settings;
   }
 
+  /** True while a candidate event (a word being spoken) is open. */
+  get candidateOpen(): boolean {
+    return this.open;
+  }
+
+  /** True when no word holds the detector: none is open and the last one has lapsed (a new one may open). */
+  get idle(): boolean {
+    return !this.open && this.armed;
+  }
+
   /**
    * Replaces the decision settings (threshold, labelThresholds, countScale, minSpikes,
-   * minInputLevel, refractoryS) from the next step on, keeping the window, the step count, the
-   * held class and the last event's step: the window's counts and levels do not depend on them.
-   * A class held under the old settings stays held until its decision lapses under the new ones;
-   * the refractory period after the last event is measured with the new `refractoryS`.
+   * minInputLevel, refractoryS, settleS) from the next step on, keeping the window, the step
+   * count, an open candidate event and the last event's step: the window's counts and levels do
+   * not depend on them. The refractory period after the last event is measured with the new
+   * `refractoryS`.
    * Not schema-checked here: KeywordSpotter.setDetectorSettings validates through
    * withDetectorSettings.
    * @throws InvalidArgumentError when `settings.windowS` differs (the window's ring is sized by it:
@@ -94,9 +127,10 @@ export class StreamingDetector {
       );
     this.ctx = makeDecisionContext(this.ctx.labels, this.backgroundLabels, copySettings(settings));
     this.refractorySteps = Math.round(settings.refractoryS / this.dtS);
+    this.settleSteps = settleStepsOf(settings, this.dtS);
   }
 
-  /** Empties the window and restarts at step 0; the settings stay. */
+  /** Empties the window and restarts at step 0 (an open candidate is dropped); the settings stay. */
   reset(): void {
     this.ring.fill(0);
     this.levels.fill(0);
@@ -106,14 +140,17 @@ export class StreamingDetector {
     this.filled = 0;
     this.stepIndex = 0;
     this.lastEventStep = -Infinity;
-    this.heldIndex = -1;
+    this.open = false;
+    this.armed = true;
+    this.lastKeywordSpikeStep = -Infinity;
+    this.lastAcceptedStep = -Infinity;
   }
 
   /**
    * Feeds one step.
    * @param outputSpikes the output layer's spikes (0/1 per neuron; populations are summed per label).
    * @param inputLevel mean filterbank feature of this step.
-   * @returns an event when a keyword is detected, else null.
+   * @returns an event when a word's decision is complete, else null.
    */
   update(outputSpikes: ArrayLike<number>, inputLevel: number): KeywordEvent | null {
     // Small enough for V8 to inline into the caller, so the float level is not boxed (a heap
@@ -122,14 +159,25 @@ export class StreamingDetector {
     return this.advance(outputSpikes);
   }
 
+  /**
+   * Ends the stream: emits the candidate event still open, if any (its word was cut off by the
+   * end of the input). The detector carries on afterwards as after any event.
+   */
+  flush(): KeywordEvent | null {
+    return this.open ? this.close(this.stepIndex - 1) : null;
+  }
+
   private advance(outputSpikes: ArrayLike<number>): KeywordEvent | null {
     const inputLevel = this.inputLevel;
     const K = this.classes;
     const base = this.pos * K;
     const P = this.population;
+    const isBackground = this.ctx.isBackground;
+    let keywordSpike = false;
     for (let k = 0; k < K; k++) {
       let s = 0;
       for (let j = k * P; j < (k + 1) * P; j++) s += outputSpikes[j] ? 1 : 0;
+      if (s > 0 && !isBackground[k]) keywordSpike = true;
       this.windowCounts[k] += s - this.ring[base + k];
       this.ring[base + k] = s;
     }
@@ -146,36 +194,71 @@ export class StreamingDetector {
     if (this.filled < this.windowSteps) this.filled++;
     const step = this.stepIndex++;
     // Fast path (most steps): a background winner, too few spikes or a quiet window cannot be
-    // accepted, so skip the softmax and the Decision object.
+    // accepted, so skip the softmax.
     const wc = this.windowCounts;
     let win = 0;
     for (let k = 1; k < K; k++) if (wc[k] > wc[win]) win = k;
-    if (
-      this.ctx.isBackground[win] ||
-      wc[win] < this.ctx.settings.minSpikes ||
-      this.levelSum / this.windowSteps < this.ctx.settings.minInputLevel
-    ) {
-      this.heldIndex = -1;
-      return null;
+    let accepted = false;
+    const d = this.decision;
+    const level = this.levelSum / this.windowSteps;
+    // Written as the rejections of decideInto (a NaN level is not rejected there either).
+    const rejected = isBackground[win] || wc[win] < this.ctx.settings.minSpikes || level < this.ctx.settings.minInputLevel;
+    if (!rejected) accepted = decideInto(this.ctx, wc, level, d).accepted;
+
+    if (keywordSpike) this.lastKeywordSpikeStep = step;
+    if (accepted) this.lastAcceptedStep = step;
+    if (this.open) {
+      if (accepted) this.keepBest(step);
+    } else {
+      // Re-armed once the last word is over: its keyword neurons paused for settleS (at least one
+      // step), or nothing was accepted for a whole window, so a word cannot fire twice.
+      if (
+        !this.armed &&
+        (step - this.lastKeywordSpikeStep >= Math.max(1, this.settleSteps) || step - this.lastAcceptedStep >= this.windowSteps)
+      )
+        this.armed = true;
+      // A new word opens on fresh evidence: an accepted decision at a step where a keyword neuron spiked.
+      if (!accepted || !keywordSpike || !this.armed || step - this.lastEventStep <= this.refractorySteps) return null;
+      this.open = true;
+      this.armed = false;
+      this.openStep = step;
+      this.keepBest(step);
     }
-    const d = decideInto(this.ctx, wc, this.levelSum / this.windowSteps, this.decision);
-    if (!d.accepted || d.index !== this.heldIndex) this.heldIndex = -1; // re-arm once the word has left the window
-    if (!d.accepted || d.index === this.heldIndex) return null;
-    if (step - this.lastEventStep <= this.refractorySteps) return null;
+    // The word is over: its keyword neurons paused for settleS, or the window is full of it. (A
+    // dip of the decision inside a word, e.g. while "yes"-like onsets give way to "no", does not end it.)
+    if (step - this.lastKeywordSpikeStep >= this.settleSteps || step - this.openStep + 1 >= this.windowSteps) return this.close(step);
+    return null;
+  }
+
+  /** Makes the current (accepted) decision the candidate's. */
+  private keepBest(step: number): void {
+    const d = this.decision;
+    this.bestIndex = d.index;
+    this.bestConfidence = d.confidence;
+    this.bestCounts.set(this.windowCounts);
+    this.bestStartStep = this.firstSpikeStep(d.index, step);
+  }
+
+  /** Emits the open candidate's event at `step` and starts the refractory period. */
+  private close(step: number): KeywordEvent {
+    this.open = false;
+    this.armed = false;
     this.lastEventStep = step;
-    this.heldIndex = d.index;
+    const index = this.bestIndex;
+    const confidence = this.bestConfidence;
+    this.bestConfidence = 0;
     return {
-      label: d.label,
-      index: d.index,
-      confidence: d.confidence,
-      startTime: this.firstSpikeStep(d.index) * this.dtS,
+      label: this.ctx.labels[index],
+      index,
+      confidence,
+      startTime: this.bestStartStep * this.dtS,
       endTime: (step + 1) * this.dtS,
-      spikeCounts: Array.from(this.windowCounts),
+      spikeCounts: Array.from(this.bestCounts),
     };
   }
 
-  /** Absolute step of the oldest spike of class k still inside the window. */
-  private firstSpikeStep(k: number): number {
+  /** Absolute step of the oldest spike of class k still inside the window (the current step's if none). */
+  private firstSpikeStep(k: number, step: number): number {
     const K = this.classes;
     const W = this.windowSteps;
     const oldest = this.filled < W ? 0 : this.pos; // ring slot of the oldest step
@@ -183,8 +266,12 @@ export class StreamingDetector {
       const slot = (oldest + i) % W;
       if (this.ring[slot * K + k]) return this.stepIndex - this.filled + i;
     }
-    return this.stepIndex - 1;
+    return step;
   }
+}
+
+function settleStepsOf(settings: DetectorSettings, dtS: number): number {
+  return Math.round((settings.settleS ?? DEFAULT_SETTLE_S) / dtS);
 }
 
 /** A copy the caller cannot change under the detector (its per-label thresholds are precomputed). */

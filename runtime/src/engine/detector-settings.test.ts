@@ -80,7 +80,7 @@ function lockstep(oldS: DetectorSettings, newS: DetectorSettings, fromStep: numb
   const events: KeywordEvent[] = [];
   const aSteps: number[] = [];
   const bSteps: number[] = [];
-  /** Whether the window's winner cannot be accepted under either settings at the end of each step (nothing can be held). */
+  /** Whether, at the end of each step, the window's winner cannot be accepted under either settings and no word is open (nothing is held). */
   const unheld: boolean[] = [];
   for (let i = 0; i < STEPS; i++) {
     const ea = a.update(rec.out[i], rec.level[i]);
@@ -93,15 +93,29 @@ function lockstep(oldS: DetectorSettings, newS: DetectorSettings, fromStep: numb
     if (wc.some((n, k) => n !== b.windowCounts[k])) throw new Error(`step ${i}: the windows differ`);
     let win = 0;
     for (let k = 1; k < wc.length; k++) if (wc[k] > wc[win]) win = k;
-    unheld.push(isBackground(ck.labels[win]) || wc[win] < Math.min(oldS.minSpikes, newS.minSpikes));
+    // ... and no word holds either (one stays open, then held, through settleS of rejections).
+    const quiet = isBackground(ck.labels[win]) || wc[win] < Math.min(oldS.minSpikes, newS.minSpikes);
+    unheld.push(quiet && a.idle && b.idle);
   }
   return { events, aSteps, bSteps, unheld };
 }
 
+/** Labels and steps of the events when the window is emptied at `fromStep` (a new detector from there). */
+function emptiedAt(oldS: DetectorSettings, newS: DetectorSettings, fromStep: number): string[] {
+  const a = newDetector(oldS);
+  const b = newDetector(newS);
+  const out: string[] = [];
+  for (let i = 0; i < STEPS; i++) {
+    const e = i < fromStep ? a.update(rec.out[i], rec.level[i]) : b.update(rec.out[i], rec.level[i]);
+    if (e) out.push(`${e.label}@${i}`);
+  }
+  return out;
+}
+
 /**
  * The steps where a change is one the lockstep reference gets exactly: at the end of the step
- * before, the window's winner is background or short of spikes (the detector then holds nothing,
- * under either settings), and neither reference detector fired within the new refractory period
+ * before, the window's winner is background or short of spikes and no word is open (the detector
+ * then holds nothing, under either settings), and neither reference detector fired within the new refractory period
  * before it (so the last event's step cannot block anything after the change). A change while a
  * word is held is tested on synthetic spikes in keyword-detector.test.ts.
  */
@@ -165,6 +179,7 @@ describe('KeywordSpotter.setDetectorSettings (real speech, default model)', () =
       to: { threshold: 0.6, labelThresholds: { yes: 0.8 }, countScale: 0.3, minSpikes: 12, minInputLevel: 0.6, refractoryS: 0.4 },
     },
   ];
+  let keptWindowCases = 0;
   for (const c of cases) {
     it(`changing mid-stream (${c.name}) gives the events of a detector whose decision switches at that step`, () => {
       const oldS = settingsWith(c.from);
@@ -186,14 +201,20 @@ describe('KeywordSpotter.setDetectorSettings (real speech, default model)', () =
         expect(got.fromSteps).toEqual([0, s]); // 100-sample chunks: the change lands on the step asked for
         const expected = lockstep(oldS, newS, s).events;
         expect(got.events).toEqual(expected);
-        // A word begun before the change and decided after it (impossible with an emptied window).
-        if (got.events.some((e) => stepOf(e) >= s && e.startTime < s * model.dtS)) keptWindow++;
+        // The kept window matters: a detector emptied at the change would decide otherwise.
+        const when = (evs: KeywordEvent[], offset = 0) => evs.map((e) => `${e.label}@${stepOf(e) + offset}`);
+        if (JSON.stringify(when(expected)) !== JSON.stringify(emptiedAt(oldS, newS, s))) keptWindow++;
         if (JSON.stringify(expected) !== JSON.stringify(pureOld) && JSON.stringify(expected) !== JSON.stringify(pureNew)) differs++;
       }
       expect(differs).toBeGreaterThan(0); // the change point matters: neither settings alone
-      expect(keptWindow).toBeGreaterThan(0);
+      keptWindowCases += keptWindow > 0 ? 1 : 0;
     });
   }
+  it('the kept window changes the events for some change point (so the cases above can tell)', () => {
+    // Per case this depends on the speech: after a clean change point (no word open or held) the
+    // next word usually builds its own counts, so only some cases have one.
+    expect(keptWindowCases).toBeGreaterThan(0);
+  });
 
   it('leaves the network, step count, stream time, window and power untouched', () => {
     type Trace = { spikes: number[][]; windows: number[][]; steps: number[]; times: number[] };

@@ -136,6 +136,19 @@ export class KeywordSpotter {
     return this.detector.steps;
   }
 
+  /**
+   * Ends the stream: the detection of a word still being decided when the input stopped (the
+   * detector decides once per word, after it). Call it after the last `process` of a finite input.
+   * @returns that detection, or nothing.
+   */
+  flush(): KeywordEvent[] {
+    if (this.released) throw new StateError('KeywordSpotter.flush called after release()');
+    const event = this.detector.flush();
+    if (!event) return EMPTY;
+    this.onDetection?.(event);
+    return [event];
+  }
+
   /** Projected chip power over the rolling window (estimate). */
   power(): ChipConsumption {
     return this.powerMeter.current();

@@ -98,3 +98,31 @@ describe('sampleChipInstance', () => {
     expect(() => sampleChipInstance(model, seededRandom(1), { stddev: Number.NaN })).toThrow(InvalidArgumentError);
   });
 });
+
+describe('mismatch on recurrent layers', () => {
+  const recModel = NwaveModel.fromJSON(
+    readFileSync(new URL('../../../test/fixtures/models/recurrent.nwave.json', import.meta.url).pathname, 'utf8'),
+    'recurrent',
+  );
+  const nominal = recModel.fixedPoint.layers[1];
+
+  it('perturbs recurrent weights like feed-forward ones, and keeps them exact at stddev 0', () => {
+    const exact = sampleChipInstance(recModel, seededRandom(3), { stddev: 0, leakMismatch: false });
+    expect(Array.from(exact.layers[1].recurrentWeights!)).toEqual(Array.from(nominal.recurrentWeights!));
+    const chip = sampleChipInstance(recModel, seededRandom(3), { stddev: 0.036, leakMismatch: false });
+    const rec = chip.layers[1].recurrentWeights!;
+    const diffs = Array.from(rec, (w, i) => (w - nominal.recurrentWeights![i]) / M);
+    const sd = Math.sqrt(diffs.reduce((s, d) => s + d * d, 0) / diffs.length);
+    expect(diffs.length).toBe(24 * 24);
+    expect(sd).toBeGreaterThan(0.03);
+    expect(sd).toBeLessThan(0.042);
+    expect(chip.layers[1].floatRecurrentWeights![0]).toBeCloseTo(rec[0] / M, 4);
+    // The simulated chip runs (and differs from the deployed network).
+    const a = recModel.classify(tone(300), 16000).layerSpikes.map((l) => l.spikes);
+    const b = chipInstanceModel(recModel, chip)
+      .classify(tone(300), 16000)
+      .layerSpikes.map((l) => l.spikes);
+    expect(a[1]).toBeGreaterThan(0);
+    expect(b).not.toEqual(a);
+  });
+});

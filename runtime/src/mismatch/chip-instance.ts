@@ -2,7 +2,8 @@
  * Fabrication mismatch, the NWAVE way (reference §6): one simulated chip is the deployed
  * checkpoint with
  *   - synaptic mismatch: w_eff = code·Δ + σ·ε per synapse (σ in weight units, θ = 1; preset
- *     0.036 = 4 % of full scale), on every dense (HWSynapse) weight, optionally on the frontend;
+ *     0.036 = 4 % of full scale), on every dense (HWSynapse) weight, recurrent ones included,
+ *     optionally on the frontend;
  *   - leak mismatch: τ_i = τ·exp(0.1·ε_i) per neuron, in every layer;
  * with ε ~ N(0, 1) drawn once per chip. The perturbed float values are then rounded to membrane
  * and leak units exactly as `compileFixedPoint` does, so a chip instance is an ordinary
@@ -12,7 +13,7 @@ import { InvalidArgumentError } from '../errors.js';
 import type { CheckpointLayer } from '../model/checkpoint-schema.js';
 import { quantStep, roundHalfAway } from '../model/quantization.js';
 import { NwaveModel } from '../engine/nwave-model.js';
-import type { FixedPointLayer, FixedPointModel } from '../snn/fixed-point-format.js';
+import { currentsFitInt32, type FixedPointLayer, type FixedPointModel } from '../snn/fixed-point-format.js';
 import { chipSeed, seededRandom, standardNormal, type RandomSource } from './random.js';
 
 /** Nominal synaptic mismatch σ in weight units (reference §6: "4" read as 4 % of ±0.9). */
@@ -46,8 +47,8 @@ function tausOf(layer: CheckpointLayer): number[] {
 /**
  * Draws one simulated chip of `model`.
  *
- * Every draw is made whatever the options (one ε per weight of every layer, then one per neuron,
- * layer by layer), so the same `rng` seed gives the same chip at every σ: only the scale
+ * Every draw is made whatever the options (per layer: one ε per weight, then one per recurrent
+ * weight if any, then one per neuron), so the same `rng` seed gives the same chip at every σ: only the scale
  * changes, and σ = 0 without leak mismatch returns the deployed integers exactly.
  * @throws InvalidArgumentError for a negative or non-finite σ, or noise so large that integer
  *   currents could overflow.
@@ -64,20 +65,25 @@ export function sampleChipInstance(model: NwaveModel, rng: RandomSource, opts: M
   const layers = model.checkpoint.network.layers.map((spec, li): FixedPointLayer => {
     const nominal = base.layers[li];
     const perturb = spec.type === 'dense' || opts.frontend === true;
-    const step = quantStep(spec.weights.bits, spec.weights.wMax);
-    const codes = spec.weights.codes;
-    const weights = new Int32Array(codes.length);
-    const floatWeights = new Float64Array(codes.length);
-    let maxW = 0;
-    for (let i = 0; i < codes.length; i++) {
-      const eps = standardNormal(rng);
-      const w = codes[i] * step + (perturb ? stddev * eps : 0);
-      floatWeights[i] = w;
-      weights[i] = roundHalfAway(w * M);
-      maxW = Math.max(maxW, Math.abs(weights[i]));
-    }
+    // Synaptic mismatch on the feed-forward weights, then (recurrent layers) on the recurrent ones:
+    // both are HWSynapse weights of the same core.
+    const perturbCodes = (w: { bits: number; wMax: number; codes: readonly number[] }) => {
+      const step = quantStep(w.bits, w.wMax);
+      const ints = new Int32Array(w.codes.length);
+      const floats = new Float64Array(w.codes.length);
+      for (let i = 0; i < w.codes.length; i++) {
+        const eps = standardNormal(rng);
+        const x = w.codes[i] * step + (perturb ? stddev * eps : 0);
+        floats[i] = x;
+        ints[i] = roundHalfAway(x * M);
+      }
+      return { ints, floats };
+    };
+    const { ints: weights, floats: floatWeights } = perturbCodes(spec.weights);
+    const rec = spec.type === 'dense' && spec.recurrentWeights ? perturbCodes(spec.recurrentWeights) : undefined;
+    const recurrent = rec ? { recurrentWeights: rec.ints, floatRecurrentWeights: rec.floats } : {};
     // The simulator's exactness argument (fixed-point-format.ts) needs the same bound here.
-    if (maxW > 2 ** 22 || maxW * nominal.inputs >= 2 ** 31) {
+    if (!currentsFitInt32({ weights, inputs: nominal.inputs, size: nominal.size, ...recurrent })) {
       throw new InvalidArgumentError(`mismatch stddev ${stddev} makes layer ${spec.name} weights overflow the integer simulation`, {
         field: 'stddev',
         value: stddev,
@@ -92,7 +98,7 @@ export function sampleChipInstance(model: NwaveModel, rng: RandomSource, opts: M
       beta[i] = Math.exp(-spec.neuron.dtS / tau);
       leak[i] = roundHalfAway(beta[i] * L);
     }
-    return { ...nominal, weights, leak, beta, floatWeights };
+    return { ...nominal, weights, leak, beta, floatWeights, ...recurrent };
   });
   return { ...base, layers };
 }

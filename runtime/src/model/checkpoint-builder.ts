@@ -13,6 +13,7 @@ import {
   type DetectorSettings,
   type FilterbankSpec,
 } from './checkpoint-schema.js';
+import { CheckpointFormatError } from '../errors.js';
 import { parseCheckpoint } from './checkpoint.js';
 import { quantizeToCodes } from './quantization.js';
 
@@ -24,6 +25,11 @@ export interface FloatLayer {
   size: number;
   /** Float weights: frontend [size]; dense row-major [inputs][size]. */
   weights: ArrayLike<number>;
+  /**
+   * Dense only: in-core recurrent float weights, row-major [size][size] (row = presynaptic neuron
+   * at step t-1, column = postsynaptic neuron), quantized on the same grid (`bits`, `wMax`).
+   */
+  recurrentWeights?: ArrayLike<number>;
   bits: number;
   wMax: number;
   tausS: number | number[];
@@ -49,14 +55,18 @@ export interface BuildCheckpointOptions {
 export const TOOL_NAME = 'nwave-ts';
 export const TOOL_VERSION = '0.1.0';
 
-/** Quantizes the float layers and returns a validated checkpoint (throws CheckpointFormatError). */
+/** Quantizes the float layers and returns a validated version-2 checkpoint (throws CheckpointFormatError). */
 export function buildCheckpoint(opts: BuildCheckpointOptions): Checkpoint {
   const layers: CheckpointLayer[] = opts.layers.map((l) => {
-    const weights = { bits: l.bits, wMax: l.wMax, codes: Array.from(quantizeToCodes(l.weights, l.bits, l.wMax)) };
+    const grid = (w: ArrayLike<number>) => ({ bits: l.bits, wMax: l.wMax, codes: Array.from(quantizeToCodes(w, l.bits, l.wMax)) });
+    const weights = grid(l.weights);
     const neuron = { tausS: l.tausS, dtS: l.dtS };
-    return l.type === 'frontend'
-      ? { name: l.name, type: 'frontend', size: l.size, weights, neuron }
-      : { name: l.name, type: 'dense', inputs: l.inputs ?? 0, size: l.size, weights, neuron };
+    if (l.type === 'frontend') {
+      if (l.recurrentWeights) throw new CheckpointFormatError(`${opts.name}: layer ${l.name}: a frontend layer cannot be recurrent`);
+      return { name: l.name, type: 'frontend', size: l.size, weights, neuron };
+    }
+    const rec = l.recurrentWeights ? { recurrentWeights: grid(l.recurrentWeights) } : {};
+    return { name: l.name, type: 'dense', inputs: l.inputs ?? 0, size: l.size, weights, ...rec, neuron };
   });
   const ck: Checkpoint = {
     format: CHECKPOINT_FORMAT,

@@ -1,5 +1,6 @@
 /**
- * The `*.nwave.json` checkpoint format, version 1, as a zod schema. Objects are strict: an
+ * The `*.nwave.json` checkpoint format, version 2, as a zod schema (version 1 files are read
+ * too: version 2 only adds the optional `recurrentWeights` of a dense layer). Objects are strict: an
  * unknown field is an error (a typo in a hand-edited file must not be silently ignored).
  * Shapes that depend on other fields (weights length = inputs x size, layer chaining) are
  * checked in `checkpoint.ts` after the schema passes.
@@ -17,7 +18,10 @@ import en from 'zod/v4/locales/en.js';
 export const SCHEMA_PARSE_OPTIONS = /* @__PURE__ */ (() => ({ error: en().localeError }))();
 
 export const CHECKPOINT_FORMAT = 'nwave-checkpoint';
-export const CHECKPOINT_VERSION = 1;
+/** The version written. */
+export const CHECKPOINT_VERSION = 2;
+/** Every version read: v1 is v2 without `recurrentWeights`. */
+export const READABLE_CHECKPOINT_VERSIONS: readonly number[] = [1, 2];
 
 /** Sizes beyond these are refused as absurd before any allocation. */
 export const LIMITS = { maxNeurons: 4096, maxInputs: 4096, maxLayers: 64, maxLabels: 1024, maxBits: 16 } as const;
@@ -60,6 +64,12 @@ export const denseLayerSchema = z.strictObject({
   inputs: intIn(1, LIMITS.maxInputs),
   size: intIn(1, LIMITS.maxNeurons),
   weights: weightsSchema,
+  /**
+   * In-core recurrence (version 2): codes row-major [size][size], row = presynaptic neuron's
+   * spike at step t-1, column = postsynaptic neuron; same grid and sign-group rule as `weights`.
+   * Per step I_t = x_t @ W + s_{t-1} @ W_rec, with s_{-1} = 0 after a reset.
+   */
+  recurrentWeights: z.optional(weightsSchema),
   neuron: neuronSchema,
 });
 
@@ -99,7 +109,17 @@ export const detectorSchema = z.strictObject({
   minInputLevel: z.number().check(z.minimum(0)),
   /** No new event for this long after one, seconds. */
   refractoryS: z.number().check(z.minimum(0), z.maximum(60)),
+  /**
+   * One event per word: a candidate event, opened by an accepted decision, is emitted (with its
+   * last accepted decision) once no keyword output neuron has spiked for this long, or at the
+   * latest `windowS` after it opened; the next word needs the same pause. 0 emits at once.
+   * Default {@link DEFAULT_SETTLE_S}.
+   */
+  settleS: z.optional(z.number().check(z.minimum(0), z.maximum(10))),
 });
+
+/** Default `settleS`: a pause of 0.1 s in the keyword neurons' output ends the word. */
+export const DEFAULT_SETTLE_S = 0.1;
 
 export const violationSchema = z.strictObject({ rule: z.string(), message: z.string(), layer: z.optional(z.string()) });
 
@@ -117,7 +137,7 @@ export const provenanceSchema = z.strictObject({
 
 export const checkpointSchema = z.strictObject({
   format: z.literal(CHECKPOINT_FORMAT),
-  version: z.literal(CHECKPOINT_VERSION),
+  version: z.union([z.literal(1), z.literal(CHECKPOINT_VERSION)]),
   name: text(200),
   description: z.optional(z.string().check(z.maxLength(10_000))),
   /** One label per output neuron, in output order. */

@@ -30,7 +30,47 @@ describe('checkpoint parsing', () => {
   it('rejects truncated JSON, naming the file', () => expectError(text.slice(0, text.length / 2), /not valid JSON.*truncated/));
   it('rejects an empty file', () => expectError('  ', /empty/));
   it('rejects a non-checkpoint JSON', () => expectError('{"hello": 1}', /not an nwave checkpoint/));
-  it('rejects a wrong version', () => expectError({ ...clone(), version: 2 }, /unsupported checkpoint version 2/));
+  it('rejects a wrong version', () =>
+    expectError({ ...clone(), version: 3 }, /unsupported checkpoint version 3; this runtime reads versions 1 and 2/));
+
+  it('reads version-1 files as they are (the fixture and the bundled model are v1)', () => {
+    expect(clone().version).toBe(1);
+    expect(parseCheckpoint(text).version).toBe(1);
+    const bundled = readFileSync(new URL('../../../models/default.nwave.json', import.meta.url), 'utf8');
+    const ck = parseCheckpoint(bundled, 'default');
+    expect(ck.network.layers.every((l) => l.type === 'frontend' || l.recurrentWeights === undefined)).toBe(true);
+  });
+
+  /** The fixture as version 2 with a recurrent hidden layer (10 neurons). */
+  const recurrent = () => {
+    const ck = clone();
+    ck.version = 2;
+    const codes = Array.from({ length: 100 }, (_, i) => ((i * 7) % 31) - 15);
+    ck.network.layers[1].recurrentWeights = { bits: 5, wMax: 0.9, codes };
+    return ck;
+  };
+
+  it('reads version 2 with recurrent weights and round-trips them', () => {
+    const ck = parseCheckpoint(recurrent(), 'rec');
+    const hidden = ck.network.layers[1];
+    expect(hidden.type === 'dense' && hidden.recurrentWeights?.codes.length).toBe(100);
+    expect(parseCheckpoint(serializeCheckpoint(ck))).toEqual(ck);
+  });
+
+  it('rejects recurrent weights of the wrong length, outside the bit range, on a frontend or in a v1 file', () => {
+    const short = recurrent();
+    short.network.layers[1].recurrentWeights.codes.pop();
+    expectError(short, /expected 100 codes \(10 x 10\), got 99 \(at network\.layers\[1\]\.recurrentWeights\.codes\)/);
+    const big = recurrent();
+    big.network.layers[1].recurrentWeights.codes[42] = -16;
+    expectError(big, /code -16 outside ±15 for 5 bits \(at network\.layers\[1\]\.recurrentWeights\.codes\[42\]\)/);
+    const v1 = recurrent();
+    v1.version = 1;
+    expectError(v1, /recurrent weights need checkpoint version 2/);
+    const front = recurrent();
+    front.network.layers[0].recurrentWeights = { bits: 8, wMax: 0.9, codes: [] };
+    expectError(front, /network\.layers\[0\]/);
+  });
 
   it('rejects unknown fields', () => {
     const ck = clone();

@@ -4,7 +4,13 @@
  */
 import { CheckpointFormatError } from '../errors.js';
 import { maxCode } from './quantization.js';
-import { CHECKPOINT_FORMAT, CHECKPOINT_VERSION, checkpointSchema, SCHEMA_PARSE_OPTIONS, type Checkpoint } from './checkpoint-schema.js';
+import {
+  CHECKPOINT_FORMAT,
+  READABLE_CHECKPOINT_VERSIONS,
+  checkpointSchema,
+  SCHEMA_PARSE_OPTIONS,
+  type Checkpoint,
+} from './checkpoint-schema.js';
 
 /** Refuse files above this size before parsing (a checkpoint of 4 x 64 neurons is ~100 kB). */
 export const MAX_CHECKPOINT_BYTES = 64 * 1024 * 1024;
@@ -41,11 +47,11 @@ export function parseCheckpoint(input: string | unknown, source = '<checkpoint>'
   const obj = value as Record<string, unknown>;
   if (obj.format !== CHECKPOINT_FORMAT)
     fail(source, 'format', `not an nwave checkpoint (format is ${JSON.stringify(obj.format)}, expected "${CHECKPOINT_FORMAT}")`);
-  if (obj.version !== CHECKPOINT_VERSION) {
+  if (typeof obj.version !== 'number' || !READABLE_CHECKPOINT_VERSIONS.includes(obj.version)) {
     fail(
       source,
       'version',
-      `unsupported checkpoint version ${JSON.stringify(obj.version)}; this runtime reads version ${CHECKPOINT_VERSION}`,
+      `unsupported checkpoint version ${JSON.stringify(obj.version)}; this runtime reads versions ${READABLE_CHECKPOINT_VERSIONS.join(' and ')}`,
     );
   }
   const parsed = checkpointSchema.safeParse(value, SCHEMA_PARSE_OPTIONS);
@@ -95,10 +101,16 @@ function checkSemantics(ck: Checkpoint, source: string): void {
         `expected ${nCodes} codes (${layer.type === 'dense' ? `${layer.inputs} x ${layer.size}` : layer.size}), got ${layer.weights.codes.length}`,
       );
     }
-    const lim = maxCode(layer.weights.bits);
-    const bad = layer.weights.codes.findIndex((c) => c > lim || c < -lim);
-    if (bad >= 0)
-      fail(source, `${at}.weights.codes[${bad}]`, `code ${layer.weights.codes[bad]} outside ±${lim} for ${layer.weights.bits} bits`);
+    checkCodeRange(source, `${at}.weights`, layer.weights);
+    if (layer.type === 'dense' && layer.recurrentWeights) {
+      const rec = layer.recurrentWeights;
+      if (ck.version < 2)
+        fail(source, `${at}.recurrentWeights`, `recurrent weights need checkpoint version 2 (the file says version ${ck.version})`);
+      const n = layer.size * layer.size;
+      if (rec.codes.length !== n)
+        fail(source, `${at}.recurrentWeights.codes`, `expected ${n} codes (${layer.size} x ${layer.size}), got ${rec.codes.length}`);
+      checkCodeRange(source, `${at}.recurrentWeights`, rec);
+    }
     const taus = layer.neuron.tausS;
     if (Array.isArray(taus) && taus.length !== layer.size)
       fail(source, `${at}.neuron.tausS`, `expected 1 or ${layer.size} time constants, got ${taus.length}`);
@@ -110,6 +122,12 @@ function checkSemantics(ck: Checkpoint, source: string): void {
   if (prevSize !== ck.labels.length * pop) {
     fail(source, 'labels', `${ck.labels.length} labels${pop > 1 ? ` x population ${pop}` : ''} for ${prevSize} output neurons`);
   }
+}
+
+function checkCodeRange(source: string, at: string, w: { bits: number; codes: number[] }): void {
+  const lim = maxCode(w.bits);
+  const bad = w.codes.findIndex((c) => c > lim || c < -lim);
+  if (bad >= 0) fail(source, `${at}.codes[${bad}]`, `code ${w.codes[bad]} outside ±${lim} for ${w.bits} bits`);
 }
 
 /**

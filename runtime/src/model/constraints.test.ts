@@ -30,6 +30,7 @@ describe('constraint checker', () => {
       'frontend-positive',
       'frontend-filters',
       'core-capacity',
+      'recurrent-core',
     ]);
   });
 
@@ -67,5 +68,52 @@ describe('constraint checker', () => {
     ck.network.layers[2] = { ...ck.network.layers[2], inputs: H, weights: { bits: 5, wMax: 0.9, codes: new Array(H * 3).fill(1) } };
     const r = checkConstraints(parseCheckpoint(ck), H1V1_ESTIMATE);
     expect(r.violations.map((v) => v.message)).toContain('303 core neurons, the chip has 4 cores x 64 = 256');
+  });
+
+  /** The fixture as v2 with a recurrent hidden layer of `H` neurons (sign-grouped codes). */
+  function recurrentFixture(H: number, code = (row: number, col: number) => (Math.floor(col / 5) % 2 ? -1 : 2) * ((row % 3) + 1)) {
+    const ck = load();
+    ck.version = 2;
+    ck.network.layers[1] = {
+      ...ck.network.layers[1],
+      size: H,
+      weights: { bits: 5, wMax: 0.9, codes: new Array(13 * H).fill(1) },
+      recurrentWeights: { bits: 5, wMax: 0.9, codes: Array.from({ length: H * H }, (_, i) => code(Math.floor(i / H), i % H)) },
+    };
+    ck.network.layers[2] = { ...ck.network.layers[2], inputs: H, weights: { bits: 5, wMax: 0.9, codes: new Array(H * 3).fill(1) } };
+    return ck;
+  }
+
+  it('passes a compliant recurrent layer of one full core', () => {
+    const r = checkConstraints(parseCheckpoint(recurrentFixture(64)), H1V1_ESTIMATE);
+    expect(r.violations).toEqual([]);
+  });
+
+  it('refuses a recurrent layer larger than one core, naming the layer', () => {
+    const r = checkConstraints(parseCheckpoint(recurrentFixture(65)), H1V1_ESTIMATE);
+    expect(r.violations).toEqual([
+      {
+        rule: 'recurrent-core',
+        layer: 'hidden',
+        message:
+          'hidden: recurrent layer of 65 neurons does not fit one core (Neuronova H1 (H1v1) cores have 64 neurons; recurrence stays inside one core)',
+      },
+    ]);
+  });
+
+  it('judges recurrent weights by the same range, bits and sign-group rules', () => {
+    const mixed = recurrentFixture(10, (row, col) => (col === 2 && row === 4 ? -1 : 1));
+    const r = checkConstraints(parseCheckpoint(mixed), H1V1_ESTIMATE);
+    expect(r.violations.map((v) => [v.rule, v.layer, v.message])).toEqual([
+      ['sign-groups', 'hidden', 'hidden recurrent: 1 mixed-sign groups of 5 (e.g. input 4 -> neurons 0..4)'],
+    ]);
+    const wide = recurrentFixture(10);
+    wide.network.layers[1].recurrentWeights = { bits: 8, wMax: 2, codes: new Array(100).fill(100) };
+    const r2 = checkConstraints(parseCheckpoint(wide), H1V1_ESTIMATE);
+    expect(r2.violations.map((v) => v.message)).toEqual([
+      expect.stringMatching(/^hidden recurrent: largest \|weight\| 1\.5748 exceeds the chip range ±0.9$/),
+      'hidden recurrent: 8-bit weights, the chip takes at most 5 bits',
+      "hidden recurrent: grid range ±2 differs from the chip's ±0.9",
+    ]);
   });
 });

@@ -25,23 +25,44 @@ export interface ConstraintReport {
 
 type Rule = { name: string; describe: string; check: (ck: Checkpoint, chip: ChipProfile) => Violation[] };
 
-function layerWMax(layer: CheckpointLayer): number {
+/** One weight matrix a rule judges: a layer's feed-forward weights or its recurrent ones. */
+interface SynapseSet {
+  layer: CheckpointLayer;
+  /** How messages name it: the layer name, plus " recurrent" for recurrent weights. */
+  label: string;
+  weights: { bits: number; wMax: number; codes: number[] };
+  /** Rows (presynaptic neurons) and columns (postsynaptic neurons) of a dense matrix. */
+  rows: number;
+  cols: number;
+}
+
+/** Every weight matrix of the network, recurrent ones right after their layer's feed-forward ones. */
+function synapseSets(ck: Checkpoint): SynapseSet[] {
+  return ck.network.layers.flatMap((layer): SynapseSet[] => {
+    const rows = layer.type === 'dense' ? layer.inputs : layer.size;
+    const own: SynapseSet = { layer, label: layer.name, weights: layer.weights, rows, cols: layer.size };
+    if (layer.type !== 'dense' || !layer.recurrentWeights) return [own];
+    return [own, { layer, label: `${layer.name} recurrent`, weights: layer.recurrentWeights, rows: layer.size, cols: layer.size }];
+  });
+}
+
+function setWMax(set: SynapseSet): number {
   // The largest weight the codes can express; max code may be below the grid's top.
-  return layer.weights.codes.reduce((m, c) => Math.max(m, Math.abs(c)), 0) * quantStep(layer.weights.bits, layer.weights.wMax);
+  return set.weights.codes.reduce((m, c) => Math.max(m, Math.abs(c)), 0) * quantStep(set.weights.bits, set.weights.wMax);
 }
 
 const weightRange: Rule = {
   name: 'weight-range',
   describe: 'every weight within the chip range',
   check: (ck, chip) =>
-    ck.network.layers.flatMap((layer) => {
-      const w = layerWMax(layer);
+    synapseSets(ck).flatMap((set) => {
+      const w = setWMax(set);
       return w > chip.wMax + 1e-12
         ? [
             {
               rule: 'weight-range',
-              layer: layer.name,
-              message: `${layer.name}: largest |weight| ${w.toFixed(4)} exceeds the chip range ±${chip.wMax}`,
+              layer: set.layer.name,
+              message: `${set.label}: largest |weight| ${w.toFixed(4)} exceeds the chip range ±${chip.wMax}`,
             },
           ]
         : [];
@@ -52,27 +73,28 @@ const quantizationGrid: Rule = {
   name: 'quantization-grid',
   describe: 'weights on the chip grid (bits and range)',
   check: (ck, chip) =>
-    ck.network.layers.flatMap((layer) => {
+    synapseSets(ck).flatMap((set) => {
       const out: Violation[] = [];
-      const maxBits = layer.type === 'frontend' ? chip.maxFrontendBits : chip.maxSynapseBits;
-      if (layer.weights.bits > maxBits) {
+      const { weights, label } = set;
+      const layer = set.layer.name;
+      const maxBits = set.layer.type === 'frontend' ? chip.maxFrontendBits : chip.maxSynapseBits;
+      if (weights.bits > maxBits) {
         out.push({
           rule: 'quantization-grid',
-          layer: layer.name,
-          message: `${layer.name}: ${layer.weights.bits}-bit weights, the chip takes at most ${maxBits} bits`,
+          layer,
+          message: `${label}: ${weights.bits}-bit weights, the chip takes at most ${maxBits} bits`,
         });
       }
-      if (Math.abs(layer.weights.wMax - chip.wMax) > 1e-12) {
+      if (Math.abs(weights.wMax - chip.wMax) > 1e-12) {
         out.push({
           rule: 'quantization-grid',
-          layer: layer.name,
-          message: `${layer.name}: grid range ±${layer.weights.wMax} differs from the chip's ±${chip.wMax}`,
+          layer,
+          message: `${label}: grid range ±${weights.wMax} differs from the chip's ±${chip.wMax}`,
         });
       }
-      const lim = maxCode(layer.weights.bits);
-      const bad = layer.weights.codes.filter((c) => !Number.isInteger(c) || Math.abs(c) > lim).length;
-      if (bad > 0)
-        out.push({ rule: 'quantization-grid', layer: layer.name, message: `${layer.name}: ${bad} codes are not integers in ±${lim}` });
+      const lim = maxCode(weights.bits);
+      const bad = weights.codes.filter((c) => !Number.isInteger(c) || Math.abs(c) > lim).length;
+      if (bad > 0) out.push({ rule: 'quantization-grid', layer, message: `${label}: ${bad} codes are not integers in ±${lim}` });
       return out;
     }),
 };
@@ -105,9 +127,9 @@ const signGroups: Rule = {
   name: 'sign-groups',
   describe: 'groups of 5 incoming weights share one sign',
   check: (ck, chip) =>
-    ck.network.layers.flatMap((layer) => {
-      if (layer.type !== 'dense') return [];
-      const bad = signGroupViolations(layer.weights.codes, layer.inputs, layer.size, chip.signGroupSize);
+    synapseSets(ck).flatMap((set) => {
+      if (set.layer.type !== 'dense') return [];
+      const bad = signGroupViolations(set.weights.codes, set.rows, set.cols, chip.signGroupSize);
       if (bad.length === 0) return [];
       const first = bad
         .slice(0, 3)
@@ -116,8 +138,8 @@ const signGroups: Rule = {
       return [
         {
           rule: 'sign-groups',
-          layer: layer.name,
-          message: `${layer.name}: ${bad.length} mixed-sign groups of ${chip.signGroupSize} (e.g. ${first})`,
+          layer: set.layer.name,
+          message: `${set.label}: ${bad.length} mixed-sign groups of ${chip.signGroupSize} (e.g. ${first})`,
         },
       ];
     }),
@@ -173,7 +195,35 @@ const coreCapacityRule: Rule = {
   },
 };
 
-export const RULES: readonly Rule[] = [weightRange, quantizationGrid, signGroups, frontendPositive, frontendFilters, coreCapacityRule];
+const recurrentCore: Rule = {
+  name: 'recurrent-core',
+  describe: 'each recurrent layer fits one core',
+  check: (ck, chip) => {
+    // Recurrence is all-to-all inside one core only (reference §2), so the layer cannot span cores.
+    const core = Math.max(...chip.coreSizes);
+    return ck.network.layers.flatMap((layer) =>
+      layer.type === 'dense' && layer.recurrentWeights && layer.size > core
+        ? [
+            {
+              rule: 'recurrent-core',
+              layer: layer.name,
+              message: `${layer.name}: recurrent layer of ${layer.size} neurons does not fit one core (${chip.chip} cores have ${core} neurons; recurrence stays inside one core)`,
+            },
+          ]
+        : [],
+    );
+  },
+};
+
+export const RULES: readonly Rule[] = [
+  weightRange,
+  quantizationGrid,
+  signGroups,
+  frontendPositive,
+  frontendFilters,
+  coreCapacityRule,
+  recurrentCore,
+];
 
 /** Runs every rule of the chip profile against a checkpoint. */
 export function checkConstraints(ck: Checkpoint, chip: ChipProfile): ConstraintReport {

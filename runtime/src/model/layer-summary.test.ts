@@ -28,6 +28,8 @@ describe('describeLayers', () => {
         bits: 8,
         wMax: 0.9,
         parameters: 13,
+        recurrent: false,
+        recurrentParameters: 0,
         tausS: 0.01,
         tauMinS: 0.01,
         tauMaxS: 0.01,
@@ -40,6 +42,8 @@ describe('describeLayers', () => {
         bits: 5,
         wMax: 0.9,
         parameters: 130,
+        recurrent: false,
+        recurrentParameters: 0,
         tausS: 0.064,
         tauMinS: 0.064,
         tauMaxS: 0.064,
@@ -52,6 +56,8 @@ describe('describeLayers', () => {
         bits: 5,
         wMax: 0.9,
         parameters: 30,
+        recurrent: false,
+        recurrentParameters: 0,
         tausS: 0.064,
         tauMinS: 0.064,
         tauMaxS: 0.064,
@@ -92,6 +98,22 @@ describe('describeLayers', () => {
     const hidden = layers.find((l) => Array.isArray(l.tausS))!;
     expect((hidden.tausS as number[]).length).toBe(hidden.size);
     expect(hidden.tauMinS).toBeLessThan(hidden.tauMaxS);
+  });
+
+  it('counts recurrent weights in the parameters of a recurrent layer', () => {
+    const ck = structuredClone(load('test/fixtures/models/tones.nwave.json'));
+    ck.version = 2;
+    const hidden = ck.network.layers[1];
+    if (hidden.type !== 'dense') throw new Error('fixture: layer 1 is dense');
+    hidden.recurrentWeights = { bits: 5, wMax: 0.9, codes: new Array(100).fill(-1) };
+    const checked = parseCheckpoint(ck, 'rec');
+    const layers = describeLayers(checked);
+    expect(layers.map((l) => [l.recurrent, l.recurrentParameters, l.parameters])).toEqual([
+      [false, 0, 13],
+      [true, 100, 230],
+      [false, 0, 30],
+    ]);
+    expect(new NwaveModel(checked).parameterCount).toBe(273);
   });
 
   it('returns copies: editing a summary leaves the checkpoint alone', () => {

@@ -15,8 +15,15 @@ export interface LayerSummary {
   bits: number;
   /** Weight grid half-range. */
   wMax: number;
-  /** Trainable weights: one per frontend neuron, inputs x size for a dense layer (the codes' length). */
+  /**
+   * Trainable weights: one per frontend neuron, inputs x size for a dense layer, plus size x size
+   * recurrent weights for a recurrent layer (the codes' lengths).
+   */
   parameters: number;
+  /** True when the layer has in-core recurrent weights. */
+  recurrent: boolean;
+  /** Recurrent weights (size x size; 0 for a feed-forward layer), included in `parameters`. */
+  recurrentParameters: number;
   /** Membrane time constant(s) in seconds, as in the checkpoint: one number or one per neuron. */
   tausS: number | number[];
   /** Smallest and largest time constant in seconds (equal for a single τ). */
@@ -27,6 +34,7 @@ export interface LayerSummary {
 /** Summarises every layer of a (validated) checkpoint, in network order. */
 export function describeLayers(checkpoint: Checkpoint): LayerSummary[] {
   return checkpoint.network.layers.map((l) => {
+    const rec = l.type === 'dense' ? (l.recurrentWeights?.codes.length ?? 0) : 0;
     const t = l.neuron.tausS;
     let tauMinS = Infinity;
     let tauMaxS = -Infinity;
@@ -41,7 +49,9 @@ export function describeLayers(checkpoint: Checkpoint): LayerSummary[] {
       size: l.size,
       bits: l.weights.bits,
       wMax: l.weights.wMax,
-      parameters: l.weights.codes.length,
+      parameters: l.weights.codes.length + rec,
+      recurrent: l.type === 'dense' && l.recurrentWeights !== undefined,
+      recurrentParameters: rec,
       tausS: Array.isArray(t) ? [...t] : t,
       tauMinS,
       tauMaxS,

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { NwaveModel } from '../engine/nwave-model.js';
+import { KeywordSpotter } from '../engine/keyword-spotter.js';
 import { H1V1_ESTIMATE } from '../model/chip-profile.js';
 import { PowerMeter, getChipConsumption } from './chip-power.js';
 
@@ -42,5 +45,23 @@ describe('projected chip power (h1v1-estimate)', () => {
       H1V1_ESTIMATE,
     );
     expect(p.totalW).toBeCloseTo(ref.totalW, 20);
+  });
+});
+
+describe('power of a recurrent 4 x 64 network', () => {
+  it('counts all 256 core neurons and every spike, recurrent ones included, in clip and live figures alike', () => {
+    const path = new URL('../../../test/fixtures/models/recurrent-deep.nwave.json', import.meta.url).pathname;
+    const model = NwaveModel.fromJSON(readFileSync(path, 'utf8'), 'recurrent-deep');
+    const rate = 16000;
+    const noise = Float64Array.from({ length: rate }, (_, i) => 0.3 * Math.sin(i * 0.2) * Math.sin(i * 0.0031));
+    const clip = model.classify(noise, rate);
+    const coreSpikes = clip.layerSpikes.slice(1).reduce((a, l) => a + l.spikes, 0);
+    expect(coreSpikes).toBeGreaterThan(1000);
+    expect(clip.power.staticW).toBeCloseTo(256 * H1V1_ESTIMATE.staticPowerPerNeuronW, 18);
+    expect(clip.power.dynamicW).toBeCloseTo((coreSpikes * H1V1_ESTIMATE.energyPerSpikeJ) / 1, 18);
+    // The live meter over the same 1 s (125 steps) gives the same projection.
+    const spot = new KeywordSpotter(model, { inputSampleRateHz: rate, powerWindowS: 1 });
+    spot.process(model.prepareClip(noise, rate));
+    expect(spot.power().totalW).toBeCloseTo(clip.power.totalW, 15);
   });
 });

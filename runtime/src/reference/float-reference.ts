@@ -34,9 +34,9 @@ export function referenceFeatures(samples: ArrayLike<number>, ck: Checkpoint): n
   return frames;
 }
 
-/** Float64 HWLayer network: v = max(0, β·v⁺ + I), spike at v ≥ θ, zero reset. */
+/** Float64 HWLayer network: v = max(0, β·v⁺ + I), I = x·W (+ s_{t-1}·W_rec), spike at v ≥ θ, zero reset. */
 export class FloatReferenceNetwork {
-  private readonly layers: { type: string; inputs: number; size: number; w: Float64Array; beta: number[] }[];
+  private readonly layers: { type: string; inputs: number; size: number; w: Float64Array; wRec?: Float64Array; beta: number[] }[];
   private readonly theta: number;
   private v: number[][];
   spikes: number[][];
@@ -50,6 +50,9 @@ export class FloatReferenceNetwork {
         inputs: l.type === 'dense' ? l.inputs : l.size,
         size: l.size,
         w: codesToWeights(l.weights.codes, l.weights.bits, l.weights.wMax),
+        ...(l.type === 'dense' && l.recurrentWeights
+          ? { wRec: codesToWeights(l.recurrentWeights.codes, l.recurrentWeights.bits, l.recurrentWeights.wMax) }
+          : {}),
         beta: taus.map((t) => Math.exp(-l.neuron.dtS / t)),
       };
     });
@@ -70,6 +73,8 @@ export class FloatReferenceNetwork {
         let cur = 0;
         if (l.type === 'frontend') cur = input[j] * l.w[j];
         else for (let i = 0; i < l.inputs; i++) cur += input[i] * l.w[i * l.size + j];
+        // In-core recurrence: this layer's spikes of the previous step (zeros after a reset).
+        if (l.wRec) for (let k = 0; k < l.size; k++) cur += this.spikes[li][k] * l.wRec[k * l.size + j];
         const v = Math.max(0, l.beta[j] * this.v[li][j] + cur);
         if (v >= this.theta) {
           out[j] = 1;

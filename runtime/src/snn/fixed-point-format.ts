@@ -4,7 +4,7 @@
  * arithmetic (deterministic on every platform); the per-step simulation is integer only.
  *
  *   membrane unit   = 2^-M threshold units          (M = membraneFracBits, default 16)
- *   weight (int)    = roundHalfAway(code · Δ · 2^M)  (Δ = wMax / (2^(bits-1) - 1))
+ *   weight (int)    = roundHalfAway(code · Δ · 2^M)  (Δ = wMax / (2^(bits-1) - 1)); recurrent weights alike
  *   threshold (int) = roundHalfAway(θ · 2^M)
  *   leak (int)      = roundHalfAway(exp(-dt/τ) · 2^L) (L = leakFracBits, default 16)
  *   input (int)     = min(roundHalfUp(x · 2^F), 2^30) (F = inputFracBits, default 8; x ≥ 0)
@@ -29,6 +29,13 @@ export interface FixedPointLayer {
   readonly beta: Float64Array;
   /** Float weights code·Δ (for the float reference). */
   readonly floatWeights: Float64Array;
+  /**
+   * In-core recurrent weights in membrane units, row-major [size][size] (row = neuron that
+   * spiked at t-1); absent for a feed-forward layer.
+   */
+  readonly recurrentWeights?: Int32Array;
+  /** Recurrent float weights code·Δ (for the float reference). */
+  readonly floatRecurrentWeights?: Float64Array;
 }
 
 export interface FixedPointModel {
@@ -46,18 +53,34 @@ function tausOf(layer: CheckpointLayer): number[] {
   return Array.isArray(t) ? t : new Array<number>(layer.size).fill(t);
 }
 
+/**
+ * True when every current of the layer fits int32: |w| <= 2^22 and the worst-case sum over all
+ * feed-forward inputs plus (recurrent layer) all of its own neurons stays below 2^31.
+ */
+export function currentsFitInt32(l: Pick<FixedPointLayer, 'weights' | 'recurrentWeights' | 'inputs' | 'size'>): boolean {
+  let maxW = 0;
+  for (const w of l.weights) maxW = Math.max(maxW, Math.abs(w));
+  for (const w of l.recurrentWeights ?? []) maxW = Math.max(maxW, Math.abs(w));
+  const terms = l.inputs + (l.recurrentWeights ? l.size : 0);
+  return maxW <= 2 ** 22 && maxW * terms < 2 ** 31;
+}
+
 /** Compiles a validated checkpoint into integer tables. */
 export function compileFixedPoint(ck: Checkpoint): FixedPointModel {
   const { membraneFracBits: M, inputFracBits: F, leakFracBits: L } = ck.network.arithmetic;
-  const layers = ck.network.layers.map((layer): FixedPointLayer => {
-    const step = quantStep(layer.weights.bits, layer.weights.wMax);
-    const codes = layer.weights.codes;
-    const weights = new Int32Array(codes.length);
-    const floatWeights = new Float64Array(codes.length);
-    for (let i = 0; i < codes.length; i++) {
-      floatWeights[i] = codes[i] * step;
-      weights[i] = roundHalfAway(codes[i] * step * 2 ** M);
+  const toInt = (w: { bits: number; wMax: number; codes: readonly number[] }) => {
+    const step = quantStep(w.bits, w.wMax);
+    const ints = new Int32Array(w.codes.length);
+    const floats = new Float64Array(w.codes.length);
+    for (let i = 0; i < w.codes.length; i++) {
+      floats[i] = w.codes[i] * step;
+      ints[i] = roundHalfAway(w.codes[i] * step * 2 ** M);
     }
+    return { ints, floats };
+  };
+  const layers = ck.network.layers.map((layer): FixedPointLayer => {
+    const { ints: weights, floats: floatWeights } = toInt(layer.weights);
+    const rec = layer.type === 'dense' && layer.recurrentWeights ? toInt(layer.recurrentWeights) : undefined;
     const taus = tausOf(layer);
     const beta = new Float64Array(layer.size);
     const leak = new Int32Array(layer.size);
@@ -74,6 +97,7 @@ export function compileFixedPoint(ck: Checkpoint): FixedPointModel {
       leak,
       beta,
       floatWeights,
+      ...(rec ? { recurrentWeights: rec.ints, floatRecurrentWeights: rec.floats } : {}),
     };
   });
   // Keep every sum and product exactly representable (int32 currents, float64 products < 2^53).
@@ -86,9 +110,7 @@ export function compileFixedPoint(ck: Checkpoint): FixedPointModel {
     );
   }
   for (const l of layers) {
-    let maxW = 0;
-    for (const w of l.weights) maxW = Math.max(maxW, Math.abs(w));
-    if (maxW > 2 ** 22 || maxW * l.inputs >= 2 ** 31 || thresholdInt >= 2 ** 30) {
+    if (!currentsFitInt32(l) || thresholdInt >= 2 ** 30) {
       throw new CheckpointFormatError(
         `network.arithmetic: membraneFracBits ${M} too large for layer ${l.name} (integer weights would overflow)`,
         { field: 'network.arithmetic.membraneFracBits', value: M },

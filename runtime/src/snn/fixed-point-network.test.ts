@@ -1,5 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildCheckpoint } from '../model/checkpoint-builder.js';
+import { parseCheckpoint } from '../model/checkpoint.js';
+import { seededRandom } from '../mismatch/random.js';
+import { FloatReferenceNetwork } from '../reference/float-reference.js';
 import { compileFixedPoint } from './fixed-point-format.js';
 import { FixedPointNetwork } from './fixed-point-network.js';
 import { runClip } from './run-clip.js';
@@ -25,6 +29,7 @@ function bigIntReference(model: ReturnType<typeof compileFixedPoint>, frames: nu
   const theta = BigInt(model.thresholdInt);
   const floorDiv = (a: bigint, b: bigint) => (a >= 0n ? a / b : -((-a + b - 1n) / b));
   const v = model.layers.map((l) => new Array<bigint>(l.size).fill(0n));
+  let lastSpikes = model.layers.map((l) => new Array<number>(l.size).fill(0));
   const out: number[][][] = [];
   for (const x of frames) {
     const stepSpikes: number[][] = [];
@@ -38,6 +43,9 @@ function bigIntReference(model: ReturnType<typeof compileFixedPoint>, frames: nu
           cur = floorDiv(xi * BigInt(l.weights[i]) + (1n << (F - 1n)), 1n << F);
         } else {
           for (let j = 0; j < l.inputs; j++) if (prev[j]) cur += BigInt(l.weights[j * l.size + i]);
+          // In-core recurrence: this layer's own spikes of the previous step.
+          const rec = l.recurrentWeights;
+          if (rec) for (let k = 0; k < l.size; k++) if (lastSpikes[li][k]) cur += BigInt(rec[k * l.size + i]);
         }
         let vv = floorDiv(v[li][i] * BigInt(l.leak[i]) + (1n << (L - 1n)), 1n << L) + cur;
         if (vv < 0n) vv = 0n;
@@ -50,6 +58,7 @@ function bigIntReference(model: ReturnType<typeof compileFixedPoint>, frames: nu
       prev = s;
     });
     out.push(stepSpikes);
+    lastSpikes = stepSpikes;
   }
   return { spikes: out, membranes: v.map((a) => a.map(Number)) };
 }
@@ -117,5 +126,104 @@ describe('fixed-point HWLayer simulation', () => {
     expect(a.totals[0]).toBeGreaterThan(0);
     const rasterSum = a.rasters![1].reduce((s, v) => s + v, 0);
     expect(rasterSum).toBe(a.totals[1]);
+  });
+});
+
+describe('in-core recurrence (I_t = x_t W + s_{t-1} W_rec)', () => {
+  /** frontend 2 -> dense 2 with recurrent weights `rec` ([2][2], row = presynaptic) -> out 2. */
+  function recurrentTiny(rec: number[], hidden = [0.9, 0, 0, 0], hiddenTaus: number | number[] = 0.064) {
+    return buildCheckpoint({
+      name: 'rec-tiny',
+      labels: ['a', 'b'],
+      filterbank: fb,
+      layers: [
+        { name: 'frontend', type: 'frontend', size: 2, weights: [0.9, 0.9], bits: 8, wMax: 0.9, tausS: 0.01, dtS: 0.008 },
+        {
+          name: 'hidden',
+          type: 'dense',
+          inputs: 2,
+          size: 2,
+          weights: hidden,
+          recurrentWeights: rec,
+          bits: 5,
+          wMax: 0.9,
+          tausS: hiddenTaus,
+          dtS: 0.008,
+        },
+        { name: 'out', type: 'dense', inputs: 2, size: 2, weights: [0.9, 0, 0, 0.9], bits: 5, wMax: 0.9, tausS: 0.064, dtS: 0.008 },
+      ],
+    });
+  }
+
+  it('acts with a one-step delay: a spike of neuron 0 at t reaches neuron 1 at t+1 only', () => {
+    const ck = recurrentTiny([0, 0.9, 0, 0]); // W_rec[0][1] = 0.9: neuron 0 excites neuron 1
+    expect(ck.version).toBe(2);
+    const model = compileFixedPoint(ck);
+    expect(Array.from(model.layers[1].recurrentWeights!)).toEqual([0, Math.round(0.9 * 65536), 0, 0]);
+    const net = new FixedPointNetwork(model);
+    net.step([2, 0]); // frontend 0 spikes; hidden 0 gets 0.9 (< θ)
+    net.step([2, 0]); // hidden 0: 0.9·β + 0.9 >= 1 -> spikes
+    expect(Array.from(net.spikes[1])).toEqual([1, 0]);
+    expect(net.membranes[1][1]).toBe(0); // nothing yet: recurrence is delayed one step
+    net.step([0, 0]);
+    expect(net.membranes[1][1]).toBe(Math.round(0.9 * 65536)); // W_rec[0][1] arrives now
+    net.reset(); // s_{-1} = 0 after a reset
+    net.step([0, 0]);
+    expect(net.membranes[1][1]).toBe(0);
+  });
+
+  it('equals the BigInt transcription bit for bit (excitatory and inhibitory recurrence, per-neuron taus)', () => {
+    let seed = 777;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const ck = recurrentTiny([0.12, 0.3, -0.42, -0.06], [0.6, 0.3, 0.5, 0.2], [0.02, 0.15]);
+    const model = compileFixedPoint(ck);
+    const frames = Array.from({ length: 500 }, () => [rnd() * 6, rnd() * 4]);
+    const ref = bigIntReference(model, frames);
+    const net = new FixedPointNetwork(model);
+    let spikes = 0;
+    frames.forEach((x, t) => {
+      net.step(x);
+      expect([0, 1, 2].map((l) => Array.from(net.spikes[l]))).toEqual(ref.spikes[t]);
+      spikes += net.spikeCounts[1];
+    });
+    expect(model.layers[1].leak[0]).not.toBe(model.layers[1].leak[1]);
+    expect(spikes).toBeGreaterThan(50);
+  });
+
+  const deep = parseCheckpoint(
+    readFileSync(new URL('../../../test/fixtures/models/recurrent-deep.nwave.json', import.meta.url), 'utf8'),
+    'recurrent-deep',
+  );
+
+  it('4 x 64 recurrent layers across cores: BigInt transcription and float64 reference agree, recurrence matters', () => {
+    const model = compileFixedPoint(deep);
+    expect(model.layers.slice(1).map((l) => [l.size, l.recurrentWeights?.length ?? 0])).toEqual([
+      [64, 4096],
+      [64, 4096],
+      [64, 4096],
+      [64, 0],
+    ]);
+    const rng = seededRandom(5);
+    // Bursts of "speech" (features of a few units) with silences, 300 steps.
+    const frames = Array.from({ length: 300 }, (_, t) => Array.from({ length: 13 }, () => (t % 100 < 60 ? rng() * 8 : 0)));
+    const ref = bigIntReference(model, frames);
+    const net = new FixedPointNetwork(model);
+    const counts = model.layers.map(() => 0);
+    frames.forEach((x, t) => {
+      net.step(x);
+      model.layers.forEach((_, li) => {
+        expect(Array.from(net.spikes[li])).toEqual(ref.spikes[t][li]);
+        counts[li] += net.spikeCounts[li];
+      });
+    });
+    for (const c of counts) expect(c).toBeGreaterThan(100);
+    // The float64 reference (no integer rounding) gives nearly the same spike counts per layer.
+    const float = new FloatReferenceNetwork(deep).runClip(frames).map((l) => l.reduce((a, b) => a + b, 0));
+    float.forEach((f, li) => expect(Math.abs(f - counts[li]) / counts[li]).toBeLessThan(0.05));
+    // Without the recurrent weights the same input gives other counts.
+    const ff = structuredClone(deep);
+    for (const l of ff.network.layers) if (l.type === 'dense') delete l.recurrentWeights;
+    const ffCounts = new FloatReferenceNetwork(ff).runClip(frames).map((l) => l.reduce((a, b) => a + b, 0));
+    expect(ffCounts.slice(1)).not.toEqual(float.slice(1));
   });
 });

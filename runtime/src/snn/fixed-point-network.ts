@@ -5,9 +5,13 @@
  *   leaked = floor((v⁺[i] · B[i] + 2^(L-1)) / 2^L)          round half up
  *   I      = frontend: floor((x_int[i] · W[i] + 2^(F-1)) / 2^F)
  *            dense:    Σ W[j][i] over inputs j that spiked this step
+ *                      + Σ W_rec[k][i] over this layer's neurons k that spiked the step before
+ *                      (recurrent layers only; none before the first step after a reset)
  *   v      = max(0, leaked + I)                            non-negative membrane
  *   spike  = v >= θ_int;  v⁺[i] = spike ? 0 : v             zero reset
  *
+ * Integer sums are exact in any order (|I| < 2^31, checked at compile time), so the recurrent term
+ * is added first, while the layer's `active` list still holds the previous step's spikes.
  * v⁺ < θ_int ≤ 2^31 always, so every product stays below 2^53 and float64 holds it exactly:
  * the same integers on every platform. State is kept in typed arrays that callers may read
  * after each `step` (spikes for rasters, membranes for debugging) at no extra cost.
@@ -111,6 +115,16 @@ export class FixedPointNetwork {
       const w = l.weights;
       const cur = this.current[li];
       cur.fill(0);
+      const rec = l.recurrentWeights;
+      if (rec !== undefined) {
+        // In-core recurrence: rows of W_rec of this layer's spikes at t-1 (`active` not yet overwritten).
+        const ownAct = this.active[li];
+        const nOwn = this.spikeCounts[li];
+        for (let k = 0; k < nOwn; k++) {
+          const row = ownAct[k] * size;
+          for (let j = 0; j < size; j++) cur[j] += rec[row + j];
+        }
+      }
       const prevAct = this.active[li - 1];
       const nPrev = this.spikeCounts[li - 1];
       for (let k = 0; k < nPrev; k++) {
