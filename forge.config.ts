@@ -31,7 +31,8 @@ const config: ForgeConfig = {
     // Native modules (*.node) are unpacked by the plugin below; the training worker thread and
     // the trainer bundle are loaded from the real file system.
     asar: { unpack: '**/electron/dist/{training-worker,trainer}.cjs' },
-    extraResource: ['electron/dist/resources/models'],
+    // profile/: the demo profile bundled as the default (NWAVE_BUNDLE_PROFILE=demo.json npm run make).
+    extraResource: ['electron/dist/resources/models', 'electron/dist/resources/profile'],
     ignore: ignorePath,
     prune: true,
     extendInfo: { NSMicrophoneUsageDescription: MIC_USAGE },

@@ -9,10 +9,11 @@
  * training worker: when it cannot be bundled the app is still built, and training reports that
  * it is unavailable.
  */
-import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build as esbuild, type BuildOptions } from 'esbuild';
+import { parseDemoProfile } from '../src/shared/demo-profile.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DIST = path.join(ROOT, 'electron', 'dist');
@@ -75,6 +76,39 @@ function stageModels(): void {
   if (existsSync(trained)) copyFileSync(trained, path.join(out, 'default.nwave.json'));
   else console.warn('[build] models/default.nwave.json not found: the app will fall back to the tones fixture model');
   copyFileSync(path.join(ROOT, 'test', 'fixtures', 'models', 'tones.nwave.json'), path.join(out, 'tones.nwave.json'));
+  stageProfile(path.join(DIST, 'resources', 'profile'), process.env.NWAVE_BUNDLE_PROFILE);
+}
+
+/**
+ * A demo build for a customer: `NWAVE_BUNDLE_PROFILE=demo.json npm run dist` stages that profile
+ * and the model files it names as electron/dist/resources/profile/, which the packaged app loads
+ * at start (`profile/demo-profile.json`). The models are copied next to it and the staged profile
+ * names them by file name. The folder always exists (both packagers list it as an extra resource).
+ * @throws Error naming the profile when it is invalid or two of its models share a file name
+ */
+export function stageProfile(out: string, src: string | undefined): void {
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  if (!src) {
+    writeFileSync(path.join(out, 'README.txt'), 'No demo profile bundled (set NWAVE_BUNDLE_PROFILE when building).\n');
+    return;
+  }
+  const profile = parseDemoProfile(readFileSync(src, 'utf8'), src);
+  const staged = { ...profile };
+  const names = new Map<string, string>();
+  for (const key of ['model', 'compareModel'] as const) {
+    const ref = profile[key];
+    if (!ref) continue;
+    const name = path.basename(ref);
+    const from = path.resolve(path.dirname(src), ref);
+    if (names.has(name) && names.get(name) !== from)
+      throw new Error(`${src}: ${key} ${ref}: another model of the profile has the file name ${name}`);
+    names.set(name, from);
+    copyFileSync(from, path.join(out, name));
+    staged[key] = name;
+  }
+  writeFileSync(path.join(out, 'demo-profile.json'), `${JSON.stringify(staged, null, 2)}\n`);
+  console.log(`[build] bundled demo profile ${src} (${profile.title})`);
 }
 
 export async function buildRenderer(): Promise<void> {

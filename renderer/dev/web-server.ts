@@ -3,13 +3,16 @@
  * shim of `window.nwave` backed by the real main-process handlers (dev-api-plugin.ts). Training
  * runs in a worker thread loaded through tsx. Also used by the e2e tests (`startWebServer`).
  *
- *   node --conditions=source --import tsx renderer/dev/web-server.ts [--port 5173] [--user-data DIR]
+ *   node --conditions=source --import tsx renderer/dev/web-server.ts [--port 5173] [--user-data DIR] [--profile demo.json]
+ *
+ * A demo profile (`--profile` or NWAVE_PROFILE) loads as in the desktop app; the page also takes
+ * `?profile=<url>` (see renderer/src/profile/).
  */
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer, type ViteDevServer } from 'vite';
-import { createHandlers, userDataPaths, type DefaultModelCandidate } from '@nwave/electron/handlers';
+import { createHandlers, findStartProfile, userDataPaths, type DefaultModelCandidate } from '@nwave/electron/handlers';
 import { defaultModelCandidates } from '@nwave/electron/main/app-paths';
 import type { TrainingEvent } from '@nwave/electron/shared/ipc-contract';
 import { TrainingBridge } from '@nwave/electron/training/training-bridge';
@@ -31,6 +34,8 @@ export interface WebServerOptions {
   /** Vite's dependency cache (tests use a private one). @defaultValue renderer/node_modules/.vite */
   cacheDir?: string;
   logLevel?: 'info' | 'warn' | 'error' | 'silent';
+  /** Demo profile file loaded at start (as Electron's `--profile`). */
+  profile?: string | null;
 }
 
 export interface WebServer {
@@ -56,6 +61,7 @@ export async function startWebServer(opts: WebServerOptions = {}): Promise<WebSe
     userDataDir,
     defaultModels: opts.defaultModels ?? defaultModelCandidates(REPO_ROOT),
     training,
+    demoProfile: () => opts.profile ?? null,
   });
   const subscribe = (listener: (e: TrainingEvent) => void): (() => void) => {
     events.on('training', listener);
@@ -89,7 +95,11 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     const i = process.argv.indexOf(name);
     return i >= 0 ? process.argv[i + 1] : undefined;
   };
-  const web = await startWebServer({ port: Number(arg('--port') ?? 5173), userDataDir: arg('--user-data') });
+  const web = await startWebServer({
+    port: Number(arg('--port') ?? 5173),
+    userDataDir: arg('--user-data'),
+    profile: await findStartProfile(process.argv, process.env),
+  });
   console.log(`\n  nwave web app: ${web.url}\n  (browser shim of window.nwave; handlers run in this process)\n`);
   const stop = (): void => void web.close().then(() => process.exit(0));
   process.on('SIGINT', stop);

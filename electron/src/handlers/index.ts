@@ -8,6 +8,7 @@ import { promises as fs } from 'node:fs';
 import type { AppInfo, InvokeHandlers, MicAccess, ModelFile } from '../shared/ipc-contract.js';
 import type { TrainingBridge } from '../training/training-bridge.js';
 import { scanAudioFolder, readAudioFile, scanDataFolder } from './folders.js';
+import { loadDemoProfile } from './demo-profile.js';
 import { loadDefaultModel, readModelFile, type DefaultModelCandidate } from './model-files.js';
 import { saveRecording } from './recordings.js';
 import { SettingsStore } from './settings-store.js';
@@ -15,6 +16,7 @@ import { SettingsStore } from './settings-store.js';
 export { dispatchInvoke, isInvokeChannel } from './dispatch.js';
 export { SettingsStore, DEFAULT_SETTINGS } from './settings-store.js';
 export type { DefaultModelCandidate } from './model-files.js';
+export { findStartProfile } from './demo-profile.js';
 
 /** Native dialogs; absent in the browser shell (the shim uses browser pickers instead). */
 export interface NativeDialogs {
@@ -34,6 +36,8 @@ export interface HandlerContext {
   dialogs?: NativeDialogs;
   /** macOS: asks the OS for microphone access (`systemPreferences.askForMediaAccess`). */
   micAccess?: () => Promise<MicAccess>;
+  /** The demo profile file to start with (read on every `profile:get`, so a File-menu choice takes effect on reload). */
+  demoProfile?: () => string | null;
 }
 
 /** Folders derived from `userDataDir`. */
@@ -78,5 +82,9 @@ export function createHandlers(ctx: HandlerContext): InvokeHandlers & { settings
     'training:cancel': async (runId) => ctx.training.cancel(runId),
     'training:runs': () => ctx.training.list(),
     'mic:request-access': async () => (ctx.micAccess ? ctx.micAccess() : 'unknown'),
+    'profile:get': async () => {
+      const file = ctx.demoProfile?.();
+      return file ? loadDemoProfile(file) : null;
+    },
   };
 }

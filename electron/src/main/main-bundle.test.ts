@@ -40,7 +40,12 @@ describe('bundled main process (electron stubbed)', () => {
     mkdirSync(path.join(dir, 'renderer', 'dist'), { recursive: true });
     writeFileSync(path.join(dir, 'renderer', 'dist', 'index.html'), '<!doctype html><title>nwave</title>');
     const stdout = execFileSync(process.execPath, ['--require', STUB, path.join(dist, 'main.cjs')], {
-      env: { ...process.env, NWAVE_STUB_APP_ROOT: path.resolve('.'), NWAVE_STUB_USER_DATA: path.join(dir, 'user-data') },
+      env: {
+        ...process.env,
+        NWAVE_STUB_APP_ROOT: path.resolve('.'),
+        NWAVE_STUB_USER_DATA: path.join(dir, 'user-data'),
+        NWAVE_PROFILE: path.resolve('test/fixtures/profiles/tones-presentation.json'),
+      },
       encoding: 'utf8',
       timeout: 20_000,
     });
@@ -55,6 +60,15 @@ describe('bundled main process (electron stubbed)', () => {
     expect(out.schemes).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } }]);
     expect(out.windowOpen).toEqual({ action: 'deny' });
     expect(out.quitHandler).toBe('function');
+  });
+
+  it('loads the demo profile named by NWAVE_PROFILE, and offers File > Open demo profile…', () => {
+    expect(out.profile).toMatchObject({
+      ok: true,
+      value: { profile: { title: 'Tone spotting on H1 — Acme demo', layout: 'presentation' } },
+    });
+    const file = (out.menu as { label: string; items: string[] }[]).find((m) => m.label === 'File');
+    expect(file?.items).toContain('Open demo profile…');
   });
 
   it('serves the renderer with the strict CSP and nothing outside it', () => {

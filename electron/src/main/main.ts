@@ -5,16 +5,19 @@
  *
  * Environment: NWAVE_DEV_URL=http://127.0.0.1:5173 loads the Vite dev server instead of the
  * built renderer (with this same preload, so `window.nwave` is the real IPC API).
+ * Demo profile: `--profile <file>`, NWAVE_PROFILE, File > Open demo profile…, or the one bundled
+ * as `<resources>/profile/demo-profile.json` (handlers/demo-profile.ts).
  */
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, session, shell, systemPreferences } from 'electron';
-import { createHandlers, userDataPaths, type NativeDialogs } from '../handlers/index.js';
+import { createHandlers, findStartProfile, userDataPaths, type NativeDialogs } from '../handlers/index.js';
 import type { MicAccess } from '../shared/ipc-contract.js';
 import { TrainingBridge } from '../training/training-bridge.js';
 import { handleAppProtocol, registerAppScheme } from './app-protocol.js';
 import { builtPaths, defaultModelCandidates } from './app-paths.js';
 import { registerIpc } from './ipc.js';
+import { installProfileMenu } from './profile-menu.js';
 import { APP_ORIGIN, applySessionPolicy, lockNavigation, makeUrlTrust } from './security.js';
 
 const distDir = path.dirname(fileURLToPath(import.meta.url));
@@ -58,6 +61,7 @@ async function start(): Promise<void> {
   const appRoot = app.getAppPath();
   let win: BrowserWindow | null = null;
   let emit: ReturnType<typeof registerIpc>['emit'] = () => undefined;
+  let profile = await findStartProfile(process.argv, process.env, app.isPackaged ? process.resourcesPath : undefined);
   const training = new TrainingBridge({
     ...userDataPaths(userDataDir),
     workerUrl: pathToFileURL(built.trainingWorker),
@@ -73,7 +77,12 @@ async function start(): Promise<void> {
     training,
     dialogs: dialogs(() => win),
     micAccess,
+    demoProfile: () => profile,
   });
+  installProfileMenu(
+    () => win,
+    (file) => (profile = file),
+  );
   const ipc = registerIpc({ handlers, isTrustedUrl });
   emit = ipc.emit;
   handleAppProtocol(built.rendererDir);

@@ -2,8 +2,12 @@
  * The packaging configurations (the Electron binary cannot be downloaded here, so packages are
  * not built in tests): what forge keeps, and what electron-builder unpacks and ships.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { stageProfile } from '../../scripts/build.js';
+import { loadDemoProfile } from '../handlers/demo-profile.js';
 // Relative: forge.config.ts belongs to the repo root (the app package), not to a workspace with an entry.
 import config, { ignorePath } from '../../../forge.config.js';
 
@@ -36,7 +40,7 @@ describe('forge.config.ts', () => {
     ]) {
       expect(ignorePath(drop), drop).toBe(true);
     }
-    expect(config.packagerConfig?.extraResource).toEqual(['electron/dist/resources/models']);
+    expect(config.packagerConfig?.extraResource).toEqual(['electron/dist/resources/models', 'electron/dist/resources/profile']);
     expect(config.makers?.length).toBe(2);
   });
 });
@@ -53,10 +57,27 @@ describe('electron-builder.yml', () => {
     const unpack = block('asarUnpack');
     for (const p of ['**/*.node', 'electron/dist/training-worker.cjs', 'electron/dist/trainer.cjs']) expect(unpack).toContain(p);
     expect(block('extraResources')).toMatch(/from: electron\/dist\/resources\/models\n\s+to: models/);
+    expect(block('extraResources')).toMatch(/from: electron\/dist\/resources\/profile\n\s+to: profile/);
   });
 
   it('the root package.json points Electron at the built main', () => {
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { main?: string };
     expect(pkg.main).toBe('electron/dist/main.cjs');
+  });
+});
+
+describe('a bundled demo profile (NWAVE_BUNDLE_PROFILE)', () => {
+  it('stages the profile with its models beside it, and the staged copy loads as the packaged app loads it', async () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'nwave-stage-profile-'));
+    try {
+      stageProfile(out, undefined);
+      expect(existsSync(path.join(out, 'demo-profile.json'))).toBe(false); // nothing bundled: the folder still exists
+      stageProfile(out, path.resolve('test/fixtures/profiles/tones-presentation.json'));
+      const loaded = await loadDemoProfile(path.join(out, 'demo-profile.json'));
+      expect(loaded.profile).toMatchObject({ title: 'Tone spotting on H1 — Acme demo', model: 'tones.nwave.json', layout: 'presentation' });
+      expect(loaded.models.a.text).toBe(readFileSync('test/fixtures/models/tones.nwave.json', 'utf8'));
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });

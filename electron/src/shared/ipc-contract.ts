@@ -13,6 +13,7 @@
  * `code` and `context` across the boundary (Electron's own rejection keeps only the message).
  */
 import type { NwaveErrorContext } from '@nwave/runtime';
+import type { LoadedDemoProfile } from './demo-profile.js';
 
 /** An error as it crosses a process boundary; rebuild it with the runtime's `errorFromJSON`. */
 export interface WireError {
@@ -179,6 +180,8 @@ export interface InvokeChannels {
   'training:cancel': (runId: string) => boolean;
   'training:runs': () => TrainingRunRecord[];
   'mic:request-access': () => MicAccess;
+  /** The demo profile chosen at start (flag, environment, File menu, bundled), its models read; null = none. */
+  'profile:get': () => LoadedDemoProfile | null;
 }
 
 export type InvokeChannel = keyof InvokeChannels;
@@ -218,6 +221,7 @@ export const API_CHANNELS = {
   cancelTraining: 'training:cancel',
   listTrainingRuns: 'training:runs',
   requestMicrophoneAccess: 'mic:request-access',
+  getDemoProfile: 'profile:get',
 } as const satisfies Record<string, InvokeChannel>;
 
 type ApiInvokes = {

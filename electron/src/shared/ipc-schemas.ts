@@ -75,4 +75,5 @@ export const INVOKE_ARG_SCHEMAS: { [C in InvokeChannel]: z.ZodType<unknown[]> } 
   'training:cancel': z.tuple([z.string().regex(/^[A-Za-z0-9_-]{1,80}$/)]),
   'training:runs': z.tuple([]),
   'mic:request-access': z.tuple([]),
+  'profile:get': z.tuple([]),
 };

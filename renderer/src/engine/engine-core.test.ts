@@ -108,6 +108,22 @@ describe('EngineCore (what the engine worker runs)', () => {
     run(core, toneLoop(400), clock);
     const det = events.filter((e) => e.type === 'detection');
     expect(det.map((d) => `${d.slot}:${d.event.label}`).sort()).toEqual(['a:low', 'b:low']);
+    // Both models' steps reach the UI (side-by-side rasters), the same ones for the same network.
+    const frames = events.flatMap((e) => (e.type === 'frame' ? [e] : []));
+    const total = (k: 'steps' | 'compareSteps'): number => frames.reduce((n, f) => n + (f[k]?.count ?? 0), 0);
+    expect(total('compareSteps')).toBeGreaterThan(0);
+    expect(total('compareSteps')).toBe(total('steps'));
+    // Per-keyword confidence for each slot: the softmax of the window counts (sums to 1), "low" on top while it plays.
+    const conf = frames.flatMap((f) => f.confidence.filter((c) => c.slot === 'b'));
+    expect(conf.length).toBe(frames.length);
+    const lowIndex = 1; // tones fixture labels: high, low, _background_
+    const active = conf.filter((c) => c.counts.some((n) => n > 0));
+    expect(active.length).toBeGreaterThan(0);
+    for (const c of active) expect(c.probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+    for (const c of conf.filter((x) => !x.counts.some((n) => n > 0))) expect(c.probs).toEqual([0, 0, 0]);
+    expect(Math.max(...conf.map((c) => c.probs[lowIndex]))).toBeGreaterThanOrEqual(
+      det.find((d) => d.slot === 'b')!.event.confidence - 1e-9,
+    );
     core.setModel('b', null, '');
     expect(events.at(-1)).toEqual({ type: 'model-cleared', slot: 'b' });
   });

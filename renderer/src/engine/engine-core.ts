@@ -8,12 +8,13 @@ import {
   KeywordSpotter,
   NwaveModel,
   StreamingDetector,
+  softmaxAt,
   withDetectorSettings,
   type ChipConsumption,
   type DetectorSettings,
 } from '@nwave/runtime';
 import { toWireError } from '@nwave/electron/shared/wire-error';
-import type { DetectorOverrides, EngineEvent, ModelSlot, PowerSnapshot } from './engine-messages.js';
+import type { ConfidenceSnapshot, DetectorOverrides, EngineEvent, ModelSlot, PowerSnapshot } from './engine-messages.js';
 import { StepBatcher } from './step-batcher.js';
 
 export interface EngineCoreOptions {
@@ -34,6 +35,8 @@ interface Slot {
   overrides: DetectorOverrides;
   /** The detector settings in effect: the file's merged with `overrides`. */
   detector: DetectorSettings;
+  /** Rasters of this slot's steps. */
+  batcher: StepBatcher | null;
 }
 
 interface Capture {
@@ -61,6 +64,14 @@ export function powerSnapshot(slot: ModelSlot, p: ChipConsumption, inferenceS: n
   };
 }
 
+/** Each label's softmax confidence over the detector window's counts (the detector's own rule and scale). */
+function confidenceSnapshot(slot: ModelSlot, s: Slot, timeS: number): ConfidenceSnapshot {
+  const counts = Array.from(s.spotter!.detector.windowCounts);
+  const any = counts.some((c) => c > 0);
+  const scale = s.detector.countScale ?? 1;
+  return { slot, timeS, counts, probs: counts.map((_, k) => (any ? softmaxAt(counts, k, scale) : 0)) };
+}
+
 /**
  * The model file's detector settings with `overrides`, checked as the spotter's
  * `setDetectorSettings` will check them (schema, labels, and a window it cannot change), for a
@@ -77,7 +88,6 @@ function settingsFor(model: NwaveModel, overrides: DetectorOverrides): DetectorS
 export class EngineCore {
   private rate = 0;
   private readonly slots: Record<ModelSlot, Slot | null> = { a: null, b: null };
-  private batcher: StepBatcher | null = null;
   private streamSamples = 0;
   private sumSq = 0;
   private peak = 0;
@@ -119,7 +129,6 @@ export class EngineCore {
     if (text === null) {
       this.slots[slot]?.spotter?.release();
       this.slots[slot] = null;
-      if (slot === 'a') this.batcher = null;
       this.opts.post({ type: 'model-cleared', slot });
       return;
     }
@@ -133,7 +142,7 @@ export class EngineCore {
         this.opts.post({ type: 'detector-error', slot, error: toWireError(err) });
         overrides = {};
       }
-      this.slots[slot] = { model, source, spotter: null, overrides: { ...overrides }, detector };
+      this.slots[slot] = { model, source, spotter: null, overrides: { ...overrides }, detector, batcher: null };
       this.buildSpotter(slot);
       this.opts.post({ type: 'model-ready', slot, source, labels: [...model.labels], dtS: model.dtS });
       this.postDetector(slot, 0);
@@ -195,21 +204,20 @@ export class EngineCore {
     if (!s || this.rate <= 0) return;
     s.spotter?.release();
     const model = s.model;
-    if (slot === 'a') {
-      const sizes = model.fixedPoint.layers.map((l) => l.size);
-      const batcher = new StepBatcher(sizes, model.filterbank.centerFrequenciesHz.length, model.dtS);
-      this.batcher = batcher;
-      s.spotter = new KeywordSpotter(model, { inputSampleRateHz: this.rate, onStep: (v) => batcher.push(v) });
-    } else {
-      s.spotter = new KeywordSpotter(model, { inputSampleRateHz: this.rate });
-    }
+    // Both slots keep their steps: a comparison shows model B's rasters beside model A's.
+    const sizes = model.fixedPoint.layers.map((l) => l.size);
+    const batcher = new StepBatcher(sizes, model.filterbank.centerFrequenciesHz.length, model.dtS);
+    s.batcher = batcher;
+    s.spotter = new KeywordSpotter(model, { inputSampleRateHz: this.rate, onStep: (v) => batcher.push(v) });
     if (Object.keys(s.overrides).length) s.spotter.setDetectorSettings(s.overrides); // at step 0: as if built with them
   }
 
   /** A new stream: stream time 0, spotter state cleared, a pending debug tap starts now. */
   reset(): void {
-    for (const s of SLOTS) this.slots[s]?.spotter?.reset();
-    this.batcher?.clear();
+    for (const s of SLOTS) {
+      this.slots[s]?.spotter?.reset();
+      this.slots[s]?.batcher?.clear();
+    }
     this.streamSamples = 0;
     this.sumSq = this.peak = this.levelSamples = 0;
     for (const c of this.captures) if (c.tap) c.filled = 0; // a tap always starts with the stream
@@ -274,7 +282,13 @@ export class EngineCore {
   /** Posts the pending steps, the level and (every powerIntervalMs) the power of each model. */
   flushFrame(now = this.opts.now()): void {
     this.lastFrameAt = now;
-    const steps = this.batcher?.take() ?? null;
+    const steps = this.slots.a?.batcher?.take() ?? null;
+    const compareSteps = this.slots.b?.batcher?.take() ?? null;
+    const confidence: ConfidenceSnapshot[] = [];
+    for (const slot of SLOTS) {
+      const s = this.slots[slot];
+      if (s?.spotter) confidence.push(confidenceSnapshot(slot, s, this.streamTimeS));
+    }
     const power: PowerSnapshot[] = [];
     if (now - this.lastPowerAt >= this.powerMs) {
       this.lastPowerAt = now;
@@ -286,7 +300,11 @@ export class EngineCore {
     const n = this.levelSamples;
     const level = { rmsDb: toDb(n ? Math.sqrt(this.sumSq / n) : 0), peakDb: toDb(this.peak), samples: n };
     this.sumSq = this.peak = this.levelSamples = 0;
-    const transfer = steps ? [steps.spikes.buffer, steps.features.buffer] : [];
-    this.opts.post({ type: 'frame', streamTimeS: this.streamTimeS, sampleRateHz: this.rate, level, steps, power }, transfer);
+    const transfer: Transferable[] = [];
+    for (const b of [steps, compareSteps]) if (b) transfer.push(b.spikes.buffer, b.features.buffer);
+    this.opts.post(
+      { type: 'frame', streamTimeS: this.streamTimeS, sampleRateHz: this.rate, level, steps, compareSteps, power, confidence },
+      transfer,
+    );
   }
 }

@@ -36,7 +36,7 @@ export type EngineRequest =
   /** Test hook: keep the first `seconds` of input after the next reset (`debug-tap`). */
   | { type: 'debug-tap'; seconds: number };
 
-/** Steps of model 'a' since the last frame, packed for transfer. */
+/** Steps of one model since the last frame, packed for transfer. */
 export interface StepBatch {
   firstStep: number;
   count: number;
@@ -66,6 +66,20 @@ export interface PowerSnapshot {
   layers: { name: string; neurons: number; rateHz: number; frontend: boolean }[];
 }
 
+/**
+ * Each class's confidence over the detector's current window (softmax of the window spike counts,
+ * as the detector decides), sampled once per frame: the live per-keyword meters.
+ */
+export interface ConfidenceSnapshot {
+  slot: ModelSlot;
+  /** Stream time of the sample, s. */
+  timeS: number;
+  /** Per label (model order); all 0 while the window holds no output spike. */
+  probs: number[];
+  /** Window spike count per label. */
+  counts: number[];
+}
+
 export interface LevelSnapshot {
   rmsDb: number;
   peakDb: number;
@@ -93,7 +107,17 @@ export type EngineEvent =
     }
   /** Overrides refused (invalid value, no model): the previous settings stay in effect. */
   | { type: 'detector-error'; slot: ModelSlot; error: WireError }
-  | { type: 'frame'; streamTimeS: number; sampleRateHz: number; level: LevelSnapshot; steps: StepBatch | null; power: PowerSnapshot[] }
+  | {
+      type: 'frame';
+      streamTimeS: number;
+      sampleRateHz: number;
+      level: LevelSnapshot;
+      /** Model A's steps (rasters), and model B's when a comparison model is loaded. */
+      steps: StepBatch | null;
+      compareSteps: StepBatch | null;
+      power: PowerSnapshot[];
+      confidence: ConfidenceSnapshot[];
+    }
   | {
       type: 'detection';
       slot: ModelSlot;

@@ -1,22 +1,32 @@
 /**
  * Audio files instead of the microphone: drop WAV files or folders (or open them), play them
  * through the same engine with playback to the speakers, and see each file's whole-clip result
- * for the loaded model(s) side by side.
+ * for the loaded model(s) side by side. The result is decided with the threshold the live view
+ * runs each model with (the Sensitivity slider), and says which threshold that is; moving the
+ * slider re-decides the shown results from their spike counts (no re-run).
  */
+import { decide, makeDecisionContext, type ClipResult } from '@nwave/runtime';
 import { decodeWav } from '@nwave/runtime/wav';
 import type { NwaveApi } from '@nwave/electron/shared/ipc-contract';
 import { type AudioItem, itemsFromDrop, itemsFromInput } from '../audio/dropped-files.js';
 import type { AudioEngine } from '../audio/audio-engine.js';
 import { BACKEND_TITLES, type BackendName, type BackendRunner } from '../backends/backend-runner.js';
 import { fmtPct } from '../format.js';
-import type { AppStore } from '../store/app-store.js';
+import type { AppStore, LoadedModel } from '../store/app-store.js';
+import { fmtThreshold } from '../store/detector-thresholds.js';
+import type { ModelSlot } from '../engine/engine-messages.js';
 import { h, replace, setText } from './dom.js';
 
 export class FilesPanel {
   private items: AudioItem[] = [];
   private playing = -1;
   private stopRequested = false;
-  private readonly list = h('ol', { class: 'playlist', 'data-testid': 'playlist' });
+  private readonly list = h('ol', { class: 'playlist', 'data-testid': 'playlist', 'aria-label': 'Audio files' });
+  /** Whole-clip results shown per row, kept to re-decide them when the threshold moves. */
+  private readonly results = new Map<
+    HTMLElement,
+    { parts: { slot: ModelSlot; model: LoadedModel; r: ClipResult }[]; backend: BackendName }
+  >();
   private readonly status = h('div', { class: 'muted small' });
   private readonly fileInput = h('input', {
     type: 'file',
@@ -45,8 +55,8 @@ export class FilesPanel {
     private readonly compareBackends: (items: AudioItem[]) => void,
   ) {
     const drop = h('div', { class: 'dropzone', 'data-testid': 'dropzone' }, 'Drop WAV files or a folder here');
-    const playAll = h('button', { onclick: () => void this.playFrom(0) }, 'Play all');
-    const stop = h('button', { onclick: () => this.stop() }, 'Stop');
+    const playAll = h('button', { type: 'button', onclick: () => void this.playFrom(0) }, 'Play all');
+    const stop = h('button', { type: 'button', onclick: () => this.stop() }, 'Stop');
     replace(
       root,
       h('h2', {}, 'Audio files'),
@@ -54,8 +64,8 @@ export class FilesPanel {
       h(
         'div',
         { class: 'row' },
-        h('button', { onclick: () => this.fileInput.click() }, 'Open WAV…'),
-        h('button', { onclick: () => void this.openFolder() }, 'Open folder…'),
+        h('button', { type: 'button', onclick: () => this.fileInput.click() }, 'Open WAV…'),
+        h('button', { type: 'button', onclick: () => void this.openFolder() }, 'Open folder…'),
         playAll,
         stop,
       ),
@@ -63,7 +73,11 @@ export class FilesPanel {
         'div',
         { class: 'row' },
         h('label', { class: 'field inline small' }, h('span', {}, 'file results on'), this.backend),
-        h('button', { onclick: () => this.compareBackends(this.items), 'data-testid': 'compare-backends' }, 'Compare backends'),
+        h(
+          'button',
+          { type: 'button', onclick: () => this.compareBackends(this.items), 'data-testid': 'compare-backends' },
+          'Compare backends',
+        ),
       ),
       h('div', { class: 'muted small' }, 'Live microphone: JS runtime'),
       this.fileInput,
@@ -83,6 +97,9 @@ export class FilesPanel {
       drop.classList.remove('over');
       if (e.dataTransfer) void itemsFromDrop(e.dataTransfer).then((items) => this.setItems(items, true));
     });
+    store.watch('detector', () => {
+      for (const [row, shown] of this.results) this.renderResult(row, shown.parts, shown.backend);
+    });
   }
 
   private async openFolder(): Promise<void> {
@@ -101,6 +118,7 @@ export class FilesPanel {
 
   private setItems(items: AudioItem[], autoplay: boolean): void {
     this.items = items;
+    this.results.clear();
     setText(this.status, items.length ? `${items.length} WAV file${items.length > 1 ? 's' : ''}` : 'No WAV files found.');
     replace(
       this.list,
@@ -108,7 +126,7 @@ export class FilesPanel {
         h(
           'li',
           { 'data-index': i },
-          h('button', { class: 'link', onclick: () => void this.playFrom(i, true) }, it.name),
+          h('button', { type: 'button', class: 'link file-name', title: it.name, onclick: () => void this.playFrom(i, true) }, it.name),
           h('span', { class: 'result muted' }),
         ),
       ),
@@ -160,19 +178,40 @@ export class FilesPanel {
     if (!row) return;
     const out = row.querySelector('.result') as HTMLElement;
     const backend = this.backend.value as BackendName;
-    const parts: string[] = [];
+    const parts: { slot: ModelSlot; model: LoadedModel; r: ClipResult }[] = [];
     try {
       for (const slot of ['a', 'b'] as const) {
         const m = this.store.state.models[slot];
         if (!m) continue;
         const r =
           backend === 'js' ? m.model.classify(samples, rate) : (await this.runner.classify(m.model, samples, rate, [backend]))[0].result;
-        parts.push(`${slot.toUpperCase()}: ${r.accepted ? r.label : `(${r.label}, rejected: ${r.rejectedBy})`} ${fmtPct(r.confidence)}`);
+        parts.push({ slot, model: m, r });
       }
-      setText(out, `${parts.join(' · ')}${backend === 'js' ? '' : ` (${BACKEND_TITLES[backend]})`}`);
+      this.results.set(row, { parts, backend });
+      this.renderResult(row, parts, backend);
     } catch (err) {
       this.store.fail(err);
       setText(out, (err as Error).message);
     }
+  }
+
+  /** The result under each model's live detector settings (the slider's threshold when one is chosen). */
+  private renderResult(row: HTMLElement, parts: { slot: ModelSlot; model: LoadedModel; r: ClipResult }[], backend: BackendName): void {
+    const out = row.querySelector('.result') as HTMLElement;
+    const comparing = parts.length > 1;
+    const text = parts.map(({ slot, model, r }) => {
+      if (this.store.state.models[slot] !== model) return `${slot.toUpperCase()}: (model changed, play again)`;
+      const live = this.store.state.detector[slot];
+      const settings = live?.settings ?? model.model.checkpoint.detector;
+      const ck = model.model.checkpoint;
+      const d = live?.overridden
+        ? decide(makeDecisionContext(ck.labels, ck.backgroundLabels, settings), r.spikeCounts, r.meanInputLevel)
+        : r;
+      const verdict = d.accepted ? d.label : `(${d.label}, rejected: ${d.rejectedBy})`;
+      const at = `threshold ${fmtThreshold(settings.threshold)}${live?.overridden ? ' (sensitivity)' : ''}`;
+      return `${comparing ? `${slot.toUpperCase()}: ` : ''}${verdict} ${fmtPct(d.confidence)}, ${at}`;
+    });
+    setText(out, `${text.join(' · ')}${backend === 'js' ? '' : ` (${BACKEND_TITLES[backend]})`}`);
+    out.title = 'Whole-clip result, decided with the threshold the live view runs this model with';
   }
 }

@@ -1,6 +1,7 @@
 /**
- * The live plots of model 'a': the filterbank heatmap and one spike raster per layer (frontend,
- * hidden..., output), all scrolling together with a time axis in seconds.
+ * The live plots of one model: the filterbank heatmap and one spike raster per layer (frontend,
+ * hidden..., output), all scrolling together with a time axis in seconds. Compact (a comparison:
+ * two models side by side on one screen) halves the plot heights.
  */
 import type { NwaveModel } from '@nwave/runtime';
 import type { StepBatch } from '../engine/engine-messages.js';
@@ -40,6 +41,8 @@ export class LivePlots {
   /** Feature level mapped to the top of the palette (follows peaks, decays over ~20 s). */
   private featureScale = 20;
   private layerSizes: number[] = [];
+  private model: NwaveModel | null = null;
+  private compact = false;
   spikesSeen = 0;
 
   constructor(
@@ -54,9 +57,17 @@ export class LivePlots {
     this.setModel(model);
   }
 
+  /** Smaller plots (two models side by side); rebuilds the plots when it changes. */
+  setCompact(compact: boolean): void {
+    if (compact === this.compact) return;
+    this.compact = compact;
+    this.setModel(this.model);
+  }
+
   /** Rebuilds the plots for a model's layers and filterbank (or empties them). */
   setModel(model: NwaveModel | null): void {
     replace(this.root);
+    this.model = model;
     this.plots = [];
     this.heatmap = null;
     this.spikesSeen = 0;
@@ -73,7 +84,7 @@ export class LivePlots {
       columns,
       dtS: model.dtS,
       flipRows: true,
-      heightPx: 140,
+      heightPx: this.compact ? 62 : 140,
       background: BACKGROUND,
     });
     const layers = model.fixedPoint.layers;
@@ -89,9 +100,10 @@ export class LivePlots {
         : frontend
           ? centers.map((f, r) => (r % 4 === 0 ? fmtFreq(f) : undefined))
           : Array.from({ length: layer.size }, (_, r) => (r % 8 === 0 ? `#${r}` : undefined));
-      const heightPx =
-        31 +
-        (isOutput ? Math.min(150, Math.max(45, 18 * model.labels.length, 3 * layer.size)) : Math.min(130, Math.max(45, layer.size * 4)));
+      const rows = isOutput
+        ? Math.min(150, Math.max(45, 18 * model.labels.length, 3 * layer.size))
+        : Math.min(130, Math.max(45, layer.size * 4));
+      const heightPx = 31 + (this.compact ? Math.min(rows, 32) : rows);
       const plot = new ScrollPlot(this.root, {
         title: `${layer.name} (${layer.size} ${layer.type === 'frontend' ? 'channels' : 'neurons'})`,
         rows: layer.size,

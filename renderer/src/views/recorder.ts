@@ -19,7 +19,7 @@ export class Recorder {
     value: '1',
     'aria-label': 'Seconds per example',
   }) as HTMLInputElement;
-  private readonly button = h('button', { class: 'primary' }, 'Record example');
+  private readonly button = h('button', { type: 'button', class: 'primary' }, 'Record example');
   private readonly status = h('div', { class: 'muted small', role: 'status' });
 
   constructor(
@@ -28,6 +28,8 @@ export class Recorder {
     private readonly engine: EngineClient,
     private readonly store: AppStore,
     private readonly dataFolder: () => string,
+    /** After a take is saved (the class list's clip counts refresh). */
+    private readonly onSaved: () => void = () => undefined,
   ) {
     replace(
       root,
@@ -80,6 +82,7 @@ export class Recorder {
       const { samples, sampleRateHz } = await this.engine.record(seconds);
       const saved = await this.api.saveRecording({ folder: folder, word, sampleRateHz, samples });
       setText(this.status, `Saved ${saved.file} (${saved.clips} clips of “${word}” now).`);
+      this.onSaved();
     } catch (err) {
       setText(this.status, `Not saved: ${(err as Error).message}`);
     } finally {

@@ -47,6 +47,7 @@ export class ScrollPlot {
     this.canvas = document.createElement('canvas');
     this.canvas.className = 'scroll-plot';
     this.canvas.style.height = `${opts.heightPx}px`;
+    this.canvas.setAttribute('role', 'img');
     this.canvas.setAttribute('aria-label', opts.title);
     parent.appendChild(this.canvas);
     this.ring = document.createElement('canvas');
@@ -157,6 +158,7 @@ export class ScrollPlot {
     ctx.font = '10px system-ui, sans-serif';
     ctx.textBaseline = 'top';
     ctx.textAlign = 'center';
+    const placed: string[] = [];
     ctx.beginPath();
     ctx.moveTo(GUTTER_PX, plotH + 0.5);
     ctx.lineTo(GUTTER_PX + plotW, plotH + 0.5);
@@ -164,9 +166,20 @@ export class ScrollPlot {
       const x = Math.round(GUTTER_PX + ((t - t0) / windowS) * plotW) + 0.5;
       ctx.moveTo(x, plotH);
       ctx.lineTo(x, plotH + 4);
-      ctx.fillText(`${Number.isInteger(t) ? t : t.toFixed(1)} s`, x, plotH + 4);
+      // Labels near either end are aligned to stay whole inside the canvas ("2 s", never "2").
+      const text = `${Number.isInteger(t) ? t : t.toFixed(1)} s`;
+      const half = ctx.measureText(text).width / 2;
+      const right = GUTTER_PX + plotW;
+      ctx.textAlign = x + half > right ? 'right' : x - half < GUTTER_PX ? 'left' : 'center';
+      const at = ctx.textAlign === 'right' ? right - 1 : ctx.textAlign === 'left' ? GUTTER_PX : x;
+      ctx.fillText(text, at, plotH + 4);
+      const left = ctx.textAlign === 'right' ? at - 2 * half : ctx.textAlign === 'left' ? at : at - half;
+      placed.push(`${text}@${left.toFixed(1)}:${(left + 2 * half).toFixed(1)}`);
     }
     ctx.stroke();
     ctx.textAlign = 'left';
+    // Where each time label was drawn (css px), for the e2e check that none is cut.
+    const axis = placed.join('|');
+    if (this.canvas.dataset.axis !== axis) this.canvas.dataset.axis = axis;
   }
 }

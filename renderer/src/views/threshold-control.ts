@@ -5,7 +5,7 @@
  * else the model file's threshold).
  */
 import type { AppStore, LiveDetector, LoadedModel } from '../store/app-store.js';
-import { fmtThreshold, sliderThreshold, THRESHOLD_SLIDER } from '../store/detector-thresholds.js';
+import { fmtThreshold, rememberedThreshold, sliderThreshold, THRESHOLD_SLIDER } from '../store/detector-thresholds.js';
 import { h, replace, setText } from './dom.js';
 
 export interface ThresholdActions {
@@ -38,7 +38,7 @@ export class ThresholdControl {
 
   constructor(
     root: HTMLElement,
-    store: AppStore,
+    private readonly store: AppStore,
     private readonly actions: ThresholdActions,
   ) {
     replace(
@@ -60,6 +60,7 @@ export class ThresholdControl {
       this.render();
     });
     store.watch('detector', (d) => this.onDetector(d.a));
+    store.watch('settings', () => this.model && this.render()); // "remembered" once the write is done
   }
 
   private onDetector(live: LiveDetector | null): void {
@@ -112,7 +113,12 @@ export class ThresholdControl {
       this.hint,
       this.chosen === null
         ? `${m.model.checkpoint.name}: the model's own threshold. Higher: fewer false alarms, more missed words.`
-        : `${m.model.checkpoint.name}: chosen here (model file: ${fmtThreshold(file.threshold)}${perLabel}), remembered for this model.`,
+        : `${m.model.checkpoint.name}: chosen here (model file: ${fmtThreshold(file.threshold)}${perLabel}), ${
+            // A demo profile's starting value is not the user's choice until the slider moves.
+            rememberedThreshold(this.store.state.settings?.detectorThresholds, m.model.checkpoint.name) === this.chosen
+              ? 'remembered for this model'
+              : 'for this session'
+          }.`,
     );
   }
 }

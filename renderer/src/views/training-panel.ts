@@ -1,7 +1,12 @@
 /**
  * Training in the app: choose a data folder and words, run `training/` in the main process's
- * worker thread, watch loss / accuracy / firing-rate curves live, then load the result. Past
- * runs (including ones cut short by closing the app) are listed with their curves.
+ * worker thread, watch loss / accuracy / firing-rate curves live, then choose to use the result
+ * ("Use this model": a trained model never replaces the live one by itself). Past runs
+ * (including ones cut short by closing the app) are listed with their curves.
+ *
+ * One figure names a run's quality everywhere: "validation accuracy", the saved model's accuracy
+ * on the validation clips as the trainer measured it after export (`done.valAccuracy`, kept as
+ * `TrainingRunRecord.valAccuracy`). Per-epoch values are labelled by their epoch.
  */
 import type { EpochRow, NwaveApi, TrainingEvent, TrainingRunRecord } from '@nwave/electron/shared/ipc-contract';
 import type { EngineClient } from '../engine/engine-client.js';
@@ -23,7 +28,9 @@ export class TrainingPanel {
   private readonly epochs = h('input', { type: 'number', min: 1, max: 10000, value: '20', 'aria-label': 'Epochs' }) as HTMLInputElement;
   private readonly startBtn = h('button', { class: 'primary' }, 'Train');
   private readonly cancelBtn = h('button', { disabled: true }, 'Cancel');
-  private readonly status = h('div', { class: 'training-status', role: 'status' }, 'Idle.');
+  private readonly status = h('div', { class: 'training-status', role: 'status', 'data-testid': 'training-status' }, 'Idle.');
+  /** "Use this model" for the run that just ended. */
+  private readonly useSlot = h('div', { class: 'row', 'data-testid': 'use-model-row' });
   private readonly runsList = h('ul', { class: 'runs' });
   private readonly curves: CurvesView;
   private runId: string | null = null;
@@ -37,6 +44,7 @@ export class TrainingPanel {
     private readonly store: AppStore,
     private readonly loadModelPath: (path: string) => Promise<void>,
   ) {
+    this.folder.id = 'train-folder';
     const recorderRoot = h('div', { class: 'recorder' });
     const curvesRoot = h('div', {});
     replace(
@@ -62,13 +70,23 @@ export class TrainingPanel {
           this.cancelBtn,
         ),
         this.status,
+        this.useSlot,
         curvesRoot,
         recorderRoot,
       ),
       h('div', { class: 'card' }, h('h2', {}, 'Training runs'), this.runsList),
     );
     this.curves = new CurvesView(curvesRoot);
-    new Recorder(recorderRoot, api, engine, store, () => this.folder.value.trim());
+    new Recorder(
+      recorderRoot,
+      api,
+      engine,
+      store,
+      () => this.folder.value.trim(),
+      () => {
+        if (this.classes.querySelector('input')) void this.scan();
+      },
+    );
     this.startBtn.addEventListener('click', () => void this.start());
     this.cancelBtn.addEventListener('click', () => this.runId && void this.api.cancelTraining(this.runId));
     this.folder.addEventListener(
@@ -98,7 +116,9 @@ export class TrainingPanel {
   private async scan(): Promise<void> {
     try {
       const summary = await this.api.scanDataFolder(this.folder.value.trim());
-      const chosen = new Set(this.store.state.settings?.trainWords ?? []);
+      // A re-scan (after a recording) keeps the ticks the user made since.
+      const ticked = this.classes.querySelector('input') ? new Set(this.selectedWords()) : null;
+      const chosen = ticked ?? new Set(this.store.state.settings?.trainWords ?? []);
       replace(
         this.classes,
         ...summary.classes.map((c) =>
@@ -107,7 +127,7 @@ export class TrainingPanel {
             { class: 'class-chip' },
             h('input', { type: 'checkbox', value: c.name, checked: chosen.has(c.name) }),
             ` ${c.name} `,
-            h('span', { class: 'muted' }, `${c.clips}`),
+            h('span', { class: 'muted', 'data-testid': `clips-${c.name}`, title: 'clips' }, `${c.clips}`),
           ),
         ),
       );
@@ -140,6 +160,7 @@ export class TrainingPanel {
       });
       this.rows = [];
       this.epochsPlanned = epochs;
+      replace(this.useSlot);
       const { runId, out } = await this.api.startTraining(request);
       this.runId = runId;
       this.setRunning(true);
@@ -161,7 +182,7 @@ export class TrainingPanel {
       this.curves.draw(this.rows, this.epochsPlanned || e.row.epochs);
       setText(
         this.status,
-        `Epoch ${e.row.epoch}/${e.row.epochs}: loss ${e.row.loss.toFixed(3)}, train ${fmtPct(e.row.trainAccuracy)}, validation ${fmtPct(e.row.valAccuracy)}, about ${fmtDuration(e.row.etaS)} left`,
+        `Epoch ${e.row.epoch}/${e.row.epochs}: loss ${e.row.loss.toFixed(3)}, train ${fmtPct(e.row.trainAccuracy)}, this epoch's validation ${fmtPct(e.row.valAccuracy)}, about ${fmtDuration(e.row.etaS)} left`,
       );
       return;
     }
@@ -174,17 +195,33 @@ export class TrainingPanel {
     this.setRunning(false);
     this.runId = null;
     if (e.type === 'done') {
-      setText(this.status, `Done: validation accuracy ${fmtPct(e.valAccuracy)}. Loading ${e.out}…`);
-      void this.loadModelPath(e.out).then(
-        () => setText(this.status, `Done: validation accuracy ${fmtPct(e.valAccuracy)}. ${e.out} is now the live model.`),
-        (err: Error) => setText(this.status, `Trained, but the model could not be loaded: ${err.message}`),
-      );
+      setText(this.status, `Done: validation accuracy ${fmtPct(e.valAccuracy)} (saved model). Saved to ${e.out}.`);
+      this.offerModel(e.out);
     } else if (e.type === 'failed') setText(this.status, `Training failed: ${e.error.message}`);
     else if (e.out) {
-      setText(this.status, `Stopped: kept the best epoch so far (validation ${fmtPct(e.valAccuracy ?? 0)}) in ${e.out}. Loading it…`);
-      void this.loadModelPath(e.out);
+      setText(
+        this.status,
+        `Stopped: kept the best epoch so far, validation accuracy ${fmtPct(e.valAccuracy ?? 0)} (saved model), in ${e.out}.`,
+      );
+      this.offerModel(e.out);
     } else setText(this.status, 'Training cancelled.');
     void this.refreshRuns();
+  }
+
+  /** The explicit step from a trained model to the live one. */
+  private offerModel(out: string): void {
+    const use = h('button', { type: 'button', class: 'primary', 'data-testid': 'use-model' }, 'Use this model');
+    use.addEventListener('click', () => {
+      use.disabled = true;
+      void this.loadModelPath(out).then(
+        () => setText(this.status, `${out} is now the live model.`),
+        (err: Error) => {
+          use.disabled = false;
+          setText(this.status, `The model could not be loaded: ${err.message}`);
+        },
+      );
+    });
+    replace(this.useSlot, use, h('span', { class: 'muted small' }, 'The live model stays as it is until you choose this one.'));
   }
 
   private async rerun(request: Parameters<NwaveApi['startTraining']>[0]): Promise<void> {
@@ -207,11 +244,19 @@ export class TrainingPanel {
   }
 
   private runRow(r: TrainingRunRecord): HTMLElement {
-    const last = r.rows.at(-1);
-    const summary = `${r.request.words.join(', ')} · ${r.rows.length}/${r.request.epochs} epochs${last ? ` · val ${fmtPct(last.valAccuracy)}` : ''}`;
-    const actions: HTMLElement[] = [h('button', { class: 'link', onclick: () => this.curves.draw(r.rows, r.request.epochs) }, 'curves')];
-    if (r.status === 'done')
-      actions.push(h('button', { class: 'link', onclick: () => void this.loadModelPath(r.request.out) }, 'load model'));
+    const quality = r.valAccuracy !== undefined ? ` · validation accuracy ${fmtPct(r.valAccuracy)} (saved model)` : '';
+    const summary = `${r.request.words.join(', ')} · ${r.rows.length}/${r.request.epochs} epochs${quality}`;
+    const actions: HTMLElement[] = [
+      h('button', { type: 'button', class: 'link', onclick: () => this.curves.draw(r.rows, r.request.epochs) }, 'curves'),
+    ];
+    if (r.status === 'done' || (r.status === 'cancelled' && r.valAccuracy !== undefined))
+      actions.push(
+        h(
+          'button',
+          { type: 'button', class: 'link', 'data-testid': 'run-use-model', onclick: () => void this.loadModelPath(r.request.out) },
+          'use this model',
+        ),
+      );
     if (r.status === 'interrupted' || r.status === 'failed' || r.status === 'cancelled') {
       // Same output file + resume: the trainer continues from the state it saved after its last epoch.
       const again = {
@@ -222,14 +267,16 @@ export class TrainingPanel {
         out: r.request.out,
         resume: r.status !== 'failed',
       };
-      actions.push(h('button', { class: 'link', onclick: () => void this.rerun(again) }, again.resume ? 'resume' : 'run again'));
+      actions.push(
+        h('button', { type: 'button', class: 'link', onclick: () => void this.rerun(again) }, again.resume ? 'resume' : 'run again'),
+      );
     }
     return h(
       'li',
       { class: `run status-${r.status}` },
       h('span', { class: 'run-status' }, r.status),
       h('span', {}, new Date(r.startedAt).toLocaleString()),
-      h('span', { class: 'muted' }, summary),
+      h('span', { class: 'muted', 'data-testid': 'run-summary' }, summary),
       ...actions,
       r.error ? h('div', { class: 'small bad' }, r.error.message) : null,
     );

@@ -16,7 +16,11 @@ export interface WebFixture {
 }
 
 /** Starts the dev server before the file's tests with these default models, stops it after. */
-export function useWebServer(prefix: string, defaultModels: { path: string; note?: string }[]): WebFixture {
+export function useWebServer(
+  prefix: string,
+  defaultModels: { path: string; note?: string }[],
+  opts: { profile?: string } = {},
+): WebFixture {
   const state = { web: undefined as WebServer | undefined, userData: '' };
   beforeAll(async () => {
     state.userData = mkdtempSync(path.join(tmpdir(), `nwave-e2e-${prefix}-`));
@@ -27,6 +31,7 @@ export function useWebServer(prefix: string, defaultModels: { path: string; note
       hmr: false,
       cacheDir: path.join(state.userData, 'vite-cache'),
       logLevel: 'warn',
+      profile: opts.profile ?? null,
     });
   });
   afterAll(async () => {

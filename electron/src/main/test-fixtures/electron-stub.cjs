@@ -60,6 +60,12 @@ const electron = {
     },
   },
   shell: { openExternal() {} },
+  Menu: {
+    buildFromTemplate: (template) => template,
+    setApplicationMenu: (menu) => {
+      record.menu = menu.map((m) => ({ label: m.label ?? m.role, items: (m.submenu ?? []).map((i) => i.label ?? i.role ?? i.type) }));
+    },
+  },
   systemPreferences: {},
   ipcMain: {
     handle: (ch, fn) => {
@@ -101,6 +107,7 @@ setTimeout(async () => {
   const escape = await record.protocol.fn(new Request('app://app/..%2f..%2fpackage.json'));
   const info = await ipcHandlers.get('app:info')({ senderFrame: { url: 'app://app/index.html', parent: null }, sender: webContents });
   const foreign = await ipcHandlers.get('app:info')({ senderFrame: { url: 'https://evil.example/', parent: null }, sender: webContents });
+  const profile = await ipcHandlers.get('profile:get')({ senderFrame: { url: 'app://app/index.html', parent: null }, sender: webContents });
   const out = {
     schemes: record.schemes,
     webPreferences: record.windows[0]?.webPreferences,
@@ -120,6 +127,8 @@ setTimeout(async () => {
     windowOpen: record.windowOpen,
     info,
     foreign,
+    profile,
+    menu: record.menu,
     quitHandler: typeof listeners['before-quit'],
   };
   process.stdout.write(`${JSON.stringify(out)}\n`);
