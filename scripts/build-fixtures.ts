@@ -9,12 +9,16 @@
  * - `speech/sentence-16k.wav` + `sentence-16k.json`: ~6 s, "yes" and "no" among other words,
  *   with each word's start/end time (words spoken separately and concatenated)
  * - `speech/manifest.json`: word start/end times of every file above
+ * - `formats/`: one committed Speech Commands "yes" clip re-encoded by sox as FLAC (16-bit
+ *   16 kHz mono; 24-bit 44.1 kHz stereo), MP3 (16 kHz mono; 44.1 kHz stereo; needs
+ *   libsox-fmt-mp3) and OGG/Vorbis (16 kHz mono; 48 kHz stereo), plus the same clip as 16 kHz WAV
+ *   for comparison (`yes.wav`)
  *
  * Idempotent: a file that exists is kept (delete `test/.fixtures/` to rebuild). Writes are
  * atomic, so concurrent test runs cannot see half files. Without espeak-ng or sox the speech
  * fixtures are skipped with a message; tests that need them skip too.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeWav16 } from '../runtime/src/dsp/wav.js';
@@ -23,7 +27,7 @@ import type { VoiceParams } from '../training/src/data/espeak.js';
 import { writeFileAtomicSync } from '../training/src/data/fs-atomic.js';
 import { mulberry32 } from '../training/src/data/mulberry32.js';
 import { coloredNoise, dbToGain } from '../training/src/data/noise.js';
-import { toolsAvailable } from '../training/src/data/run-process.js';
+import { runTool, toolsAvailable } from '../training/src/data/run-process.js';
 import { renderSentence, type WordTiming } from '../training/src/data/synthetic-speech.js';
 
 /** Folder of the generated fixtures. */
@@ -51,8 +55,49 @@ async function centredWord(word: string, rate: number, durationS: number): Promi
   return { samples, sampleRateHz: rate, durationS, words: [{ word, startS: lead / rate, endS: Math.min(n, lead + len) / rate }] };
 }
 
+/** Folder of the sox-encoded format fixtures. */
+export const FORMAT_FIXTURES_DIR = join(SYNTH_FIXTURES_DIR, 'formats');
+
+/** sox arguments (after the input) of each format fixture. */
+export const FORMAT_FIXTURES: Record<string, string[]> = {
+  'yes.wav': ['-b', '16'],
+  'yes.flac': ['-b', '16'],
+  'yes-24bit-44k-stereo.flac': ['-b', '24', '-r', '44100', '-c', '2'],
+  'yes.mp3': [],
+  'yes-44k-stereo.mp3': ['-r', '44100', '-c', '2'],
+  'yes.ogg': [],
+  'yes-48k-stereo.ogg': ['-r', '48000', '-c', '2'],
+};
+
+/** The format fixtures (sox; throws when sox cannot write one, e.g. MP3 without libsox-fmt-mp3). */
+export async function buildFormatFixtures(): Promise<void> {
+  const scYes = fileURLToPath(new URL('../test/fixtures/audio/speech-commands/yes/', import.meta.url));
+  const source = join(
+    scYes,
+    readdirSync(scYes)
+      .filter((n) => n.endsWith('.wav'))
+      .sort()[0],
+  );
+  mkdirSync(FORMAT_FIXTURES_DIR, { recursive: true });
+  for (const [name, args] of Object.entries(FORMAT_FIXTURES)) {
+    const out = join(FORMAT_FIXTURES_DIR, name);
+    if (existsSync(out)) continue;
+    // Same folder and extension (sox picks the encoder by it), then a rename: never a half file.
+    const tmp = join(FORMAT_FIXTURES_DIR, `tmp-${process.pid}-${name}`);
+    try {
+      await runTool('sox', [source, ...args, tmp]).catch((err: Error) => {
+        throw new Error(`sox could not write ${name}: ${err.message} (MP3 needs libsox-fmt-mp3: scripts/setup-system.sh)`);
+      });
+      renameSync(tmp, out);
+    } finally {
+      rmSync(tmp, { force: true });
+    }
+  }
+}
+
 /** Writes every missing fixture; logs and returns when espeak-ng or sox is missing. */
 export async function buildFixtures(): Promise<void> {
+  if (await toolsAvailable(['sox'])) await buildFormatFixtures();
   if (!(await toolsAvailable(['espeak-ng', 'sox']))) {
     console.warn(
       '[build-fixtures] espeak-ng or sox not found: synthetic speech fixtures skipped (install: apt-get install espeak-ng sox); tests that need them will skip.',

@@ -57,6 +57,18 @@ export function run(checkpointJson, wavFiles) {
 }
 `;
 
+/** The dependencies and their dependencies, as hoisted in the repository's lockfile. */
+function lockedClosure(direct: string[], locked: Record<string, { dependencies?: Record<string, string> }>): string[] {
+  const seen = new Set<string>();
+  const visit = (d: string) => {
+    if (seen.has(d) || !locked[`node_modules/${d}`]) return;
+    seen.add(d);
+    for (const sub of Object.keys(locked[`node_modules/${d}`].dependencies ?? {})) visit(sub);
+  };
+  direct.forEach(visit);
+  return [...seen].sort();
+}
+
 const work = mkdtempSync(path.join(os.tmpdir(), 'nwave-runtime-pkg-'));
 const project = path.join(work, 'app');
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -87,7 +99,7 @@ describe('@nwave/runtime as an npm package', () => {
     execFileSync(npm, ['pack', '--pack-destination', work, '--silent'], { cwd: path.join(root, 'runtime'), stdio: 'pipe' });
     tarball = readdirSync(work).find((f) => f.endsWith('.tgz'))!;
     mkdirSync(project);
-    // Offline, as on a build server: a lockfile pins the tarball and the runtime's two dependencies
+    // Offline, as on a build server: a lockfile pins the tarball and the runtime's dependencies
     // at the repository's locked versions, whose tarballs `npm ci` left in the npm cache.
     const spec = `file:../${tarball}`;
     const runtimePkg = JSON.parse(readFileSync(path.join(root, 'runtime/package.json'), 'utf8'));
@@ -106,7 +118,9 @@ describe('@nwave/runtime as an npm package', () => {
             .digest('base64')}`,
           dependencies: runtimePkg.dependencies,
         },
-        ...Object.fromEntries(Object.keys(runtimePkg.dependencies).map((d) => [`node_modules/${d}`, locked[`node_modules/${d}`]])),
+        ...Object.fromEntries(
+          lockedClosure(Object.keys(runtimePkg.dependencies), locked).map((d) => [`node_modules/${d}`, locked[`node_modules/${d}`]]),
+        ),
       },
     };
     writeFileSync(
@@ -126,7 +140,14 @@ describe('@nwave/runtime as an npm package', () => {
     expect(listing.filter((f) => f.endsWith('.test.ts'))).toEqual([]);
     const pkg = JSON.parse(readFileSync(path.join(project, 'node_modules/@nwave/runtime/package.json'), 'utf8'));
     expect(pkg.exports['.'].default).toBe('./dist/index.js');
-    expect(Object.keys(pkg.dependencies).sort()).toEqual(['wavefile', 'zod']);
+    // The WASM audio decoders are loaded by `@nwave/runtime/node` on demand, never by the core.
+    expect(Object.keys(pkg.dependencies).sort()).toEqual([
+      '@wasm-audio-decoders/flac',
+      '@wasm-audio-decoders/ogg-vorbis',
+      'mpg123-decoder',
+      'wavefile',
+      'zod',
+    ]);
     expect(existsSync(path.join(project, 'node_modules/zod'))).toBe(true);
   });
 

@@ -1,8 +1,9 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { isAudioFileName } from '@nwave/runtime/node';
 
-/** WAV files named by the arguments: files as given, folders searched recursively (sorted). */
-export async function listWavFiles(args: readonly string[]): Promise<string[]> {
+/** Audio files (WAV, FLAC, MP3, OGG) named by the arguments: files as given, folders searched recursively (sorted). */
+export async function listAudioFiles(args: readonly string[]): Promise<string[]> {
   const out: string[] = [];
   for (const arg of args) {
     const stat = await fs.stat(arg).catch(() => null);
@@ -10,7 +11,7 @@ export async function listWavFiles(args: readonly string[]): Promise<string[]> {
       const entries = await fs.readdir(arg, { recursive: true });
       out.push(
         ...entries
-          .filter((e) => /\.wav$/i.test(e))
+          .filter((e) => isAudioFileName(e))
           .sort()
           .map((e) => path.join(arg, e)),
       );

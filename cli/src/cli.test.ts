@@ -188,6 +188,28 @@ describe('nwave info', () => {
     expect(j.parameters).toBe(13 + 888 + 24 * 3);
     expect(j.layers[1]).toMatchObject({ recurrent: true, parameters: 888, recurrentParameters: 576 });
   });
+
+  it('names the chip and its profile; an H1v2 model shows its placement and uncalibrated power', async () => {
+    const v1 = await nwave('info', MODEL, '--input', path.join(dir, 'low.wav'));
+    expect(v1.stdout).toMatch(
+      /^Chip\s+Neuronova H1 \(H1v1\) \(profile h1v1-estimate\): 4 cores 64\+64\+64\+64, .*power calibrated estimate$/m,
+    );
+    const h1v2 = path.join(REPO_ROOT, 'test', 'fixtures', 'models', 'h1v2.nwave.json');
+    const r = await nwave('info', h1v2, '--input', path.join(dir, 'low.wav'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /^Chip\s+Neuronova H1v2 \(profile h1v2-estimate\): 3 cores 50\+50\+100 .*subtractive reset, tau on 5\/10\/20\/50\/100 ms, power UNCALIBRATED estimate$/m,
+    );
+    expect(r.stdout).toMatch(/Constraints \(h1v2-estimate\): OK/);
+    expect(r.stdout).toMatch(/ok\s+core-placement\s+layers placed on the cores: hidden1 -> core 0; hidden2 -> core 1; output -> core 2/);
+    expect(r.stdout).toMatch(/ESTIMATE from profile h1v2-estimate \(UNCALIBRATED for this chip\)/);
+    expect(r.stdout).toMatch(/inference \(projected estimate, uncalibrated profile\)/);
+    const j = JSON.parse((await nwave('info', h1v2, '--json', '--input', path.join(dir, 'low.wav'))).stdout);
+    expect(j.chip).toMatchObject({ id: 'h1v2-estimate', name: 'Neuronova H1v2', powerCalibrated: false });
+    expect(j.power.calibrated).toBe(false);
+    const d = await nwave('detect', h1v2, path.join(dir, 'low.wav'));
+    expect(d.stdout).toMatch(/\(projected estimate, uncalibrated profile\)/);
+  });
 });
 
 describe('nwave start-up', () => {

@@ -59,12 +59,31 @@ export async function main(argv: string[]): Promise<number> {
       .command('eval')
       .description('accuracy per class and speaker, streaming false accepts/h, mismatch Monte Carlo, power; optional HTML report')
       .argument('[model]', '*.nwave.json (default: the bundled default model)')
-      .requiredOption('--data <dir>', 'data root DIR/<class>/*.wav (folders named like a label are that label, others background)')
+      .requiredOption(
+        '--data <dir>',
+        'data root DIR/<class>/* (WAV, FLAC, MP3, OGG; folders named like a label are that label, others background)',
+      )
       .option('--json', 'print one JSON object (stable shape, see cli/src/eval/summary.ts)')
       .option('--report <file>', 'write a self-contained HTML report')
-      .option('--stream-hours <h>', 'length of the synthetic stream; 0 skips streaming', '0.25')
+      .option('--stream-hours <h>', 'length of the stream; 0 skips streaming (default 0.25, or one pass over --stream-negatives)')
+      .option(
+        '--stream-negatives <dirs...>',
+        'folders of real long recordings of other speech for the stream (every audio file, recursive)',
+      )
+      .option(
+        '--stream-keywords <dir>',
+        'keyword clips DIR/<label>/* inserted into the --stream-negatives stream (default: the --data keyword clips)',
+      )
+      .option(
+        '--stream-split <half>',
+        'held-out half of --stream-negatives: eval, train or all (rule: training/src/data/holdout-split.ts)',
+        'eval',
+      )
       .option('--chips <n>', 'simulated chips per mismatch level; 0 skips the Monte Carlo', '20')
-      .option('--mismatch-levels <list>', 'synaptic stddev levels, weight units', '0,0.01,0.02,0.036,0.05')
+      .option(
+        '--mismatch-levels <list>',
+        "synaptic stddev levels, weight units (default: 0, 0.01, 0.02, the chip's nominal σ, 0.05; 0 on a chip without synaptic mismatch)",
+      )
       .option('--mismatch-clips <n>', 'clips per simulated chip (seeded subset)', '1000')
       .option('--no-leak-mismatch', 'no leak (time constant) mismatch on the simulated chips')
       .option('--frontend-mismatch', 'also perturb the frontend weights')
@@ -90,6 +109,17 @@ export async function main(argv: string[]): Promise<number> {
     .option('--val-split <x>', 'validation share (by speaker when names carry one)', '0.2')
     .option('--test-split <x>', 'test share', '0.1')
     .option('--augment <n>', 'augmented variants per training clip (time shift, gain, noise)')
+    .option(
+      '--negatives <dir...>',
+      'stream training: folders of other speech (any audio format; keyword-named folders are positives, background-noise folders are noise; train half of the held-out rule only)',
+    )
+    .option('--stream-variants <n>', 'windows per --negatives file, one per epoch (default 4)')
+    .option('--no-stream-augment', 'no speed/room/band/gain/noise augmentation of the stream windows')
+    .option(
+      '--hard-negative-rounds <n>',
+      "rounds of mining the runtime detector's false accepts on the --negatives and retraining (default 0)",
+    )
+    .option('--hard-negative-epochs <n>', 'epochs of each hard-negative round (default epochs / 4)')
     .option('--batch-size <n>', 'batch size')
     .option('--lr <x>', 'core learning rate')
     .option('--min-rejection <x>', 'background share the calibrated detector must reject on validation', '0.95')
@@ -105,6 +135,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('--lr-frontend <x>', 'Frontend learning rate (default 1e-4, 10x below the core as NWAVE advises)')
     .option('--mismatch <stddev>', 'synaptic mismatch stddev (weight units), redrawn every batch (NWAVE `stddev`)')
     .option('--ileak-mismatch', 'leak (tau) mismatch redrawn every batch (NWAVE `ileak_mismatch`)')
+    .option('--recurrent', 'in-core recurrence in every hidden layer (each must fit one 64-neuron core)')
+    .option('--learn-taus', "train every core neuron's time constant (exported per neuron)")
     .option('--patience <n>', 'early stopping: stop after n epochs without a better validation score (0 = never)')
     .option('--surrogate-slope <x>', 'fast_sigmoid surrogate slope (default 25)')
     .option('--config <file.json>', 'training settings (any TrainConfig field); flags given on the command line win')

@@ -22,6 +22,33 @@ const ortLoaded = (): boolean => performance.getEntriesByType('resource').some((
 describe.skipIf(!!skip)('backends side by side (Chromium e2e)', () => {
   const server = useWebServer('backends', [{ path: MODEL }]);
 
+  it('reads FLAC, MP3 and OGG files like WAV (the browser decodes them)', async () => {
+    // Made by sox in the test run's global setup (scripts/build-fixtures.ts).
+    const dir = path.resolve('test/.fixtures/formats');
+    const files = ['yes.wav', 'yes.flac', 'yes.mp3', 'yes.ogg'].map((f) => path.join(dir, f));
+    await withPage(files[0], async (page, log) => {
+      await openApp(page, server.web.url);
+      await page.click('[data-tab=model]');
+      const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('[data-testid=backend-open]')]);
+      await chooser.setFiles(files);
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=backend-badge]').length === 4, undefined, {
+        timeout: 60_000,
+      });
+      const rows = await page.$$eval('[data-testid=backend-file]', (groups) =>
+        groups.map((g) => ({
+          file: g.getAttribute('data-file'),
+          label: g.querySelector('[data-testid=label]')?.textContent,
+          counts: g.querySelector('[data-testid=counts]')?.textContent,
+        })),
+      );
+      expect(rows.map((r) => r.file)).toEqual(files.map((f) => path.basename(f)));
+      // Lossless FLAC gives the WAV's very spike counts; the lossy ones give a decision too.
+      expect(rows[1].counts).toBe(rows[0].counts);
+      for (const r of rows) expect(r.label).toBeTruthy();
+      expect(log.errors).toEqual([]);
+    });
+  }, 180_000);
+
   it('runs WAV files on the JS runtime and ONNX Runtime Web with identical results', async () => {
     const model = NwaveModel.fromJSON(readFileSync(MODEL, 'utf8'));
     const expected = WAVS.map((f) => {

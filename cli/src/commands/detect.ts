@@ -11,14 +11,16 @@ import {
   NwaveError,
   classifyClips,
   getChipConsumption,
+  powerLabel,
   resolveBackend,
   streamFeatures,
+  type ChipProfile,
   type KeywordEvent,
   type NwaveModel,
   type SnnSession,
 } from '@nwave/runtime';
-import { readWavFile } from '@nwave/runtime/node';
-import { listWavFiles } from '../audio-files.js';
+import { decodeAudioFile } from '@nwave/runtime/node';
+import { listAudioFiles } from '../audio-files.js';
 import { nJ, pct } from '../format.js';
 
 export interface DetectOptions {
@@ -111,7 +113,7 @@ export async function streamOnSession(
 
 /** Whole-clip and streaming mode through `session` (any backend). */
 export async function detectFile(model: NwaveModel, file: string, opts: DetectOptions, session: SnnSession): Promise<FileResult> {
-  const audio = readWavFile(file);
+  const audio = await decodeAudioFile(file);
   const clipS = model.checkpoint.filterbank.recordingDurationS;
   const base = { file, backend: session.backend, durationS: audio.durationS, sampleRateHz: audio.sampleRateHz, estimate: true as const };
   if (!opts.stream && audio.durationS <= clipS * 1.5 + 1e-9) {
@@ -151,8 +153,8 @@ export async function detectFile(model: NwaveModel, file: string, opts: DetectOp
   };
 }
 
-function printHuman(r: FileResult): void {
-  const power = `${(r.powerW * 1e6).toFixed(4)} µW, ${nJ(r.energyJ)} (projected estimate)`;
+function printHuman(r: FileResult, chip: ChipProfile): void {
+  const power = `${(r.powerW * 1e6).toFixed(4)} µW, ${nJ(r.energyJ)} (${powerLabel(chip)})`;
   if (r.mode === 'clip') {
     const verdict = r.accepted ? `${r.label}` : `— (${r.label}, rejected: ${r.rejectedBy})`;
     console.log(`${r.file}  ${verdict}  confidence ${pct(r.confidence)}  spikes [${r.spikeCounts.join(', ')}]  ${power}`);
@@ -168,7 +170,7 @@ function printHuman(r: FileResult): void {
 
 /** Runs detect over files and folders; returns the process exit code (1 if any file failed). */
 export async function runDetect(model: NwaveModel, inputs: string[], opts: DetectOptions): Promise<number> {
-  const files = await listWavFiles(inputs);
+  const files = await listAudioFiles(inputs);
   if (files.length === 0) {
     console.error(`nwave detect: no .wav files in ${inputs.join(', ')}`);
     return 1;
@@ -180,7 +182,7 @@ export async function runDetect(model: NwaveModel, inputs: string[], opts: Detec
       try {
         const r = await detectFile(model, file, opts, session);
         if (opts.json) console.log(JSON.stringify(r));
-        else printHuman(r);
+        else printHuman(r, model.chip);
       } catch (e) {
         failed++;
         const message = e instanceof Error ? e.message : String(e);

@@ -3,12 +3,13 @@
  * and speaker, streaming false accepts and misses, mismatch Monte Carlo and projected power, from
  * the runtime's simulation of the checkpoint as deployed (see cli/src/eval/).
  */
-import { InvalidArgumentError, type NwaveModel } from '@nwave/runtime';
+import { InvalidArgumentError, powerLabel, type ChipProfile, type NwaveModel } from '@nwave/runtime';
 import { writeFileAtomic } from '@nwave/runtime/node';
 import { reportFailures } from '@nwave/training/dataset-folder';
 import { renderEvalReport } from '../eval/report-html.js';
 import { runEvaluation, type EvalOptions } from '../eval/run-eval.js';
 import type { EvalSummary } from '../eval/summary.js';
+import { STREAM_SPLITS, type StreamSplit } from '../eval/stream-sources.js';
 import { describeDetector } from '../detector-options.js';
 import { pct, table, uW } from '../format.js';
 
@@ -23,6 +24,9 @@ export interface EvalCliOptions {
   leakMismatch?: boolean;
   frontendMismatch?: boolean;
   streamHours?: string;
+  streamNegatives?: string[];
+  streamKeywords?: string;
+  streamSplit?: string;
   seed?: string;
   maxClips?: string;
 }
@@ -33,6 +37,17 @@ function number(name: string, v: string | undefined, check: (x: number) => boole
   if (v.trim() === '' || !Number.isFinite(x) || !check(x))
     throw new InvalidArgumentError(`--${name} must be ${expected}, got "${v}"`, { field: name, value: v, expected });
   return x;
+}
+
+function streamSplit(v: string | undefined): StreamSplit | undefined {
+  if (v === undefined) return undefined;
+  if (!(STREAM_SPLITS as readonly string[]).includes(v))
+    throw new InvalidArgumentError(`--stream-split must be one of ${STREAM_SPLITS.join(', ')}, got "${v}"`, {
+      field: 'stream-split',
+      value: v,
+      expected: STREAM_SPLITS,
+    });
+  return v as StreamSplit;
 }
 
 /** Parses and checks the numeric options. @throws InvalidArgumentError naming the option */
@@ -51,13 +66,16 @@ export function parseEvalOptions(o: EvalCliOptions): EvalOptions {
     frontendMismatch: o.frontendMismatch,
     streamHours: number('stream-hours', o.streamHours, (x) => x >= 0 && x <= 24, 'a number of hours in [0, 24]'),
     maxClips: number('max-clips', o.maxClips, (x) => int(x) && x > 0, 'an integer > 0'),
+    streamNegatives: o.streamNegatives,
+    streamKeywords: o.streamKeywords,
+    streamSplit: streamSplit(o.streamSplit),
   };
 }
 
 /** A share, or a dash when the data had nothing to compute it on. */
 const pc = (x: number | null) => (x === null ? '—' : pct(x));
 
-function printHuman(s: EvalSummary): void {
+function printHuman(s: EvalSummary, chip: ChipProfile): void {
   console.log(
     `${s.model.name}: ${s.data.clips} clips in ${s.data.dir} (${s.data.keywordClips} keyword, ${s.data.nonKeywordClips} non-keyword)`,
   );
@@ -82,6 +100,13 @@ function printHuman(s: EvalSummary): void {
     console.log(
       `stream ${(st.hours * 60).toFixed(1)} min: ${st.keywords} keywords, ${st.misses} missed (${pc(st.missRate)}), ${st.falseAcceptsPerHour.toFixed(2)} false accepts/h${lat}`,
     );
+    console.log(
+      `  per hour of other speech (${(st.otherSpeechHours * 60).toFixed(1)} min): ${st.falseAcceptsPerHourOfOtherSpeech.toFixed(2)} false accepts/h; wrong label ${pc(st.wrongLabelRate)}`,
+    );
+    for (const p of st.detMissRateAt)
+      console.log(
+        `  DET: miss rate at <= ${p.falseAcceptsPerHour} false accepts per hour of other speech: ${p.missRate === null ? 'not reached' : `${pct(p.missRate)} (threshold ${p.threshold})`}`,
+      );
     for (const p of st.missRateAt)
       console.log(
         `  miss rate at <= ${p.falseAcceptsPerHour} false accepts/h: ${p.missRate === null ? 'not reached' : `${pct(p.missRate)} (threshold ${p.threshold})`}`,
@@ -98,7 +123,7 @@ function printHuman(s: EvalSummary): void {
     );
   }
   console.log(
-    `power per inference ${uW(s.power.meanW)} (5-95 %: ${uW(s.power.p5W)} - ${uW(s.power.p95W)}), ${(s.power.energyPerInferenceJ * 1e9).toFixed(3)} nJ (projected estimate)`,
+    `power per inference ${uW(s.power.meanW)} (5-95 %: ${uW(s.power.p5W)} - ${uW(s.power.p95W)}), ${(s.power.energyPerInferenceJ * 1e9).toFixed(3)} nJ (${powerLabel(chip)})`,
   );
   console.log(`${s.clipsPerSecond.toFixed(0)} clips/s`);
 }
@@ -117,6 +142,6 @@ export async function runEvalCommand(model: NwaveModel, file: string, cli: EvalC
     console.error(`nwave eval: report written to ${cli.report}`);
   }
   if (cli.json) console.log(JSON.stringify(d.summary));
-  else printHuman(d.summary);
+  else printHuman(d.summary, model.chip);
   return 0;
 }

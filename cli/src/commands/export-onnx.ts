@@ -6,10 +6,10 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { InvalidArgumentError, NwaveModel } from '@nwave/runtime';
-import { readWavFile } from '@nwave/runtime/node';
+import { decodeAudioFileSync } from '@nwave/runtime/node';
 import { checkParity, OPSET_VERSION, type ParityReport } from '@nwave/onnx';
 import { exportOnnxFile } from '@nwave/onnx/node';
-import { listWavFiles } from '../audio-files.js';
+import { listAudioFiles } from '../audio-files.js';
 import { EXAMPLES_DIR } from '../paths.js';
 
 export interface ExportOnnxOptions {
@@ -29,9 +29,9 @@ export function defaultOnnxPath(model: string): string {
 
 /** Classifies the clips on both backends; the `.onnx` bytes checked are the ones just written. */
 async function verify(model: NwaveModel, bytes: Uint8Array, inputs: string[]): Promise<ParityReport & { files: string[] }> {
-  const files = await listWavFiles(inputs);
+  const files = await listAudioFiles(inputs);
   const clips = files.map((f) => {
-    const a = readWavFile(f);
+    const a = decodeAudioFileSync(f);
     return model.features(a.samples, a.sampleRateHz);
   });
   return { ...(await checkParity(model, clips, bytes)), files };

@@ -25,6 +25,8 @@ describe('nwave train flags', () => {
       logitScale: '0.2',
       mismatch: '0.036',
       ileakMismatch: true,
+      recurrent: true,
+      learnTaus: true,
       patience: '5',
       surrogateSlope: '10',
       valSplit: '0.25',
@@ -44,6 +46,8 @@ describe('nwave train flags', () => {
       logitScale: 0.2,
       stddev: 0.036,
       ileakMismatch: true,
+      recurrent: true,
+      learnTaus: true,
       patience: 5,
       surrogateSlope: 10,
     });

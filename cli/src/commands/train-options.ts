@@ -34,9 +34,16 @@ export interface TrainCliOptions {
   logitScale?: string;
   mismatch?: string;
   ileakMismatch?: boolean;
+  recurrent?: boolean;
+  learnTaus?: boolean;
   patience?: string;
   surrogateSlope?: string;
   config?: string;
+  negatives?: string[];
+  streamVariants?: string;
+  streamAugment?: boolean;
+  hardNegativeRounds?: string;
+  hardNegativeEpochs?: string;
 }
 
 /** Epochs when neither `--epochs` nor the config file sets them. */
@@ -113,6 +120,8 @@ export function trainOptionsFromFlags(
     logitScale: opt(o.logitScale, (t) => parseNumberFlag('--logit-scale', t, { min: 0, exclusiveMin: true })),
     stddev: opt(o.mismatch, (t) => parseNumberFlag('--mismatch', t, { min: 0 })),
     ileakMismatch: o.ileakMismatch ? true : undefined,
+    recurrent: o.recurrent ? true : undefined,
+    learnTaus: o.learnTaus ? true : undefined,
     patience: opt(o.patience, (t) => parseNumberFlag('--patience', t, { int: true, min: 0 })),
     surrogateSlope: opt(o.surrogateSlope, (t) => parseNumberFlag('--surrogate-slope', t, { min: 0, exclusiveMin: true })),
   };
@@ -134,6 +143,11 @@ export function trainOptionsFromFlags(
     minRejection: opt(o.minRejection, (t) => parseNumberFlag('--min-rejection', t, { min: 0, max: 1 })),
     backgroundMode: o.backgroundMode as RunTrainingOptions['backgroundMode'],
     backgroundFolders: opt(o.backgroundFolders, list),
+    negatives: o.negatives,
+    streamVariants: opt(o.streamVariants, (t) => parseNumberFlag('--stream-variants', t, { int: true, min: 1 })),
+    streamAugment: o.streamAugment,
+    hardNegativeRounds: opt(o.hardNegativeRounds, (t) => parseNumberFlag('--hard-negative-rounds', t, { int: true, min: 0 })),
+    hardNegativeEpochs: opt(o.hardNegativeEpochs, (t) => parseNumberFlag('--hard-negative-epochs', t, { int: true, min: 1 })),
     command,
     config,
   };

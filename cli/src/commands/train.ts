@@ -94,7 +94,10 @@ export async function runTrain(o: TrainCliOptions, argv: string[]): Promise<numb
           );
           header = true;
         }
-        console.log(epochLine(row) + `  ETA ${Math.round(row.etaS)}s`);
+        console.log(
+          epochLine(row) +
+            `  ETA ${Math.round(row.etaS)}s  (steps ${row.stepSeconds.toFixed(1)}s, waiting for data ${row.dataSeconds.toFixed(1)}s)`,
+        );
       },
     });
     stopBar();

@@ -4,8 +4,7 @@
  * over the same recording for the false-accepts-per-hour / miss-rate curve.
  */
 import type { NwaveModel } from '@nwave/runtime';
-import type { EvalClip } from './dataset.js';
-import { planStream, type StreamPlan } from './stream-builder.js';
+import { planStream, type StreamPlan, type StreamSource } from './stream-builder.js';
 import {
   recordStream,
   replayDetector,
@@ -21,12 +20,37 @@ import { mean, percentile, type CurvePoint, type StreamingSummary } from './summ
 export const SWEEP_THRESHOLDS: readonly number[] = [0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.98, 0.99, 0.995, 0.999, 0.9999];
 /** Operating points reported from the curve (openWakeWord reports misses at 0.5 false accepts/h). */
 export const FA_TARGETS: readonly number[] = [0.5, 1];
+/** Operating points read off the DET curve (issue 11's bar: misses at 10, 50 and 200 false accepts/h). */
+export const DET_FA_TARGETS: readonly number[] = [10, 50, 200];
+/** Thresholds of the DET curve: a fine grid, denser near 1 where softmax confidences crowd. */
+export const DET_THRESHOLDS: readonly number[] = [
+  ...Array.from({ length: 18 }, (_, i) => +(i * 0.05).toFixed(2)),
+  0.9,
+  0.92,
+  0.94,
+  0.95,
+  0.96,
+  0.97,
+  0.98,
+  0.985,
+  0.99,
+  0.993,
+  0.995,
+  0.997,
+  0.998,
+  0.999,
+  0.9995,
+  0.9999,
+  1,
+];
 
 export interface StreamingOptions {
   hours: number;
   seed: number;
   toleranceS?: number;
   thresholds?: readonly number[];
+  /** Gap of other audio between two keywords, seconds. @defaultValue [4, 10] */
+  gapS?: [number, number];
 }
 
 /** Everything the report needs beyond the JSON summary. */
@@ -52,18 +76,36 @@ export function missRateAt(curve: readonly CurvePoint[], target: number): { miss
   return { missRate: best?.missRate ?? null, threshold: best?.threshold ?? null };
 }
 
-/** Runs the streaming evaluation on `clips` (audio re-read through `load`). */
+/** Runs the streaming evaluation on `sources` (evaluation clips or stream folders; audio re-read through `load`). */
 export function evaluateStreaming(
   model: NwaveModel,
-  clips: readonly EvalClip[],
+  sources: readonly StreamSource[],
   load: AudioLoader,
   opts: StreamingOptions,
 ): StreamingDetails {
   const tol = opts.toleranceS ?? 0.5;
-  const plan = planStream(clips, model.filterbank.sampleRateHz, { hours: opts.hours, seed: opts.seed });
+  const plan = planStream(sources, model.filterbank.sampleRateHz, { hours: opts.hours, seed: opts.seed, gapS: opts.gapS });
   const recording = recordStream(model, plan, load);
   const hours = plan.durationS / 3600;
+  // "Other speech": the stream minus the inserted keywords (the DET's false-accept denominator).
+  const otherHours = Math.max(0, hours - plan.keywords.reduce((a, k) => a + (k.endS - k.startS), 0) / 3600);
   const labels = model.labels;
+  const base0 = model.checkpoint.detector;
+  const det = [...new Set([...DET_THRESHOLDS, base0.threshold])]
+    .sort((a, b) => a - b)
+    .map((threshold): CurvePoint => {
+      const s = scoreDetections(
+        plan.keywords,
+        replayDetector(model, recording, { ...base0, threshold, labelThresholds: undefined }),
+        labels,
+        tol,
+      );
+      return {
+        threshold,
+        falseAcceptsPerHour: otherHours > 0 ? s.falseAccepts.length / otherHours : 0,
+        missRate: plan.keywords.length ? s.misses.length / plan.keywords.length : 0,
+      };
+    });
   // The deployed detector: the spotter's own events (the sweep's replay reproduces them exactly).
   const own = scoreDetections(plan.keywords, recording.events, labels, tol);
   const base = model.checkpoint.detector;
@@ -87,6 +129,10 @@ export function evaluateStreaming(
     keywords: plan.keywords.length,
     misses: own.misses.length,
     missRate: plan.keywords.length ? own.misses.length / plan.keywords.length : null,
+    wrongLabels: own.wrongLabels.length,
+    wrongLabelRate: plan.keywords.length ? own.wrongLabels.length / plan.keywords.length : null,
+    otherSpeechHours: otherHours,
+    falseAcceptsPerHourOfOtherSpeech: otherHours > 0 ? own.falseAccepts.length / otherHours : 0,
     falseAccepts: own.falseAccepts.length,
     falseAcceptsPerHour: hours > 0 ? own.falseAccepts.length / hours : 0,
     latencyMs: ms(own.hits.map((h) => h.latencyS)),
@@ -95,6 +141,8 @@ export function evaluateStreaming(
     meanPowerW: recording.steps > 0 ? streamPower(model, recording) : 0,
     curve,
     missRateAt: FA_TARGETS.map((fa) => ({ falseAcceptsPerHour: fa, ...missRateAt(curve, fa) })),
+    det,
+    detMissRateAt: DET_FA_TARGETS.map((fa) => ({ falseAcceptsPerHour: fa, ...missRateAt(det, fa) })),
     realTimeFactor: recording.runS > 0 ? plan.durationS / recording.runS : 0,
     seed: opts.seed,
   };

@@ -3,6 +3,7 @@
  * asset, no script), so it can be mailed, archived next to a checkpoint or opened offline.
  */
 import { barChart, confusionHeatmap, esc, histogram, spikeRaster, xyChart } from '@nwave/training/svg-charts';
+import { findChipProfile, powerLabel } from '@nwave/runtime';
 import { describeDetector } from '../detector-options.js';
 import type { EvalDetails } from './run-eval.js';
 import type { MismatchLevel } from './summary.js';
@@ -37,6 +38,16 @@ function summarySection(d: EvalDetails): string {
   if (st) {
     rows.push(['Stream', `${fix(st.hours * 60, 1)} min, ${st.keywords} keywords inserted`]);
     rows.push(['Misses / false accepts per hour', `${st.misses} (${pct(st.missRate)}) / ${fix(st.falseAcceptsPerHour)}`]);
+    rows.push(['Wrong-label rate (another keyword named)', pct(st.wrongLabelRate)]);
+    rows.push([
+      'False accepts per hour of other speech',
+      `${fix(st.falseAcceptsPerHourOfOtherSpeech)} (over ${fix(st.otherSpeechHours * 60, 1)} min of other speech)`,
+    ]);
+    for (const p of st.detMissRateAt)
+      rows.push([
+        `DET: miss rate at ≤ ${p.falseAcceptsPerHour} false accepts per hour of other speech`,
+        p.missRate === null ? 'not reached' : `${pct(p.missRate)} (threshold ${p.threshold})`,
+      ]);
     for (const p of st.missRateAt)
       rows.push([
         `Miss rate at ≤ ${p.falseAcceptsPerHour} false accepts/h`,
@@ -54,7 +65,7 @@ function summarySection(d: EvalDetails): string {
       `${pct(nominal.mean)} / ${pct(nominal.p5)} / ${pct(nominal.min)}`,
     ]);
   rows.push([
-    'Power per inference (mean, 5–95 %), projected estimate',
+    `Power per inference (mean, 5–95 %), ${powerLabelOf(s.power.profile)}`,
     `${uW(s.power.meanW)} (${uW(s.power.p5W)} – ${uW(s.power.p95W)}), ${(s.power.energyPerInferenceJ * 1e9).toFixed(3)} nJ`,
   ]);
   rows.push(['Throughput', `${s.clipsPerSecond.toFixed(0)} clips/s${st ? `, stream ${st.realTimeFactor.toFixed(0)}x real time` : ''}`]);
@@ -124,6 +135,33 @@ function streamingSection(d: EvalDetails): string {
       },
     ),
   ];
+  const det = st.det;
+  figs.push(
+    xyChart(
+      'DET: miss rate vs false accepts per hour of other speech (threshold sweep; 0/h drawn at 0.1/h)',
+      [
+        {
+          name: 'miss rate',
+          points: [...det].sort((a, b) => a.falseAcceptsPerHour - b.falseAcceptsPerHour).map((p) => [p.falseAcceptsPerHour, p.missRate]),
+        },
+      ],
+      {
+        xLabel: 'false accepts / h of other speech',
+        yLabel: 'miss rate',
+        xRange: [0.1, Math.max(300, ...det.map((p) => p.falseAcceptsPerHour))],
+        logXFloor: 0.1,
+        yRange: [0, 1],
+        xMarks: [
+          { x: 10, label: '10/h' },
+          { x: 50, label: '50/h' },
+          { x: 200, label: '200/h' },
+        ],
+      },
+    ),
+  );
+  const src = st.source
+    ? `<p>Stream source: other speech from ${st.source.negatives.map((n) => `<code>${esc(n)}</code>`).join(', ')} (${st.source.split} half, ${st.source.negativeFiles} files, ${fix(st.source.negativeS / 60, 1)} min), keyword clips from ${st.source.keywords ? `<code>${esc(st.source.keywords)}</code>` : 'the data folder'} (${st.source.keywordFiles} files).</p>`
+    : '';
   const lat = d.streaming.hits.map((h) => h.latencyS * 1000);
   if (lat.length)
     figs.push(
@@ -135,7 +173,8 @@ function streamingSection(d: EvalDetails): string {
     );
   const rows = curve.map((p) => [p.threshold, fix(p.falseAcceptsPerHour), pct(p.missRate)]);
   const note = `<p>${fix(st.hours * 60, 1)} min stream (seed ${st.seed}): non-keyword clips back to back, ${st.keywords} keyword clips inserted at known times; a detection counts when it fires between the keyword's start and ${st.toleranceS} s after its end. False accepts are counted over the whole stream; at this length one false accept is ${fix(1 / st.hours, 1)}/h, so a rate of 0/h only says "none in ${fix(st.hours * 60, 1)} min" (use <code>--stream-hours</code> for more).</p>`;
-  return `<h2>Streaming</h2>${note}${figs.join('')}<details><summary>Threshold sweep (table)</summary>${table(['threshold', 'false accepts / h', 'miss rate'], rows)}</details>`;
+  const detRows = det.map((p) => [p.threshold, fix(p.falseAcceptsPerHour), pct(p.missRate)]);
+  return `<h2>Streaming</h2>${note}${src}${figs.join('')}<details><summary>Threshold sweep (table)</summary>${table(['threshold', 'false accepts / h', 'miss rate'], rows)}</details><details><summary>DET (table, per hour of other speech)</summary>${table(['threshold', 'false accepts / h of other speech', 'miss rate'], detRows)}</details>`;
 }
 
 function mismatchSection(d: EvalDetails): string {
@@ -166,7 +205,7 @@ function powerSection(d: EvalDetails): string {
   if (w.length === 0) return '';
   const lo = Math.min(...w);
   const hi = Math.max(...w);
-  return `<h2>Power per inference (projected estimate, ${esc(d.summary.power.profile)})</h2>${histogram('Projected power per clip, µW', w, { lo: +lo.toPrecision(3), hi: +(hi > lo ? hi : lo + 1e-6).toPrecision(3), bins: 40 })}`;
+  return `<h2>Power per inference (${powerLabelOf(d.summary.power.profile)}, ${esc(d.summary.power.profile)})</h2>${histogram('Projected power per clip, µW', w, { lo: +lo.toPrecision(3), hi: +(hi > lo ? hi : lo + 1e-6).toPrecision(3), bins: 40 })}`;
 }
 
 function rasterSection(d: EvalDetails): string {
@@ -187,4 +226,9 @@ export function renderEvalReport(d: EvalDetails): string {
     'body{font:14px/1.4 system-ui,sans-serif;margin:24px;max-width:1000px}table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}th{background:#f6f6f6}figure{display:inline-block;margin:8px 12px 8px 0;vertical-align:top}figcaption{font-size:12px;color:#444}';
   const s = d.summary;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>nwave eval: ${esc(s.model.name)}</title><style>${css}</style></head><body><h1>Evaluation of ${esc(s.model.name)}</h1><p>Every number comes from the runtime's bit-exact fixed-point simulation of <code>${esc(s.model.file)}</code> as deployed. Power figures are projections from the chip profile, not measurements.</p>${summarySection(d)}${clipSection(d)}${speakerSection(d)}${streamingSection(d)}${mismatchSection(d)}${powerSection(d)}${rasterSection(d)}</body></html>\n`;
+}
+
+/** The label of a profile's power figures ("uncalibrated" for a profile not fitted to its chip). */
+function powerLabelOf(profileId: string): string {
+  return powerLabel(findChipProfile(profileId) ?? { calibrated: false });
 }

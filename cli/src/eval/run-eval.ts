@@ -8,8 +8,9 @@ import type { NwaveModel } from '@nwave/runtime';
 import { loadAudio } from '@nwave/training/dataset-folder';
 import { clipMetrics, type ClipDecision } from './clip-metrics.js';
 import { NON_KEYWORD, loadEvalData, type EvalClip, type EvalData } from './dataset.js';
-import { DEFAULT_CHIPS, DEFAULT_MISMATCH_CLIPS, MISMATCH_LEVELS, evaluateMismatch, mismatchSubset } from './evaluate-mismatch.js';
+import { DEFAULT_CHIPS, DEFAULT_MISMATCH_CLIPS, evaluateMismatch, mismatchLevels, mismatchSubset } from './evaluate-mismatch.js';
 import { evaluateStreaming, type StreamingDetails } from './evaluate-streaming.js';
+import { loadStreamSources, type StreamSplit } from './stream-sources.js';
 import { mean, percentile, type EvalSummary } from './summary.js';
 
 export interface EvalOptions {
@@ -19,7 +20,7 @@ export interface EvalOptions {
   seed?: number;
   /** Simulated chips per mismatch level; 0 skips the Monte Carlo. @defaultValue 20 */
   chips?: number;
-  /** σ levels, weight units. @defaultValue 0, 0.01, 0.02, 0.036, 0.05 */
+  /** σ levels, weight units. @defaultValue `mismatchLevels(model.chip)`: 0, 0.01, 0.02, nominal σ (H1v1 0.036), 0.05 */
   mismatchLevels?: readonly number[];
   /** @defaultValue true */
   leakMismatch?: boolean;
@@ -27,8 +28,14 @@ export interface EvalOptions {
   frontendMismatch?: boolean;
   /** Clips per simulated chip (seeded subset). @defaultValue 1000 */
   mismatchClips?: number;
-  /** Stream length, hours; 0 skips the streaming evaluation. @defaultValue 0.25 */
+  /** Stream length, hours; 0 skips the streaming evaluation. @defaultValue 0.25, or one pass over `streamNegatives` */
   streamHours?: number;
+  /** Folders of other speech for the stream (every audio file, recursive); replaces the data folder's clips in the stream. */
+  streamNegatives?: readonly string[];
+  /** Folder `<label>/*` of keyword clips inserted into the `streamNegatives` stream. @defaultValue the data folder's keyword clips */
+  streamKeywords?: string;
+  /** Which half of `streamNegatives` (see stream-sources.ts). @defaultValue 'eval' */
+  streamSplit?: StreamSplit;
   /** Detection tolerance after a keyword's end, seconds. @defaultValue 0.5 */
   toleranceS?: number;
   /** Evaluate a seeded subset of this many clips. */
@@ -107,16 +114,41 @@ export function runEvaluation(model: NwaveModel, modelFile: string, opts: EvalOp
   log(`clips: ${clips.length} evaluated in ${clipsS.toFixed(2)} s (${(clips.length / clipsS).toFixed(0)} clips/s)`);
   const metrics = clipMetrics(model.labels, clips, outcomes);
 
-  const streamHours = opts.streamHours ?? 0.25;
   const t1 = performance.now();
   let streaming: StreamingDetails | null = null;
-  if (streamHours > 0 && clips.length > 0) {
-    const rate = model.filterbank.sampleRateHz;
-    streaming = evaluateStreaming(model, clips, (f) => loadAudio(path.join(opts.data, f), rate), {
-      hours: streamHours,
-      seed,
-      toleranceS: opts.toleranceS,
-    });
+  const rate = model.filterbank.sampleRateHz;
+  if (opts.streamNegatives?.length) {
+    // Real long recordings: folders of other speech, keyword clips from their own folder (or the data's).
+    const set = loadStreamSources(model, { negatives: opts.streamNegatives, keywords: opts.streamKeywords, split: opts.streamSplit });
+    if (set.failures.length)
+      log(`stream: ${set.failures.length} unreadable file(s) left out, first: ${set.failures[0].file}: ${set.failures[0].reason}`);
+    const sources = opts.streamKeywords
+      ? set.sources
+      : [...set.sources, ...clips.filter((c) => c.keyword).map((c) => ({ ...c, file: path.join(opts.data, c.file) }))];
+    const keywordS = sources.filter((s) => s.keyword).reduce((a, s) => a + s.durationS, 0) / Math.max(1, set.keywords);
+    // Default: each negative file about once (one keyword per ~7 s gap of other speech).
+    const hours = opts.streamHours ?? (set.negativeS * (1 + keywordS / 7)) / 3600;
+    if (hours > 0 && sources.length > 0) {
+      streaming = evaluateStreaming(model, sources, (f) => loadAudio(f, rate), { hours, seed, toleranceS: opts.toleranceS });
+      streaming.summary.source = {
+        negatives: [...opts.streamNegatives],
+        keywords: opts.streamKeywords ?? null,
+        split: opts.streamSplit ?? 'eval',
+        negativeFiles: set.negatives,
+        keywordFiles: sources.length - set.negatives,
+        negativeS: set.negativeS,
+      };
+    }
+  } else {
+    const streamHours = opts.streamHours ?? 0.25;
+    if (streamHours > 0 && clips.length > 0)
+      streaming = evaluateStreaming(model, clips, (f) => loadAudio(path.join(opts.data, f), rate), {
+        hours: streamHours,
+        seed,
+        toleranceS: opts.toleranceS,
+      });
+  }
+  if (streaming) {
     const s = streaming.summary;
     log(
       `stream: ${(s.hours * 60).toFixed(1)} min, ${s.keywords} keywords, ${s.misses} missed, ${s.falseAcceptsPerHour.toFixed(2)} false accepts/h (${s.realTimeFactor.toFixed(0)}x real time)`,
@@ -131,7 +163,7 @@ export function runEvaluation(model: NwaveModel, modelFile: string, opts: EvalOp
       ? evaluateMismatch(model, mismatchSubset(clips, opts.mismatchClips ?? DEFAULT_MISMATCH_CLIPS, seed), {
           chips,
           seed,
-          levels: opts.mismatchLevels ?? MISMATCH_LEVELS,
+          levels: opts.mismatchLevels ?? mismatchLevels(model.chip),
           leakMismatch: opts.leakMismatch,
           frontend: opts.frontendMismatch,
           // One line per finished level: the Monte Carlo is the longest part of a run.

@@ -110,6 +110,8 @@ export interface Hit {
 export interface StreamScore {
   hits: Hit[];
   misses: KeywordInsertion[];
+  /** Keywords with no right-label detection but one of another keyword in their window. */
+  wrongLabels: KeywordInsertion[];
   falseAccepts: KeywordEvent[];
   duplicates: number;
 }
@@ -122,6 +124,7 @@ export function scoreDetections(
   toleranceS = 0.5,
 ): StreamScore {
   const hitBy = new Map<number, Hit>();
+  const wrongBy = new Set<number>();
   const falseAccepts: KeywordEvent[] = [];
   let duplicates = 0;
   let k = 0;
@@ -132,10 +135,19 @@ export function scoreDetections(
     if (kw && t >= kw.startS && labels[kw.label] === e.label) {
       if (hitBy.has(k)) duplicates++;
       else hitBy.set(k, { keyword: kw, event: e, latencyS: t - kw.endS, latencyFromStartS: t - kw.startS });
-    } else falseAccepts.push(e);
+    } else {
+      if (kw && t >= kw.startS) wrongBy.add(k);
+      falseAccepts.push(e);
+    }
   }
   const hits = [...hitBy.values()];
-  return { hits, misses: keywords.filter((_, i) => !hitBy.has(i)), falseAccepts, duplicates };
+  return {
+    hits,
+    misses: keywords.filter((_, i) => !hitBy.has(i)),
+    wrongLabels: keywords.filter((_, i) => !hitBy.has(i) && wrongBy.has(i)),
+    falseAccepts,
+    duplicates,
+  };
 }
 
 /** Projected chip power over the whole stream (estimate). */

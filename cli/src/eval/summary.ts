@@ -30,6 +30,13 @@ export interface StreamingSummary {
   keywords: number;
   misses: number;
   missRate: number | null;
+  /** Keywords missed because the detector named another keyword in their window (part of `misses`). */
+  wrongLabels: number;
+  wrongLabelRate: number | null;
+  /** Stream time that is not an inserted keyword, hours: the DET's false-accept denominator. */
+  otherSpeechHours: number;
+  /** The checkpoint detector's false accepts per hour of other speech. */
+  falseAcceptsPerHourOfOtherSpeech: number;
   falseAccepts: number;
   /** False accepts per hour of stream (all of it: background and keywords). */
   falseAcceptsPerHour: number;
@@ -45,6 +52,16 @@ export interface StreamingSummary {
   curve: CurvePoint[];
   /** Lowest miss rate with at most `falseAcceptsPerHour` false accepts per hour (null: no threshold gets there). */
   missRateAt: { falseAcceptsPerHour: number; missRate: number | null; threshold: number | null }[];
+  /**
+   * DET curve (contract shared with the app and the trainer's provenance `metrics.streamingDet`):
+   * miss rate and false accepts per hour OF OTHER SPEECH (keyword time excluded) over a fine
+   * threshold grid, thresholds ascending.
+   */
+  det: CurvePoint[];
+  /** Lowest DET miss rate with at most 10, 50 and 200 false accepts per hour of other speech. */
+  detMissRateAt: { falseAcceptsPerHour: number; missRate: number | null; threshold: number | null }[];
+  /** Where the stream came from: the evaluation clips, or `--stream-negatives` / `--stream-keywords` folders. */
+  source?: { negatives: string[]; keywords: string | null; split: string; negativeFiles: number; keywordFiles: number; negativeS: number };
   /** Times faster than real time (stream seconds per wall second). */
   realTimeFactor: number;
   seed: number;

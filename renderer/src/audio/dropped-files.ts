@@ -1,5 +1,5 @@
 /**
- * WAV files from a drop (files or whole folders, via the File System entries API) or from a
+ * Audio files (WAV and any format the browser decodes) from a drop (files or whole folders, via the File System entries API) or from a
  * file input. Each becomes a lazily read `AudioItem`.
  */
 
@@ -8,7 +8,9 @@ export interface AudioItem {
   read(): Promise<Uint8Array>;
 }
 
-const isWav = (name: string): boolean => name.toLowerCase().endsWith('.wav');
+import { isAudioName } from './decode-audio.js';
+
+const isWav = isAudioName;
 const MAX_ITEMS = 2000;
 
 export function fromFile(file: File, name = file.name): AudioItem {

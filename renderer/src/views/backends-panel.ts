@@ -3,7 +3,7 @@
  * ONNX Runtime Web, with label, confidence, output spike counts, time per backend and an
  * "identical" / "differs" badge. Live microphone streaming stays on the JS runtime.
  */
-import { decodeWav } from '@nwave/runtime/wav';
+import { AUDIO_ACCEPT, decodeAudioFileBytes } from '../audio/decode-audio.js';
 import { type AudioItem, itemsFromInput } from '../audio/dropped-files.js';
 import { BACKEND_TITLES, type BackendRun, type BackendRunner, type BackendName, sameResult } from '../backends/backend-runner.js';
 import { fmtPct } from '../format.js';
@@ -21,7 +21,7 @@ export class BackendsPanel {
   private readonly table = h('table', { class: 'layers backend-table', 'data-testid': 'backend-table' });
   private readonly input = h('input', {
     type: 'file',
-    accept: '.wav,audio/wav',
+    accept: AUDIO_ACCEPT,
     multiple: true,
     hidden: true,
     'data-testid': 'backend-wav-input',
@@ -62,14 +62,14 @@ export class BackendsPanel {
     const model = this.store.state.models.a?.model;
     replace(this.table, this.head());
     if (!model) return setText(this.status, 'Load a model first.');
-    if (!items.length) return setText(this.status, 'No WAV files.');
+    if (!items.length) return setText(this.status, 'No audio files.');
     setText(this.status, `Running ${items.length} file(s) on both backends…`);
     let same = 0;
     for (const item of items) {
       const group = h('tbody', { 'data-testid': 'backend-file', 'data-file': item.name });
       this.table.append(group);
       try {
-        const audio = decodeWav(await item.read(), item.name);
+        const audio = await decodeAudioFileBytes(await item.read(), item.name);
         const runs = await this.runner.classify(model, audio.samples, audio.sampleRateHz, BACKENDS);
         if (gen !== this.generation) return;
         const identical = sameResult(runs[0].result, runs[1].result);

@@ -1,12 +1,12 @@
 /**
- * Audio files instead of the microphone: drop WAV files or folders (or open them), play them
+ * Audio files instead of the microphone: drop audio files (WAV, FLAC, MP3, OGG...) or folders (or open them), play them
  * through the same engine with playback to the speakers, and see each file's whole-clip result
  * for the loaded model(s) side by side. The result is decided with the threshold the live view
  * runs each model with (the Sensitivity slider), and says which threshold that is; moving the
  * slider re-decides the shown results from their spike counts (no re-run).
  */
 import { decide, makeDecisionContext, type ClipResult } from '@nwave/runtime';
-import { decodeWav } from '@nwave/runtime/wav';
+import { AUDIO_ACCEPT, decodeAudioFileBytes } from '../audio/decode-audio.js';
 import type { NwaveApi } from '@nwave/electron/shared/ipc-contract';
 import { type AudioItem, itemsFromDrop, itemsFromInput } from '../audio/dropped-files.js';
 import type { AudioEngine } from '../audio/audio-engine.js';
@@ -30,7 +30,7 @@ export class FilesPanel {
   private readonly status = h('div', { class: 'muted small' });
   private readonly fileInput = h('input', {
     type: 'file',
-    accept: '.wav,audio/wav',
+    accept: AUDIO_ACCEPT,
     multiple: true,
     hidden: true,
     'data-testid': 'wav-input',
@@ -119,7 +119,7 @@ export class FilesPanel {
   private setItems(items: AudioItem[], autoplay: boolean): void {
     this.items = items;
     this.results.clear();
-    setText(this.status, items.length ? `${items.length} WAV file${items.length > 1 ? 's' : ''}` : 'No WAV files found.');
+    setText(this.status, items.length ? `${items.length} audio file${items.length > 1 ? 's' : ''}` : 'No audio files found.');
     replace(
       this.list,
       ...items.map((it, i) =>
@@ -149,7 +149,7 @@ export class FilesPanel {
       const item = this.items[i];
       const row = this.list.children[i] as HTMLElement | undefined;
       try {
-        const audio = decodeWav(await item.read(), item.name);
+        const audio = await decodeAudioFileBytes(await item.read(), item.name);
         this.mark(i);
         void this.showResult(row, audio.samples, audio.sampleRateHz);
         this.store.set('source', 'file');

@@ -2,3 +2,4 @@
 export * from './checkpoint-file.js';
 export * from './wav-file.js';
 export * from '../dsp/wav.js';
+export * from './audio-file.js';

@@ -5,6 +5,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { isAudioFileName } from '@nwave/runtime/node';
 import { loadAudio, type LoadFailure } from './dataset-folder.js';
 import { byCodePoint } from './splits.js';
 import { randInt, uniform, type Rng } from './mulberry32.js';
@@ -91,7 +92,7 @@ export function loadNoiseBank(
   for (const folder of folders) {
     if (!existsSync(join(root, folder))) continue;
     for (const name of readdirSync(join(root, folder))
-      .filter((n) => n.toLowerCase().endsWith('.wav'))
+      .filter((n) => isAudioFileName(n))
       .sort(byCodePoint)) {
       const file = `${folder}/${name}`;
       try {

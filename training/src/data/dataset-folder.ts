@@ -2,7 +2,7 @@
  * The classification folder layout `DATA/<class>/*.wav` and clip loading.
  *
  * Labels (documented NWAVE rule, reference §4.2): class folders sorted by code point get labels
- * 0..C−1; non-`.wav` files are ignored. nwave-ts additions:
+ * 0..C−1; files that are not audio (`.wav`, `.flac`, `.mp3`, `.ogg`) are ignored. nwave-ts additions:
  * - hidden folders (`.cache`...) and `_background_noise_` are not classes: the latter holds the
  *   long Speech Commands noise recordings, used by augmentation, not 1 s clips.
  * - {@link selectClasses} picks keywords: the chosen words get labels 0..W−1 IN THE ORDER GIVEN
@@ -12,13 +12,13 @@
  *   therefore never renumbers the words.
  *
  * Loading: any rate (resampled to the target), any channel count (averaged), 8/16/24/32-bit PCM
- * and float (decoder in runtime/src/node/wav-file.ts), zero-padded at the end or trimmed keeping
+ * and float WAV, FLAC, MP3, OGG/Vorbis (decoders in runtime/src/node/audio-file.ts), zero-padded at the end or trimmed keeping
  * the start. Unreadable files are collected as `{file, reason}`, never fatal, never silent.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError, resample } from '@nwave/runtime';
-import { readWavFile } from '@nwave/runtime/node';
+import { decodeAudioFileSync, isAudioFileName } from '@nwave/runtime/node';
 import { byCodePoint } from './splits.js';
 
 /** Label name of the merged background class. */
@@ -65,17 +65,17 @@ export function listClassFolders(root: string, exclude: readonly string[] = DEFA
   return names.filter((n) => !n.startsWith('.') && !exclude.includes(n) && statSync(join(root, n)).isDirectory()).sort(byCodePoint);
 }
 
-/** `.wav` files (any case) directly inside `root/folder`, sorted. */
-function listWavs(root: string, folder: string): string[] {
+/** Audio files (WAV, FLAC, MP3, OGG; any case) directly inside `root/folder`, sorted. */
+export function listAudioFilesIn(root: string, folder: string): string[] {
   return readdirSync(join(root, folder))
-    .filter((n) => n.toLowerCase().endsWith('.wav') && statSync(join(root, folder, n)).isFile())
+    .filter((n) => isAudioFileName(n) && statSync(join(root, folder, n)).isFile())
     .sort(byCodePoint);
 }
 
 function buildIndex(root: string, folderLabels: Record<string, number>, labels: string[]): DatasetIndex {
   const entries: DatasetEntry[] = [];
   for (const folder of Object.keys(folderLabels)) {
-    for (const name of listWavs(root, folder)) entries.push({ file: `${folder}/${name}`, folder, label: folderLabels[folder] });
+    for (const name of listAudioFilesIn(root, folder)) entries.push({ file: `${folder}/${name}`, folder, label: folderLabels[folder] });
   }
   entries.sort((a, b) => byCodePoint(a.file, b.file));
   return { root, labels, entries, folderLabels };
@@ -143,7 +143,7 @@ export function padOrTrim(x: ArrayLike<number>, n: number): Float32Array {
 
 /** Full mono audio of a file at `sampleRateHz` (no pad/trim). @throws AudioFormatError naming the file */
 export function loadAudio(path: string, sampleRateHz: number): Float32Array {
-  const wav = readWavFile(path);
+  const wav = decodeAudioFileSync(path);
   if (wav.sampleRateHz === sampleRateHz) return wav.samples;
   return Float32Array.from(resample(wav.samples, wav.sampleRateHz, sampleRateHz));
 }

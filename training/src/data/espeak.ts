@@ -9,6 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { runTool } from './run-process.js';
 
 /** How one word is spoken. */
@@ -62,19 +63,25 @@ export async function speak(text: string, params: VoiceParams, sampleRateHz = 16
   const dir = mkdtempSync(join(tmpdir(), 'nwave-espeak-'));
   try {
     const wav = join(dir, 'espeak.wav');
-    const voice = params.variant ? `${params.voice}+${params.variant}` : params.voice;
-    await runTool('espeak-ng', [
-      '-v',
-      voice,
-      '-s',
-      String(Math.round(params.speedWpm)),
-      '-p',
-      String(Math.round(params.pitch)),
-      '-w',
-      wav,
-      '--',
-      text,
-    ]);
+    const other = otherEngine(params.voice);
+    const voice = other ? params.voice : params.variant ? `${params.voice}+${params.variant}` : params.voice;
+    // flite and festival have no speed or pitch options: sox's tempo and pitch effects do it
+    // (pitch 0..99 maps to -300..+300 cents around the voice's own, speed to tempo / 170 wpm).
+    const prosody = other ? ['tempo', '-s', (params.speedWpm / 170).toFixed(3), 'pitch', String(Math.round((params.pitch - 50) * 6))] : [];
+    if (other) await speakOther(other, text, wav, dir);
+    else
+      await runTool('espeak-ng', [
+        '-v',
+        voice,
+        '-s',
+        String(Math.round(params.speedWpm)),
+        '-p',
+        String(Math.round(params.pitch)),
+        '-w',
+        wav,
+        '--',
+        text,
+      ]);
     const { stdoutBytes } = await runTool('sox', [
       wav,
       '-t',
@@ -89,6 +96,7 @@ export async function speak(text: string, params: VoiceParams, sampleRateHz = 16
       '-r',
       String(sampleRateHz),
       '-',
+      ...prosody,
       // Trim silence at both ends: below −60 dBFS for 10 ms counts as silence.
       'silence',
       '1',
@@ -106,9 +114,48 @@ export async function speak(text: string, params: VoiceParams, sampleRateHz = 16
     const n = Math.floor(stdoutBytes.length / 4);
     const out = new Float32Array(n);
     for (let i = 0; i < n; i++) out[i] = stdoutBytes.readFloatLE(i * 4);
-    if (n === 0) throw new Error(`espeak-ng produced silence for "${text}" with voice ${voice}`);
+    if (n === 0) throw new Error(`${other ? other.engine : 'espeak-ng'} produced silence for "${text}" with voice ${voice}`);
     return out;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+// ---- other Debian voices: flite and festival (voice names `flite:<voice>`, `festival:<voice>`) ----
+
+const FESTIVAL_VOICES = '/usr/share/festival/voices';
+
+function otherEngine(voice: string): { engine: 'flite' | 'festival'; name: string } | null {
+  const m = /^(flite|festival):(.+)$/.exec(voice);
+  return m ? { engine: m[1] as 'flite' | 'festival', name: m[2] } : null;
+}
+
+/** Renders `text` with flite or festival into `wav`. */
+async function speakOther(o: { engine: 'flite' | 'festival'; name: string }, text: string, wav: string, dir: string): Promise<void> {
+  if (o.engine === 'flite') {
+    await runTool('flite', ['-voice', o.name, '-t', text, '-o', wav]);
+    return;
+  }
+  // text2wave reads the text from a file; the voice is selected by evaluating (voice_<name>).
+  const txt = join(dir, 'text.txt');
+  writeFileSync(txt, text);
+  await runTool('text2wave', ['-eval', `(voice_${o.name})`, '-o', wav, txt]);
+}
+
+/**
+ * flite's built-in voices (`flite -lv`; `awb_time` only speaks times and is left out) and the
+ * installed festival voices, as `flite:<voice>` / `festival:<voice>`; none when a tool is missing.
+ */
+export async function listOtherVoices(): Promise<string[]> {
+  const out: string[] = [];
+  try {
+    const { stdout } = await runTool('flite', ['-lv']);
+    for (const v of stdout.replace(/^.*?:/, '').trim().split(/\s+/)) if (v && v !== 'awb_time') out.push(`flite:${v}`);
+  } catch {
+    // flite not installed: no flite voices.
+  }
+  if (existsSync(FESTIVAL_VOICES)) {
+    for (const lang of readdirSync(FESTIVAL_VOICES)) for (const v of readdirSync(join(FESTIVAL_VOICES, lang))) out.push(`festival:${v}`);
+  }
+  return out.sort();
 }

@@ -57,7 +57,7 @@ export interface SplitResult {
   speakers?: { train: string[]; val: string[]; test: string[] };
 }
 
-const SPEAKER_RE = /(?:^|_)([^_/\\]+)_nohash_\d+\.wav$/i;
+const SPEAKER_RE = /(?:^|_)([^_/\\]+)_nohash_\d+\.(?:wav|wave|flac|mp3|ogg|oga)$/i;
 
 /**
  * Speaker id of a Speech Commands file name, or `undefined`.

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { readWavFile } from '@nwave/runtime/node';
 // Relative: the repo-level fixture builder (scripts/, run by test/global-setup.ts) is not a workspace package.
 import { SPEECH_FIXTURES_DIR } from '../../../scripts/build-fixtures.js';
-import { listEnglishVoices, listVariants } from './espeak.js';
+import { listEnglishVoices, listOtherVoices, listVariants, speak } from './espeak.js';
 import { checkTools, mapWithConcurrency, runTool, ToolMissingError, toolsAvailable } from './run-process.js';
 import { speakerOf, splitFiles } from './splits.js';
 import { drawClipParams, generateSyntheticSpeech, renderClip, syntheticSpeakerId, type VoiceCatalog } from './synthetic-speech.js';
@@ -151,4 +151,21 @@ describe.skipIf(!existsSync(join(SPEECH_FIXTURES_DIR, 'manifest.json')))('genera
       if (i > 0) expect(rmsIn(wav.samples, 16000, side.words[i - 1].endS + 0.001, w.startS - 0.001)).toBe(0);
     }
   });
+});
+
+describe('flite and festival voices (scripts/setup-system.sh installs them)', () => {
+  it('lists them and speaks a word with each engine, prosody from sox', async () => {
+    const voices = await listOtherVoices();
+    expect(voices).toEqual(expect.arrayContaining(['flite:slt', 'flite:kal16', 'festival:kal_diphone']));
+    const slow = await speak('yes', { voice: 'flite:slt', variant: '', speedWpm: 120, pitch: 50, levelDb: -3 });
+    const fast = await speak('yes', { voice: 'flite:slt', variant: '', speedWpm: 220, pitch: 50, levelDb: -3 });
+    const fest = await speak('yes', { voice: 'festival:kal_diphone', variant: '', speedWpm: 170, pitch: 70, levelDb: -6 });
+    for (const x of [slow, fast, fest]) {
+      expect(x.length / 16000).toBeGreaterThan(0.15);
+      expect(x.length / 16000).toBeLessThan(1.5);
+    }
+    // tempo follows the requested speed; the peak is normalised to the level
+    expect(slow.length / fast.length).toBeGreaterThan(1.4);
+    expect(Math.abs(Math.max(...fest.map(Math.abs)) - 10 ** (-6 / 20))).toBeLessThan(0.02);
+  }, 60_000);
 });

@@ -1,5 +1,5 @@
 /**
- * Synthetic keyword clips from espeak-ng, in the Speech Commands layout:
+ * Synthetic keyword clips from espeak-ng, flite and festival voices, in the Speech Commands layout:
  * `OUT/<word>/<speaker>_nohash_<n>.wav`, where `<speaker>` = `syn-<voice>-<variant>`.
  *
  * Why that naming: the speaker split (splits.ts) then keeps each voice+variant on one side,
@@ -12,7 +12,7 @@ import { coloredNoise, hardClip, mixAtSnr, NOISE_COLORS, type NoiseColor } from 
 import { checkTools } from './run-process.js';
 import { runClipJobs, type GenerateResult } from './clip-writer.js';
 import { generateBackgroundClips, type BackgroundOptions } from './synthetic-background.js';
-import { listEnglishVoices, listVariants, speak, type VoiceParams } from './espeak.js';
+import { listEnglishVoices, listOtherVoices, listVariants, speak, type VoiceParams } from './espeak.js';
 import { InvalidArgumentError } from '@nwave/runtime';
 
 export type { GenerateResult };
@@ -56,9 +56,13 @@ export interface VoiceCatalog {
   variants: readonly string[];
 }
 
-/** Voices and variants installed with espeak-ng (MBROLA voices excluded). */
+/**
+ * Every installed English voice: espeak-ng's (MBROLA voices excluded) with its variants, plus
+ * flite's and festival's (`flite:slt`, `festival:kal_diphone`...; see scripts/setup-system.sh),
+ * whose "variant" only names the speaker id (their pitch and speed come from sox).
+ */
 export async function defaultCatalog(): Promise<VoiceCatalog> {
-  return { voices: await listEnglishVoices(), variants: await listVariants() };
+  return { voices: [...(await listEnglishVoices()), ...(await listOtherVoices())], variants: await listVariants() };
 }
 
 /** Speaker id of a voice+variant, safe in a file name (no `_`, which the split parser uses). */

@@ -45,21 +45,30 @@ export function heavisideWithSurrogate<T extends tf.Tensor>(x: T, surrogate: Sur
 /**
  * Reference `HWLayer` over a sequence, one group of tfjs ops per step. Same contract and
  * results as {@link hwLayerScan} (spikes bit-identical, gradients equal up to float rounding).
+ * With `wRec`, adds the recurrent current `s_{t−1} @ W_rec`; with `learnBeta` and a tensor
+ * `beta`, the gradient flows to `beta` too (learnable τ).
  * @param I - currents `[B, T, N]`
  * @param beta - per-neuron decay, length `N`
  * @param opts - threshold, surrogate, membrane output
  * @returns spikes (and optionally the membrane after reset), `[B, T, N]`
  */
-export function hwLayerScanReference(I: tf.Tensor3D, beta: BetaLike, opts: HwLayerScanOptions = {}): HwLayerScanResult {
+export function hwLayerScanReference(
+  I: tf.Tensor3D,
+  beta: BetaLike,
+  opts: HwLayerScanOptions & { wRec?: tf.Tensor2D; learnBeta?: boolean } = {},
+): HwLayerScanResult {
   const theta = opts.theta ?? HW_THRESHOLD;
   const surrogate = opts.surrogate ?? fast_sigmoid(25);
   const [B, , N] = I.shape;
-  const betaT = beta instanceof tf.Tensor ? stopGradient(beta) : tf.tensor1d(Array.from(beta), 'float32');
+  const betaT = beta instanceof tf.Tensor ? (opts.learnBeta ? beta : stopGradient(beta)) : tf.tensor1d(Array.from(beta), 'float32');
   const steps = tf.unstack(I, 1) as tf.Tensor2D[];
   let vPlus: tf.Tensor2D = tf.zeros([B, N], 'float32');
   const spikes: tf.Tensor2D[] = [];
   const mems: tf.Tensor2D[] = [];
-  for (const It of steps) {
+  for (const Iff of steps) {
+    // In-core recurrence, one-step delay: I_t = ff_t + s_{t−1} @ W_rec (s_{−1} = 0).
+    const prev = spikes[spikes.length - 1];
+    const It = opts.wRec && prev ? tf.add(Iff, tf.matMul(prev, opts.wRec)) : Iff;
     const u = tf.add(tf.mul(vPlus, betaT), It);
     const v = tf.relu(u);
     const s = heavisideWithSurrogate(tf.sub(v, theta), surrogate) as tf.Tensor2D;

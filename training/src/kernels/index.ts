@@ -1,5 +1,5 @@
 /** Fused trainer kernels (tfjs layout: names, pure CPU impls, ops) and their per-step reference. */
-export { HwLayerScan, HwSynapseMatMul, HwFrontendMul, FakeQuantize } from './kernel-names.js';
+export { HwLayerScan, HwNetworkScan, HwSynapseMatMul, HwFrontendMul, FakeQuantize } from './kernel-names.js';
 export type { HwLayerScanInputs, HwLayerScanAttrs, HwSynapseMatMulInputs } from './kernel-names.js';
 export { hwLayerScanForwardImpl, hwLayerScanBackwardImpl, hwLayerMemAfterResetImpl } from './cpu/HwLayerScan.js';
 export type { HwLayerScanForwardResult } from './cpu/HwLayerScan.js';
@@ -11,3 +11,8 @@ export type { SynapseMatMulGrads } from './cpu/HwSynapseMatMul.js';
 export { synapseMatMul } from './synapse-mat-mul.js';
 export { frontendMulForwardImpl, frontendMulBackwardImpl } from './cpu/HwFrontendMul.js';
 export { frontendMul } from './frontend-mul.js';
+export { createNetKernel, netLayout } from './cpu/HwNetworkScan.js';
+export type { NetKernel, NetLayout } from './cpu/HwNetworkScan.js';
+export { hwNetworkScan } from './hw-network-scan.js';
+export type { NetScanLayer, NetScanResult } from './hw-network-scan.js';
+export { setTrainingThreads, trainingThreads, shutdownTrainingThreads } from './net-pool.js';

@@ -25,6 +25,12 @@ export interface HwLayerScanAttrs {
   surrogate: Surrogate;
 }
 
+/**
+ * The whole network (frontend or input synapse, dense synapses, in-core recurrence, LIF) over a
+ * whole sequence as one op: fused forward, BPTT backward, worker threads over the batch.
+ */
+export const HwNetworkScan = 'HwNetworkScan';
+
 /** Fused dense synapse over a whole sequence: `[B, T, K] × [K, N]`, typed-array backward. */
 export const HwSynapseMatMul = 'HwSynapseMatMul';
 

@@ -2,10 +2,11 @@
  * `HWNetwork`: a feed-forward stack `Frontend → HWLayer → [HWSynapse → HWLayer]*` run layer by
  * layer over whole sequences (synapse product over all steps at once, then the fused scan).
  *
- * TODO(recurrence): recurrent weights (`I_t += s_{t−1} @ W_rec`, one-step delay, one core) are
- * not supported yet; they need the recurrent term inside the scan kernel.
+ * The default `fused` implementation runs the whole network (all layers, in-core recurrence,
+ * learnable τ) as one `HwNetworkScan` op; `layerwise` and `reference` run layer by layer.
  */
 import type * as tf from '@tensorflow/tfjs';
+import { hwNetworkScan } from '../kernels/hw-network-scan.js';
 import { Frontend } from './frontend.js';
 import { HWLayer, type ScanImpl } from './hw-layer.js';
 import { HWSynapse } from './hw-synapse.js';
@@ -76,14 +77,17 @@ export class HWNetwork implements ModuleContainer {
     this.mismatchRng = new Rng(opts.mismatchSeed ?? 1234);
   }
 
-  /** @returns the modules in construction order */
+  /**
+   * @returns the modules in construction order, each recurrent synapse right after its layer
+   *   (so `prepare_net` and the weight losses see it)
+   */
   modules(): readonly NwaveModule[] {
-    return this.layers;
+    return this.layers.flatMap((m) => (m instanceof HWLayer && m.recurrent ? [m, m.recurrent] : [m]));
   }
 
-  /** @returns the `HWSynapse` modules (core weights: topology and magnitude losses) */
+  /** @returns the `HWSynapse` modules incl. recurrent ones (core weights: topology and magnitude losses) */
   synapses(): HWSynapse[] {
-    return this.layers.filter((m): m is HWSynapse => m instanceof HWSynapse);
+    return this.modules().filter((m): m is HWSynapse => m instanceof HWSynapse);
   }
 
   /** @returns the `Frontend` module, if any */
@@ -96,9 +100,20 @@ export class HWNetwork implements ModuleContainer {
     return this.pairs.map((p) => p.layer);
   }
 
-  /** @returns every trainable variable (frontend first) */
+  /** @returns every trainable variable (frontend first, then synapses, recurrent synapses, log τ) */
   trainableVariables(): tf.Variable[] {
-    return this.pairs.map((p) => p.syn.weight);
+    return this.namedVariables().map((v) => v.variable);
+  }
+
+  /**
+   * @returns every trainable variable with a stable name (module names, not the process-wide
+   *   variable counter): `<synapse>`, `<layer>/recurrent` is `<recurrent synapse>`, `<layer>/log_tau`
+   */
+  namedVariables(): { name: string; variable: tf.Variable }[] {
+    const out = this.pairs.map((p) => ({ name: p.syn.name, variable: p.syn.weight }));
+    for (const { layer } of this.pairs) if (layer.recurrent) out.push({ name: layer.recurrent.name, variable: layer.recurrent.weight });
+    for (const { layer } of this.pairs) if (layer.logTau) out.push({ name: `${layer.name}/log_tau`, variable: layer.logTau });
+    return out;
   }
 
   /** @returns the frontend variables (for a separate, smaller learning rate) */
@@ -107,9 +122,10 @@ export class HWNetwork implements ModuleContainer {
     return f ? [f.weight] : [];
   }
 
-  /** @returns the core (`HWSynapse`) variables */
+  /** @returns the core variables (synapses, recurrent synapses, log τ) */
   coreVariables(): tf.Variable[] {
-    return this.synapses().map((s) => s.weight);
+    const front = new Set(this.frontendVariables());
+    return this.trainableVariables().filter((v) => !front.has(v));
   }
 
   /**
@@ -120,11 +136,26 @@ export class HWNetwork implements ModuleContainer {
    */
   forward(x: tf.Tensor3D, opts: HWNetworkForwardOptions = {}): HWNetworkForwardResult {
     if (opts.prepare ?? true) prepare_net(this, opts.rng ?? this.mismatchRng);
+    if ((opts.impl ?? 'fused') === 'fused') {
+      const r = hwNetworkScan(
+        x,
+        this.pairs.map(({ syn, layer }) => ({
+          w: syn.effectiveWeight(),
+          wRec: layer.recurrent ? layer.recurrent.effectiveWeight() : null,
+          beta: layer.betaTensor() ?? layer.beta,
+          learnBeta: layer.logTau !== null,
+          theta: layer.threshold,
+          surrogate: layer.spike_grad,
+        })),
+        { inputDiag: this.pairs[0].syn instanceof Frontend, returnMem: opts.returnMem },
+      );
+      return { spikes: r.spikes, mems: opts.returnMem ? r.mems : null };
+    }
     const spikes: tf.Tensor3D[] = [];
     const mems: tf.Tensor3D[] = [];
     let h = x;
     for (const { syn, layer } of this.pairs) {
-      const cur = syn.apply(h, { impl: opts.impl });
+      const cur = syn.apply(h, { impl: opts.impl === 'reference' ? 'reference' : 'fused' });
       const r = layer.apply(cur, { impl: opts.impl, returnMem: opts.returnMem });
       spikes.push(r.spikes);
       if (r.mem) mems.push(r.mem);
@@ -145,7 +176,7 @@ export class HWNetwork implements ModuleContainer {
 
   /** Disposes every variable and effective weight. */
   dispose(): void {
-    for (const m of this.layers) m.dispose();
+    for (const m of this.modules()) m.dispose();
   }
 }
 

@@ -8,7 +8,7 @@ export { Frontend, CHIP_FILTERS } from './frontend.js';
 export type { FrontendOptions } from './frontend.js';
 export { HWSynapse } from './hw-synapse.js';
 export type { HWSynapseOptions } from './hw-synapse.js';
-export { HWLayer, LEAK_MISMATCH_SIGMA } from './hw-layer.js';
+export { HWLayer, LEAK_MISMATCH_SIGMA, LEARNABLE_TAU_RANGE_S } from './hw-layer.js';
 export type { HWLayerOptions, HWLayerApplyOptions, ScanImpl } from './hw-layer.js';
 export { prepare_net } from './prepare-net.js';
 export type { NwaveModule, ModuleContainer } from './prepare-net.js';

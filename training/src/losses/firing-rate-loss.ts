@@ -2,6 +2,7 @@
  * Firing-rate regulariser (NWAVE reference §8).
  */
 import * as tf from '@tensorflow/tfjs';
+import { meanAll } from './reductions.js';
 
 /**
  * `firing_rate_target_mse_loss(spikes_list, offsets, multipliers)`:
@@ -24,7 +25,7 @@ export function firing_rate_target_mse_loss(
   }
   return tf.tidy(() => {
     if (spikes_list.length === 0) return tf.scalar(0);
-    const terms = spikes_list.map((s, i) => tf.square(tf.mul(tf.sub(tf.mean(s), offsets[i]), multipliers[i])));
+    const terms = spikes_list.map((s, i) => tf.square(tf.mul(tf.sub(meanAll(s), offsets[i]), multipliers[i])));
     return tf.addN(terms) as tf.Scalar;
   });
 }

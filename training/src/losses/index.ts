@@ -6,3 +6,4 @@ export { weight_magnitude_loss } from './weight-magnitude-loss.js';
 export { firing_rate_target_mse_loss } from './firing-rate-loss.js';
 export { resolveWeights } from './weight-sources.js';
 export type { WeightSource } from './weight-sources.js';
+export { sumOverTime, meanAll } from './reductions.js';

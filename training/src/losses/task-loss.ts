@@ -2,6 +2,7 @@
  * Task loss on spike counts (NWAVE reference §8): `logits = spikes summed over T`.
  */
 import * as tf from '@tensorflow/tfjs';
+import { sumOverTime } from './reductions.js';
 
 /**
  * Spike-count logits.
@@ -9,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
  * @returns counts `[B, C]`
  */
 export function spikeCountLogits(spikes: tf.Tensor3D): tf.Tensor2D {
-  return tf.sum(spikes, 1) as tf.Tensor2D;
+  return sumOverTime(spikes);
 }
 
 /**

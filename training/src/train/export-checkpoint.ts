@@ -34,7 +34,8 @@ export function networkToCheckpoint(net: HWNetwork, cfg: TrainConfig, opts: Expo
   const dtS = opts.filterbank.binS;
   const names = ['frontend', ...weights.slice(1).map((w) => w.name)];
   const layers = weights.map((w, i) => {
-    const taus = Array.from(lifs[i].taus);
+    const taus = Array.from(lifs[i].currentTaus());
+    const rec = lifs[i].recurrent;
     const tausS = taus.every((t) => t === taus[0]) ? taus[0] : taus;
     return i === 0
       ? { name: names[i], type: 'frontend' as const, size: w.shape[0], weights: w.values, bits: cfg.frontendBits, wMax: 0.9, tausS, dtS }
@@ -44,6 +45,7 @@ export function networkToCheckpoint(net: HWNetwork, cfg: TrainConfig, opts: Expo
           inputs: w.shape[0],
           size: w.shape[1],
           weights: w.values,
+          ...(rec ? { recurrentWeights: rec.floatWeights().values } : {}),
           bits: cfg.bits,
           wMax: 0.9,
           tausS,

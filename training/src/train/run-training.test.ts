@@ -5,9 +5,10 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConstraintError, NwaveModel, parseCheckpoint } from '@nwave/runtime';
+import { CHECKPOINT_VERSION, ConstraintError, NwaveModel, parseCheckpoint } from '@nwave/runtime';
 import { generateBackgroundClips } from '../data/synthetic-background.js';
 import { generateSyntheticSpeech } from '../data/synthetic-speech.js';
 import { toolsAvailable } from '../data/run-process.js';
@@ -119,6 +120,39 @@ describe.skipIf(!haveTools)('runTraining (synthetic yes/no + background)', () =>
     expect(r.checkpoint.labels).toEqual(['_background_', 'yes', 'no']);
     expect(r.checkpoint.provenance.metrics?.trainClips).toBe((without.checkpoint.provenance.metrics?.trainClips as number) + 12);
   });
+
+  it('trains on stream data from --negatives folders (FLAC) and mines hard negatives with the runtime spotter', async () => {
+    const extra = fileURLToPath(new URL('../../../test/fixtures/audio/extra-speech/', import.meta.url));
+    const logs: string[] = [];
+    const base = { data: path.join(dir, 'data'), words: ['yes', 'no'], background: true, epochs: 1, seed: 7, config: { hidden: [8] } };
+    const r = await runTraining(
+      {
+        ...base,
+        negatives: [extra],
+        streamVariants: 2,
+        hardNegativeRounds: 1,
+        hardNegativeEpochs: 1,
+        out: path.join(dir, 'stream.nwave.json'),
+      },
+      { log: (m) => logs.push(m) },
+    );
+    const trained = Number(/; train (\d+), val/.exec(logs.find((l) => l.startsWith('data: '))!)![1]);
+    const line = logs.find((l) => l.startsWith('stream data '));
+    // 3 train-half negatives of the fixture folder; every keyword clip (main split + 2 folder ones) in context and as a fragment.
+    expect(line).toMatch(
+      /: 3 negative recordings, (\d+) keyword fragments, \1 keywords in context \(2 from the folders\), 1 noise recordings; 2 held-out files left out/,
+    );
+    const inContext = Number(/(\d+) keywords in context/.exec(line!)![1]);
+    const mined = r.checkpoint.provenance.metrics?.hardNegativeRounds as { round: number; added: number; streamS: number }[];
+    expect(mined).toHaveLength(1);
+    expect(mined[0].streamS).toBeGreaterThan(5); // two sentences and a word, played back to back
+    expect(logs.some((l) => l.startsWith('hard negatives round 1: '))).toBe(true);
+    // Mined windows come on top of the stream data; the main split's keyword clips are in context too.
+    expect(r.checkpoint.provenance.metrics?.trainClips).toBe(trained + mined[0].added);
+    expect(inContext).toBeGreaterThan(2);
+    expect(r.history.length).toBe(2); // one epoch, then one hard-negative epoch
+    expect(new NwaveModel(r.checkpoint).constraints().ok).toBe(true);
+  }, 400_000);
 });
 
 function readdirNoTemp(d: string): boolean {
@@ -144,39 +178,50 @@ describe('export refuses non-compliant networks', () => {
     net.dispose();
   });
 
-  it('trainer and runtime agree: fake-quantized tfjs forward vs fixed-point counts on real clips', async () => {
-    await tf.setBackend('cpu');
-    const cfg = { ...DEFAULT_TRAIN_CONFIG, hidden: [20] };
-    const net = buildNetwork(13, 2, cfg, 0.008);
-    const { applyHardConstraints } = await import('./sign-projection.js');
-    applyHardConstraints(net, { signGroups: true });
-    const centers = [97.6, 137.06, 192.48, 270.3, 379.58, 533.05, 748.56, 1051.22, 1476.23, 2073.09, 2911.26, 4088.32, 5741.27];
-    const fb = { sampleRateHz: 16000, centerFrequenciesHz: centers, q: 4, binS: 0.008, gain: 1000, recordingDurationS: 1 };
-    // Frontend at 8 bits at export: make the float frontend sit on that grid so both sides see the same weights.
-    const fe = net.frontend()!;
-    const step = 0.9 / 127;
-    tf.tidy(() => fe.weight.assign(tf.mul(tf.round(tf.div(fe.weight, step)), step)));
-    const ck = networkToCheckpoint(net, cfg, { name: 'parity', labels: ['a', 'b'], backgroundLabels: [], filterbank: fb });
-    const model = new NwaveModel(ck);
-    const { readWavFile } = await import('@nwave/runtime/node');
-    const root = new URL('../../../test/fixtures/audio/speech-commands/', import.meta.url).pathname;
-    const files = ['yes', 'no', '_unknown_'].flatMap((c) => readdirSync(root + c).map((f: string) => `${root}${c}/${f}`));
-    let agree = 0;
-    let total = 0;
-    for (const f of files) {
-      const a = readWavFile(f);
-      const feats = model.features(a.samples, a.sampleRateHz);
-      const rt = model.classifyFeatures(feats.data, feats.frames);
-      const fl = tf.tidy(() => net.forward(tf.tensor3d(feats.data, [1, feats.frames, 13])).spikes.map((s) => tf.sum(s).dataSync()[0]));
-      rt.layerSpikes.forEach((l, i) => {
-        total += Math.max(l.spikes, fl[i]);
-        agree += Math.min(l.spikes, fl[i]);
-      });
-    }
-    expect(total).toBeGreaterThan(200);
-    expect(agree / total).toBeGreaterThan(0.97);
-    net.dispose();
-  });
+  // Checkpoint version 2 is the runtime that simulates in-core recurrence (contract 1).
+  const runtimeSimulatesRecurrence = CHECKPOINT_VERSION >= 2;
+  it.for([
+    ['feed-forward', { hidden: [20] }, true],
+    ['recurrent, two hidden layers, learnt taus', { hidden: [20, 12], recurrent: true, learnTaus: true }, runtimeSimulatesRecurrence],
+  ] as const)(
+    'trainer and runtime agree (%s): fake-quantized tfjs forward vs fixed-point counts on real clips',
+    async ([, arch, runtimeReady], { skip }) => {
+      if (!runtimeReady) skip('the runtime on this branch does not simulate recurrence yet (checkpoint v1)');
+      await tf.setBackend('cpu');
+      const cfg = { ...DEFAULT_TRAIN_CONFIG, ...arch, hidden: [...arch.hidden] };
+      const net = buildNetwork(13, 2, cfg, 0.008);
+      // Learnt taus: spread them per neuron, as training would.
+      for (const l of net.hwLayers()) if (l.logTau) tf.tidy(() => l.logTau!.assign(tf.add(l.logTau!, tf.linspace(-0.4, 0.4, l.n_neurons))));
+      const { applyHardConstraints } = await import('./sign-projection.js');
+      applyHardConstraints(net, { signGroups: true });
+      const centers = [97.6, 137.06, 192.48, 270.3, 379.58, 533.05, 748.56, 1051.22, 1476.23, 2073.09, 2911.26, 4088.32, 5741.27];
+      const fb = { sampleRateHz: 16000, centerFrequenciesHz: centers, q: 4, binS: 0.008, gain: 1000, recordingDurationS: 1 };
+      // Frontend at 8 bits at export: make the float frontend sit on that grid so both sides see the same weights.
+      const fe = net.frontend()!;
+      const step = 0.9 / 127;
+      tf.tidy(() => fe.weight.assign(tf.mul(tf.round(tf.div(fe.weight, step)), step)));
+      const ck = networkToCheckpoint(net, cfg, { name: 'parity', labels: ['a', 'b'], backgroundLabels: [], filterbank: fb });
+      const model = new NwaveModel(ck);
+      const { readWavFile } = await import('@nwave/runtime/node');
+      const root = new URL('../../../test/fixtures/audio/speech-commands/', import.meta.url).pathname;
+      const files = ['yes', 'no', '_unknown_'].flatMap((c) => readdirSync(root + c).map((f: string) => `${root}${c}/${f}`));
+      let agree = 0;
+      let total = 0;
+      for (const f of files) {
+        const a = readWavFile(f);
+        const feats = model.features(a.samples, a.sampleRateHz);
+        const rt = model.classifyFeatures(feats.data, feats.frames);
+        const fl = tf.tidy(() => net.forward(tf.tensor3d(feats.data, [1, feats.frames, 13])).spikes.map((s) => tf.sum(s).dataSync()[0]));
+        rt.layerSpikes.forEach((l, i) => {
+          total += Math.max(l.spikes, fl[i]);
+          agree += Math.min(l.spikes, fl[i]);
+        });
+      }
+      expect(total).toBeGreaterThan(200);
+      expect(agree / total).toBeGreaterThan(0.97);
+      net.dispose();
+    },
+  );
 });
 
 describe('evaluation metrics', () => {

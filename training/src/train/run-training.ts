@@ -9,7 +9,11 @@ import { InvalidArgumentError, NwaveModel, type Checkpoint } from '@nwave/runtim
 import { writeCheckpointFile, writeFileAtomic } from '@nwave/runtime/node';
 import { NWaveDataGen } from '../data/data-gen.js';
 import { NWaveDataLoader, type LoaderItem } from '../data/data-loader.js';
-import { BACKGROUND_LABEL, DEFAULT_EXCLUDED_FOLDERS, listClassFolders } from '../data/dataset-folder.js';
+import { BACKGROUND_LABEL, DEFAULT_EXCLUDED_FOLDERS, listClassFolders, loadAudio, reportFailures } from '../data/dataset-folder.js';
+import type { NoiseBank } from '../data/augment.js';
+import { mineHardNegatives } from '../data/hard-negatives.js';
+import { DEFAULT_STREAM_AUGMENT } from '../data/stream-augment.js';
+import { buildStreamItems, scanNegativeFolders } from '../data/stream-data.js';
 import { buildNetwork } from './build-network.js';
 import { calibrateDetector, evaluateModel, type EvalItem, type EvalResult } from './evaluate.js';
 import { networkToCheckpoint } from './export-checkpoint.js';
@@ -52,6 +56,21 @@ export interface RunTrainingOptions {
   command?: string;
   /** Minimum share of background clips the calibrated detector must reject on validation. */
   minRejection?: number;
+  /**
+   * Stream training (issue 11, training/src/data/stream-data.ts): folders of other speech whose
+   * train-half files become negative windows at every alignment (plus keyword fragments and
+   * keywords placed in context); keyword-named folders in them are positives. Needs a background
+   * class or `backgroundMode: 'uniform'`.
+   */
+  negatives?: string[];
+  /** Windows per stream file, one per epoch (cycling). @defaultValue 4 */
+  streamVariants?: number;
+  /** Speed, room, band, gain and noise augmentation of the stream windows. @defaultValue true */
+  streamAugment?: boolean;
+  /** Rounds of hard-negative mining after training: mine false accepts, add them, train again. @defaultValue 0 */
+  hardNegativeRounds?: number;
+  /** Epochs of each retraining round. @defaultValue max(1, round(epochs / 4)) */
+  hardNegativeEpochs?: number;
 }
 
 export interface RunTrainingHooks {
@@ -79,6 +98,20 @@ export interface RunTrainingResult {
 
 function evalItems(loader: NWaveDataLoader): EvalItem[] {
   return loader.items.map((it) => ({ features: it.features(0), label: it.label, file: it.file }));
+}
+
+/** Noise recordings at `rate` (unreadable or silent ones skipped). */
+function loadNoiseFiles(files: readonly string[], rate: number): NoiseBank {
+  const clips: NoiseBank['clips'] = [];
+  for (const file of files) {
+    try {
+      const samples = loadAudio(file, rate);
+      if (samples.some((v) => v !== 0)) clips.push({ file, samples });
+    } catch {
+      // Reported by the scan's caller as a count; noise is optional.
+    }
+  }
+  return clips.length ? { clips } : { clips: [] };
 }
 
 export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHooks = {}): Promise<RunTrainingResult> {
@@ -161,6 +194,41 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
     trainItems = trainItems.concat(d.train.items.map((it) => ({ ...it, label: extraRemap[it.label] })));
     log(`extra training data ${extra}: ${d.train.size} clips`);
   }
+  const negativeLabel = uniform ? -1 : labels.indexOf(BACKGROUND_LABEL);
+  let streamNegatives: string[] = [];
+  if (opts.negatives?.length) {
+    if (negativeLabel < 0 && !uniform)
+      throw new InvalidArgumentError('--negatives needs a background class (--background) or --background-mode uniform', {
+        field: 'negatives',
+      });
+    hooks.onStage?.('stream data');
+    const keywords = labels.filter((l) => l !== BACKGROUND_LABEL);
+    const scan = scanNegativeFolders(opts.negatives, keywords);
+    const noiseBank = loadNoiseFiles(scan.noise, common.sample_rate);
+    // Keyword clips of the main training split are placed in context too (augmented).
+    const mainPositives = trainItems
+      .filter((it) => it.label >= 0 && labels[it.label] !== BACKGROUND_LABEL)
+      .map((it) => ({ file: path.join(opts.data, it.file), label: it.label }));
+    const folderPositives = scan.positives.map((p) => ({ file: p.file, label: labels.indexOf(keywords[p.label]) }));
+    const stream = buildStreamItems(scan.negatives, [...mainPositives, ...folderPositives], {
+      sampleRateHz: common.sample_rate,
+      durationS: common.recording_duration_s,
+      filterbank: main.filterbank,
+      frames: main.shape.T,
+      seed: cfg.seed,
+      variants: opts.streamVariants ?? 4,
+      augment: opts.streamAugment === false ? null : DEFAULT_STREAM_AUGMENT,
+      noise: noiseBank,
+      negativeLabel,
+      onProgress: (d, t) => hooks.onStage?.('stream data', d, t),
+    });
+    reportFailures(stream.failures, log);
+    trainItems = trainItems.concat(stream.negatives, stream.fragments, stream.positives);
+    streamNegatives = scan.negatives;
+    log(
+      `stream data ${opts.negatives.join(', ')}: ${stream.negatives.length} negative recordings, ${stream.fragments.length} keyword fragments, ${stream.positives.length} keywords in context (${folderPositives.length} from the folders), ${noiseBank.clips.length} noise recordings; ${scan.heldOut} held-out files left out`,
+    );
+  }
   const train = new NWaveDataLoader(trainItems, main.train.options);
   const val = evalItems(main.val).map((it) => ({ ...it, label: remap[it.label] }));
   const test = evalItems(main.test).map((it) => ({ ...it, label: remap[it.label] }));
@@ -218,6 +286,50 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
   );
   await writeFileAtomic(statePath, JSON.stringify(result.state));
 
+  // Hard-negative mining: the deployed detector over the training negatives, its false accepts added, train again.
+  let result2 = result;
+  const roundHistory: EpochRow[] = [];
+  const mining: { round: number; streamS: number; falseAcceptsPerHour: number; added: number }[] = [];
+  for (let round = 1; round <= (opts.hardNegativeRounds ?? 0) && !result2.aborted; round++) {
+    if (streamNegatives.length === 0)
+      throw new InvalidArgumentError('--hard-negative-rounds needs --negatives', { field: 'hardNegativeRounds' });
+    hooks.onStage?.(`hard negatives ${round}`);
+    const draft0 = networkToCheckpoint(net, cfg, { ...exportBase, allowViolations: true });
+    const d0 = {
+      ...calibrateDetector(new NwaveModel(draft0), val, T, opts.minRejection ?? 0.95),
+      windowS: 1.0,
+      countScale: cfg.logitScale,
+    };
+    const mined = mineHardNegatives(
+      new NwaveModel(networkToCheckpoint(net, cfg, { ...exportBase, detector: d0, allowViolations: true })),
+      streamNegatives,
+      {
+        durationS: common.recording_duration_s,
+        filterbank: main.filterbank,
+        frames: T,
+        label: negativeLabel,
+        seed: cfg.seed,
+        round,
+      },
+    );
+    mining.push({ round, streamS: mined.streamS, falseAcceptsPerHour: mined.falseAcceptsPerHour, added: mined.items.length });
+    log(
+      `hard negatives round ${round}: ${mined.falseAccepts} false accepts in ${(mined.streamS / 60).toFixed(1)} min of training negatives (${mined.falseAcceptsPerHour.toFixed(0)}/h), ${mined.items.length} windows added`,
+    );
+    if (mined.items.length === 0) break;
+    trainItems = trainItems.concat(mined.items);
+    result2 = await trainNetwork(
+      net,
+      { train: new NWaveDataLoader(trainItems, main.train.options), val, T, C },
+      { ...cfg, epochs: opts.hardNegativeEpochs ?? Math.max(1, Math.round(cfg.epochs / 4)) },
+      exportBase,
+      { onBatch: hooks.onBatch, signal: hooks.signal, log, onEpoch: hooks.onEpoch },
+      undefined,
+      opts.minRejection ?? 0.95,
+    );
+    roundHistory.push(...result2.history);
+  }
+
   hooks.onStage?.('export');
   const draft = networkToCheckpoint(net, cfg, { ...exportBase, allowViolations: true });
   const detector = {
@@ -244,7 +356,8 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
     testFloatAccuracy: floatTest,
     valClips: val.length,
     testClips: test.length,
-    trainClips: train.size,
+    trainClips: trainItems.length,
+    ...(mining.length ? { hardNegativeRounds: mining } : {}),
     split: main.split.mode,
     powerMeanW: valRes.power.meanW,
     energyPerInferenceJ: valRes.power.meanEnergyJ,
@@ -253,7 +366,7 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
   const checkpoint: Checkpoint = { ...ck0, provenance: { ...ck0.provenance, metrics } };
   await writeCheckpointFile(opts.out, checkpoint);
   const reportFile = await writeTrainingReport(opts.out, {
-    history: result.history,
+    history: [...result.history, ...roundHistory],
     val: valRes,
     test: testRes,
     floatVal,
@@ -273,7 +386,7 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
     test: testRes,
     floatVal,
     floatTest,
-    history: result.history,
+    history: [...result.history, ...roundHistory],
     bestEpoch: result.bestEpoch,
     initialRates,
     aborted: result.aborted,

@@ -5,7 +5,7 @@
  * this, quantization cannot create a mixed-sign group, so the export is compliant by construction.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { HWNetwork } from '../layers/index.js';
+import { LEARNABLE_TAU_RANGE_S, type HWNetwork } from '../layers/index.js';
 
 export function projectSignGroups(values: Float32Array, nIn: number, nOut: number, group = 5): number {
   let zeroed = 0;
@@ -36,6 +36,12 @@ export function applyHardConstraints(net: HWNetwork, opts: { signGroups: boolean
     if (opts.signGroups) projectSignGroups(v, nIn, nOut);
     for (let i = 0; i < v.length; i++) v[i] = Math.max(-wMax, Math.min(wMax, v[i]));
     tf.tidy(() => syn.weight.assign(tf.tensor(v, syn.weight.shape, 'float32')));
+  }
+  // Learnt time constants stay in a range the chip's leak can realise.
+  const [lo, hi] = LEARNABLE_TAU_RANGE_S;
+  for (const layer of net.hwLayers()) {
+    const lt = layer.logTau;
+    if (lt) tf.tidy(() => lt.assign(tf.clipByValue(lt, Math.log(lo), Math.log(hi))));
   }
   const fe = net.frontend();
   if (fe) {

@@ -47,6 +47,10 @@ export interface TrainConfig {
   stddev: number | null;
   /** Leak mismatch redrawn per batch. */
   ileakMismatch: boolean;
+  /** In-core recurrence in every hidden layer (`I_t += s_{t−1} @ W_rec`; each must fit one core). */
+  recurrent: boolean;
+  /** Train every hidden and output layer's per-neuron τ (exported as a `tausS` array). */
+  learnTaus: boolean;
   /** From this fraction of the epochs on, every step projects each group of 5 onto one sign. */
   signProjectFrom: number;
   /** Weight the cross-entropy by inverse class frequency (background classes are large). */
@@ -85,6 +89,8 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   frontendBits: 8,
   stddev: null,
   ileakMismatch: false,
+  recurrent: false,
+  learnTaus: false,
   signProjectFrom: 0.5,
   balanceClasses: true,
   backgroundPerEpoch: 1.5,
@@ -123,6 +129,8 @@ export const trainConfigSchema = z
     frontendBits: z.int().min(2).max(16),
     stddev: z.number().min(0).nullable(),
     ileakMismatch: z.boolean(),
+    recurrent: z.boolean(),
+    learnTaus: z.boolean(),
     signProjectFrom: z.number().min(0),
     balanceClasses: z.boolean(),
     backgroundPerEpoch: z.number().min(0),

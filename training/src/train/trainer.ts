@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { NwaveModel, checkConstraints, type Checkpoint } from '@nwave/runtime';
 import type { HWNetwork } from '../layers/index.js';
-import { firing_rate_target_mse_loss, topology_loss, weight_magnitude_loss } from '../losses/index.js';
+import { firing_rate_target_mse_loss, sumOverTime, topology_loss, weight_magnitude_loss } from '../losses/index.js';
 import { NWaveDataLoader, type LoaderItem } from '../data/data-loader.js';
 import { deriveSeed, mulberry32, shuffleInPlace } from '../data/mulberry32.js';
 import { applyHardConstraints } from './sign-projection.js';
@@ -33,6 +33,10 @@ export interface EpochRow {
   compliant: boolean;
   signProjection: boolean;
   seconds: number;
+  /** Of `seconds`: waiting for batches (features, augmentation, batch assembly). */
+  dataSeconds: number;
+  /** Of `seconds`: training steps (forward, losses, backward, Adam, constraints). */
+  stepSeconds: number;
   etaS: number;
 }
 
@@ -65,23 +69,22 @@ export interface TrainResult {
 /** Weights keyed by module name (variable names carry a process-wide counter, module names do not). */
 function snapshot(net: HWNetwork): Record<string, number[]> {
   const out: Record<string, number[]> = {};
-  for (const w of net.floatWeights()) out[w.name] = Array.from(w.values);
+  for (const { name, variable } of net.namedVariables()) out[name] = Array.from(variable.dataSync());
   return out;
 }
 
 export function restoreWeights(net: HWNetwork, weights: Record<string, number[]>): void {
-  const names = net.floatWeights().map((w) => w.name);
-  net.trainableVariables().forEach((v, i) => {
-    const w = weights[names[i]];
-    if (!w || w.length !== v.size) throw new Error(`resume state has no weights for ${names[i]} (or a different shape)`);
+  for (const { name, variable: v } of net.namedVariables()) {
+    const w = weights[name];
+    if (!w || w.length !== v.size) throw new Error(`resume state has no weights for ${name} (or a different shape)`);
     tf.tidy(() => v.assign(tf.tensor(w, v.shape, 'float32')));
-  });
+  }
 }
 
 /** Float (tfjs) arg-max accuracy of the network on evaluation items. */
 /** Spike counts per class [B, K] from output spikes [B, T, K·P] (population sums, as the runtime). */
 export function classCounts(out: tf.Tensor3D, population: number): tf.Tensor2D {
-  const counts = tf.sum(out, 1) as tf.Tensor2D;
+  const counts = sumOverTime(out);
   if (population === 1) return counts;
   const [B, N] = counts.shape;
   return tf.sum(tf.reshape(counts, [B, N / population, population]), 2) as tf.Tensor2D;
@@ -163,7 +166,12 @@ export async function trainNetwork(
     let batches = 0;
     const loader = epochLoader(epoch);
     const nBatches = loader.length;
+    let dataMs = 0;
+    let stepMs = 0;
+    let tAfter = performance.now();
     for (const batch of loader.batches(epoch)) {
+      const tStep = performance.now();
+      dataMs += tStep - tAfter;
       if (hooks.signal?.aborted) {
         aborted = true;
         break;
@@ -226,6 +234,8 @@ export async function trainNetwork(
       sums.n += B;
       tf.dispose([value, ...Object.values(grads), ...Object.values(gFront), ...Object.values(gCore), ...parts, ...extra]);
       batches++;
+      tAfter = performance.now();
+      stepMs += tAfter - tStep;
       hooks.onBatch?.(batches, nBatches, loss);
       if (batches % 8 === 0) await new Promise((r) => setImmediate(r)); // let Ctrl-C and progress bars in
     }
@@ -257,6 +267,8 @@ export async function trainNetwork(
       compliant,
       signProjection: project,
       seconds,
+      dataSeconds: dataMs / 1000,
+      stepSeconds: stepMs / 1000,
       etaS: ((performance.now() - t0) / 1000 / done) * (cfg.epochs - epoch),
     };
     history.push(row);

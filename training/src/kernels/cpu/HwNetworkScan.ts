@@ -1,0 +1,373 @@
+/**
+ * Pure typed-array kernel of the fused `HwNetworkScan` op: the WHOLE network's time loop
+ * (synapse + optional in-core recurrence + LIF, every layer per step) for a range of samples,
+ * forward and BPTT backward. One call per forward and one per backward replaces ~10 tfjs ops per
+ * layer per step; spikes are binary, so synapse products and weight gradients only touch the
+ * rows of neurons that spiked.
+ *
+ * Everything lives inside {@link createNetKernel} and uses no imports: worker threads rebuild
+ * the kernel from its source text (`createNetKernel.toString()`), so main thread and workers
+ * run the same code.
+ *
+ * Per layer l and step t (NWAVE reference §5.3, contract 1 of the checkpoint):
+ * ```
+ * I_t  = in_t @ W_l + s^l_{t−1} @ Wrec_l     (in = x ⊙ w for a diagonal frontend, else s^{l−1}_t)
+ * u_t  = β·v⁺_{t−1} + I_t,  v_t = max(0, u_t),  s_t = [v_t ≥ θ],  v⁺_t = v_t·(1 − s_t)
+ * ```
+ * Backward: reset path detached, ReLU gradient `[v > 0]`, surrogate `σ'(v − θ)`, and
+ * `dβ += du_t·v⁺_{t−1}` for layers with learnable τ. Weight gradients are accumulated per sample
+ * in float64; the caller sums samples in a fixed order, so results do not depend on threads.
+ */
+
+/** Where every array of one call lives in the shared float32 / float64 arenas. */
+export interface NetLayout {
+  B: number;
+  T: number;
+  /** Input features per step. */
+  C: number;
+  /** First layer's synapse is diagonal (Frontend: `[C]` weights) rather than dense `[C, N0]`. */
+  inputDiag: boolean;
+  sizes: number[];
+  rec: boolean[];
+  learnBeta: boolean[];
+  theta: number[];
+  /** Surrogate per layer: 0 fast_sigmoid(slope), 1 atan(alpha), 2 sigmoid(slope). */
+  surKind: number[];
+  surParam: number[];
+  /** float32 arena offsets. */
+  xOff: number;
+  wOff: number[];
+  /** Transposed weights `[N_l, N_{l−1}]` (backward), l ≥ 1. */
+  wtOff: number[];
+  recOff: number[];
+  /** Transposed recurrent weights (backward). */
+  recTOff: number[];
+  betaOff: number[];
+  /** `[B, T, N_l]` blocks: spikes, pre-reset membrane, dL/dspikes. */
+  sOff: number[];
+  vOff: number[];
+  dyOff: number[];
+  /** dL/dx `[B, T, C]`. */
+  dxOff: number;
+  f32Size: number;
+  /** float64 arena: per-sample gradient blocks `[B, P]`. */
+  P: number;
+  gwOff: number[];
+  grecOff: number[];
+  gbetaOff: number[];
+  f64Size: number;
+}
+
+/** The kernel functions (see the module comment). */
+export interface NetKernel {
+  forward(lay: NetLayout, F: Float32Array, b0: number, b1: number): void;
+  backward(lay: NetLayout, F: Float32Array, G: Float64Array, b0: number, b1: number): void;
+}
+
+/**
+ * Builds the kernel. Self-contained on purpose (see the module comment): no outer references.
+ * @returns forward and backward over a sample range
+ */
+export function createNetKernel(): NetKernel {
+  const fround = Math.fround;
+  function sg(kind: number, p: number, x: number): number {
+    if (kind === 0) {
+      const d = p * Math.abs(x) + 1;
+      return 1 / (d * d);
+    }
+    if (kind === 1) {
+      const z = (Math.PI / 2) * p * x;
+      return p / 2 / (1 + z * z);
+    }
+    const e = Math.exp(-p * Math.abs(x));
+    const d = e + 1;
+    return (p * e) / (d * d);
+  }
+
+  // tfjs' CPU matMul sums 48 inputs at a time in float64, then adds the block to the float32
+  // output: summing the same way gives bit-identical currents (quantized weights make exact
+  // ties at 0 and at θ common, where a last-bit difference would change the gradient).
+  const BLOCK = 48;
+  function sumRows(F: Float32Array, w: number, a: Int32Array, na: number, N: number, out: Float32Array, acc: Float64Array): void {
+    out.fill(0);
+    acc.fill(0, 0, N);
+    let blockEnd = BLOCK;
+    for (let i = 0; i < na; i++) {
+      const k = a[i];
+      if (k >= blockEnd) {
+        for (let n = 0; n < N; n++) out[n] += acc[n];
+        acc.fill(0, 0, N);
+        blockEnd = (Math.floor(k / BLOCK) + 1) * BLOCK;
+      }
+      const row = w + k * N;
+      for (let n = 0; n < N; n++) acc[n] += F[row + n];
+    }
+    for (let n = 0; n < N; n++) out[n] += acc[n];
+  }
+
+  function forward(lay: NetLayout, F: Float32Array, b0: number, b1: number): void {
+    const { T, C, sizes, rec } = lay;
+    const L = sizes.length;
+    const acc = new Float64Array(Math.max(...sizes));
+    const vPlus = sizes.map((n) => new Float32Array(n));
+    const cur = sizes.map((n) => new Float32Array(n));
+    const rc = sizes.map((n) => new Float32Array(n));
+    const act = sizes.map((n) => new Int32Array(n));
+    const actPrev = sizes.map((n) => new Int32Array(n));
+    const nAct = new Int32Array(L);
+    const nActPrev = new Int32Array(L);
+    for (let b = b0; b < b1; b++) {
+      for (let l = 0; l < L; l++) {
+        vPlus[l].fill(0);
+        nActPrev[l] = 0;
+      }
+      for (let t = 0; t < T; t++) {
+        for (let l = 0; l < L; l++) {
+          const N = sizes[l];
+          const I = cur[l];
+          const w = lay.wOff[l];
+          if (l === 0) {
+            const xo = lay.xOff + (b * T + t) * C;
+            if (lay.inputDiag) {
+              for (let n = 0; n < N; n++) I[n] = fround(F[xo + n] * F[w + n]);
+            } else {
+              I.fill(0);
+              acc.fill(0, 0, N);
+              let blockEnd = BLOCK;
+              for (let k = 0; k < C; k++) {
+                if (k >= blockEnd) {
+                  for (let n = 0; n < N; n++) I[n] += acc[n];
+                  acc.fill(0, 0, N);
+                  blockEnd += BLOCK;
+                }
+                const xv = F[xo + k];
+                if (xv === 0) continue;
+                const row = w + k * N;
+                for (let n = 0; n < N; n++) acc[n] += xv * F[row + n];
+              }
+              for (let n = 0; n < N; n++) I[n] += acc[n];
+            }
+          } else sumRows(F, w, act[l - 1], nAct[l - 1], N, I, acc);
+          if (rec[l]) {
+            const R = rc[l];
+            sumRows(F, lay.recOff[l], actPrev[l], nActPrev[l], N, R, acc);
+            for (let n = 0; n < N; n++) I[n] += R[n];
+          }
+          const vp = vPlus[l];
+          const bo = lay.betaOff[l];
+          const theta = lay.theta[l];
+          const o = (b * T + t) * N;
+          const so = lay.sOff[l] + o;
+          const vo = lay.vOff[l] + o;
+          const a = act[l];
+          let na = 0;
+          for (let n = 0; n < N; n++) {
+            const u = fround(fround(F[bo + n] * vp[n]) + I[n]);
+            const v = u > 0 ? u : 0;
+            F[vo + n] = v;
+            if (v >= theta) {
+              F[so + n] = 1;
+              vp[n] = 0;
+              a[na++] = n;
+            } else {
+              F[so + n] = 0;
+              vp[n] = v;
+            }
+          }
+          nAct[l] = na;
+        }
+        // This step's spikes become the recurrent input of the next step.
+        for (let l = 0; l < L; l++) {
+          if (!rec[l]) continue;
+          const tmp = actPrev[l];
+          actPrev[l] = act[l];
+          act[l] = tmp;
+          nActPrev[l] = nAct[l];
+        }
+      }
+    }
+  }
+
+  function backward(lay: NetLayout, F: Float32Array, G: Float64Array, b0: number, b1: number): void {
+    const { T, C, sizes, rec, learnBeta, P } = lay;
+    const L = sizes.length;
+    const dvPlus = sizes.map((n) => new Float64Array(n));
+    const dI = sizes.map((n) => new Float64Array(n));
+    const dINext = sizes.map((n) => new Float64Array(n));
+    const gS = new Float64Array(Math.max(...sizes));
+    for (let b = b0; b < b1; b++) {
+      const gb = b * P;
+      G.fill(0, gb, gb + P);
+      for (let l = 0; l < L; l++) {
+        dvPlus[l].fill(0);
+        dINext[l].fill(0);
+      }
+      for (let t = T - 1; t >= 0; t--) {
+        for (let l = L - 1; l >= 0; l--) {
+          const N = sizes[l];
+          const o = (b * T + t) * N;
+          const dyo = lay.dyOff[l] + o;
+          for (let n = 0; n < N; n++) gS[n] = F[dyo + n];
+          if (l < L - 1) {
+            // dL/ds^l_t += dI^{l+1}_t @ W_{l+1}ᵀ, skipping zero rows of dI.
+            const N2 = sizes[l + 1];
+            const d2 = dI[l + 1];
+            const wt = lay.wtOff[l + 1];
+            for (let m = 0; m < N2; m++) {
+              const g = d2[m];
+              if (g === 0) continue;
+              const row = wt + m * N;
+              for (let n = 0; n < N; n++) gS[n] += g * F[row + n];
+            }
+          }
+          if (rec[l] && t < T - 1) {
+            const dn = dINext[l];
+            const rt = lay.recTOff[l];
+            for (let m = 0; m < N; m++) {
+              const g = dn[m];
+              if (g === 0) continue;
+              const row = rt + m * N;
+              for (let n = 0; n < N; n++) gS[n] += g * F[row + n];
+            }
+          }
+          const vo = lay.vOff[l] + o;
+          const bo = lay.betaOff[l];
+          const theta = lay.theta[l];
+          const kind = lay.surKind[l];
+          const p = lay.surParam[l];
+          const dvp = dvPlus[l];
+          const d = dI[l];
+          const lb = learnBeta[l];
+          const gbo = gb + lay.gbetaOff[l];
+          for (let n = 0; n < N; n++) {
+            const v = F[vo + n];
+            let dv = v >= theta ? 0 : dvp[n];
+            const g = gS[n];
+            if (g !== 0) dv += g * sg(kind, p, v - theta);
+            const du = v > 0 ? dv : 0;
+            d[n] = du;
+            dvp[n] = du * F[bo + n];
+            if (lb && t > 0 && du !== 0) {
+              const vprev = F[vo - N + n];
+              if (vprev < theta) G[gbo + n] += du * vprev;
+            }
+          }
+          // Weight gradients: only rows whose input was non-zero.
+          const gw = gb + lay.gwOff[l];
+          if (l === 0) {
+            const xo = lay.xOff + (b * T + t) * C;
+            const dxo = lay.dxOff + (b * T + t) * C;
+            const w = lay.wOff[0];
+            if (lay.inputDiag) {
+              for (let n = 0; n < N; n++) {
+                G[gw + n] += d[n] * F[xo + n];
+                F[dxo + n] = d[n] * F[w + n];
+              }
+            } else {
+              for (let k = 0; k < C; k++) {
+                const xv = F[xo + k];
+                const row = gw + k * N;
+                const wr = w + k * N;
+                let acc = 0;
+                for (let n = 0; n < N; n++) acc += d[n] * F[wr + n];
+                F[dxo + k] = acc;
+                if (xv === 0) continue;
+                for (let n = 0; n < N; n++) G[row + n] += xv * d[n];
+              }
+            }
+          } else {
+            const N0 = sizes[l - 1];
+            const so = lay.sOff[l - 1] + (b * T + t) * N0;
+            for (let k = 0; k < N0; k++) {
+              if (F[so + k] === 0) continue;
+              const row = gw + k * N;
+              for (let n = 0; n < N; n++) G[row + n] += d[n];
+            }
+          }
+          if (rec[l] && t > 0) {
+            const so = lay.sOff[l] + (b * T + t - 1) * N;
+            const gr = gb + lay.grecOff[l];
+            for (let k = 0; k < N; k++) {
+              if (F[so + k] === 0) continue;
+              const row = gr + k * N;
+              for (let n = 0; n < N; n++) G[row + n] += d[n];
+            }
+          }
+        }
+        for (let l = 0; l < L; l++) {
+          if (!rec[l]) continue;
+          const tmp = dINext[l];
+          dINext[l] = dI[l];
+          dI[l] = tmp;
+        }
+      }
+    }
+  }
+
+  return { forward, backward };
+}
+
+/**
+ * Computes the arena layout of one call.
+ * @param spec - shapes and per-layer settings
+ * @returns offsets and arena sizes
+ */
+export function netLayout(spec: {
+  B: number;
+  T: number;
+  C: number;
+  inputDiag: boolean;
+  sizes: number[];
+  rec: boolean[];
+  learnBeta: boolean[];
+  theta: number[];
+  surKind: number[];
+  surParam: number[];
+}): NetLayout {
+  const { B, T, C, sizes, inputDiag } = spec;
+  let f = 0;
+  const take = (n: number): number => {
+    const o = f;
+    f += n;
+    return o;
+  };
+  const xOff = take(B * T * C);
+  const inSize = (l: number): number => (l === 0 ? (inputDiag ? 1 : C) : sizes[l - 1]);
+  const wOff = sizes.map((n, l) => take(l === 0 && inputDiag ? C : inSize(l) * n));
+  const wtOff = sizes.map((n, l) => (l === 0 ? -1 : take(inSize(l) * n)));
+  const recOff = sizes.map((n, l) => (spec.rec[l] ? take(n * n) : -1));
+  const recTOff = sizes.map((n, l) => (spec.rec[l] ? take(n * n) : -1));
+  const betaOff = sizes.map((n) => take(n));
+  const sOff = sizes.map((n) => take(B * T * n));
+  const vOff = sizes.map((n) => take(B * T * n));
+  const dyOff = sizes.map((n) => take(B * T * n));
+  const dxOff = take(B * T * C);
+  let g = 0;
+  const gtake = (n: number): number => {
+    const o = g;
+    g += n;
+    return o;
+  };
+  const gwOff = sizes.map((n, l) => gtake(l === 0 && inputDiag ? C : inSize(l) * n));
+  const grecOff = sizes.map((n, l) => (spec.rec[l] ? gtake(n * n) : -1));
+  const gbetaOff = sizes.map((n) => gtake(n));
+  return {
+    ...spec,
+    xOff,
+    wOff,
+    wtOff,
+    recOff,
+    recTOff,
+    betaOff,
+    sOff,
+    vOff,
+    dyOff,
+    dxOff,
+    f32Size: f,
+    P: g,
+    gwOff,
+    grecOff,
+    gbetaOff,
+    f64Size: B * g,
+  };
+}

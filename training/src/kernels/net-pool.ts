@@ -1,0 +1,224 @@
+/**
+ * Worker threads for the fused network kernel. The tfjs op runs synchronously inside the
+ * gradient tape, so the main thread wakes the workers, and every thread (main included) takes
+ * the batch's samples one at a time from a shared counter, in shared memory; then the main thread
+ * blocks (`Atomics.wait`) until every worker is done.
+ * Every sample's result, including its weight gradient, is computed the same way whatever the
+ * slice, so results do not depend on the thread count or on timing.
+ *
+ * Workers are `unref`'d (they never keep a process alive) and {@link shutdownTrainingThreads}
+ * ends them cleanly.
+ */
+import { availableParallelism } from 'node:os';
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { createNetKernel, type NetKernel, type NetLayout } from './cpu/HwNetworkScan.js';
+
+/** Below this many samples per thread the batch runs on the main thread only. */
+const MIN_SAMPLES_PER_THREAD = 2;
+/** A worker that does not answer within this time is reported as broken (ms). */
+const WORKER_TIMEOUT_MS = 120_000;
+
+// ctrl[0]: job sequence number; ctrl[1]: jobs finished; ctrl[2]: error flag.
+const SEQ = 0;
+const DONE = 1;
+const ERR = 2;
+
+/** Job kinds. */
+const OP_FORWARD = 1;
+const OP_BACKWARD = 2;
+const OP_EXIT = 3;
+
+interface Job {
+  op: number;
+  lay?: NetLayout;
+  f32?: SharedArrayBuffer;
+  f64?: SharedArrayBuffer;
+  /** Shared sample counter: every thread takes the next sample until the batch is done. */
+  next?: SharedArrayBuffer;
+}
+
+/** The worker's whole program: a blocking loop over jobs (kernel source is prepended). */
+function workerMain(
+  kernel: NetKernel,
+  ctrlBuf: SharedArrayBuffer,
+  port: MessagePort,
+  receive: (p: MessagePort) => { message: Job } | undefined,
+): void {
+  const ctrl = new Int32Array(ctrlBuf);
+  let seen = 0;
+  for (;;) {
+    Atomics.wait(ctrl, 0, seen);
+    seen = Atomics.load(ctrl, 0);
+    const msg = receive(port);
+    if (!msg) continue;
+    const job = msg.message;
+    if (job.op === 3) break;
+    try {
+      const F = new Float32Array(job.f32 as SharedArrayBuffer);
+      const G = new Float64Array(job.f64 as SharedArrayBuffer);
+      const lay = job.lay as NetLayout;
+      const next = new Int32Array(job.next as SharedArrayBuffer);
+      for (let b = Atomics.add(next, 0, 1); b < lay.B; b = Atomics.add(next, 0, 1)) {
+        if (job.op === 1) kernel.forward(lay, F, b, b + 1);
+        else kernel.backward(lay, F, G, b, b + 1);
+      }
+    } catch (err) {
+      Atomics.store(ctrl, 2, 1);
+      port.postMessage(String((err as Error)?.stack ?? err));
+    }
+    Atomics.add(ctrl, 1, 1);
+    Atomics.notify(ctrl, 1);
+  }
+  port.close();
+}
+
+// Plain CommonJS, no loader flags (execArgv: []): the kernel is pure JS from its source text.
+// A failure even at start-up is reported through the control words, so the main thread never
+// waits for a dead worker.
+const WORKER_SOURCE = `
+const __name = (f) => f;
+const { workerData, receiveMessageOnPort } = require('node:worker_threads');
+try {
+  const createNetKernel = ${createNetKernel.toString()};
+  const workerMain = ${workerMain.toString()};
+  workerMain(createNetKernel(), workerData.ctrl, workerData.port, receiveMessageOnPort);
+} catch (err) {
+  const ctrl = new Int32Array(workerData.ctrl);
+  try { workerData.port.postMessage(String((err && err.stack) || err)); } catch {}
+  Atomics.store(ctrl, 2, 2);
+  Atomics.add(ctrl, 1, 1);
+  Atomics.notify(ctrl, 1);
+}
+`;
+
+interface PoolWorker {
+  worker: Worker;
+  port: MessagePort;
+  ctrl: Int32Array;
+}
+
+const mainKernel = createNetKernel();
+let threads = defaultThreads();
+let pool: PoolWorker[] = [];
+let f32Buf: SharedArrayBuffer | null = null;
+let f64Buf: SharedArrayBuffer | null = null;
+const nextBuf = new SharedArrayBuffer(4);
+
+function defaultThreads(): number {
+  const env = Number(process.env.NWAVE_TRAIN_THREADS);
+  if (Number.isInteger(env) && env >= 1) return env;
+  return Math.min(2, availableParallelism());
+}
+
+/**
+ * Sets how many threads (main + workers) the fused training kernel uses; extra workers are
+ * stopped. Defaults to `NWAVE_TRAIN_THREADS` or `min(2, cores)`.
+ * @param n - thread count ≥ 1
+ * @throws RangeError if `n` is not a positive integer
+ */
+export function setTrainingThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`training threads must be a positive integer, got ${n}`);
+  threads = n;
+  while (pool.length > n - 1) stopWorker(pool.pop() as PoolWorker);
+}
+
+/** @returns the configured thread count */
+export function trainingThreads(): number {
+  return threads;
+}
+
+function stopWorker(w: PoolWorker): void {
+  w.port.postMessage({ op: OP_EXIT } satisfies Job);
+  Atomics.add(w.ctrl, SEQ, 1);
+  Atomics.notify(w.ctrl, SEQ);
+  w.port.close();
+}
+
+/** Stops every worker thread (they also never keep the process alive on their own). */
+export function shutdownTrainingThreads(): void {
+  while (pool.length) stopWorker(pool.pop() as PoolWorker);
+}
+
+function spawn(): PoolWorker {
+  const ctrlBuf = new SharedArrayBuffer(16);
+  const { port1, port2 } = new MessageChannel();
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    execArgv: [],
+    workerData: { ctrl: ctrlBuf, port: port2 },
+    transferList: [port2],
+  });
+  worker.unref();
+  port1.unref();
+  return { worker, port: port1, ctrl: new Int32Array(ctrlBuf) };
+}
+
+/** Shared arenas of at least the layout's size (grown, never shrunk). */
+export function netArenas(lay: NetLayout): { F: Float32Array; G: Float64Array } {
+  if (!f32Buf || f32Buf.byteLength < lay.f32Size * 4) f32Buf = new SharedArrayBuffer(Math.max(lay.f32Size, 1) * 4);
+  if (!f64Buf || f64Buf.byteLength < lay.f64Size * 8) f64Buf = new SharedArrayBuffer(Math.max(lay.f64Size, 1) * 8);
+  return { F: new Float32Array(f32Buf), G: new Float64Array(f64Buf) };
+}
+
+function run(op: number, lay: NetLayout): void {
+  const { F, G } = netArenas(lay);
+  const n = Math.max(1, Math.min(threads, Math.floor(lay.B / MIN_SAMPLES_PER_THREAD)));
+  if (n === 1) {
+    if (op === OP_FORWARD) mainKernel.forward(lay, F, 0, lay.B);
+    else mainKernel.backward(lay, F, G, 0, lay.B);
+    return;
+  }
+  while (pool.length < n - 1) pool.push(spawn());
+  const used = pool.slice(0, n - 1);
+  const before = used.map((w) => Atomics.load(w.ctrl, DONE));
+  // Samples are handed out one at a time (a thread the OS does not schedule holds up at most one
+  // sample); each sample's result is the same whichever thread computes it.
+  const next = new Int32Array(nextBuf);
+  Atomics.store(next, 0, 0);
+  used.forEach((w) => {
+    w.port.postMessage({ op, lay, f32: f32Buf as SharedArrayBuffer, f64: f64Buf as SharedArrayBuffer, next: nextBuf } satisfies Job);
+    Atomics.add(w.ctrl, SEQ, 1);
+    Atomics.notify(w.ctrl, SEQ);
+  });
+  for (let b = Atomics.add(next, 0, 1); b < lay.B; b = Atomics.add(next, 0, 1)) {
+    if (op === OP_FORWARD) mainKernel.forward(lay, F, b, b + 1);
+    else mainKernel.backward(lay, F, G, b, b + 1);
+  }
+  used.forEach((w, i) => {
+    const t0 = Date.now();
+    while (Atomics.load(w.ctrl, DONE) === before[i]) {
+      if (Atomics.wait(w.ctrl, DONE, before[i], 1000) === 'timed-out' && Date.now() - t0 > WORKER_TIMEOUT_MS) {
+        throw new Error('training worker thread did not answer');
+      }
+    }
+  });
+  const failed = used.findIndex((w) => Atomics.load(w.ctrl, ERR) !== 0);
+  if (failed >= 0) {
+    const w = used[failed];
+    const message = String(receiveError(w.port));
+    // A worker that failed is dropped (stopped if still running); the next call starts a new one.
+    pool = pool.filter((p) => p !== w);
+    void w.worker.terminate();
+    throw new Error(`training worker thread failed: ${message}`);
+  }
+}
+
+function receiveError(port: MessagePort): unknown {
+  return receiveMessageOnPort(port)?.message;
+}
+
+/**
+ * Runs the network forward over the whole batch (inputs already in the arena).
+ * @param lay - layout of this call
+ */
+export function runNetForward(lay: NetLayout): void {
+  run(OP_FORWARD, lay);
+}
+
+/**
+ * Runs the BPTT backward over the whole batch (forward state and dL/dspikes in the arena).
+ * @param lay - layout of this call
+ */
+export function runNetBackward(lay: NetLayout): void {
+  run(OP_BACKWARD, lay);
+}
