@@ -9,7 +9,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync, ftr
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { encodeWav16 } from '../runtime/src/index.js';
+import { encodeWav16 } from '../runtime/src/wav.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const RATE = 16000;

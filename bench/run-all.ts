@@ -6,6 +6,7 @@
  */
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const benches: [string, () => Promise<unknown>][] = [
+  ['package', async () => (await import('./package.bench.js')).benchPackage()],
   ['runtime-pipeline', async () => (await import('./runtime-pipeline.bench.js')).benchRuntimePipeline()],
   ['filterbank', async () => (await import('./filterbank.bench.js')).benchFilterbank()],
   ['onnx', async () => (await import('./onnx.bench.js')).benchOnnx()],

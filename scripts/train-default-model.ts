@@ -1,6 +1,6 @@
 /**
  * Reproduces the bundled default model `models/default.nwave.json` (yes / no + background):
- *   npx tsx scripts/train-default-model.ts --data ../shared/data/speech-commands-dev [--epochs 60]
+ *   node --conditions=source --import tsx scripts/train-default-model.ts --data ../shared/data/speech-commands-dev [--epochs 60]
  * 1. synthesises espeak-ng speech into .cache/synthetic-default/ (yes, no, other words -> _unknown_,
  *    noise -> _silence_), used for training only;
  * 2. trains on the real Speech Commands clips (speaker-disjoint val/test) + the synthetic clips;
@@ -72,7 +72,7 @@ const r = await runTraining(
     testSplit: 0.1,
     minRejection: 0.95,
     name: 'default-yes-no',
-    command: `npx tsx scripts/train-default-model.ts ${process.argv.slice(2).join(' ')}`.trim(),
+    command: `node --conditions=source --import tsx scripts/train-default-model.ts ${process.argv.slice(2).join(' ')}`.trim(),
     config: { logitScale: 0.2, lrCore: 0.003, hiddenTauRangeS: [0.02, 0.4] },
   },
   {

@@ -12,7 +12,6 @@ import {
   InvalidArgumentError,
   NwaveModel,
   decide,
-  encodeWav16,
   findChipProfile,
   makeDecisionContext,
   parseCheckpoint,
@@ -22,6 +21,7 @@ import {
 import { selectClasses } from '@nwave/training/dataset-folder';
 import { parseDetectorOptions, applyDetectorOverrides } from '../cli/src/detector-options.js';
 import { PROTOTYPE_KEYS } from './fuzz/targets.js';
+import { encodeWav16 } from '@nwave/runtime/wav';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const TONES = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/models/tones.nwave.json'), 'utf8')) as Checkpoint;

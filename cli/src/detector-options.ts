@@ -7,30 +7,14 @@
  *   --label-threshold <label=x,...> per-keyword confidence (e.g. yes=0.8,no=0.7)
  *   --min-spikes <n>                minimum spikes of the winning class in the window
  */
-import type { Command } from 'commander';
 import { checkNumber } from './number-text.js';
 import { InvalidArgumentError, withDetectorSettings, type Checkpoint, type DetectorSettings } from '@nwave/runtime';
+import type { DetectorCliOptions } from './detector-flags.js';
 
-/** The options as commander hands them over (strings). */
-export interface DetectorCliOptions {
-  threshold?: string;
-  labelThreshold?: string;
-  minSpikes?: string;
-}
+export { addDetectorOptions, type DetectorCliOptions } from './detector-flags.js';
 
 /** Deployment overrides of a checkpoint's detector (only the fields the user gave). */
 export type DetectorOverrides = Partial<Pick<DetectorSettings, 'threshold' | 'labelThresholds' | 'minSpikes'>>;
-
-/** `--label-threshold` may be given more than once: the lists are joined. */
-const joinLists = (value: string, previous: string | undefined) => (previous === undefined ? value : `${previous},${value}`);
-
-/** Adds the three detector options to a command (one help text for every command). */
-export function addDetectorOptions(cmd: Command): Command {
-  return cmd
-    .option('--threshold <x>', "confidence threshold 0..1 for every keyword (replaces the model's, per-keyword ones included)")
-    .option('--label-threshold <label=x,...>', 'per-keyword confidence thresholds, e.g. yes=0.8,no=0.7 (win over --threshold)', joinLists)
-    .option('--min-spikes <n>', "minimum spikes of the winning class in the window (default: the model's)");
-}
 
 const bad = (flag: string, v: string, expected: string, field: string) =>
   new InvalidArgumentError(`--${flag} must be ${expected}, got "${v}"`, { field, value: v, expected });

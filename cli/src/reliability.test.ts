@@ -9,9 +9,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeWav16 } from '@nwave/runtime';
 import { REPO_ROOT } from './paths.js';
 import { NWAVE_BIN } from './run-cli.test-helper.js';
+import { encodeWav16 } from '@nwave/runtime/wav';
 
 const TONES = path.join(REPO_ROOT, 'test', 'fixtures', 'models', 'tones.nwave.json');
 let dir = '';

@@ -7,7 +7,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NwaveModel, encodeWav16, parseCheckpoint } from '@nwave/runtime';
+import { NwaveModel, parseCheckpoint } from '@nwave/runtime';
+import { encodeWav16 } from '@nwave/runtime/wav';
 import { NWAVE_BIN, runNwave } from './run-cli.test-helper.js';
 
 let dir = '';

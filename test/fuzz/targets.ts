@@ -20,7 +20,6 @@ import {
   MAX_SAMPLE_RATE_HZ,
   MIN_SAMPLE_RATE_HZ,
   NwaveModel,
-  decodeWav,
   makeDecisionContext,
   parseCheckpoint,
   withDetectorSettings,
@@ -31,6 +30,7 @@ import { parseDetectorOptions } from '../../cli/src/detector-options.js';
 import { parseEvalOptions } from '../../cli/src/commands/eval.js';
 import { trainOptionsFromFlags } from '../../cli/src/commands/train-options.js';
 import { checkNumber } from '../../cli/src/number-text.js';
+import { decodeWav } from '@nwave/runtime/wav';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TONES = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/models/tones.nwave.json'), 'utf8')) as Checkpoint;

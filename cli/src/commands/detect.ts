@@ -1,15 +1,18 @@
 /**
  * `nwave detect [MODEL] FILE.wav|DIR [--json] [--backend js|onnx]`: whole-clip classification
- * for clips up to the model's clip length (x1.5) on the chosen backend, streaming detections with
- * times for longer files (always on the JS runtime's KeywordSpotter).
+ * for clips up to the model's clip length (x1.5), streaming detections with times for longer
+ * files, both on the chosen backend (js: the runtime's KeywordSpotter, chunk by chunk; onnx: the
+ * file's features through one ONNX Runtime session run, then the same streaming detector).
  */
 import {
+  FeatureExtractor,
   InvalidArgumentError,
   KeywordSpotter,
   classifyClips,
   getChipConsumption,
   powerLabel,
   resolveBackend,
+  streamFeatures,
   type ChipProfile,
   type KeywordEvent,
   type NwaveModel,
@@ -43,6 +46,8 @@ export async function openBackendSession(model: NwaveModel, choice = 'js'): Prom
 export interface FileResult {
   file: string;
   mode: 'clip' | 'stream';
+  /** Backend that ran the network (`js`, `onnx`): what was asked for, never a silent substitute. */
+  backend: string;
   label: string | null;
   confidence: number;
   accepted: boolean;
@@ -56,11 +61,7 @@ export interface FileResult {
   detections?: KeywordEvent[];
 }
 
-/**
- * Streams audio through a KeywordSpotter and sums activity for the power figure. `chunks` yields
- * blocks of samples at `sampleRateHz` (a file read block by block, or one array); only one block
- * is held at a time, so memory is flat in the length of the audio.
- */
+/** Streams a whole file through a KeywordSpotter and sums activity for the power figure. */
 export function streamFile(
   model: NwaveModel,
   chunks: Iterable<Float32Array> | Float32Array,
@@ -86,6 +87,28 @@ export function streamFile(
   for (const block of blocks) for (let i = 0; i < block.length; i += chunk) events.push(...spotter.process(block.subarray(i, i + chunk)));
   events.push(...spotter.flush());
   return { events, counts, layerSpikes, steps };
+}
+
+/**
+ * Streaming mode on another backend (ONNX): the whole file's features in one session run from
+ * rest, the network never reset, exactly as the JS runtime streams them (the parity tests check).
+ */
+export async function streamOnSession(
+  model: NwaveModel,
+  samples: Float32Array,
+  sampleRateHz: number,
+  session: SnnSession,
+): Promise<ReturnType<typeof streamFile>> {
+  // The KeywordSpotter's own front end (resampler + filterbank, float64 frames), so the integers
+  // entering the network are the ones the JS runtime streams.
+  const fe = new FeatureExtractor({ filterbank: model.filterbank, inputSampleRateHz: sampleRateHz });
+  const channels = model.fixedPoint.layers[0].size;
+  const frames: Float64Array[] = [];
+  for (let i = 0; i < samples.length; i += 4096) fe.push(samples.subarray(i, i + 4096), (f) => frames.push(Float64Array.from(f)));
+  const data = new Float64Array(frames.length * channels);
+  frames.forEach((f, t) => data.set(f, t * channels));
+  const r = await streamFeatures(session, model, { data, frames: frames.length });
+  return { events: r.events, counts: r.labelCounts, layerSpikes: r.layerSpikes, steps: r.steps };
 }
 
 /** Audio read block by block: a WAV stream, or decoded FLAC/MP3/OGG handed out in blocks. */
@@ -118,7 +141,7 @@ function* blocksOf(stream: AudioSource): Generator<Float32Array> {
   for (let b = stream.read(); b.length > 0; b = stream.read()) yield b;
 }
 
-/** Every sample of a (short: at most 1.5 clips) stream, as one array. */
+/** Every sample of a source, as one array (whole clips; the ONNX streaming path). */
 function readAll(stream: AudioSource): Float32Array {
   const out = new Float32Array(stream.frames);
   let at = 0;
@@ -130,15 +153,15 @@ function readAll(stream: AudioSource): Float32Array {
 }
 
 /**
- * Whole-clip mode through `session` (any backend) for clips up to 1.5 clip lengths, streaming
- * mode on the JS runtime otherwise. The file is opened as a stream: its header is checked before
- * any sample is read, and a long file is never held in memory whole.
+ * Whole-clip and streaming mode through `session` (any backend). The file is opened as a stream:
+ * its header is checked before any sample is read, and on the JS runtime a long file is never
+ * held in memory whole (the ONNX streaming path still takes the whole file's features).
  */
 export async function detectFile(model: NwaveModel, file: string, opts: DetectOptions, session: SnnSession): Promise<FileResult> {
   const audio = await openAudio(file);
   try {
     const clipS = model.checkpoint.filterbank.recordingDurationS;
-    const base = { file, durationS: audio.durationS, sampleRateHz: audio.sampleRateHz, estimate: true as const };
+    const base = { file, backend: session.backend, durationS: audio.durationS, sampleRateHz: audio.sampleRateHz, estimate: true as const };
     if (!opts.stream && audio.durationS <= clipS * 1.5 + 1e-9) {
       const [r] = await classifyClips(session, model, [model.features(readAll(audio), audio.sampleRateHz)]);
       return {
@@ -153,7 +176,10 @@ export async function detectFile(model: NwaveModel, file: string, opts: DetectOp
         energyJ: r.power.energyJ,
       };
     }
-    const s = streamFile(model, blocksOf(audio), audio.sampleRateHz);
+    const s =
+      session.backend === 'js'
+        ? streamFile(model, blocksOf(audio), audio.sampleRateHz)
+        : await streamOnSession(model, readAll(audio), audio.sampleRateHz, session);
     const power = getChipConsumption(
       model.powerLayers.map((l, i) => ({ ...l, spikes: s.layerSpikes[i] })),
       s.steps * model.dtS,

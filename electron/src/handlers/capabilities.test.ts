@@ -8,11 +8,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeWav16 } from '@nwave/runtime';
 import type { TrainingRequest } from '../shared/ipc-contract.js';
 import type { TrainingBridge } from '../training/training-bridge.js';
 import { CapabilityStore } from './capabilities.js';
 import { createHandlers, dispatchInvoke } from './index.js';
+import { encodeWav16 } from '@nwave/runtime/wav';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'nwave-caps-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

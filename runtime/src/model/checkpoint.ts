@@ -5,7 +5,13 @@
 import { CheckpointFormatError } from '../errors.js';
 import { maxCode } from './quantization.js';
 import { clipWorkProblem } from './work-limits.js';
-import { CHECKPOINT_FORMAT, READABLE_CHECKPOINT_VERSIONS, checkpointSchema, type Checkpoint } from './checkpoint-schema.js';
+import {
+  CHECKPOINT_FORMAT,
+  READABLE_CHECKPOINT_VERSIONS,
+  checkpointSchema,
+  SCHEMA_PARSE_OPTIONS,
+  type Checkpoint,
+} from './checkpoint-schema.js';
 
 /** Refuse files above this size before parsing (a checkpoint of 4 x 64 neurons is ~100 kB). */
 export const MAX_CHECKPOINT_BYTES = 64 * 1024 * 1024;
@@ -72,7 +78,7 @@ export function parseCheckpoint(input: string | unknown, source = '<checkpoint>'
   }
   const protoKey = findProtoKey(value, '');
   if (protoKey !== undefined) fail(source, protoKey, 'the key "__proto__" is not allowed (it would be silently dropped)');
-  const parsed = checkpointSchema.safeParse(value);
+  const parsed = checkpointSchema.safeParse(value, SCHEMA_PARSE_OPTIONS);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const more = parsed.error.issues.length > 1 ? ` (+${parsed.error.issues.length - 1} more problems)` : '';
