@@ -4,7 +4,19 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'out/**', 'test/.fixtures/**', 'test/.artifacts/**', '.cache/**', '.scratch/**'] },
+  {
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      'electron/lib/**',
+      'cli/bundle/**',
+      'out/**',
+      'test/.fixtures/**',
+      'test/.artifacts/**',
+      '.cache/**',
+      '.scratch/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,6 +1,9 @@
+import { defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Tests run the workspaces' TypeScript sources (the `source` export condition), never their builds.
+  ssr: { resolve: { conditions: ['source', ...defaultServerConditions] } },
   test: {
     include: [
       'runtime/src/**/*.test.ts',

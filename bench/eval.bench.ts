@@ -7,7 +7,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { NwaveModel, encodeWav16 } from '../runtime/src/index.js';
+import { NwaveModel } from '../runtime/src/index.js';
+import { encodeWav16 } from '../runtime/src/wav.js';
 import { classifyAll, evaluateMismatch } from '../cli/src/eval/evaluate-mismatch.js';
 import { runEvaluation } from '../cli/src/eval/run-eval.js';
 import { fmt, speechMaterial, tutorialSizeCheckpoint } from './bench-utils.js';

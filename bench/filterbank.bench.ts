@@ -4,7 +4,7 @@
  *  - 48 kHz and 44.1 kHz input through FeatureExtractor (resampler → 16 kHz filterbank);
  *  - the resampler alone (48k → 16k).
  * Prints RTF (processing time / audio time, lower is better) and × real time, best of N runs.
- *   npx tsx bench/filterbank.bench.ts
+ *   node --conditions=source --import tsx bench/filterbank.bench.ts
  */
 import { FeatureExtractor, StreamingFilterbank, StreamingResampler, chipFilterbankConfig, resample } from '../runtime/src/dsp/index.js';
 import { bestOf, speechMaterial } from './bench-utils.js';

@@ -9,7 +9,7 @@
  * fused op per synapse/layer, the previous kernels; feed-forward nets only) and the per-step
  * tfjs `reference`, all in this process on the same data.
  *
- * Run: `npx tsx bench/training-kernels.bench.ts`
+ * Run: `node --conditions=source --import tsx bench/training-kernels.bench.ts`
  */
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';

@@ -3,7 +3,7 @@
  * see dev/web-server.ts) and the Electron build (electron/scripts/build.ts -> renderer/dist).
  */
 import { fileURLToPath } from 'node:url';
-import { defineConfig, type UserConfig } from 'vite';
+import { defaultClientConditions, defineConfig, type UserConfig } from 'vite';
 
 export const RENDERER_ROOT = fileURLToPath(new URL('.', import.meta.url));
 
@@ -29,6 +29,8 @@ export function rendererConfig(): UserConfig {
     },
     worker: { format: 'es' },
     resolve: {
+      // The workspaces' TypeScript sources (their `source` export condition), not their builds.
+      conditions: ['source', ...defaultClientConditions],
       // The ONNX backend (loaded lazily, file classification only) needs only ORT's WASM CPU
       // provider: its bundle build is 73 kB and pairs with ort-wasm-simd-threaded.wasm (14 MB,
       // served through a `?url` import), against 414 kB + a 28 MB WebGPU/JSEP wasm by default.

@@ -1,6 +1,6 @@
 /**
  * Synthetic test fixtures, built once per test run (vitest global setup) or by hand with
- * `npx tsx scripts/build-fixtures.ts`, into `test/.fixtures/` (git-ignored):
+ * `node --conditions=source --import tsx scripts/build-fixtures.ts`, into `test/.fixtures/` (git-ignored):
  *
  * - `speech/yes.wav`, `speech/no.wav`: espeak-ng (en-us+m3), 16 kHz, word centred in 1.5 s
  * - `speech/yes-48k.wav`: the same "yes" at 48 kHz

@@ -5,7 +5,7 @@
  * folder. It bounds what the SNN can reach (the SNN sees the frontend spikes, counts them over a
  * sliding window and so is close to time-invariant):
  *
- *   npx tsx scripts/feature-ceiling.ts --data ../shared/data/speech-commands-dev \
+ *   node --conditions=source --import tsx scripts/feature-ceiling.ts --data ../shared/data/speech-commands-dev \
  *     --words yes,no --background-folders _silence_,_unknown_
  *
  * Encodings: `log` = log(1 + feature), standardised per channel (what a DSP front end would give a

@@ -3,7 +3,7 @@
  * network whose "low" output answers tones below ~800 Hz and whose "high" output answers tones
  * above ~2.5 kHz; "_background_" is never driven, so the gates reject everything else.
  * Deterministic: rerunning it gives the same file (apart from createdAt, which is fixed here).
- *   npx tsx scripts/make-fixture-model.ts
+ *   node --conditions=source --import tsx scripts/make-fixture-model.ts
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

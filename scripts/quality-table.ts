@@ -3,7 +3,7 @@
  * checkpoint (`nwave eval`'s evaluation code), on the held-out folders that
  * scripts/train-default-model.ts prepares (.cache/default-model-holdout/eval):
  *
- *   npx tsx scripts/quality-table.ts [MODEL] [--eval .cache/default-model-holdout/eval]
+ *   node --conditions=source --import tsx scripts/quality-table.ts [MODEL] [--eval .cache/default-model-holdout/eval]
  *     [--chips 20] [--stream-hours 0.5] [--seed 1] [--json] [--write]
  *
  * `--calibrate-fa N` first sets the detector's threshold on the VALIDATION stream (validation
@@ -134,7 +134,7 @@ const rows: [string, string, string][] = [
 if (values.write) {
   const ck = model.checkpoint;
   const quality = {
-    command: `npx tsx scripts/quality-table.ts ${process.argv.slice(2).join(' ')}`.trim(),
+    command: `node --conditions=source --import tsx scripts/quality-table.ts ${process.argv.slice(2).join(' ')}`.trim(),
     valKeywordAccuracy: val.accuracy,
     testKeywordAccuracy: test.accuracy,
     valRejection: rej(val, (f) => f.folder !== '_sentences_'),

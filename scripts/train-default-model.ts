@@ -1,6 +1,6 @@
 /**
  * Reproduces the bundled default model `models/default.nwave.json` (yes / no + background):
- *   npx tsx scripts/train-default-model.ts [--data ../shared/data/speech-commands-dev]
+ *   node --conditions=source --import tsx scripts/train-default-model.ts [--data ../shared/data/speech-commands-dev]
  *     [--extra ../shared/data/extra-speech] [--epochs N] [--seed N] [--config FILE.json]
  * 1. prepares the data once into .cache/default-model-holdout (scripts/default-model-data.ts): the
  *    dev folder with a fixed speaker-disjoint train / validation / test rule, 1-s windows of the
@@ -119,7 +119,7 @@ const r = await runTraining(
     resume: values.resume,
     cacheDir: '.cache/features',
     name: 'default-yes-no',
-    command: `npx tsx scripts/train-default-model.ts ${process.argv.slice(2).join(' ')}`.trim(),
+    command: `node --conditions=source --import tsx scripts/train-default-model.ts ${process.argv.slice(2).join(' ')}`.trim(),
     dataDescription: `${values.data} (speaker rule of scripts/default-model-data.ts) + ${values.extra} train half + espeak-ng synthetic`,
     config,
   },

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { isAudioFileName } from '@nwave/runtime/node';
+import { AudioFormatError, NwaveError, type NwaveModel } from '@nwave/runtime';
+import { decodeAudioFileSync, isAudioFileName, openWavStream } from '@nwave/runtime/node';
 
 /** Audio files (WAV, FLAC, MP3, OGG) named by the arguments: files as given, folders searched recursively (sorted). */
 export async function listAudioFiles(args: readonly string[]): Promise<string[]> {
@@ -20,4 +21,49 @@ export async function listAudioFiles(args: readonly string[]): Promise<string[]>
     }
   }
   return out;
+}
+
+/** One input's failure as reported by every command: `{file, error, code}`. */
+export interface FileFailure {
+  file: string;
+  error: string;
+  /** The NwaveError code (AUDIO_FORMAT...), or INTERNAL for anything else (a bug, reported, not fatal). */
+  code: string;
+}
+
+/** The failure record of `file` for any thrown value; the message names the file. */
+export function fileFailure(file: string, e: unknown): FileFailure {
+  if (e instanceof NwaveError) return { file, error: e.message.includes(file) ? e.message : `${file}: ${e.message}`, code: e.code };
+  const what = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return { file, error: `${file}: internal error (${what})`, code: 'INTERNAL' };
+}
+
+/**
+ * A reference clip for whole-clip classification (`info --input`, `export-onnx --verify`). The
+ * header is checked first: a file much longer than the model's clip is refused before it is
+ * read (whole-clip classification would trim it anyway; `nwave detect` streams long files).
+ */
+export function readClipFile(model: NwaveModel, file: string): { samples: Float32Array; sampleRateHz: number } {
+  const clipS = model.checkpoint.filterbank.recordingDurationS;
+  const tooLong = (durationS: number) =>
+    new AudioFormatError(`${file}: ${durationS.toFixed(1)} s is too long for a ${clipS} s clip (nwave detect streams long files)`, {
+      file,
+      field: 'durationS',
+      value: durationS,
+    });
+  if (!/\.wave?$/i.test(file)) {
+    // FLAC/MP3/OGG: decoded whole (within the decoder's own size limit), then checked.
+    const a = decodeAudioFileSync(file);
+    if (a.durationS > clipS * 10) throw tooLong(a.durationS);
+    return a;
+  }
+  const s = openWavStream(file);
+  try {
+    if (s.durationS > clipS * 10) throw tooLong(s.durationS);
+    const samples = new Float32Array(s.frames);
+    for (let at = 0, b = s.read(); b.length > 0; at += b.length, b = s.read()) samples.set(b, at);
+    return { samples, sampleRateHz: s.sampleRateHz };
+  } finally {
+    s.close();
+  }
 }

@@ -1,10 +1,11 @@
 /** Runs the real `nwave` binary as a subprocess on WAV files written here. */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeWav16 } from '@nwave/runtime';
+import { encodeWav16 } from '@nwave/runtime/wav';
 import { REPO_ROOT } from './paths.js';
 import { NWAVE_BIN, runNwave } from './run-cli.test-helper.js';
 
@@ -131,9 +132,26 @@ describe('nwave detect --backend', () => {
     expect(b.map((r) => [path.basename(String(r.file)), r.label, r.spikeCounts])).toEqual(
       a.map((r) => [path.basename(String(r.file)), r.label, r.spikeCounts]),
     );
-    expect(b).toEqual(a); // every field, confidence and power included
+    expect(a.every((r) => r.backend === 'js') && b.every((r) => r.backend === 'onnx')).toBe(true);
+    const rest = ({ backend: _b, ...r }: Record<string, unknown>) => r;
+    expect(b.map(rest)).toEqual(a.map(rest)); // every other field, confidence and power included
     const yes = a.find((r) => path.basename(String(r.file)).startsWith('yes-'));
     expect(yes?.label).toBe('yes');
+  });
+
+  it('onnx streams a long file through ONNX Runtime with the same detections as the js runtime', async () => {
+    const file = path.join(dir, 'stream.wav');
+    const [js, onnx] = await Promise.all([
+      nwave('detect', MODEL, file, '--json'),
+      nwave('detect', MODEL, file, '--json', '--backend', 'onnx'),
+    ]);
+    expect([js.code, onnx.code, onnx.stderr]).toEqual([0, 0, '']);
+    const [a] = parse(js.stdout);
+    const [b] = parse(onnx.stdout);
+    expect([a.mode, a.backend, b.mode, b.backend]).toEqual(['stream', 'js', 'stream', 'onnx']);
+    expect((a.detections as unknown[]).length).toBeGreaterThan(0);
+    expect(b.detections).toEqual(a.detections);
+    expect([b.spikeCounts, b.energyJ]).toEqual([a.spikeCounts, a.energyJ]);
   });
 
   it('refuses an unknown backend (exit 2)', async () => {
@@ -169,5 +187,71 @@ describe('nwave info', () => {
     expect(j.version).toBe(2);
     expect(j.parameters).toBe(13 + 888 + 24 * 3);
     expect(j.layers[1]).toMatchObject({ recurrent: true, parameters: 888, recurrentParameters: 576 });
+  });
+
+  it('names the chip and its profile; an H1v2 model shows its placement and uncalibrated power', async () => {
+    const v1 = await nwave('info', MODEL, '--input', path.join(dir, 'low.wav'));
+    expect(v1.stdout).toMatch(
+      /^Chip\s+Neuronova H1 \(H1v1\) \(profile h1v1-estimate\): 4 cores 64\+64\+64\+64, .*power calibrated estimate$/m,
+    );
+    const h1v2 = path.join(REPO_ROOT, 'test', 'fixtures', 'models', 'h1v2.nwave.json');
+    const r = await nwave('info', h1v2, '--input', path.join(dir, 'low.wav'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /^Chip\s+Neuronova H1v2 \(profile h1v2-estimate\): 3 cores 50\+50\+100 .*subtractive reset, tau on 5\/10\/20\/50\/100 ms, power UNCALIBRATED estimate$/m,
+    );
+    expect(r.stdout).toMatch(/Constraints \(h1v2-estimate\): OK/);
+    expect(r.stdout).toMatch(/ok\s+core-placement\s+layers placed on the cores: hidden1 -> core 0; hidden2 -> core 1; output -> core 2/);
+    expect(r.stdout).toMatch(/ESTIMATE from profile h1v2-estimate \(UNCALIBRATED for this chip\)/);
+    expect(r.stdout).toMatch(/inference \(projected estimate, uncalibrated profile\)/);
+    const j = JSON.parse((await nwave('info', h1v2, '--json', '--input', path.join(dir, 'low.wav'))).stdout);
+    expect(j.chip).toMatchObject({ id: 'h1v2-estimate', name: 'Neuronova H1v2', powerCalibrated: false });
+    expect(j.power.calibrated).toBe(false);
+    const d = await nwave('detect', h1v2, path.join(dir, 'low.wav'));
+    expect(d.stdout).toMatch(/\(projected estimate, uncalibrated profile\)/);
+  });
+});
+
+describe('nwave start-up', () => {
+  /** Packages the process imports (bare specifiers, built-ins left out), logged by a module resolve hook. */
+  async function packagesLoaded(...args: string[]): Promise<{ code: number; packages: string[] }> {
+    const log = path.join(dir, `resolved-${Math.random().toString(36).slice(2)}.log`);
+    const hook = path.join(dir, 'log-resolve.mjs');
+    writeFileSync(
+      hook,
+      `import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  if (!/^(\\.|\\/|node:|file:|data:)/.test(specifier) && !builtin(specifier)) appendFileSync(${JSON.stringify(log)}, specifier + '\\n');
+  return next(specifier, context);
+}
+const builtin = (s) => ['fs', 'path', 'os', 'url', 'module', 'util', 'crypto', 'child_process', 'events', 'stream', 'zlib', 'net', 'worker_threads'].includes(s.split('/')[0]);
+`,
+    );
+    const register = path.join(dir, 'register-hook.mjs');
+    writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hook).href)});\n`);
+    const r = await new Promise<number>((resolve) => {
+      const child = spawn(process.execPath, ['--import', pathToFileURL(register).href, NWAVE_BIN, ...args], {
+        cwd: REPO_ROOT,
+        stdio: 'ignore',
+      });
+      child.on('close', (code) => resolve(code ?? -1));
+    });
+    const packages = existsSync(log) ? [...new Set(readFileSync(log, 'utf8').trim().split('\n').filter(Boolean))] : [];
+    return { code: r, packages };
+  }
+  const heavy = (pkgs: string[]) => pkgs.filter((p) => /^(@tensorflow|onnxruntime|naudiodon|protobufjs|tar|cli-progress)/.test(p));
+
+  it('runs the built CLI (no TypeScript loader) and loads no heavy package for --version or detect', async () => {
+    const version = await packagesLoaded('--version');
+    expect(version.code).toBe(0);
+    expect(version.packages.filter((p) => p === 'tsx' || p.startsWith('tsx/'))).toEqual([]);
+    expect(heavy(version.packages)).toEqual([]);
+    const detect = await packagesLoaded('detect', MODEL, path.join(dir, 'low.wav'));
+    expect(detect.code).toBe(0);
+    expect(heavy(detect.packages)).toEqual([]);
+    // The hook does see a heavy package when a command needs it.
+    const onnx = await packagesLoaded('detect', MODEL, path.join(dir, 'low.wav'), '--backend', 'onnx');
+    expect(onnx.code).toBe(0);
+    expect(heavy(onnx.packages)).toContain('onnxruntime-web');
   });
 });

@@ -7,30 +7,14 @@
  *   --label-threshold <label=x,...> per-keyword confidence (e.g. yes=0.8,no=0.7)
  *   --min-spikes <n>                minimum spikes of the winning class in the window
  */
-import type { Command } from 'commander';
 import { checkNumber } from './number-text.js';
 import { InvalidArgumentError, withDetectorSettings, type Checkpoint, type DetectorSettings } from '@nwave/runtime';
+import type { DetectorCliOptions } from './detector-flags.js';
 
-/** The options as commander hands them over (strings). */
-export interface DetectorCliOptions {
-  threshold?: string;
-  labelThreshold?: string;
-  minSpikes?: string;
-}
+export { addDetectorOptions, type DetectorCliOptions } from './detector-flags.js';
 
 /** Deployment overrides of a checkpoint's detector (only the fields the user gave). */
 export type DetectorOverrides = Partial<Pick<DetectorSettings, 'threshold' | 'labelThresholds' | 'minSpikes'>>;
-
-/** `--label-threshold` may be given more than once: the lists are joined. */
-const joinLists = (value: string, previous: string | undefined) => (previous === undefined ? value : `${previous},${value}`);
-
-/** Adds the three detector options to a command (one help text for every command). */
-export function addDetectorOptions(cmd: Command): Command {
-  return cmd
-    .option('--threshold <x>', "confidence threshold 0..1 for every keyword (replaces the model's, per-keyword ones included)")
-    .option('--label-threshold <label=x,...>', 'per-keyword confidence thresholds, e.g. yes=0.8,no=0.7 (win over --threshold)', joinLists)
-    .option('--min-spikes <n>', "minimum spikes of the winning class in the window (default: the model's)");
-}
 
 const bad = (flag: string, v: string, expected: string, field: string) =>
   new InvalidArgumentError(`--${flag} must be ${expected}, got "${v}"`, { field, value: v, expected });
@@ -50,7 +34,7 @@ export function parseDetectorOptions(o: DetectorCliOptions): DetectorOverrides {
   }
   if (o.labelThreshold !== undefined) {
     const expected = 'label=x pairs separated by commas, x in [0, 1] (e.g. yes=0.8,no=0.7)';
-    const thresholds: Record<string, number> = {};
+    const thresholds = new Map<string, number>();
     for (const pair of o.labelThreshold.split(',')) {
       const m = /^\s*([^=]+?)\s*=\s*(.*?)\s*$/.exec(pair);
       const x = m ? confidence(m[2]) : undefined;
@@ -60,11 +44,12 @@ export function parseDetectorOptions(o: DetectorCliOptions): DetectorOverrides {
           value: o.labelThreshold,
           expected,
         });
-      if (m[1] in thresholds)
+      if (thresholds.has(m[1]))
         throw new InvalidArgumentError(`--label-threshold gives "${m[1]}" twice`, { field: 'labelThresholds', value: o.labelThreshold });
-      thresholds[m[1]] = x;
+      thresholds.set(m[1], x);
     }
-    out.labelThresholds = thresholds;
+    // fromEntries defines own properties, so a label such as __proto__ is kept, not dropped.
+    out.labelThresholds = Object.fromEntries(thresholds);
   }
   if (o.minSpikes !== undefined) {
     const x = checkNumber(o.minSpikes, { int: true, min: 0 });

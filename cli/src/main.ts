@@ -1,8 +1,19 @@
 /** The `nwave` command line: parses arguments and dispatches; the work lives in commands/. */
 import { Command, CommanderError } from 'commander';
-import { NwaveError } from '@nwave/runtime';
-import { addDetectorOptions, parseDetectorOptions, type DetectorCliOptions } from './detector-options.js';
-import { loadModel, looksLikeModel } from './load-model.js';
+import { addDetectorOptions, type DetectorCliOptions } from './detector-flags.js';
+
+/**
+ * Everything past argument parsing loads on demand, per command (the runtime and zod for model
+ * commands, TensorFlow.js only for `train`, ONNX Runtime only for ONNX work, naudiodon only for
+ * `listen`/`devices`), so `nwave --version` costs little more than starting Node.
+ */
+const modelLoading = async () => {
+  const [{ loadModel, looksLikeModel }, { parseDetectorOptions }] = await Promise.all([
+    import('./load-model.js'),
+    import('./detector-options.js'),
+  ]);
+  return { loadModel, looksLikeModel, parseDetectorOptions };
+};
 
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
@@ -19,7 +30,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print one JSON object')
     .option('--input <wav...>', 'reference clips for the power projection (default: bundled examples)')
     .action(async (modelArg: string | undefined, opts: { json?: boolean; input?: string[] }) => {
-      const { runInfo } = await import('./commands/info.js');
+      const [{ runInfo }, { loadModel }] = await Promise.all([import('./commands/info.js'), modelLoading()]);
       const { model, file } = await loadModel(modelArg);
       code = await runInfo(model, file, opts);
     });
@@ -31,13 +42,12 @@ export async function main(argv: string[]): Promise<number> {
       .argument('<inputs...>', '[MODEL.nwave.json] FILE.wav|DIR ...')
       .option('--json', 'one JSON object per line per file (file, label, confidence, spikeCounts, ...)')
       .option('--stream', 'always run the streaming detector, even on short clips')
-      .option(
-        '--backend <name>',
-        'whole-clip backend: js (fixed-point runtime) or onnx (onnxruntime-web); streaming always runs on js',
-        'js',
-      ),
+      .option('--backend <name>', 'backend of clips and streams: js (fixed-point runtime) or onnx (onnxruntime-web, same integers)', 'js'),
   ).action(async (inputs: string[], opts: { json?: boolean; stream?: boolean; backend?: string } & DetectorCliOptions) => {
-    const { runDetect } = await import('./commands/detect.js');
+    const [{ runDetect }, { loadModel, looksLikeModel, parseDetectorOptions }] = await Promise.all([
+      import('./commands/detect.js'),
+      modelLoading(),
+    ]);
     const modelArg = inputs.length > 1 && looksLikeModel(inputs[0]) ? inputs[0] : undefined;
     const files = modelArg ? inputs.slice(1) : inputs;
     const { model } = await loadModel(modelArg, parseDetectorOptions(opts));
@@ -70,14 +80,17 @@ export async function main(argv: string[]): Promise<number> {
         'eval',
       )
       .option('--chips <n>', 'simulated chips per mismatch level; 0 skips the Monte Carlo', '20')
-      .option('--mismatch-levels <list>', 'synaptic stddev levels, weight units', '0,0.01,0.02,0.036,0.05')
+      .option(
+        '--mismatch-levels <list>',
+        "synaptic stddev levels, weight units (default: 0, 0.01, 0.02, the chip's nominal σ, 0.05; 0 on a chip without synaptic mismatch)",
+      )
       .option('--mismatch-clips <n>', 'clips per simulated chip (seeded subset)', '1000')
       .option('--no-leak-mismatch', 'no leak (time constant) mismatch on the simulated chips')
       .option('--frontend-mismatch', 'also perturb the frontend weights')
       .option('--max-clips <n>', 'evaluate a seeded subset of n clips')
       .option('--seed <n>', 'seed of the stream, the chips and the subsets', '1'),
   ).action(async (modelArg: string | undefined, opts: import('./commands/eval.js').EvalCliOptions & DetectorCliOptions) => {
-    const { runEvalCommand } = await import('./commands/eval.js');
+    const [{ runEvalCommand }, { loadModel, parseDetectorOptions }] = await Promise.all([import('./commands/eval.js'), modelLoading()]);
     const { model, file } = await loadModel(modelArg, parseDetectorOptions(opts));
     code = await runEvalCommand(model, file, opts);
   });
@@ -149,7 +162,7 @@ export async function main(argv: string[]): Promise<number> {
       .option('--watchdog <s>', 'exit 3 when no audio arrives for this long (default 5)')
       .option('--verbose', 'show PortAudio/ALSA messages'),
   ).action(async (opts: import('./commands/listen.js').ListenOptions & DetectorCliOptions & { model?: string }) => {
-    const { runListen } = await import('./commands/listen.js');
+    const [{ runListen }, { loadModel, parseDetectorOptions }] = await Promise.all([import('./commands/listen.js'), modelLoading()]);
     const { model, file } = await loadModel(opts.model, parseDetectorOptions(opts));
     code = await runListen(model, file, opts);
   });
@@ -187,6 +200,7 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    const { NwaveError } = await import('@nwave/runtime');
     if (e instanceof NwaveError) {
       console.error(`nwave: ${e.message}`);
       return 2;

@@ -7,7 +7,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NwaveModel, encodeWav16, parseCheckpoint } from '@nwave/runtime';
+import { NwaveModel, parseCheckpoint } from '@nwave/runtime';
+import { encodeWav16 } from '@nwave/runtime/wav';
 import { NWAVE_BIN, runNwave } from './run-cli.test-helper.js';
 
 let dir = '';
@@ -81,7 +82,7 @@ describe('nwave train (subprocess)', () => {
     expect(epochRows(r.stdout)).toEqual([3, 4]);
   });
 
-  it('Ctrl-C stops after the current batch and still writes the best epoch so far', async () => {
+  it('Ctrl-C stops after the current batch, writes the best epoch so far and exits 130 (interrupted)', async () => {
     const child = spawn(process.execPath, [NWAVE_BIN, 'train', ...common, '--epochs', '50', '--out', 'c.nwave.json'], { cwd: dir });
     let stdout = '';
     let stderr = '';
@@ -98,7 +99,8 @@ describe('nwave train (subprocess)', () => {
       });
       child.on('close', resolve);
     });
-    expect(code).toBe(0);
+    // 130 = 128 + SIGINT: a script must not take an interrupted run for a finished one (issue 14).
+    expect(code).toBe(130);
     expect(stderr).toMatch(/stopping after this batch/);
     expect(stdout).toMatch(/wrote c\.nwave\.json \(best epoch \d+, interrupted\)/);
     expect(epochRows(stdout).length).toBeLessThan(5);
@@ -108,7 +110,7 @@ describe('nwave train (subprocess)', () => {
   it('refuses bad flags, folders and config files before training, naming the problem', async () => {
     const typo = await nwave('train', ...common, '--epochs', '4O');
     expect(typo.code).toBe(2);
-    expect(typo.stderr).toContain('--epochs: expected an integer ≥ 1, got "4O"');
+    expect(typo.stderr).toContain('--epochs: expected an integer ≥ 1 and ≤ 100000, got "4O"');
     const missing = await nwave('train', '--data', 'nowhere', '--words', 'yes', '--epochs', '1');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/nowhere/);

@@ -3,7 +3,7 @@
  * staged model resources) and renderer/dist/ (Vite). Used by `npm start`, `npm run package`,
  * `npm run make` and `npm run dist`.
  *
- *   npx tsx electron/scripts/build.ts [--skip-renderer]
+ *   node --conditions=source --import tsx electron/scripts/build.ts [--skip-renderer]
  *
  * The trainer (`@nwave/training`, TensorFlow.js) is bundled separately and lazily loaded by the
  * training worker: when it cannot be bundled the app is still built, and training reports that
@@ -28,6 +28,8 @@ const node: BuildOptions = {
   sourcemap: true,
   logLevel: 'warning',
   external: ['electron'],
+  // The workspaces' TypeScript sources (their `source` export condition): the app never depends on a stale package build.
+  conditions: ['source'],
   define: { 'import.meta.url': '__nwaveImportMetaUrl' },
   banner: { js: "const __nwaveImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
@@ -45,6 +47,7 @@ export async function buildElectron(): Promise<{ trainer: boolean }> {
     sourcemap: true,
     logLevel: 'warning',
     external: ['electron'],
+    conditions: ['source'],
     entryPoints: [src('preload/preload.ts')],
     outfile: path.join(DIST, 'preload.cjs'),
   });

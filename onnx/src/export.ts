@@ -10,7 +10,7 @@ import {
   compileFixedPoint,
   ConstraintError,
   describeLayers,
-  findChipProfile,
+  getChipProfile,
   parseCheckpoint,
   TOOL_NAME,
   TOOL_VERSION,
@@ -64,13 +64,7 @@ const QUANTIZATION = `x_int = min(floor(x * 2^F + 0.5), ${MAX_FEATURE_INT}) for 
 export function exportOnnx(input: Checkpoint | string | unknown, opts: ExportOptions = {}): OnnxExport {
   const source = opts.source ?? '<checkpoint>';
   const ck = parseCheckpoint(input, source);
-  const chip = findChipProfile(ck.chipProfile);
-  if (!chip)
-    throw new CheckpointFormatError(`${source}: unknown chip profile "${ck.chipProfile}"`, {
-      file: source,
-      field: 'chipProfile',
-      value: ck.chipProfile,
-    });
+  const chip = getChipProfile(ck.chipProfile, source);
   const report = checkConstraints(ck, chip);
   if (!report.ok && !opts.allowViolations) {
     throw new ConstraintError(
@@ -81,7 +75,7 @@ export function exportOnnx(input: Checkpoint | string | unknown, opts: ExportOpt
   }
   let fixedPoint: FixedPointModel;
   try {
-    fixedPoint = compileFixedPoint(ck);
+    fixedPoint = compileFixedPoint(ck, chip);
   } catch (e) {
     if (e instanceof CheckpointFormatError) throw new CheckpointFormatError(`${source}: ${e.message}`, { ...e.context, file: source });
     throw e;
@@ -107,6 +101,8 @@ export function exportOnnx(input: Checkpoint | string | unknown, opts: ExportOpt
     arithmetic: {
       ...ck.network.arithmetic,
       thresholdInt: fixedPoint.thresholdInt,
+      reset: fixedPoint.reset,
+      membraneCeilingInt: fixedPoint.membraneCeilingInt,
       encoding,
       inputQuantization: QUANTIZATION,
     },

@@ -14,6 +14,7 @@ import {
   type DetectorSettings,
   type FilterbankSpec,
   type LayerSummary,
+  type ResetMode,
   type Violation,
 } from '@nwave/runtime';
 import { decodeModel } from './onnx-proto.js';
@@ -25,6 +26,10 @@ export const ONNX_FORMAT_VERSION = 1;
 export interface GraphArithmetic extends ArithmeticSpec {
   /** Firing threshold in membrane units (2^-membraneFracBits). */
   thresholdInt: number;
+  /** The chip's reset after a spike (from the chip profile). */
+  reset: ResetMode;
+  /** Largest membrane after a subtractive reset, membrane units. */
+  membraneCeilingInt: number;
   /** How the graph encodes the integers (both exact): `float64` or `int64`. */
   encoding: 'float64' | 'int64';
   /** How callers must quantize features for the `features` input. */
@@ -113,6 +118,8 @@ export function readOnnxMetadata(bytes: Uint8Array, source = '<onnx>'): { metada
   for (const [key, value] of map) {
     if (!key.startsWith(PREFIX) || key === `${PREFIX}checkpoint`) continue;
     const field = key.slice(PREFIX.length);
+    // A key read from the file must not reach Object.prototype (`out.__proto__ = ...`).
+    if (field === '__proto__') fail(source, `metadata key ${key} is not allowed`, key);
     if (!(JSON_KEYS as readonly string[]).includes(field)) {
       out[field] = value;
       continue;

@@ -6,11 +6,24 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { NwaveModel, buildCheckpoint, jsBackend, type ArithmeticSpec, type Checkpoint, type ClipBatch } from '@nwave/runtime';
+import * as ort from 'onnxruntime-web';
+import {
+  NwaveModel,
+  buildCheckpoint,
+  chipInstanceModel,
+  chipSeed,
+  jsBackend,
+  sampleChipInstance,
+  seededRandom,
+  type ArithmeticSpec,
+  type Checkpoint,
+  type ClipBatch,
+} from '@nwave/runtime';
 import { readWavFile } from '@nwave/runtime/node';
 // Relative: the benchmark helpers (bench/) are repo-level tooling, not a workspace package.
 import { tutorialSizeCheckpoint } from '../../bench/bench-utils.js';
-import { checkParity, exportOnnx, onnxBackend, type ArithmeticMode } from './index.js';
+import { IR_VERSION, OPSET_VERSION, buildSnnGraph, checkParity, exportOnnx, onnxBackend, type ArithmeticMode } from './index.js';
+import { encodeModel } from './onnx-proto.js';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const CLIPS_DIR = path.join(ROOT, 'test', 'fixtures', 'audio', 'speech-commands');
@@ -36,6 +49,7 @@ const MODELS: [string, () => Checkpoint][] = [
   ['tones fixture (13-10-3)', () => fixture('tones.nwave.json')],
   ['recurrent fixture (13-24r-3, per-neuron taus)', () => fixture('recurrent.nwave.json')],
   ['recurrent 4 x 64 fixture (13-64r-64r-64r-64)', () => fixture('recurrent-deep.nwave.json')],
+  ['H1v2 fixture (13-50r-40-60: subtractive reset, charge map, 50 + 50 + 100 cores)', () => fixture('h1v2.nwave.json')],
   ['random tutorial-size (13-64-2)', () => tutorialSizeCheckpoint(42)],
   ['tutorial-size, population readout (13-64-4, 2 labels)', populationCheckpoint],
   ...(existsSync(DEFAULT_MODEL)
@@ -142,6 +156,16 @@ describe('onnx backend = js runtime on adversarial integer input', () => {
       2 ** 14,
     ],
     ['recurrent 4 x 64, default arithmetic', fixture('recurrent-deep.nwave.json'), 2 ** 13],
+    // Huge features drive H1v2 membranes to the ceiling of the subtractive reset.
+    ['H1v2 13-50r-40-60, default arithmetic', fixture('h1v2.nwave.json'), 2 ** 16],
+    [
+      'H1v2 13-50r-40-60, membraneFracBits 20, leakFracBits 22',
+      {
+        ...fixture('h1v2.nwave.json'),
+        network: { ...fixture('h1v2.nwave.json').network, arithmetic: { membraneFracBits: 20, inputFracBits: 8, leakFracBits: 22 } },
+      },
+      2 ** 16,
+    ],
     [
       'recurrent 13-24r-3, membraneFracBits 22, leakFracBits 24',
       {
@@ -186,5 +210,40 @@ describe('leak products beyond 2^53', () => {
       layers: [{ name: 'frontend', type: 'frontend', size: 1, weights: [3 / 2 ** 24], bits: 2, wMax: 3 / 2 ** 24, tausS: 0.5, dtS: 0.008 }],
     });
     expect(() => new NwaveModel(ck)).toThrow(/leak products beyond 2\^53/);
+  });
+});
+
+/** A simulated chip's own tables (per-neuron θ_i from the threshold spread) as a graph, against the runtime on that chip. */
+describe('onnx graph of an H1v2 mismatch chip (per-neuron thresholds)', () => {
+  it.each(MODES)('%s graph: identical counts and spikes', async (mode) => {
+    const model = new NwaveModel(fixture('h1v2.nwave.json'));
+    const instance = sampleChipInstance(model, seededRandom(chipSeed(4, 0)));
+    expect(new Set(instance.layers[3].thresholds).size).toBeGreaterThan(10);
+    const graph = buildSnnGraph(instance, 'h1v2_chip', { arithmetic: mode });
+    const bytes = encodeModel({
+      irVersion: IR_VERSION,
+      opsetImport: [{ domain: '', version: OPSET_VERSION }],
+      producerName: 'test',
+      producerVersion: '0',
+      domain: '',
+      modelVersion: 1,
+      docString: '',
+      graph,
+      metadataProps: [],
+    });
+    await onnxBackend.init();
+    const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+    const batch = adversarialBatch(13, 16, 150, 5, 2 ** 12);
+    const out = await session.run({ features: new ort.Tensor('int32', batch.features, [batch.batch, batch.steps, batch.channels]) });
+    const js = await jsBackend.createSession(chipInstanceModel(model, instance));
+    const ref = await js.runClips(batch, { outputSpikes: true });
+    expect(Array.from(out.output_counts.data as Int32Array)).toEqual(Array.from(ref.outputCounts));
+    expect(Array.from(out.layer_spikes.data as Int32Array)).toEqual(Array.from(ref.layerSpikes));
+    expect(Array.from(out.output_spikes.data as Uint8Array)).toEqual(Array.from(ref.outputSpikes!));
+    // The spread matters: the nominal chip answers differently on the same input.
+    const nominal = await (await jsBackend.createSession(model)).runClips(batch);
+    expect(Array.from(nominal.outputCounts)).not.toEqual(Array.from(ref.outputCounts));
+    expect(ref.layerSpikes.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    await Promise.all([js.dispose(), session.release()]);
   });
 });

@@ -82,20 +82,39 @@ export function denseCurrent(
 }
 
 /**
- * Fire and reset: s = u >= θ; v' = s ? 0 : u. Returns spikes as 0/1 in the mode's type (for the next
- * layer's MatMul and the counts) and the new membrane, named `vOut`.
+ * Fire and reset with per-neuron thresholds θ_i (a [size] constant): s = u >= θ_i, then the
+ * chip's reset: zero, v' = s ? 0 : u; or subtractive, v' = s ? Min(u − θ_i, C) : u. Returns spikes
+ * as 0/1 in the mode's type (for the next layer's MatMul and the counts) and the new membrane,
+ * named `vOut`.
  */
 export function fireAndReset(
   g: GraphBuilder,
   mode: ArithmeticMode,
+  model: FixedPointModel,
+  layer: FixedPointLayer,
+  li: number,
   u: string,
-  theta: string,
   zero: string,
   vOut: string,
 ): { spikes: string; v: string } {
+  const theta = thresholdConstant(g, mode, layer, li);
   const fired = g.node('GreaterOrEqual', [u, theta]);
   const spikes = g.node('Cast', [fired], { to: elemType(mode) });
+  if (model.reset === 'subtractive-clamped') {
+    // u − s·θ_i is exact in both encodings (integers < 2^53, s is 0 or 1); it is >= 0 where s = 1.
+    const rest = g.node('Sub', [u, g.node('Mul', [spikes, theta])]);
+    const ceiling = constant(g, mode, `ceiling_${li}`, [], [model.membraneCeilingInt]);
+    // Min only caps neurons that fired: u < θ_i <= C where s = 0.
+    return { spikes, v: g.node('Min', [rest, ceiling], {}, vOut) };
+  }
   // float64: u - u·s is exact (s is 0 or 1) and much faster than Where on doubles in ORT's WASM build.
   const v = mode === 'float64' ? g.node('Sub', [u, g.node('Mul', [u, spikes])], {}, vOut) : g.node('Where', [fired, zero, u], {}, vOut);
   return { spikes, v };
+}
+
+/** θ_i of a layer: one scalar when every neuron shares it (a nominal chip), else a [size] vector. */
+function thresholdConstant(g: GraphBuilder, mode: ArithmeticMode, layer: FixedPointLayer, li: number): string {
+  const t = layer.thresholds;
+  const uniform = t.every((x) => x === t[0]);
+  return uniform ? constant(g, mode, `theta_${li}`, [], [t[0]]) : constant(g, mode, `theta_${li}`, [layer.size], t);
 }

@@ -7,7 +7,8 @@
  *   Scan over axis 1 of x; state per layer l: membrane v_l and spike count c_l, [batch, N_l];
  *   per recurrent layer also its spikes of the previous step r_l (zeros at the start)
  *     I_0 = floor((x·W_0 + 2^(F-1)) / 2^F)         I_l = MatMul(s_{l-1}, W_l) [+ MatMul(r_l, W_rec_l)]
- *     u   = max(0, floor((v·B + 2^(L-1)) / 2^L) + I);  s = u >= θ;  v' = s ? 0 : u;  c' = c + s
+ *     u   = max(0, floor((v·B + 2^(L-1)) / 2^L) + I);  s = u >= θ_i;  c' = c + s
+ *     v'  = s ? 0 : u (zero reset)  or  s ? min(u − θ_i, C) : u (subtractive reset; the chip profile's)
  *   output_counts int32 [batch, outputs]   c of the last layer (per output neuron)
  *   layer_spikes  int32 [batch, layers]    Σ c_l per layer
  *   output_spikes uint8 [batch, steps, outputs]   the Scan's per-step output (streaming detector)
@@ -42,7 +43,7 @@ export interface SnnGraphOptions {
 type Options = Required<SnnGraphOptions>;
 
 /** The Scan body: one time step of every layer. */
-function stepBody(parent: GraphBuilder, model: FixedPointModel, k: { theta: string; zero: string }, opts: Options): GraphProto {
+function stepBody(parent: GraphBuilder, model: FixedPointModel, k: { zero: string }, opts: Options): GraphProto {
   const g = parent.child();
   const mode = opts.arithmetic;
   const layers = model.layers;
@@ -60,7 +61,7 @@ function stepBody(parent: GraphBuilder, model: FixedPointModel, k: { theta: stri
     const current =
       li === 0 ? frontendCurrent(g, mode, model, x) : denseCurrent(g, mode, layer, spikes, prev === undefined ? undefined : prev);
     const u = g.node('Max', [g.node('Add', [leak(g, mode, model, layer, vIn[li], li), current]), k.zero]);
-    const fired = fireAndReset(g, mode, u, k.theta, k.zero, g.fresh(`v_out_${li}`));
+    const fired = fireAndReset(g, mode, model, layer, li, u, k.zero, g.fresh(`v_out_${li}`));
     spikes = fired.spikes;
     vOut.push(fired.v);
     cOut.push(g.node('Add', [cIn[li], spikes], {}, g.fresh(`c_out_${li}`)));
@@ -88,7 +89,7 @@ export function buildSnnGraph(model: FixedPointModel, name: string, options: Snn
   const layers = model.layers;
   const channels = layers[0].size;
   const outputs = layers[layers.length - 1].size;
-  const k = { theta: constant(g, mode, 'theta', [], [model.thresholdInt]), zero: constant(g, mode, 'zero', [], [0]) };
+  const k = { zero: constant(g, mode, 'zero', [], [0]) };
 
   const xCast = g.node('Cast', [GRAPH_IO.features], { to: elemType(mode) });
   const x = g.node('Clip', [xCast, k.zero, constant(g, mode, 'max_feature', [], [MAX_FEATURE_INT])]);

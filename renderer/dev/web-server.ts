@@ -3,7 +3,7 @@
  * shim of `window.nwave` backed by the real main-process handlers (dev-api-plugin.ts). Training
  * runs in a worker thread loaded through tsx. Also used by the e2e tests (`startWebServer`).
  *
- *   npx tsx renderer/dev/web-server.ts [--port 5173] [--user-data DIR] [--profile demo.json]
+ *   node --conditions=source --import tsx renderer/dev/web-server.ts [--port 5173] [--user-data DIR] [--profile demo.json]
  *
  * A demo profile (`--profile` or NWAVE_PROFILE) loads as in the desktop app; the page also takes
  * `?profile=<url>` (see renderer/src/profile/).

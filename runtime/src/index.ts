@@ -22,3 +22,4 @@ export * from './engine/nwave-model.js';
 export * from './engine/keyword-spotter.js';
 export * from './backend/index.js';
 export * from './mismatch/index.js';
+export * from './model/work-limits.js';

@@ -16,11 +16,13 @@ const clips = readdirSync(clipsDir, { recursive: true, encoding: 'utf8' })
   .filter((f) => f.endsWith('.wav'))
   .sort();
 // The recurrent fixtures (in-core recurrence, per-neuron taus, 4 x 64 across cores) come from
-// test/fixtures/models/make-recurrent-fixtures.ts.
+// test/fixtures/models/make-recurrent-fixtures.ts; the H1v2 one (subtractive reset, linear charge
+// map, taus on the hardware profiles, 50r-40-60 on 50 + 50 + 100 cores) from make-h1v2-fixtures.ts.
 const models = [
   'test/fixtures/models/tones.nwave.json',
   'test/fixtures/models/recurrent.nwave.json',
   'test/fixtures/models/recurrent-deep.nwave.json',
+  'test/fixtures/models/h1v2.nwave.json',
   'models/default.nwave.json',
 ].filter((m) => existsSync(path.join(root, m)));
 

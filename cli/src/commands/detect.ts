@@ -1,21 +1,25 @@
 /**
  * `nwave detect [MODEL] FILE.wav|DIR [--json] [--backend js|onnx]`: whole-clip classification
- * for clips up to the model's clip length (x1.5) on the chosen backend, streaming detections with
- * times for longer files (always on the JS runtime's KeywordSpotter).
+ * for clips up to the model's clip length (x1.5), streaming detections with times for longer
+ * files, both on the chosen backend (js: the runtime's KeywordSpotter, chunk by chunk; onnx: the
+ * file's features through one ONNX Runtime session run, then the same streaming detector).
  */
 import {
+  FeatureExtractor,
   InvalidArgumentError,
   KeywordSpotter,
-  NwaveError,
   classifyClips,
   getChipConsumption,
+  powerLabel,
   resolveBackend,
+  streamFeatures,
+  type ChipProfile,
   type KeywordEvent,
   type NwaveModel,
   type SnnSession,
 } from '@nwave/runtime';
-import { decodeAudioFile } from '@nwave/runtime/node';
-import { listAudioFiles } from '../audio-files.js';
+import { decodeAudioFile, openWavStream } from '@nwave/runtime/node';
+import { fileFailure, listAudioFiles } from '../audio-files.js';
 import { nJ, pct } from '../format.js';
 
 export interface DetectOptions {
@@ -42,6 +46,8 @@ export async function openBackendSession(model: NwaveModel, choice = 'js'): Prom
 export interface FileResult {
   file: string;
   mode: 'clip' | 'stream';
+  /** Backend that ran the network (`js`, `onnx`): what was asked for, never a silent substitute. */
+  backend: string;
   label: string | null;
   confidence: number;
   accepted: boolean;
@@ -58,7 +64,7 @@ export interface FileResult {
 /** Streams a whole file through a KeywordSpotter and sums activity for the power figure. */
 export function streamFile(
   model: NwaveModel,
-  samples: Float32Array,
+  chunks: Iterable<Float32Array> | Float32Array,
   sampleRateHz: number,
 ): { events: KeywordEvent[]; counts: number[]; layerSpikes: number[]; steps: number } {
   const layerSpikes = model.powerLayers.map(() => 0);
@@ -77,52 +83,127 @@ export function streamFile(
   });
   const events: KeywordEvent[] = [];
   const chunk = 4096;
-  for (let i = 0; i < samples.length; i += chunk) events.push(...spotter.process(samples.subarray(i, i + chunk)));
+  const blocks = chunks instanceof Float32Array ? [chunks] : chunks;
+  for (const block of blocks) for (let i = 0; i < block.length; i += chunk) events.push(...spotter.process(block.subarray(i, i + chunk)));
   events.push(...spotter.flush());
   return { events, counts, layerSpikes, steps };
 }
 
-/** Whole-clip mode through `session` (any backend), streaming mode on the JS runtime. */
-export async function detectFile(model: NwaveModel, file: string, opts: DetectOptions, session: SnnSession): Promise<FileResult> {
-  const audio = await decodeAudioFile(file);
-  const clipS = model.checkpoint.filterbank.recordingDurationS;
-  const base = { file, durationS: audio.durationS, sampleRateHz: audio.sampleRateHz, estimate: true as const };
-  if (!opts.stream && audio.durationS <= clipS * 1.5 + 1e-9) {
-    const [r] = await classifyClips(session, model, [model.features(audio.samples, audio.sampleRateHz)]);
-    return {
-      ...base,
-      mode: 'clip',
-      label: r.label,
-      confidence: r.confidence,
-      accepted: r.accepted,
-      ...(r.rejectedBy ? { rejectedBy: r.rejectedBy } : {}),
-      spikeCounts: r.spikeCounts,
-      powerW: r.power.totalW,
-      energyJ: r.power.energyJ,
-    };
-  }
-  const s = streamFile(model, audio.samples, audio.sampleRateHz);
-  const power = getChipConsumption(
-    model.powerLayers.map((l, i) => ({ ...l, spikes: s.layerSpikes[i] })),
-    s.steps * model.dtS,
-    model.chip,
-  );
-  const best = s.events.reduce<KeywordEvent | null>((b, e) => (!b || e.confidence > b.confidence ? e : b), null);
+/**
+ * Streaming mode on another backend (ONNX): the whole file's features in one session run from
+ * rest, the network never reset, exactly as the JS runtime streams them (the parity tests check).
+ */
+export async function streamOnSession(
+  model: NwaveModel,
+  samples: Float32Array,
+  sampleRateHz: number,
+  session: SnnSession,
+): Promise<ReturnType<typeof streamFile>> {
+  // The KeywordSpotter's own front end (resampler + filterbank, float64 frames), so the integers
+  // entering the network are the ones the JS runtime streams.
+  const fe = new FeatureExtractor({ filterbank: model.filterbank, inputSampleRateHz: sampleRateHz });
+  const channels = model.fixedPoint.layers[0].size;
+  const frames: Float64Array[] = [];
+  for (let i = 0; i < samples.length; i += 4096) fe.push(samples.subarray(i, i + 4096), (f) => frames.push(Float64Array.from(f)));
+  const data = new Float64Array(frames.length * channels);
+  frames.forEach((f, t) => data.set(f, t * channels));
+  const r = await streamFeatures(session, model, { data, frames: frames.length });
+  return { events: r.events, counts: r.labelCounts, layerSpikes: r.layerSpikes, steps: r.steps };
+}
+
+/** Audio read block by block: a WAV stream, or decoded FLAC/MP3/OGG handed out in blocks. */
+interface AudioSource {
+  sampleRateHz: number;
+  frames: number;
+  durationS: number;
+  read(): Float32Array;
+  close(): void;
+}
+
+/**
+ * Opens `file`: WAV is streamed from disk (memory flat in its length); FLAC, MP3 and OGG are
+ * decoded whole by `decodeAudioFile` (within its size limit) and then handed out the same way.
+ */
+async function openAudio(file: string): Promise<AudioSource> {
+  if (/\.wave?$/i.test(file)) return openWavStream(file);
+  const a = await decodeAudioFile(file);
+  let at = 0;
   return {
-    ...base,
-    mode: 'stream',
-    label: best?.label ?? null,
-    confidence: best?.confidence ?? 0,
-    accepted: best !== null,
-    spikeCounts: s.counts,
-    powerW: power.totalW,
-    energyJ: power.energyJ,
-    detections: s.events,
+    ...a,
+    frames: a.samples.length,
+    read: () => a.samples.subarray(at, (at = Math.min(a.samples.length, at + 16384))),
+    close: () => undefined,
   };
 }
 
-function printHuman(r: FileResult): void {
-  const power = `${(r.powerW * 1e6).toFixed(4)} µW, ${nJ(r.energyJ)} (projected estimate)`;
+/** The blocks of an open audio source, until its end. */
+function* blocksOf(stream: AudioSource): Generator<Float32Array> {
+  for (let b = stream.read(); b.length > 0; b = stream.read()) yield b;
+}
+
+/** Every sample of a source, as one array (whole clips; the ONNX streaming path). */
+function readAll(stream: AudioSource): Float32Array {
+  const out = new Float32Array(stream.frames);
+  let at = 0;
+  for (const b of blocksOf(stream)) {
+    out.set(b, at);
+    at += b.length;
+  }
+  return out;
+}
+
+/**
+ * Whole-clip and streaming mode through `session` (any backend). The file is opened as a stream:
+ * its header is checked before any sample is read, and on the JS runtime a long file is never
+ * held in memory whole (the ONNX streaming path still takes the whole file's features).
+ */
+export async function detectFile(model: NwaveModel, file: string, opts: DetectOptions, session: SnnSession): Promise<FileResult> {
+  const audio = await openAudio(file);
+  try {
+    const clipS = model.checkpoint.filterbank.recordingDurationS;
+    const base = { file, backend: session.backend, durationS: audio.durationS, sampleRateHz: audio.sampleRateHz, estimate: true as const };
+    if (!opts.stream && audio.durationS <= clipS * 1.5 + 1e-9) {
+      const [r] = await classifyClips(session, model, [model.features(readAll(audio), audio.sampleRateHz)]);
+      return {
+        ...base,
+        mode: 'clip',
+        label: r.label,
+        confidence: r.confidence,
+        accepted: r.accepted,
+        ...(r.rejectedBy ? { rejectedBy: r.rejectedBy } : {}),
+        spikeCounts: r.spikeCounts,
+        powerW: r.power.totalW,
+        energyJ: r.power.energyJ,
+      };
+    }
+    const s =
+      session.backend === 'js'
+        ? streamFile(model, blocksOf(audio), audio.sampleRateHz)
+        : await streamOnSession(model, readAll(audio), audio.sampleRateHz, session);
+    const power = getChipConsumption(
+      model.powerLayers.map((l, i) => ({ ...l, spikes: s.layerSpikes[i] })),
+      s.steps * model.dtS,
+      model.chip,
+    );
+    const best = s.events.reduce<KeywordEvent | null>((b, e) => (!b || e.confidence > b.confidence ? e : b), null);
+    return {
+      ...base,
+      mode: 'stream',
+      label: best?.label ?? null,
+      confidence: best?.confidence ?? 0,
+      accepted: best !== null,
+      spikeCounts: s.counts,
+      powerW: power.totalW,
+      energyJ: power.energyJ,
+      detections: s.events,
+    };
+  } finally {
+    audio.close();
+  }
+}
+
+function printHuman(r: FileResult, chip: ChipProfile): void {
+  const power = `${(r.powerW * 1e6).toFixed(4)} µW, ${nJ(r.energyJ)} (${powerLabel(chip)})`;
   if (r.mode === 'clip') {
     const verdict = r.accepted ? `${r.label}` : `— (${r.label}, rejected: ${r.rejectedBy})`;
     console.log(`${r.file}  ${verdict}  confidence ${pct(r.confidence)}  spikes [${r.spikeCounts.join(', ')}]  ${power}`);
@@ -150,13 +231,14 @@ export async function runDetect(model: NwaveModel, inputs: string[], opts: Detec
       try {
         const r = await detectFile(model, file, opts, session);
         if (opts.json) console.log(JSON.stringify(r));
-        else printHuman(r);
+        else printHuman(r, model.chip);
       } catch (e) {
+        // Whatever went wrong with this file (bad audio, or a bug: RangeError, TypeError...) is
+        // this file's result; the other files still get theirs.
         failed++;
-        const message = e instanceof Error ? e.message : String(e);
-        if (opts.json) console.log(JSON.stringify({ file, error: message, code: e instanceof NwaveError ? e.code : 'ERROR' }));
-        else console.error(`nwave detect: ${message}`);
-        if (!(e instanceof NwaveError)) throw e;
+        const f = fileFailure(file, e);
+        if (opts.json) console.log(JSON.stringify(f));
+        else console.error(`nwave detect: ${f.error}`);
       }
     }
   } finally {

@@ -3,7 +3,7 @@
  * and speaker, streaming false accepts and misses, mismatch Monte Carlo and projected power, from
  * the runtime's simulation of the checkpoint as deployed (see cli/src/eval/).
  */
-import { InvalidArgumentError, type NwaveModel } from '@nwave/runtime';
+import { InvalidArgumentError, powerLabel, type ChipProfile, type NwaveModel } from '@nwave/runtime';
 import { writeFileAtomic } from '@nwave/runtime/node';
 import { reportFailures } from '@nwave/training/dataset-folder';
 import { renderEvalReport } from '../eval/report-html.js';
@@ -11,6 +11,8 @@ import { runEvaluation, type EvalOptions } from '../eval/run-eval.js';
 import type { EvalSummary } from '../eval/summary.js';
 import { STREAM_SPLITS, type StreamSplit } from '../eval/stream-sources.js';
 import { describeDetector } from '../detector-options.js';
+import { checkNumber } from '../number-text.js';
+import { checkOutputFile } from '../output-path.js';
 import { pct, table, uW } from '../format.js';
 
 /** Command-line options as commander gives them (strings). */
@@ -33,8 +35,8 @@ export interface EvalCliOptions {
 
 function number(name: string, v: string | undefined, check: (x: number) => boolean, expected: string): number | undefined {
   if (v === undefined) return undefined;
-  const x = Number(v);
-  if (v.trim() === '' || !Number.isFinite(x) || !check(x))
+  const x = checkNumber(v);
+  if (x === undefined || !check(x))
     throw new InvalidArgumentError(`--${name} must be ${expected}, got "${v}"`, { field: name, value: v, expected });
   return x;
 }
@@ -50,18 +52,26 @@ function streamSplit(v: string | undefined): StreamSplit | undefined {
   return v as StreamSplit;
 }
 
-/** Parses and checks the numeric options. @throws InvalidArgumentError naming the option */
+/** Bounds of the numeric options (beyond them a run takes days: a typo, refused at once). */
+export const EVAL_LIMITS = { seed: 2 ** 32 - 1, chips: 10_000, mismatchClips: 1_000_000, chipClips: 50_000_000 } as const;
+
+/** Parses and checks the numeric options and the --report path. @throws InvalidArgumentError naming the option */
 export function parseEvalOptions(o: EvalCliOptions): EvalOptions {
   const int = (x: number) => Number.isInteger(x) && x >= 0;
   const levels = o.mismatchLevels
     ?.split(',')
     .map((s) => number('mismatch-levels', s, (x) => x >= 0 && x <= 1, 'comma-separated numbers in [0, 1]')!);
-  return {
+  const out: EvalOptions = {
     data: o.data,
-    seed: number('seed', o.seed, int, 'an integer >= 0'),
-    chips: number('chips', o.chips, int, 'an integer >= 0'),
+    seed: number('seed', o.seed, (x) => int(x) && x <= EVAL_LIMITS.seed, `an integer in [0, ${EVAL_LIMITS.seed}]`),
+    chips: number('chips', o.chips, (x) => int(x) && x <= EVAL_LIMITS.chips, `an integer in [0, ${EVAL_LIMITS.chips}]`),
     mismatchLevels: levels,
-    mismatchClips: number('mismatch-clips', o.mismatchClips, (x) => int(x) && x > 0, 'an integer > 0'),
+    mismatchClips: number(
+      'mismatch-clips',
+      o.mismatchClips,
+      (x) => int(x) && x > 0 && x <= EVAL_LIMITS.mismatchClips,
+      `an integer in [1, ${EVAL_LIMITS.mismatchClips}]`,
+    ),
     leakMismatch: o.leakMismatch,
     frontendMismatch: o.frontendMismatch,
     streamHours: number('stream-hours', o.streamHours, (x) => x >= 0 && x <= 24, 'a number of hours in [0, 24]'),
@@ -70,12 +80,21 @@ export function parseEvalOptions(o: EvalCliOptions): EvalOptions {
     streamKeywords: o.streamKeywords,
     streamSplit: streamSplit(o.streamSplit),
   };
+  const chips = out.chips ?? 20;
+  const work = chips * (out.mismatchLevels?.length ?? 5) * (out.mismatchClips ?? 1000);
+  if (work > EVAL_LIMITS.chipClips)
+    throw new InvalidArgumentError(
+      `--chips x --mismatch-levels x --mismatch-clips = ${work} simulated clips, more than ${EVAL_LIMITS.chipClips}; lower one of them`,
+      { field: 'chips', value: work, expected: EVAL_LIMITS.chipClips },
+    );
+  if (o.report !== undefined) checkOutputFile('--report', o.report);
+  return out;
 }
 
 /** A share, or a dash when the data had nothing to compute it on. */
 const pc = (x: number | null) => (x === null ? '—' : pct(x));
 
-function printHuman(s: EvalSummary): void {
+function printHuman(s: EvalSummary, chip: ChipProfile): void {
   console.log(
     `${s.model.name}: ${s.data.clips} clips in ${s.data.dir} (${s.data.keywordClips} keyword, ${s.data.nonKeywordClips} non-keyword)`,
   );
@@ -123,7 +142,7 @@ function printHuman(s: EvalSummary): void {
     );
   }
   console.log(
-    `power per inference ${uW(s.power.meanW)} (5-95 %: ${uW(s.power.p5W)} - ${uW(s.power.p95W)}), ${(s.power.energyPerInferenceJ * 1e9).toFixed(3)} nJ (projected estimate)`,
+    `power per inference ${uW(s.power.meanW)} (5-95 %: ${uW(s.power.p5W)} - ${uW(s.power.p95W)}), ${(s.power.energyPerInferenceJ * 1e9).toFixed(3)} nJ (${powerLabel(chip)})`,
   );
   console.log(`${s.clipsPerSecond.toFixed(0)} clips/s`);
 }
@@ -142,6 +161,6 @@ export async function runEvalCommand(model: NwaveModel, file: string, cli: EvalC
     console.error(`nwave eval: report written to ${cli.report}`);
   }
   if (cli.json) console.log(JSON.stringify(d.summary));
-  else printHuman(d.summary);
+  else printHuman(d.summary, model.chip);
   return 0;
 }

@@ -6,10 +6,10 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { InvalidArgumentError, NwaveModel } from '@nwave/runtime';
-import { decodeAudioFileSync } from '@nwave/runtime/node';
 import { checkParity, OPSET_VERSION, type ParityReport } from '@nwave/onnx';
 import { exportOnnxFile } from '@nwave/onnx/node';
-import { listAudioFiles } from '../audio-files.js';
+import { fileFailure, listAudioFiles, readClipFile } from '../audio-files.js';
+import { checkOutputFile } from '../output-path.js';
 import { EXAMPLES_DIR } from '../paths.js';
 
 export interface ExportOnnxOptions {
@@ -29,16 +29,24 @@ export function defaultOnnxPath(model: string): string {
 
 /** Classifies the clips on both backends; the `.onnx` bytes checked are the ones just written. */
 async function verify(model: NwaveModel, bytes: Uint8Array, inputs: string[]): Promise<ParityReport & { files: string[] }> {
-  const files = await listAudioFiles(inputs);
-  const clips = files.map((f) => {
-    const a = decodeAudioFileSync(f);
-    return model.features(a.samples, a.sampleRateHz);
-  });
+  const files: string[] = [];
+  const clips: ReturnType<NwaveModel['features']>[] = [];
+  for (const f of await listAudioFiles(inputs)) {
+    try {
+      const a = readClipFile(model, f);
+      clips.push(model.features(a.samples, a.sampleRateHz));
+      files.push(f);
+    } catch (e) {
+      console.error(`nwave export-onnx: --verify skips ${fileFailure(f, e).error}`);
+    }
+  }
+  if (clips.length === 0) throw new InvalidArgumentError('--verify: no readable clip to check', { field: 'verify', value: inputs });
   return { ...(await checkParity(model, clips, bytes)), files };
 }
 
 export async function runExportOnnx(model: string, opts: ExportOnnxOptions): Promise<number> {
   const out = opts.out ?? defaultOnnxPath(model);
+  checkOutputFile('--out', out);
   const arithmetic = opts.arithmetic ?? 'float64';
   if (arithmetic !== 'float64' && arithmetic !== 'int64')
     throw new InvalidArgumentError(`--arithmetic: expected float64 or int64, got "${arithmetic}"`, {

@@ -1,8 +1,7 @@
 /** `nwave info [MODEL]`: layers, parameter count, constraint report, projected power. */
 import { existsSync } from 'node:fs';
-import { DEFAULT_SETTLE_S, describeLayers, type LayerSummary, type NwaveModel } from '@nwave/runtime';
-import { decodeAudioFileSync } from '@nwave/runtime/node';
-import { listAudioFiles } from '../audio-files.js';
+import { DEFAULT_SETTLE_S, describeChip, describeLayers, powerLabel, type LayerSummary, type NwaveModel } from '@nwave/runtime';
+import { fileFailure, listAudioFiles, readClipFile } from '../audio-files.js';
 import { nJ, pct, table, uW } from '../format.js';
 import { EXAMPLES_DIR } from '../paths.js';
 
@@ -19,10 +18,16 @@ export async function runInfo(model: NwaveModel, file: string, opts: { json?: bo
   const report = model.constraints();
   const inputs = opts.input?.length ? opts.input : existsSync(EXAMPLES_DIR) ? [EXAMPLES_DIR] : [];
   const files = inputs.length ? await listAudioFiles(inputs) : [];
-  const runs = files.map((f) => {
-    const a = decodeAudioFileSync(f);
-    return model.classify(a.samples, a.sampleRateHz);
-  });
+  const runs: ReturnType<NwaveModel['classify']>[] = [];
+  for (const f of files) {
+    // One unreadable reference clip is reported and skipped: the rest of the report stands.
+    try {
+      const a = readClipFile(model, f);
+      runs.push(model.classify(a.samples, a.sampleRateHz));
+    } catch (e) {
+      console.error(`nwave info: skipped ${fileFailure(f, e).error}`);
+    }
+  }
   const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
   const power = runs.length
     ? {
@@ -46,6 +51,12 @@ export async function runInfo(model: NwaveModel, file: string, opts: { json?: bo
         labels: ck.labels,
         backgroundLabels: ck.backgroundLabels,
         chipProfile: ck.chipProfile,
+        chip: {
+          id: model.chip.id,
+          name: model.chip.chip,
+          description: describeChip(model.chip),
+          powerCalibrated: model.chip.power.calibrated,
+        },
         parameters: model.parameterCount,
         layers: layers.map((l) => ({
           name: l.name,
@@ -59,7 +70,7 @@ export async function runInfo(model: NwaveModel, file: string, opts: { json?: bo
           tausS: l.tausS,
         })),
         constraints: report,
-        power: power && { ...power, estimate: true },
+        power: power && { ...power, estimate: true, calibrated: model.chip.power.calibrated },
         provenance: ck.provenance,
       }),
     );
@@ -69,6 +80,7 @@ export async function runInfo(model: NwaveModel, file: string, opts: { json?: bo
   console.log(`Model       ${ck.name}  (${file})`);
   if (ck.description) console.log(`            ${ck.description}`);
   console.log(`Format      ${ck.format} v${ck.version}, chip profile ${ck.chipProfile}`);
+  console.log(`Chip        ${describeChip(model.chip)}`);
   console.log(
     `Labels      ${ck.labels.join(', ')}${ck.backgroundLabels.length ? `  (background: ${ck.backgroundLabels.join(', ')})` : ''}`,
   );
@@ -102,10 +114,10 @@ export async function runInfo(model: NwaveModel, file: string, opts: { json?: bo
   if (ck.violations?.length) console.log(`  (exported with --allow-violations: ${ck.violations.length} recorded)`);
   if (power) {
     console.log(
-      `\nProjected chip power — ESTIMATE from profile ${model.chip.id}, mean over ${power.clips} reference clip(s) (${inputs.join(', ')}):`,
+      `\nProjected chip power — ESTIMATE from profile ${model.chip.id}${model.chip.power.calibrated ? '' : ' (UNCALIBRATED for this chip)'}, mean over ${power.clips} reference clip(s) (${inputs.join(', ')}):`,
     );
     console.log(
-      `  total ${uW(power.totalW)} (static ${uW(power.staticW)}, dynamic ${uW(power.dynamicW)}), ${nJ(power.energyJ)} per ${fb.recordingDurationS} s inference`,
+      `  total ${uW(power.totalW)} (static ${uW(power.staticW)}, dynamic ${uW(power.dynamicW)}), ${nJ(power.energyJ)} per ${fb.recordingDurationS} s inference (${powerLabel(model.chip)})`,
     );
     console.log(`  firing rates per step: ${power.layerRates.map((r) => `${r.name} ${pct(r.rate)}`).join(', ')}`);
   }

@@ -5,8 +5,18 @@
  * Exit codes: 0 stopped normally (Ctrl-C, SIGTERM, --duration, --max-events, closed pipe),
  * 2 usage or model error (thrown to main), 3 device problem.
  */
-import { DeviceError, InvalidArgumentError, KeywordSpotter, type KeywordEvent, type NwaveError, type NwaveModel } from '@nwave/runtime';
+import {
+  DeviceError,
+  InvalidArgumentError,
+  KeywordSpotter,
+  MAX_SAMPLE_RATE_HZ,
+  MIN_SAMPLE_RATE_HZ,
+  type KeywordEvent,
+  type NwaveError,
+  type NwaveModel,
+} from '@nwave/runtime';
 import { describeDetector } from '../detector-options.js';
+import { checkNumber } from '../number-text.js';
 import { pct } from '../format.js';
 import { LiveStats, LiveView, watts, type ViewStatus } from '../listen/live-view.js';
 import { MicProcess } from '../listen/mic-process.js';
@@ -24,12 +34,26 @@ export interface ListenOptions {
   verbose?: boolean;
 }
 
-function positive(name: string, v: string | undefined, integer = false): number | undefined {
+/**
+ * Ranges of the numeric flags: a watchdog of 11 days or a rate of 1 GHz is a typo, refused at
+ * once instead of a listener that never times out or a device that never opens.
+ */
+export const LISTEN_FLAG_RANGES = {
+  rate: { min: MIN_SAMPLE_RATE_HZ, max: MAX_SAMPLE_RATE_HZ, integer: true },
+  duration: { min: 0, max: 7 * 24 * 3600, integer: false },
+  'max-events': { min: 0, max: 1_000_000, integer: true },
+  watchdog: { min: 0, max: 600, integer: false },
+} as const;
+
+function positive(name: keyof typeof LISTEN_FLAG_RANGES, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-    throw new InvalidArgumentError(`--${name} must be a positive ${integer ? 'integer' : 'number'}, got "${v}"`, { field: name, value: v });
-  }
+  const r = LISTEN_FLAG_RANGES[name];
+  const n = checkNumber(v, { int: r.integer, min: r.min, exclusiveMin: r.min === 0, max: r.max });
+  if (n === undefined)
+    throw new InvalidArgumentError(
+      `--${name} must be a positive ${r.integer ? 'integer' : 'number'} ${r.min > 0 ? `from ${r.min} ` : ''}up to ${r.max}, got "${v}"`,
+      { field: name, value: v },
+    );
   return n;
 }
 
@@ -43,10 +67,10 @@ const clock = (d: Date) => d.toTimeString().slice(0, 8);
 
 /** Streams the microphone through the model until stopped; resolves to the exit code. */
 export async function runListen(model: NwaveModel, modelFile: string, opts: ListenOptions): Promise<number> {
-  const sampleRateHz = positive('rate', opts.rate, true);
+  const sampleRateHz = positive('rate', opts.rate);
   const format = parseFormat(opts.format);
   const durationS = positive('duration', opts.duration);
-  const maxEvents = positive('max-events', opts.maxEvents, true);
+  const maxEvents = positive('max-events', opts.maxEvents);
   const watchdogS = positive('watchdog', opts.watchdog) ?? 5;
   const json = opts.json === true;
   let stdoutOpen = true;

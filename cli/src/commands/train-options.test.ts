@@ -54,10 +54,21 @@ describe('nwave train flags', () => {
   });
 
   it.each([
-    [{ epochs: '4O' }, /--epochs: expected an integer ≥ 1, got "4O"/],
+    [{ epochs: '4O' }, /--epochs: expected an integer ≥ 1 and ≤ 100000, got "4O"/],
     [{ epochs: '0' }, /--epochs/],
     [{ lr: '-1' }, /--lr: expected a number > 0/],
-    [{ hidden: '64,x' }, /--hidden: expected an integer ≥ 1, got "x"/],
+    [{ hidden: '64,x' }, /--hidden: expected an integer ≥ 1 and ≤ 4096, got "x"/],
+    // Issue 14: absurd sizes and bad output paths are refused before any data is read.
+    [{ hidden: '1e9' }, /--hidden: expected an integer ≥ 1 and ≤ 4096, got "1e9"/],
+    [{ hidden: '8,8,8,8,8,8,8,8,8' }, /--hidden: at most 8 hidden layers/],
+    [{ batchSize: '1e9' }, /--batch-size: expected an integer ≥ 1 and ≤ 4096/],
+    [{ epochs: '1e12' }, /--epochs: expected an integer ≥ 1 and ≤ 100000/],
+    [{ augment: '1000000' }, /--augment/],
+    [{ seed: '-1' }, /--seed/],
+    [{ out: '' }, /--out: expected a file path, got an empty string/],
+    [{ batchSize: '4096', hidden: '4096' }, /--batch-size x hidden neurons = 4096 x 4096 = 16777216, more than 262144/],
+    [{ out: dir }, /--out: ".*" is a folder; give a file name/],
+    [{ out: 'models/' }, /--out: "models\/" is a folder/],
     [{ tauRange: '0.4' }, /--tau-range: expected 2 comma-separated values/],
     [{ tauRange: '0.4,0.02' }, /--tau-range: min 0.4 exceeds max 0.02/],
     [{ valSplit: '2' }, /--val-split: expected a number ≥ 0 and ≤ 0.9/],

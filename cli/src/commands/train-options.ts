@@ -4,9 +4,10 @@
  * Precedence of training settings: defaults < `--config FILE` < explicit flags.
  */
 import { readFileSync } from 'node:fs';
-import { InvalidArgumentError } from '@nwave/runtime';
+import { InvalidArgumentError, LIMITS } from '@nwave/runtime';
 import type { RunTrainingOptions, TrainConfig } from '@nwave/training';
 import { checkNumber, type NumberRule } from '../number-text.js';
+import { checkOutputFile } from '../output-path.js';
 
 export interface TrainCliOptions {
   data: string;
@@ -44,6 +45,35 @@ export interface TrainCliOptions {
   streamAugment?: boolean;
   hardNegativeRounds?: string;
   hardNegativeEpochs?: string;
+}
+
+/**
+ * Upper bounds of the numeric flags: beyond them a run is a typo (`--hidden 1e9` would ask for
+ * petabytes), refused before any data is read. Hidden sizes are also bounded by the checkpoint
+ * format (LIMITS) and, together, by the chip's cores (checked at export).
+ */
+export const MAX = {
+  hiddenNeurons: LIMITS.maxNeurons,
+  hiddenLayers: 8,
+  batchSize: 4096,
+  lr: 10,
+  logitScale: 100,
+  epochs: 100_000,
+  seed: 2 ** 32 - 1,
+  augment: 100,
+  surrogateSlope: 1000,
+  /** batch size x total hidden neurons (default 16 x 64 = 1,024). */
+  batchNeurons: 262_144,
+} as const;
+
+function hiddenSizes(text: string): number[] {
+  const sizes = numberList('--hidden', text, { int: true, min: 1, max: MAX.hiddenNeurons });
+  if (sizes.length > MAX.hiddenLayers)
+    throw new InvalidArgumentError(`--hidden: at most ${MAX.hiddenLayers} hidden layers, got ${sizes.length}`, {
+      field: '--hidden',
+      value: text,
+    });
+  return sizes;
 }
 
 /** Epochs when neither `--epochs` nor the config file sets them. */
@@ -88,9 +118,13 @@ export function trainOptionsFromFlags(
   command: string,
   readConfig: (text: string, file: string) => Partial<TrainConfig>,
 ): RunTrainingOptions {
+  checkOutputFile('--out', o.out);
   const words = list(o.words);
   if (words.length === 0)
     throw new InvalidArgumentError('--words: give at least one keyword folder, e.g. --words yes,no', { field: '--words' });
+  // Refused now rather than when the trained checkpoint is written (labels cannot be "__proto__").
+  if (words.includes('__proto__'))
+    throw new InvalidArgumentError('--words: "__proto__" cannot be a keyword label; rename the folder', { field: '--words' });
   if (o.backgroundMode !== undefined && o.backgroundMode !== 'class' && o.backgroundMode !== 'uniform')
     throw new InvalidArgumentError(`--background-mode: expected "class" or "uniform", got "${o.backgroundMode}"`, {
       field: '--background-mode',
@@ -111,32 +145,46 @@ export function trainOptionsFromFlags(
   if (tauRange && tauRange[0] > tauRange[1])
     throw new InvalidArgumentError(`--tau-range: min ${tauRange[0]} exceeds max ${tauRange[1]}`, { field: '--tau-range' });
   const flagConfig: Partial<TrainConfig> = {
-    hidden: opt(o.hidden, (t) => numberList('--hidden', t, { int: true, min: 1 })),
-    batchSize: opt(o.batchSize, (t) => parseNumberFlag('--batch-size', t, { int: true, min: 1 })),
-    lrCore: opt(o.lr, (t) => parseNumberFlag('--lr', t, { min: 0, exclusiveMin: true })),
-    lrFrontend: opt(o.lrFrontend, (t) => parseNumberFlag('--lr-frontend', t, { min: 0, exclusiveMin: true })),
+    hidden: opt(o.hidden, (t) => hiddenSizes(t)),
+    batchSize: opt(o.batchSize, (t) => parseNumberFlag('--batch-size', t, { int: true, min: 1, max: MAX.batchSize })),
+    lrCore: opt(o.lr, (t) => parseNumberFlag('--lr', t, { min: 0, exclusiveMin: true, max: MAX.lr })),
+    lrFrontend: opt(o.lrFrontend, (t) => parseNumberFlag('--lr-frontend', t, { min: 0, exclusiveMin: true, max: MAX.lr })),
     hiddenTauRangeS: tauRange,
     outputPopulation: opt(o.population, (t) => parseNumberFlag('--population', t, { int: true, min: 1, max: 64 })),
-    logitScale: opt(o.logitScale, (t) => parseNumberFlag('--logit-scale', t, { min: 0, exclusiveMin: true })),
-    stddev: opt(o.mismatch, (t) => parseNumberFlag('--mismatch', t, { min: 0 })),
+    logitScale: opt(o.logitScale, (t) => parseNumberFlag('--logit-scale', t, { min: 0, exclusiveMin: true, max: MAX.logitScale })),
+    stddev: opt(o.mismatch, (t) => parseNumberFlag('--mismatch', t, { min: 0, max: 1 })),
     ileakMismatch: o.ileakMismatch ? true : undefined,
     recurrent: o.recurrent ? true : undefined,
     learnTaus: o.learnTaus ? true : undefined,
-    patience: opt(o.patience, (t) => parseNumberFlag('--patience', t, { int: true, min: 0 })),
-    surrogateSlope: opt(o.surrogateSlope, (t) => parseNumberFlag('--surrogate-slope', t, { min: 0, exclusiveMin: true })),
+    patience: opt(o.patience, (t) => parseNumberFlag('--patience', t, { int: true, min: 0, max: MAX.epochs })),
+    surrogateSlope: opt(o.surrogateSlope, (t) =>
+      parseNumberFlag('--surrogate-slope', t, { min: 0, exclusiveMin: true, max: MAX.surrogateSlope }),
+    ),
   };
   const config = { ...fileConfig, ...Object.fromEntries(Object.entries(flagConfig).filter(([, v]) => v !== undefined)) };
+  // Derived size: activations held per batch grow with batch x neurons (x ~125 steps x layers for
+  // BPTT); beyond this bound a run would exhaust memory after minutes of feature extraction.
+  const neurons = (config.hidden ?? [64]).reduce((a: number, b: number) => a + b, 0);
+  const perBatch = (config.batchSize ?? 16) * neurons;
+  if (perBatch > MAX.batchNeurons)
+    throw new InvalidArgumentError(
+      `--batch-size x hidden neurons = ${config.batchSize ?? 16} x ${neurons} = ${perBatch}, more than ${MAX.batchNeurons}; lower one of them`,
+      { field: '--batch-size', value: perBatch, expected: MAX.batchNeurons },
+    );
   return {
     data: o.data,
     words,
     background: !!o.background,
-    epochs: o.epochs !== undefined ? parseNumberFlag('--epochs', o.epochs, { int: true, min: 1 }) : (fileConfig.epochs ?? DEFAULT_EPOCHS),
+    epochs:
+      o.epochs !== undefined
+        ? parseNumberFlag('--epochs', o.epochs, { int: true, min: 1, max: MAX.epochs })
+        : (fileConfig.epochs ?? DEFAULT_EPOCHS),
     out: o.out,
-    seed: opt(o.seed, (t) => parseNumberFlag('--seed', t, { int: true })),
+    seed: opt(o.seed, (t) => parseNumberFlag('--seed', t, { int: true, min: 0, max: MAX.seed })),
     extraTrain: o.extraTrain,
     valSplit: opt(o.valSplit, (t) => parseNumberFlag('--val-split', t, { min: 0, max: 0.9 })),
     testSplit: opt(o.testSplit, (t) => parseNumberFlag('--test-split', t, { min: 0, max: 0.9 })),
-    augment: opt(o.augment, (t) => parseNumberFlag('--augment', t, { int: true, min: 0 })),
+    augment: opt(o.augment, (t) => parseNumberFlag('--augment', t, { int: true, min: 0, max: MAX.augment })),
     allowViolations: o.allowViolations,
     resume: o.resume,
     cacheDir: o.cache ?? null,

@@ -116,7 +116,9 @@ export async function runTrain(o: TrainCliOptions, argv: string[]): Promise<numb
     console.log(
       `  projected power (estimate): ${(m.powerMeanW * 1e6).toFixed(4)} µW, ${(m.energyPerInferenceJ * 1e9).toFixed(2)} nJ per inference`,
     );
-    return 0;
+    // 130 (128 + SIGINT), as shells report an interrupted command: the model is saved, but a
+    // script must not take an interrupted run for a finished one.
+    return r.aborted ? 130 : 0;
   } finally {
     stopBar();
     process.off('SIGINT', onSigint);

@@ -6,12 +6,15 @@
  *
  * Folder rule: a folder named like a model label is that label; every other folder is the
  * model's background label when it has one, else "non-keyword" (label -1).
+ * Flat folders (no class folders, like `models/examples`): a file's class is its name up to the
+ * first `-` (`yes-0c40e715_nohash_0.wav` is a `yes` clip), then the same rule.
  */
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { NwaveModel } from '@nwave/runtime';
-import { seededRandom } from '@nwave/runtime';
+import { InvalidArgumentError, seededRandom } from '@nwave/runtime';
 // Narrow subpaths: the trainer's package index loads TensorFlow.js, which eval does not need.
-import { loadAudio, scanDatasetFolder, type LoadFailure } from '@nwave/training/dataset-folder';
+import { listClassFolders, loadAudio, scanDatasetFolder, type DatasetEntry, type LoadFailure } from '@nwave/training/dataset-folder';
 import { speakerOf } from '@nwave/training/splits';
 
 /** Label index of clips whose folder is no model label when the model has no background label. */
@@ -96,13 +99,42 @@ export interface LoadOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** What `--data` must look like, for error messages. */
+export const EVAL_LAYOUTS = 'DIR/<class>/*.wav (class folders), or a flat DIR/<class>-<anything>.wav (e.g. yes-0001.wav)';
+
 /**
- * Scans and loads a data folder for `model`.
- * @throws InvalidArgumentError when the folder cannot be read or has no class folder.
+ * The clips of a flat folder, each labelled by its file-name prefix (`<class>-…wav`).
+ * @throws InvalidArgumentError when a file has no prefix (naming it and the layouts eval reads).
+ */
+export function scanFlatFolder(root: string): { entries: DatasetEntry[]; folderLabels: Record<string, number> } {
+  const names = readdirSync(root)
+    .filter((n) => n.toLowerCase().endsWith('.wav') && statSync(path.join(root, n)).isFile())
+    .sort();
+  if (names.length === 0)
+    throw new InvalidArgumentError(`no clips in ${root}: expected ${EVAL_LAYOUTS}`, { file: root, field: 'data', expected: EVAL_LAYOUTS });
+  const folderLabels: Record<string, number> = {};
+  const entries = names.map((file) => {
+    const cut = file.indexOf('-');
+    if (cut <= 0)
+      throw new InvalidArgumentError(`${path.join(root, file)}: no class prefix in the file name; expected ${EVAL_LAYOUTS}`, {
+        file: path.join(root, file),
+        field: 'data',
+        expected: EVAL_LAYOUTS,
+      });
+    const folder = file.slice(0, cut);
+    folderLabels[folder] ??= Object.keys(folderLabels).length;
+    return { file, folder, label: folderLabels[folder] };
+  });
+  return { entries, folderLabels };
+}
+
+/**
+ * Scans and loads a data folder for `model`: class folders, else a flat folder of `<class>-…wav` files.
+ * @throws InvalidArgumentError when the folder cannot be read or matches neither layout.
  */
 export function loadEvalData(model: NwaveModel, root: string, opts: LoadOptions = {}): EvalData {
   const t0 = performance.now();
-  const index = scanDatasetFolder(root);
+  const index = listClassFolders(root).length > 0 ? scanDatasetFolder(root) : scanFlatFolder(root);
   const entries = opts.maxClips === undefined ? index.entries : seededSubset(index.entries, opts.maxClips, opts.seed ?? 1);
   const rate = model.filterbank.sampleRateHz;
   const labelOf = new Map(Object.keys(index.folderLabels).map((f) => [f, mapFolder(model, f)]));
@@ -113,7 +145,8 @@ export function loadEvalData(model: NwaveModel, root: string, opts: LoadOptions 
       const audio = loadAudio(path.join(root, e.file), rate);
       const f = model.features(audio, rate);
       const label = labelOf.get(e.folder)!;
-      const speaker = speakerOf(e.file);
+      // Flat folders: the speaker id follows the class prefix (`yes-<speaker>_nohash_0.wav`).
+      const speaker = speakerOf(e.file.startsWith(`${e.folder}-`) ? e.file.slice(e.folder.length + 1) : e.file);
       clips.push({
         file: e.file,
         folder: e.folder,

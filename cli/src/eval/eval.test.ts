@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NwaveModel, encodeWav16, type Checkpoint } from '@nwave/runtime';
+import { NwaveModel, type Checkpoint } from '@nwave/runtime';
+import { encodeWav16 } from '@nwave/runtime/wav';
 import { evaluateModel } from '@nwave/training/evaluate';
 import { loadAudio } from '@nwave/training/dataset-folder';
 import { REPO_ROOT } from '../paths.js';
@@ -88,6 +89,31 @@ describe('eval data and clip scores', () => {
       ['spk2', 6, 4, 1, 1],
       ['spk3', 6, 4, 1, 1],
     ]);
+  });
+
+  it('reads a flat folder, the class from each file-name prefix, and names a file without one', () => {
+    const flat = mkdtempSync(path.join(os.tmpdir(), 'nwave-eval-flat-'));
+    try {
+      writeFileSync(path.join(flat, 'high-spk1_nohash_0.wav'), encodeWav16(clip(3500, 0.3, 1), RATE));
+      writeFileSync(path.join(flat, 'low-spk2_nohash_0.wav'), encodeWav16(clip(300, 0.3, 2), RATE));
+      writeFileSync(path.join(flat, '_silence_-0001.wav'), encodeWav16(clip(0, 0, 3), RATE));
+      const d = loadEvalData(model, flat);
+      expect(d.folders.map((f) => [f.folder, f.label, f.clips])).toEqual([
+        ['_silence_', '_background_', 1],
+        ['high', 'high', 1],
+        ['low', 'low', 1],
+      ]);
+      expect(d.clips.map((c) => [c.file, c.speaker])).toEqual([
+        ['_silence_-0001.wav', undefined],
+        ['high-spk1_nohash_0.wav', 'spk1'],
+        ['low-spk2_nohash_0.wav', 'spk2'],
+      ]);
+      expect(classifyAll(model, d.clips).map((r) => (r.accepted ? model.labels[r.index] : null))).toEqual([null, 'high', 'low']);
+      writeFileSync(path.join(flat, 'untitled.wav'), encodeWav16(clip(0, 0, 4), RATE));
+      expect(() => loadEvalData(model, flat)).toThrow(/untitled\.wav: no class prefix in the file name; expected DIR\/<class>\/\*\.wav/);
+    } finally {
+      rmSync(flat, { recursive: true, force: true });
+    }
   });
 
   it('reports folders as non-keyword when the model has no background label', () => {
@@ -203,6 +229,29 @@ describe('report and command line', () => {
     expect(d.rasters.map((r) => r.trueLabel)).toEqual(['high', 'low', '_background_']);
   });
 
+  it("runs the README's example on the bundled flat examples folder", async () => {
+    const args = [
+      path.join(REPO_ROOT, 'cli', 'bin', 'nwave.js'),
+      'eval',
+      '--data',
+      'models/examples',
+      '--chips',
+      '0',
+      '--stream-hours',
+      '0.01',
+    ];
+    const { stdout } = await promisify(execFile)(process.execPath, [...args, '--json'], { cwd: REPO_ROOT });
+    const j = JSON.parse(stdout);
+    expect(j.data.folders.map((f: { folder: string; label: string }) => [f.folder, f.label])).toEqual([
+      ['_silence_', '_background_'],
+      ['_unknown_', '_background_'],
+      ['no', 'no'],
+      ['yes', 'yes'],
+    ]);
+    expect(j.data.clips).toBe(6);
+    expect(j.accuracy).toBeGreaterThan(0.5);
+  });
+
   it('nwave eval --json prints the documented shape and writes the report', async () => {
     const report = path.join(dir, 'out', 'report.html');
     mkdirSync(path.dirname(report), { recursive: true });
@@ -248,6 +297,6 @@ describe('report and command line', () => {
       cwd: REPO_ROOT,
     }).catch((e: { code: number; stderr: string }) => e);
     expect(bad).toMatchObject({ code: 2 });
-    expect((bad as { stderr: string }).stderr).toMatch(/--chips must be an integer >= 0/);
+    expect((bad as { stderr: string }).stderr).toMatch(/--chips must be an integer in \[0, 10000\]/);
   });
 });

@@ -3,13 +3,19 @@
  * of the sweep. Chip k keeps its random draws across levels (paired comparison), so the curve
  * shows what σ does rather than which chips happened to be drawn.
  */
-import { NOMINAL_SYNAPTIC_MISMATCH, chipInstanceModel, chipSeed, sampleChipInstance, seededRandom, type NwaveModel } from '@nwave/runtime';
+import { chipInstanceModel, chipSeed, sampleChipInstance, seededRandom, type ChipProfile, type NwaveModel } from '@nwave/runtime';
 import { scoreClips, type ClipDecision } from './clip-metrics.js';
 import { seededSubset, type EvalClip } from './dataset.js';
 import { mean, percentile, type MismatchLevel, type MismatchSummary } from './summary.js';
 
-/** σ levels of the "accuracy vs mismatch" sweep, weight units; 0.036 is the nominal preset. */
-export const MISMATCH_LEVELS: readonly number[] = [0, 0.01, 0.02, NOMINAL_SYNAPTIC_MISMATCH, 0.05];
+/**
+ * σ levels of the "accuracy vs mismatch" sweep for a chip, weight units, around its nominal σ
+ * (H1v1: 0.036); only 0 on a chip without synaptic mismatch (its leak and threshold spreads still apply).
+ */
+export function mismatchLevels(chip: ChipProfile): number[] {
+  const nominal = chip.mismatch.synapticSigma;
+  return nominal === null ? [0] : [...new Set([0, 0.01, 0.02, nominal, 0.05])].sort((a, b) => a - b);
+}
 /** Simulated chips per level. */
 export const DEFAULT_CHIPS = 20;
 /**
@@ -59,24 +65,25 @@ export function classifyAll(model: NwaveModel, clips: readonly EvalClip[]): Clip
 
 /** Runs the Monte Carlo. Levels where every chip is the deployed one (σ = 0, no leak mismatch) are run once. */
 export function evaluateMismatch(model: NwaveModel, clips: readonly EvalClip[], opts: MismatchRunOptions): MismatchSummary {
-  const levels = [...(opts.levels ?? MISMATCH_LEVELS)];
+  const levels = [...(opts.levels ?? mismatchLevels(model.chip))];
   const leakMismatch = opts.leakMismatch ?? true;
   const frontend = opts.frontend ?? false;
   const total = levels.length * opts.chips;
   let done = 0;
   // The deployed integers on the same clips: the reference the chips are compared with.
   const deployed = scoreClips(clips, classifyAll(model, clips));
+  // No spread at all: every chip is the deployed one.
+  const exact = (stddev: number) => stddev === 0 && !leakMismatch && model.chip.mismatch.thresholdSpread === 0;
   const results = levels.map((stddev): MismatchLevel => {
-    const scores =
-      stddev === 0 && !leakMismatch
-        ? new Array<typeof deployed>(opts.chips).fill(deployed)
-        : Array.from({ length: opts.chips }, (_, k) => {
-            const fp = sampleChipInstance(model, seededRandom(chipSeed(opts.seed, k)), { stddev, leakMismatch, frontend });
-            const s = scoreClips(clips, classifyAll(chipInstanceModel(model, fp), clips));
-            opts.onProgress?.(++done, total);
-            return s;
-          });
-    if (stddev === 0 && !leakMismatch) opts.onProgress?.((done += opts.chips), total);
+    const scores = exact(stddev)
+      ? new Array<typeof deployed>(opts.chips).fill(deployed)
+      : Array.from({ length: opts.chips }, (_, k) => {
+          const fp = sampleChipInstance(model, seededRandom(chipSeed(opts.seed, k)), { stddev, leakMismatch, frontend });
+          const s = scoreClips(clips, classifyAll(chipInstanceModel(model, fp), clips));
+          opts.onProgress?.(++done, total);
+          return s;
+        });
+    if (exact(stddev)) opts.onProgress?.((done += opts.chips), total);
     const acc = scores.map((s) => s.accuracy);
     const known = acc.filter((a): a is number => a !== null);
     const meanOf = (xs: (number | null)[]) => {
@@ -100,7 +107,7 @@ export function evaluateMismatch(model: NwaveModel, clips: readonly EvalClip[], 
     seed: opts.seed,
     leakMismatch,
     frontend,
-    nominalStddev: NOMINAL_SYNAPTIC_MISMATCH,
+    nominalStddev: model.chip.mismatch.synapticSigma ?? 0,
     deployed,
     levels: results,
   };

@@ -3,6 +3,7 @@
  * asset, no script), so it can be mailed, archived next to a checkpoint or opened offline.
  */
 import { barChart, confusionHeatmap, esc, histogram, spikeRaster, xyChart } from '@nwave/training/svg-charts';
+import { findChipProfile, powerLabel } from '@nwave/runtime';
 import { describeDetector } from '../detector-options.js';
 import type { EvalDetails } from './run-eval.js';
 import type { MismatchLevel } from './summary.js';
@@ -64,7 +65,7 @@ function summarySection(d: EvalDetails): string {
       `${pct(nominal.mean)} / ${pct(nominal.p5)} / ${pct(nominal.min)}`,
     ]);
   rows.push([
-    'Power per inference (mean, 5–95 %), projected estimate',
+    `Power per inference (mean, 5–95 %), ${powerLabelOf(s.power.profile)}`,
     `${uW(s.power.meanW)} (${uW(s.power.p5W)} – ${uW(s.power.p95W)}), ${(s.power.energyPerInferenceJ * 1e9).toFixed(3)} nJ`,
   ]);
   rows.push(['Throughput', `${s.clipsPerSecond.toFixed(0)} clips/s${st ? `, stream ${st.realTimeFactor.toFixed(0)}x real time` : ''}`]);
@@ -204,7 +205,7 @@ function powerSection(d: EvalDetails): string {
   if (w.length === 0) return '';
   const lo = Math.min(...w);
   const hi = Math.max(...w);
-  return `<h2>Power per inference (projected estimate, ${esc(d.summary.power.profile)})</h2>${histogram('Projected power per clip, µW', w, { lo: +lo.toPrecision(3), hi: +(hi > lo ? hi : lo + 1e-6).toPrecision(3), bins: 40 })}`;
+  return `<h2>Power per inference (${powerLabelOf(d.summary.power.profile)}, ${esc(d.summary.power.profile)})</h2>${histogram('Projected power per clip, µW', w, { lo: +lo.toPrecision(3), hi: +(hi > lo ? hi : lo + 1e-6).toPrecision(3), bins: 40 })}`;
 }
 
 function rasterSection(d: EvalDetails): string {
@@ -225,4 +226,9 @@ export function renderEvalReport(d: EvalDetails): string {
     'body{font:14px/1.4 system-ui,sans-serif;margin:24px;max-width:1000px}table{border-collapse:collapse;margin:8px 0}td,th{border:1px solid #ddd;padding:3px 8px;text-align:left}th{background:#f6f6f6}figure{display:inline-block;margin:8px 12px 8px 0;vertical-align:top}figcaption{font-size:12px;color:#444}';
   const s = d.summary;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>nwave eval: ${esc(s.model.name)}</title><style>${css}</style></head><body><h1>Evaluation of ${esc(s.model.name)}</h1><p>Every number comes from the runtime's bit-exact fixed-point simulation of <code>${esc(s.model.file)}</code> as deployed. Power figures are projections from the chip profile, not measurements.</p>${summarySection(d)}${clipSection(d)}${speakerSection(d)}${streamingSection(d)}${mismatchSection(d)}${powerSection(d)}${rasterSection(d)}</body></html>\n`;
+}
+
+/** The label of a profile's power figures ("uncalibrated" for a profile not fitted to its chip). */
+function powerLabelOf(profileId: string): string {
+  return powerLabel(findChipProfile(profileId) ?? { calibrated: false });
 }

@@ -8,7 +8,7 @@ import type { NwaveModel } from '@nwave/runtime';
 import { loadAudio } from '@nwave/training/dataset-folder';
 import { clipMetrics, type ClipDecision } from './clip-metrics.js';
 import { NON_KEYWORD, loadEvalData, type EvalClip, type EvalData } from './dataset.js';
-import { DEFAULT_CHIPS, DEFAULT_MISMATCH_CLIPS, MISMATCH_LEVELS, evaluateMismatch, mismatchSubset } from './evaluate-mismatch.js';
+import { DEFAULT_CHIPS, DEFAULT_MISMATCH_CLIPS, evaluateMismatch, mismatchLevels, mismatchSubset } from './evaluate-mismatch.js';
 import { evaluateStreaming, type StreamingDetails } from './evaluate-streaming.js';
 import { loadStreamSources, type StreamSplit } from './stream-sources.js';
 import { mean, percentile, type EvalSummary } from './summary.js';
@@ -20,7 +20,7 @@ export interface EvalOptions {
   seed?: number;
   /** Simulated chips per mismatch level; 0 skips the Monte Carlo. @defaultValue 20 */
   chips?: number;
-  /** σ levels, weight units. @defaultValue 0, 0.01, 0.02, 0.036, 0.05 */
+  /** σ levels, weight units. @defaultValue `mismatchLevels(model.chip)`: 0, 0.01, 0.02, nominal σ (H1v1 0.036), 0.05 */
   mismatchLevels?: readonly number[];
   /** @defaultValue true */
   leakMismatch?: boolean;
@@ -163,7 +163,7 @@ export function runEvaluation(model: NwaveModel, modelFile: string, opts: EvalOp
       ? evaluateMismatch(model, mismatchSubset(clips, opts.mismatchClips ?? DEFAULT_MISMATCH_CLIPS, seed), {
           chips,
           seed,
-          levels: opts.mismatchLevels ?? MISMATCH_LEVELS,
+          levels: opts.mismatchLevels ?? mismatchLevels(model.chip),
           leakMismatch: opts.leakMismatch,
           frontend: opts.frontendMismatch,
           // One line per finished level: the Monte Carlo is the longest part of a run.

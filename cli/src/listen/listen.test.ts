@@ -199,15 +199,16 @@ describe('nwave listen: device problems exit 3 with a clear message, never hang'
     expect(list.stderr).toContain('nwave devices: no audio input device found');
   });
 
-  it('an unsupported rate names the rate and the device default', async () => {
-    const r = await runNwave(['listen', '--model', TONES, '--rate', '3000000'], {
-      home: home('rate', toneSequence(44100, [[0, 1]])),
-      timeoutMs: TIMEOUT,
-    });
-    expect(r.code, explain(r)).toBe(3);
-    expect(r.stderr).toMatch(
-      /"default" \(id \d+\) does not support 3000000 Hz \[PortAudio: .*Invalid sample rate\]; its default is 44100 Hz/,
-    );
+  // Issue 14: a rate outside 4-384 kHz or an 11-day watchdog is refused before the device opens
+  // (the test device accepts every rate in range, so PortAudio's own refusal is not reached here).
+  it('a rate or watchdog out of range is a usage error (2) naming the flag, before any device opens', async () => {
+    const h = home('rate', toneSequence(44100, [[0, 1]]));
+    const rate = await runNwave(['listen', '--model', TONES, '--rate', '3000000'], { home: h, timeoutMs: TIMEOUT });
+    expect(rate.code, explain(rate)).toBe(2);
+    expect(rate.stderr).toContain('--rate must be a positive integer from 4000 up to 384000, got "3000000"');
+    const dog = await runNwave(['listen', '--model', TONES, '--watchdog', '1000000'], { home: h, timeoutMs: TIMEOUT });
+    expect(dog.code, explain(dog)).toBe(2);
+    expect(dog.stderr).toContain('--watchdog must be a positive number up to 600, got "1000000"');
   });
 
   it('an unknown --device lists the devices; a bad option is a usage error (2)', async () => {

@@ -53,8 +53,8 @@ class Diagnostics {
 function spawnHelper(request: WorkerRequest, diag: Diagnostics): ChildProcess {
   const here = import.meta.url;
   const worker = fileURLToPath(new URL(`./mic-worker${here.endsWith('.ts') ? '.ts' : '.js'}`, here));
-  // Running from TypeScript sources (bin/nwave.js registers tsx): the helper needs the same loader.
-  const loader = here.endsWith('.ts') ? ['--import', pathToFileURL(createRequire(here).resolve('tsx')).href] : [];
+  // Running from TypeScript sources (tests, dev scripts): the helper needs tsx and the workspaces' sources.
+  const loader = here.endsWith('.ts') ? ['--conditions=source', '--import', pathToFileURL(createRequire(here).resolve('tsx')).href] : [];
   const child = spawn(process.execPath, [...loader, worker, JSON.stringify(request)], {
     stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'ipc'],
     // segfault-handler (loaded by naudiodon) writes crash.log to the cwd: not the user's folder.

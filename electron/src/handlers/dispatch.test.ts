@@ -27,7 +27,7 @@ describe('dispatchInvoke: the one validated path into main', () => {
   });
 
   it.each([
-    ['model:read', ['relative/m.nwave.json'], /path must be absolute/],
+    ['model:read', ['a\0.nwave.json'], /NUL byte/],
     ['model:read', ['/etc/passwd'], /ends in \.json/],
     ['audio:read', ['/x/y.mp3'], /only \.wav/],
     ['settings:update', [{ rasterWindowS: 1000 }], /settings:update: argument 0.rasterWindowS/],

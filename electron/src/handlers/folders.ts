@@ -31,16 +31,19 @@ export async function scanAudioFolder(root: string): Promise<AudioFolderListing>
     for (const e of entries) {
       const full = path.join(dir, e.name);
       if (e.isDirectory()) {
-        if (depth < SCAN_LIMITS.maxDepth) await walk(full, depth + 1);
+        if (depth < SCAN_LIMITS.maxDepth)
+          await walk(full, depth + 1).catch((err: Error) => skipped.push({ path: full, reason: err.message }));
         else skipped.push({ path: full, reason: `deeper than ${SCAN_LIMITS.maxDepth} levels` });
       } else if (e.isFile() && isWav(e.name)) {
         if (files.length >= SCAN_LIMITS.maxFiles) {
           skipped.push({ path: full, reason: `more than ${SCAN_LIMITS.maxFiles} files` });
           continue;
         }
-        const { size } = await fs.stat(full);
-        if (size > SCAN_LIMITS.maxFileBytes) skipped.push({ path: full, reason: `larger than ${SCAN_LIMITS.maxFileBytes} bytes` });
-        else files.push({ path: full, name: path.relative(root, full), bytes: size });
+        // One unreadable entry is skipped with its reason; the rest of the listing stands.
+        const st = await fs.stat(full).catch((err: Error) => err);
+        if (st instanceof Error) skipped.push({ path: full, reason: `cannot read (${st.message})` });
+        else if (st.size > SCAN_LIMITS.maxFileBytes) skipped.push({ path: full, reason: `larger than ${SCAN_LIMITS.maxFileBytes} bytes` });
+        else files.push({ path: full, name: path.relative(root, full), bytes: st.size });
       }
     }
   };

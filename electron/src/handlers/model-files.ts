@@ -1,7 +1,8 @@
 /** Reading checkpoints for the app: by path, or the bundled default with a stated fallback. */
-import { promises as fs } from 'node:fs';
+import { closeSync, promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CheckpointFormatError, MAX_CHECKPOINT_BYTES, parseCheckpoint } from '@nwave/runtime';
+import { openRegularFile } from '@nwave/runtime/node';
 import type { ModelFile } from '../shared/ipc-contract.js';
 
 /** A place to look for the bundled default model, first match wins. */
@@ -17,20 +18,22 @@ export interface DefaultModelCandidate {
  * @throws CheckpointFormatError naming the file
  */
 export async function readModelFile(file: string, bundled = false): Promise<ModelFile> {
-  let size: number;
-  try {
-    const st = await fs.stat(file);
-    if (st.isDirectory()) throw new CheckpointFormatError(`${file}: is a directory, expected a .nwave.json file`, { file });
-    size = st.size;
-  } catch (err) {
-    if (err instanceof CheckpointFormatError) throw err;
-    throw new CheckpointFormatError(`${file}: file not found`, { file });
-  }
-  if (size > MAX_CHECKPOINT_BYTES)
-    throw new CheckpointFormatError(`${file}: file too large (${size} bytes)`, { file, value: size, expected: MAX_CHECKPOINT_BYTES });
-  const text = await fs.readFile(file, 'utf8');
+  // Regular files only (a FIFO or a link to /dev/zero named *.json would block or never end).
+  const text = await readCheckpointText(file);
   parseCheckpoint(text, file);
   return { path: file, name: path.basename(file), text, bundled };
+}
+
+/** The text of a checkpoint file, read only if it is a regular file of at most MAX_CHECKPOINT_BYTES. */
+async function readCheckpointText(file: string): Promise<string> {
+  const { fd } = openRegularFile(file, 'a .nwave.json file', (m, c) => new CheckpointFormatError(m, c), MAX_CHECKPOINT_BYTES);
+  try {
+    return readFileSync(fd, 'utf8');
+  } catch (err) {
+    throw new CheckpointFormatError(`${file}: cannot read (${(err as Error).message})`, { file });
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The first existing candidate, read and validated. */

@@ -4,7 +4,8 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { encodeWav16, resample } from '@nwave/runtime';
+import { resample } from '@nwave/runtime';
+import { encodeWav16 } from '@nwave/runtime/wav';
 import { writeFileAtomic } from '@nwave/runtime/node';
 import type { RecordingRequest } from '../shared/ipc-contract.js';
 

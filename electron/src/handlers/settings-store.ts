@@ -40,13 +40,21 @@ function sanitize(raw: unknown): Settings {
 
 export class SettingsStore {
   private cache: Settings | null = null;
+  private loading: Promise<void> | null = null;
   private writes: Promise<void> = Promise.resolve();
 
   constructor(readonly file: string) {}
 
   /** Current settings (read once, then cached). */
   async get(): Promise<Settings> {
-    if (this.cache) return structuredClone(this.cache);
+    // One read shared by concurrent first callers: its waiters resume in call order, so
+    // concurrent updates queue their writes in call order too (the last one wins on disk).
+    this.loading ??= this.load();
+    await this.loading;
+    return structuredClone(this.cache!);
+  }
+
+  private async load(): Promise<void> {
     let raw: unknown = undefined;
     try {
       raw = JSON.parse(await fs.readFile(this.file, 'utf8'));
@@ -55,7 +63,6 @@ export class SettingsStore {
       if (code !== 'ENOENT') await fs.rename(this.file, `${this.file}.corrupt-${Date.now()}`).catch(() => undefined);
     }
     this.cache = sanitize(raw);
-    return structuredClone(this.cache);
   }
 
   /** Merges a validated patch and persists it before resolving. */

@@ -11,13 +11,13 @@ type Handler = (event: unknown, ...args: unknown[]) => Promise<unknown>;
 
 function fakeIpc() {
   const handlers = new Map<string, Handler>();
-  const listeners = new Map<string, (event: unknown) => void>();
+  const listeners = new Map<string, (event: unknown, ...args: unknown[]) => void>();
   return {
     handlers,
     listeners,
     handle: (ch: string, fn: Handler) => handlers.set(ch, fn),
     removeHandler: (ch: string) => handlers.delete(ch),
-    on: (ch: string, fn: (event: unknown) => void) => listeners.set(ch, fn),
+    on: (ch: string, fn: (event: unknown, ...args: unknown[]) => void) => listeners.set(ch, fn),
     removeListener: (ch: string) => listeners.delete(ch),
   };
 }
@@ -61,8 +61,23 @@ describe('registerIpc (the only ipcMain user)', () => {
   it('validates arguments before calling a handler', async () => {
     const ipc = fakeIpc();
     registerIpc({ handlers: handlers(), isTrustedUrl: trust }, ipc as never);
-    const r = await ipc.handlers.get('audio:read')!({ senderFrame: frame('app://app/'), sender: fakeSender() }, 'relative.wav');
+    const r = await ipc.handlers.get('audio:read')!({ senderFrame: frame('app://app/'), sender: fakeSender() }, 'clip.mp3');
     expect(r).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+  });
+
+  it('grants a dropped file (synchronous channel) only to the app window', () => {
+    const ipc = fakeIpc();
+    const granted: string[] = [];
+    registerIpc({ handlers: handlers(), isTrustedUrl: trust, grantDropped: (p) => (granted.push(p), `cap-1:${p}`) }, ipc as never);
+    const drop = (url: string, file: unknown) => {
+      const event = { senderFrame: frame(url), sender: fakeSender(), returnValue: undefined as unknown };
+      ipc.listeners.get('file:grant-dropped')!(event, file);
+      return event.returnValue;
+    };
+    expect(drop('app://app/index.html', '/home/u/a.wav')).toBe('cap-1:/home/u/a.wav');
+    expect(drop('https://evil.example/', '/etc/passwd')).toBeNull();
+    expect(drop('app://app/index.html', 42)).toBeNull();
+    expect(granted).toEqual(['/home/u/a.wav']);
   });
 
   it('queues events until the renderer is ready, then delivers in order', () => {

@@ -17,7 +17,12 @@ export interface IpcOptions {
   isTrustedUrl(url: string): boolean;
   /** Events kept while no renderer is ready (oldest dropped first). @defaultValue 500 */
   maxQueuedEvents?: number;
+  /** A file the user dropped on the window (path from the preload) -> its capability handle. */
+  grantDropped?(path: string): string | null;
 }
+
+/** Synchronous channel of the preload's `pathForFile` (it must answer before the drop handler goes on). */
+export const GRANT_DROPPED_CHANNEL = 'file:grant-dropped';
 
 export interface IpcRegistration {
   /** Sends an event to every ready renderer, or queues it until one is ready. */
@@ -58,6 +63,13 @@ export function registerIpc(opts: IpcOptions, ipc: IpcMainLike = ipcMain): IpcRe
     for (const item of queue.splice(0)) wc.send(item.channel, item.payload);
   };
   ipc.on(readyChannel, onReady);
+  const onDropped = (event: IpcMainEvent, file: unknown): void => {
+    event.returnValue =
+      trusted(event as unknown as Sender, opts.isTrustedUrl) && typeof file === 'string' && opts.grantDropped
+        ? opts.grantDropped(file)
+        : null;
+  };
+  ipc.on(GRANT_DROPPED_CHANNEL, onDropped);
 
   return {
     emit(channel, payload) {
@@ -72,6 +84,7 @@ export function registerIpc(opts: IpcOptions, ipc: IpcMainLike = ipcMain): IpcRe
     dispose() {
       for (const channel of channels) ipc.removeHandler(channel);
       ipc.removeListener(readyChannel, onReady);
+      ipc.removeListener(GRANT_DROPPED_CHANNEL, onDropped);
       ready.clear();
     },
   };

@@ -59,6 +59,8 @@ describe('bundled main process (electron stubbed)', () => {
     expect(out.loaded).toEqual(['app://app/index.html']);
     expect(out.schemes).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true } }]);
     expect(out.windowOpen).toEqual({ action: 'deny' });
+    expect(out.sandboxAll).toBe(true); // app.enableSandbox(): every renderer sandboxed
+    expect(out.wcEvents).toEqual(expect.arrayContaining(['will-navigate', 'will-redirect', 'will-frame-navigate', 'will-attach-webview']));
     expect(out.quitHandler).toBe('function');
   });
 
@@ -86,6 +88,7 @@ describe('bundled main process (electron stubbed)', () => {
     expect(out.mic).toBe(true);
     expect(out.camera).toBe(false);
     expect(out.foreignMic).toBe(false);
+    expect(out.emptyMediaTypes).toBe(false); // an empty list would mean any media
     expect(out.geolocation).toBe(false);
   });
 

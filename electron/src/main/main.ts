@@ -11,14 +11,21 @@
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, session, shell, systemPreferences } from 'electron';
-import { createHandlers, findStartProfile, userDataPaths, type NativeDialogs } from '../handlers/index.js';
+import {
+  createHandlers,
+  defaultCapabilities,
+  eventWithHandles,
+  findStartProfile,
+  userDataPaths,
+  type NativeDialogs,
+} from '../handlers/index.js';
 import type { MicAccess } from '../shared/ipc-contract.js';
 import { TrainingBridge } from '../training/training-bridge.js';
 import { handleAppProtocol, registerAppScheme } from './app-protocol.js';
 import { builtPaths, defaultModelCandidates } from './app-paths.js';
 import { registerIpc } from './ipc.js';
 import { installProfileMenu } from './profile-menu.js';
-import { APP_ORIGIN, applySessionPolicy, lockNavigation, makeUrlTrust } from './security.js';
+import { APP_ORIGIN, EXTERNAL_LINK_HOSTS, applySessionPolicy, lockNavigation, makeUrlTrust } from './security.js';
 
 const distDir = path.dirname(fileURLToPath(import.meta.url));
 const built = builtPaths(distDir);
@@ -26,6 +33,8 @@ const devUrl = process.env.NWAVE_DEV_URL;
 const isTrustedUrl = makeUrlTrust(devUrl ? new URL(devUrl).origin : undefined);
 
 registerAppScheme();
+// Every renderer sandboxed, whatever its webPreferences (Electron security checklist).
+app.enableSandbox();
 if (!app.requestSingleInstanceLock()) app.quit();
 
 function dialogs(getWindow: () => BrowserWindow | null): NativeDialogs {
@@ -61,12 +70,14 @@ async function start(): Promise<void> {
   const appRoot = app.getAppPath();
   let win: BrowserWindow | null = null;
   let emit: ReturnType<typeof registerIpc>['emit'] = () => undefined;
+  // The renderer names files by capability handles only (handlers/capabilities.ts).
+  const capabilities = defaultCapabilities({ userDataDir, shell: 'electron' });
   let profile = await findStartProfile(process.argv, process.env, app.isPackaged ? process.resourcesPath : undefined);
   const training = new TrainingBridge({
     ...userDataPaths(userDataDir),
     workerUrl: pathToFileURL(built.trainingWorker),
     trainerModule: pathToFileURL(built.trainer).href,
-    emit: (event) => emit('training:event', event),
+    emit: (event) => emit('training:event', eventWithHandles(capabilities, event)),
   });
   const handlers = createHandlers({
     shell: 'electron',
@@ -77,13 +88,14 @@ async function start(): Promise<void> {
     training,
     dialogs: dialogs(() => win),
     micAccess,
+    capabilities,
     demoProfile: () => profile,
   });
   installProfileMenu(
     () => win,
     (file) => (profile = file),
   );
-  const ipc = registerIpc({ handlers, isTrustedUrl });
+  const ipc = registerIpc({ handlers, isTrustedUrl, grantDropped: handlers.grantDropped });
   emit = ipc.emit;
   handleAppProtocol(built.rendererDir);
   applySessionPolicy(session.defaultSession, isTrustedUrl);
@@ -103,7 +115,7 @@ async function start(): Promise<void> {
       spellcheck: false,
     },
   });
-  lockNavigation(win.webContents, isTrustedUrl, (url) => void shell.openExternal(url));
+  lockNavigation(win.webContents, isTrustedUrl, (url) => void shell.openExternal(url), EXTERNAL_LINK_HOSTS);
   win.once('ready-to-show', () => win?.show());
   app.on('second-instance', () => {
     if (win?.isMinimized()) win.restore();
@@ -119,7 +131,7 @@ async function start(): Promise<void> {
     quitting = true;
     // Nothing the user made is lost: settings are flushed, a running training is stopped and
     // recorded as interrupted (its epochs are already on disk).
-    void Promise.allSettled([handlers.settings.flush(), training.shutdown()]).then(() => app.quit());
+    void Promise.allSettled([handlers.settings.flush(), capabilities.flush(), training.shutdown()]).then(() => app.quit());
   });
 }
 

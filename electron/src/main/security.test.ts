@@ -52,3 +52,67 @@ describe('packaged paths', async () => {
     ]);
   });
 });
+
+describe('least privilege (issue 14)', async () => {
+  const { allowPermission, allowPermissionCheck, isAllowedExternalUrl, lockNavigation } = await import('./security.js');
+  const trust = makeUrlTrust();
+  const app = 'app://app/index.html';
+
+  it('grants the microphone only for audio requests from the app origin; an empty media-type list is refused', () => {
+    expect(allowPermission('media', { mediaTypes: ['audio'], requestingUrl: app }, trust)).toBe(true);
+    expect(allowPermission('media', { mediaTypes: [], requestingUrl: app }, trust)).toBe(false);
+    expect(allowPermission('media', { requestingUrl: app }, trust)).toBe(false);
+    expect(allowPermission('media', { mediaTypes: ['audio', 'video'], requestingUrl: app }, trust)).toBe(false);
+    expect(allowPermission('media', { mediaTypes: ['audio'], requestingUrl: 'https://evil.example/' }, trust)).toBe(false);
+    expect(allowPermission('media', { mediaTypes: ['audio'] }, trust)).toBe(false);
+    for (const p of ['notifications', 'geolocation', 'display-capture', 'clipboard-read', 'openExternal'])
+      expect(allowPermission(p, { mediaTypes: ['audio'], requestingUrl: app }, trust)).toBe(false);
+    expect(allowPermissionCheck('media', 'app://app', { mediaType: 'audio' }, trust)).toBe(true);
+    expect(allowPermissionCheck('media', 'app://app', { mediaType: 'video' }, trust)).toBe(false);
+    expect(allowPermissionCheck('media', 'app://app', {}, trust)).toBe(false);
+    expect(allowPermissionCheck('media', 'https://evil.example', { mediaType: 'audio' }, trust)).toBe(false);
+  });
+
+  it('opens only https links to allow-listed hosts', () => {
+    expect(isAllowedExternalUrl('https://github.com/nwave-ts')).toBe(true);
+    for (const u of [
+      'http://github.com/',
+      'https://evil.example/',
+      'https://github.com.evil.example/',
+      'https://user:pw@github.com/',
+      'https://github.com:8443/',
+      'file:///etc/passwd',
+      'smb://host/share',
+      'javascript:alert(1)',
+      'not a url',
+    ])
+      expect(isAllowedExternalUrl(u), u).toBe(false);
+  });
+
+  it('blocks will-navigate, will-redirect and frame navigation away from the app, denies new windows and webviews', () => {
+    const listeners = new Map<string, (event: { preventDefault(): void; url?: string }, url?: string) => void>();
+    let openHandler: (d: { url: string }) => { action: string } = () => ({ action: 'allow' });
+    const opened: string[] = [];
+    lockNavigation(
+      {
+        on: ((ch: string, fn: never) => listeners.set(ch, fn)) as never,
+        setWindowOpenHandler: ((fn: typeof openHandler) => (openHandler = fn)) as never,
+      },
+      trust,
+      (u) => opened.push(u),
+    );
+    const fire = (ch: string, url: string) => {
+      let prevented = false;
+      listeners.get(ch)!({ preventDefault: () => (prevented = true), url }, url);
+      return prevented;
+    };
+    for (const ch of ['will-navigate', 'will-redirect', 'will-frame-navigate']) {
+      expect(fire(ch, 'https://evil.example/'), ch).toBe(true);
+      expect(fire(ch, 'app://app/index.html'), ch).toBe(false);
+    }
+    expect(fire('will-attach-webview', 'app://app/')).toBe(true);
+    expect(openHandler({ url: 'https://github.com/x' })).toEqual({ action: 'deny' });
+    expect(openHandler({ url: 'https://evil.example/' })).toEqual({ action: 'deny' });
+    expect(opened).toEqual(['https://github.com/x']);
+  });
+});

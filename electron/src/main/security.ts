@@ -43,24 +43,78 @@ export function makeUrlTrust(devServerOrigin?: string): (url: string) => boolean
   };
 }
 
-/** Grants audio capture (never video, never anything else) to the app's own pages. */
-export function applySessionPolicy(session: Session, isTrustedUrl: (url: string) => boolean): void {
-  session.setPermissionRequestHandler((wc, permission, callback, details) => {
-    const media = details as { mediaTypes?: string[]; requestingUrl?: string };
-    const audioOnly = permission === 'media' && (media.mediaTypes ?? []).every((t) => t === 'audio');
-    callback(audioOnly && isTrustedUrl(media.requestingUrl ?? wc.getURL()));
-  });
-  session.setPermissionCheckHandler((_wc, permission, requestingOrigin) => permission === 'media' && isTrustedUrl(`${requestingOrigin}/`));
+/**
+ * Hosts whose https links open in the user's browser (project docs and references). Any other
+ * link is dropped: a renderer bug must not be able to launch arbitrary URLs or protocols.
+ */
+export const EXTERNAL_LINK_HOSTS: readonly string[] = ['github.com', 'www.electronjs.org', 'neuronova.io', 'www.neuronova.io'];
+
+/** True for an `https:` URL (no credentials, default port) whose host is in `hosts`. */
+export function isAllowedExternalUrl(url: string, hosts: readonly string[] = EXTERNAL_LINK_HOSTS): boolean {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' && !u.username && !u.password && u.port === '' && hosts.includes(u.hostname);
+  } catch {
+    return false;
+  }
 }
 
-/** No navigation away from the app, no new windows (external links open in the browser). */
-export function lockNavigation(wc: WebContents, isTrustedUrl: (url: string) => boolean, openExternal: (url: string) => void): void {
-  wc.on('will-navigate', (event, url) => {
+/** Permission request details as Electron passes them (only the fields read here). */
+export interface PermissionDetails {
+  mediaTypes?: string[];
+  requestingUrl?: string;
+}
+
+/**
+ * The permission decision: only `media` with a non-empty list of media types that are all
+ * `audio` (an empty list would mean "any"), requested by the app's own page; everything else
+ * (video, screen capture, notifications, geolocation, ...) is refused.
+ */
+export function allowPermission(permission: string, details: PermissionDetails, isTrustedUrl: (url: string) => boolean): boolean {
+  const types = details.mediaTypes;
+  const audioOnly = permission === 'media' && Array.isArray(types) && types.length > 0 && types.every((t) => t === 'audio');
+  return audioOnly && typeof details.requestingUrl === 'string' && isTrustedUrl(details.requestingUrl);
+}
+
+/** The permission check (synchronous "may this page use X"): audio media for the app's own origin only. */
+export function allowPermissionCheck(
+  permission: string,
+  requestingOrigin: string,
+  details: { mediaType?: string },
+  isTrustedUrl: (url: string) => boolean,
+): boolean {
+  return permission === 'media' && details.mediaType === 'audio' && isTrustedUrl(`${requestingOrigin}/`);
+}
+
+/** Grants audio capture (never video, never anything else) to the app's own pages. */
+export function applySessionPolicy(session: Session, isTrustedUrl: (url: string) => boolean): void {
+  session.setPermissionRequestHandler((_wc, permission, callback, details) =>
+    callback(allowPermission(permission, details as PermissionDetails, isTrustedUrl)),
+  );
+  session.setPermissionCheckHandler((_wc, permission, requestingOrigin, details) =>
+    allowPermissionCheck(permission, requestingOrigin, details as { mediaType?: string }, isTrustedUrl),
+  );
+}
+
+/**
+ * No navigation or redirect away from the app, no new windows, no webviews; links to the allowed
+ * hosts open in the user's browser, every other link is dropped.
+ */
+export function lockNavigation(
+  wc: Pick<WebContents, 'on' | 'setWindowOpenHandler'>,
+  isTrustedUrl: (url: string) => boolean,
+  openExternal: (url: string) => void,
+  externalHosts: readonly string[] = EXTERNAL_LINK_HOSTS,
+): void {
+  const block = (event: { preventDefault(): void }, url: string): void => {
     if (!isTrustedUrl(url)) event.preventDefault();
-  });
+  };
+  wc.on('will-navigate', block);
+  wc.on('will-redirect', block);
+  wc.on('will-frame-navigate', (event: { preventDefault(): void; url: string }) => block(event, event.url));
   wc.setWindowOpenHandler(({ url }) => {
-    if (/^https:\/\//.test(url)) openExternal(url);
+    if (isAllowedExternalUrl(url, externalHosts)) openExternal(url);
     return { action: 'deny' };
   });
-  wc.on('will-attach-webview', (event) => event.preventDefault());
+  wc.on('will-attach-webview', (event: { preventDefault(): void }) => event.preventDefault());
 }

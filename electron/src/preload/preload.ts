@@ -40,11 +40,15 @@ const api: NwaveApi = {
     ipcRenderer.send(readyChannel);
   },
   pathForFile(file) {
+    // Only a real dropped or picked File has a path (a page cannot forge one); main answers with
+    // a capability handle for it, so the page never holds the path itself.
+    let p: string;
     try {
-      return webUtils.getPathForFile(file) || null;
+      p = webUtils.getPathForFile(file);
     } catch {
       return null;
     }
+    return p ? ((ipcRenderer.sendSync('file:grant-dropped', p) as string | null) ?? null) : null;
   },
 };
 

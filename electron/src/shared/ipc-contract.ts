@@ -25,6 +25,15 @@ export interface WireError {
 
 export type InvokeResult<T> = { ok: true; value: T } | { ok: false; error: WireError };
 
+/**
+ * Files and folders: every `path`/`folder`/`data`/`out` field the renderer sends or receives is a
+ * capability handle issued by main (`cap-<token>:<name>[/<entry>]`), never a file-system path.
+ * Handles come from dialogs (`openModelDialog`, `pickFolder`), drops (`pathForFile`), listings
+ * (`scanAudioFolder` entries) and the app's data folder (`AppInfo.modelsDir`). See
+ * electron/src/handlers/capabilities.ts.
+ */
+export type FileHandle = string;
+
 export interface AppInfo {
   version: string;
   /** 'electron' in the desktop app, 'web' under `npm run web`. */
@@ -32,16 +41,16 @@ export interface AppInfo {
   platform: string;
   /** Native open-file/folder dialogs are available. */
   dialogs: boolean;
-  /** Folder where settings, training runs and trained models are kept. */
-  userDataDir: string;
-  /** Folder proposed for trained models. */
-  modelsDir: string;
+  /** Handle of the folder where settings, training runs and trained models are kept. */
+  userDataDir: FileHandle;
+  /** Handle of the folder proposed for trained models. */
+  modelsDir: FileHandle;
 }
 
 /** A checkpoint as text, plus where it came from. */
 export interface ModelFile {
-  /** Absolute path, or null when the file came from the browser (no path). */
-  path: string | null;
+  /** Capability handle, or null when the file came from the browser (no path). */
+  path: FileHandle | null;
   /** File name for display. */
   name: string;
   text: string;
@@ -237,6 +246,9 @@ export interface NwaveApi extends ApiInvokes {
   onTrainingEvent(listener: (event: TrainingEvent) => void, opts?: { signal?: AbortSignal }): () => void;
   /** Tells main the renderer listens (flushes queued events). */
   rendererReady(): void;
-  /** Path of a dropped File (Electron only; null in the browser). */
+  /**
+   * Capability handle of a dropped File (Electron only; null in the browser). Pass it to
+   * `readModel`/`readAudioFile` like a handle from a dialog.
+   */
   pathForFile(file: File): string | null;
 }

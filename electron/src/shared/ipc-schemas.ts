@@ -1,7 +1,7 @@
 /**
  * Argument validation for every invoke channel (zod), applied in main before a handler runs and
- * by the browser dev server. The renderer is trusted less than main: paths must be absolute,
- * names must be plain folder names, sizes are bounded.
+ * by the browser dev server. The renderer is trusted less than main: files and folders are
+ * capability handles (resolved in main), names must be plain folder names, sizes are bounded.
  */
 import { z } from 'zod';
 import { MAX_DETECTOR_THRESHOLDS, type InvokeChannel } from './ipc-contract.js';
@@ -10,12 +10,16 @@ const MAX_PATH = 4096;
 /** Longest recording accepted: 60 s at 192 kHz. */
 const MAX_RECORDING_SAMPLES = 60 * 192_000;
 
-export const absolutePath = z
+/**
+ * A file or folder reference from the renderer: a capability handle issued by main
+ * (`cap-<token>:<name>[/<entry>]`, see handlers/capabilities.ts). Main resolves it; a raw path is
+ * refused there (except by the `npm run web` dev server, where a typed path is the user's pick).
+ */
+export const fileRef = z
   .string()
   .min(1)
   .max(MAX_PATH)
-  .refine((p) => !p.includes('\0'), 'path contains a NUL byte')
-  .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p) || p.startsWith('\\\\'), 'path must be absolute');
+  .refine((p) => !p.includes('\0'), 'reference contains a NUL byte');
 
 /** A class folder name: letters, digits, `_` and `-` (no separators, no dots). */
 export const wordName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a word is 1-64 letters, digits, "_" or "-"');
@@ -27,8 +31,8 @@ export const detectorThresholdsSchema = z
 
 export const settingsPatchSchema = z.strictObject({
   inputDeviceId: z.string().max(512).optional(),
-  modelPath: absolutePath.nullable().optional(),
-  compareModelPath: absolutePath.nullable().optional(),
+  modelPath: fileRef.nullable().optional(),
+  compareModelPath: fileRef.nullable().optional(),
   rasterWindowS: z.number().min(1).max(30).optional(),
   dataFolder: z.string().max(MAX_PATH).optional(),
   trainWords: z.array(wordName).max(32).optional(),
@@ -40,7 +44,7 @@ export const settingsPatchSchema = z.strictObject({
 });
 
 export const recordingSchema = z.strictObject({
-  folder: absolutePath,
+  folder: fileRef,
   word: wordName,
   sampleRateHz: z.int().min(8000).max(192_000),
   samples: z
@@ -49,11 +53,11 @@ export const recordingSchema = z.strictObject({
 });
 
 export const trainingRequestSchema = z.strictObject({
-  data: absolutePath,
+  data: fileRef,
   words: z.array(wordName).min(1).max(32),
   background: z.boolean(),
   epochs: z.int().min(1).max(10_000),
-  out: absolutePath.refine((p) => p.endsWith('.nwave.json'), 'output must end in .nwave.json').optional(),
+  out: fileRef.refine((p) => p.endsWith('.nwave.json'), 'output must end in .nwave.json').optional(),
   seed: z.int().optional(),
   resume: z.boolean().optional(),
 });
@@ -64,12 +68,12 @@ export const INVOKE_ARG_SCHEMAS: { [C in InvokeChannel]: z.ZodType<unknown[]> } 
   'settings:get': z.tuple([]),
   'settings:update': z.tuple([settingsPatchSchema]),
   'model:load-default': z.tuple([]),
-  'model:read': z.tuple([absolutePath.refine((p) => /\.json$/i.test(p), 'a model file ends in .json (*.nwave.json)')]),
+  'model:read': z.tuple([fileRef.refine((p) => /\.json$/i.test(p), 'a model file ends in .json (*.nwave.json)')]),
   'model:open-dialog': z.tuple([]),
   'folder:pick': z.tuple([z.enum(['data', 'audio'])]),
-  'audio:scan-folder': z.tuple([absolutePath]),
-  'audio:read': z.tuple([absolutePath.refine((p) => /\.wav$/i.test(p), 'only .wav files can be read')]),
-  'data:scan': z.tuple([absolutePath]),
+  'audio:scan-folder': z.tuple([fileRef]),
+  'audio:read': z.tuple([fileRef.refine((p) => /\.wav$/i.test(p), 'only .wav files can be read')]),
+  'data:scan': z.tuple([fileRef]),
   'recording:save': z.tuple([recordingSchema]),
   'training:start': z.tuple([trainingRequestSchema]),
   'training:cancel': z.tuple([z.string().regex(/^[A-Za-z0-9_-]{1,80}$/)]),

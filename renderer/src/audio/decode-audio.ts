@@ -3,7 +3,8 @@
  * CLI), every other format the browser decodes (FLAC, MP3, OGG, AAC/M4A, Opus...) through Web
  * Audio's `decodeAudioData`, averaged to mono at the file's own rate.
  */
-import { AudioFormatError, decodeWav, type DecodedAudio } from '@nwave/runtime';
+import { AudioFormatError } from '@nwave/runtime';
+import { decodeWav, type DecodedAudio } from '@nwave/runtime/wav';
 
 /** File name endings offered by file inputs and taken from dropped folders. */
 export const AUDIO_EXTENSIONS: readonly string[] = ['.wav', '.wave', '.flac', '.mp3', '.ogg', '.oga', '.opus', '.m4a', '.aac', '.webm'];

@@ -18,7 +18,9 @@ const HINTS: Record<string, string> = {
 /** A DeviceError for a failed `getUserMedia` (or a missing `mediaDevices`). */
 export function micError(err: unknown, deviceLabel?: string): DeviceError {
   const name = (err as { name?: string })?.name ?? 'Error';
-  const hint = HINTS[name] ?? `The microphone could not be opened (${name}: ${(err as Error)?.message ?? String(err)}).`;
+  const hint =
+    (Object.hasOwn(HINTS, name) ? HINTS[name] : undefined) ??
+    `The microphone could not be opened (${name}: ${(err as Error)?.message ?? String(err)}).`;
   return new DeviceError(hint, { field: 'microphone', value: deviceLabel ?? 'default', cause: name });
 }
 

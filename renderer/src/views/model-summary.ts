@@ -26,7 +26,8 @@ function summary(m: LoadedModel | null, title: string): HTMLElement {
     h(
       'dd',
       { class: report.ok ? 'ok' : 'bad' },
-      report.ok ? `✓ fits ${model.chip.chip}` : `✗ ${report.violations.length} constraint violation(s)`,
+      // The chip and its profile id (h1v1-estimate, h1v2-estimate, ...): the rules and power figures depend on it.
+      `${report.ok ? `✓ fits ${model.chip.chip}` : `✗ ${report.violations.length} constraint violation(s) on ${model.chip.chip}`} (${model.chip.id})`,
     ),
   );
 }

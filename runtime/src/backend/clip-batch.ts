@@ -85,12 +85,22 @@ export async function classifyClips(session: SnnSession, model: NwaveModel, clip
   });
 }
 
+/** What one run of a long feature sequence on a backend gives (see {@link streamFeatures}). */
+export interface StreamRun {
+  events: KeywordEvent[];
+  /** Spikes per label over the whole run (each label's output population summed). */
+  labelCounts: number[];
+  /** Total spikes per layer, frontend first (for the power projection). */
+  layerSpikes: number[];
+  steps: number;
+}
+
 /**
  * Streaming detection over a long feature sequence on any backend: the network runs once from
  * rest over all frames (as `KeywordSpotter` does, never resetting), then the output raster and
  * per-step input levels go through the same `StreamingDetector`, flushed at the end.
  */
-export async function detectStream(session: SnnSession, model: NwaveModel, clip: FeatureClip): Promise<KeywordEvent[]> {
+export async function streamFeatures(session: SnnSession, model: NwaveModel, clip: FeatureClip): Promise<StreamRun> {
   const { batch } = packClips(model, [clip]);
   const res = await session.runClips(batch, { outputSpikes: true });
   const spikes = res.outputSpikes!;
@@ -107,5 +117,13 @@ export async function detectStream(session: SnnSession, model: NwaveModel, clip:
   }
   const last = det.flush(); // a word still being decided at the end of the input, as KeywordSpotter.flush
   if (last) events.push(last);
-  return events;
+  const labelCounts = Array.from(
+    populationCounts(res.outputCounts.subarray(0, outputs), model.outputPopulation, new Int32Array(model.labels.length)),
+  );
+  return { events, labelCounts, layerSpikes: Array.from(res.layerSpikes.subarray(0, session.layers.length)), steps };
+}
+
+/** The detections of {@link streamFeatures}. */
+export async function detectStream(session: SnnSession, model: NwaveModel, clip: FeatureClip): Promise<KeywordEvent[]> {
+  return (await streamFeatures(session, model, clip)).events;
 }

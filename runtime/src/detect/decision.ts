@@ -33,7 +33,9 @@ export function makeDecisionContext(
 ): DecisionContext {
   const bg = new Set(backgroundLabels);
   const thresholds = new Float64Array(labels.length);
-  labels.forEach((l, i) => (thresholds[i] = settings.labelThresholds?.[l] ?? settings.threshold));
+  // Own properties only: a label named "constructor" or "toString" must not read Object.prototype.
+  const per = settings.labelThresholds;
+  labels.forEach((l, i) => (thresholds[i] = per && Object.hasOwn(per, l) ? per[l] : settings.threshold));
   return { labels, isBackground: labels.map((l) => bg.has(l)), thresholds, settings };
 }
 

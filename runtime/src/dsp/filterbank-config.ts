@@ -4,6 +4,7 @@
  */
 import { InvalidArgumentError } from '../errors.js';
 import { CHIP_FILTER_CENTERS_HZ, designPeakFilter, validCenters } from './filterbank-design.js';
+import type { ChipProfile } from '../model/chip-profile.js';
 
 /** Default filter quality factor (dimensionless). */
 export const DEFAULT_Q = 4;
@@ -65,14 +66,16 @@ export function resolveFilterbankConfig(config: FilterbankConfig): ResolvedFilte
 }
 
 /**
- * The default chip frontend at `sampleRateHz`: the 16 chip centres minus those at or above
+ * The chip frontend at `sampleRateHz`: the chip's filter centres (H1: 16) minus those at or above
  * Nyquist (13 channels at 16 kHz), Q = 4, 8 ms bins, gain 1000. `warn` gets the SDK warning.
+ * @param chip the profile whose filters to use (default: the default chip's).
  */
 export function chipFilterbankConfig(
   sampleRateHz: number,
   overrides: Partial<Omit<FilterbankConfig, 'sampleRateHz' | 'centerFrequenciesHz'>> = {},
   warn?: (msg: string) => void,
+  chip: Pick<ChipProfile, 'filterCentersHz'> = { filterCentersHz: CHIP_FILTER_CENTERS_HZ },
 ): ResolvedFilterbankConfig {
-  const centerFrequenciesHz = validCenters(CHIP_FILTER_CENTERS_HZ, sampleRateHz, warn);
+  const centerFrequenciesHz = validCenters(chip.filterCentersHz, sampleRateHz, warn);
   return resolveFilterbankConfig({ sampleRateHz, centerFrequenciesHz, ...overrides });
 }

@@ -1,33 +1,21 @@
 /**
- * Filter design for the chip-like frontend (reference §4.3): the 16 log-spaced centre
- * frequencies, the Nyquist rule that drops centres the sample rate cannot represent, and the
+ * Filter design for the chip-like frontend (reference §4.3): the chip's centre frequencies
+ * (from its profile), the Nyquist rule that drops centres the sample rate cannot represent, and the
  * 2nd-order peak (resonator) filter of `scipy.signal.iirpeak`.
  *
  * Pure math, no I/O: runs in Node, browsers and AudioWorklets.
  */
 import { InvalidArgumentError } from '../errors.js';
+import { H1V1_ESTIMATE } from '../model/chip-profile.js';
 
-/** Lowest documented chip filter centre, Hz. */
-export const CHIP_FILTER_MIN_HZ = 97.6;
-/** Highest documented chip filter centre, Hz. */
-export const CHIP_FILTER_MAX_HZ = 15900;
-/** Number of analog filters on the H1v1 frontend. */
-export const CHIP_FILTER_COUNT = 16;
-
-/**
- * The 16 chip filter centres in Hz: `f_k = 97.6 · r^k`, `r = (15900/97.6)^(1/15)`, k = 0..15
- * (97.6, 137.1, 192.5, ..., 11322.3, 15900.0 Hz).
- *
- * Log spacing is our choice (the SDK only documents the end points); it is the spacing that
- * reproduces the documented "13 of 16 at 16 kHz".
- */
-export const CHIP_FILTER_CENTERS_HZ: readonly number[] = Object.freeze(
-  Array.from({ length: CHIP_FILTER_COUNT }, (_, k) => {
-    const r = Math.pow(CHIP_FILTER_MAX_HZ / CHIP_FILTER_MIN_HZ, 1 / (CHIP_FILTER_COUNT - 1));
-    // Pin the last centre to exactly 15900 Hz instead of 97.6·r^15 (off by rounding).
-    return k === CHIP_FILTER_COUNT - 1 ? CHIP_FILTER_MAX_HZ : CHIP_FILTER_MIN_HZ * Math.pow(r, k);
-  }),
-);
+/** The default chip's filter centres, Hz (the chip profile holds them: `filterCentersHz`). */
+export const CHIP_FILTER_CENTERS_HZ: readonly number[] = H1V1_ESTIMATE.filterCentersHz;
+/** Lowest chip filter centre, Hz. */
+export const CHIP_FILTER_MIN_HZ = CHIP_FILTER_CENTERS_HZ[0];
+/** Highest chip filter centre, Hz. */
+export const CHIP_FILTER_MAX_HZ = CHIP_FILTER_CENTERS_HZ[CHIP_FILTER_CENTERS_HZ.length - 1];
+/** Number of analog filters of the default chip. */
+export const CHIP_FILTER_COUNT = CHIP_FILTER_CENTERS_HZ.length;
 
 /** `console.warn`, looked up at call time: the runtime's build targets plain ES2022 (no DOM/Node typings). */
 function defaultWarn(msg: string): void {

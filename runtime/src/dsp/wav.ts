@@ -7,6 +7,7 @@
  */
 import * as wavefileNs from 'wavefile';
 import { AudioFormatError } from '../errors.js';
+import { checkAudioFormat } from './audio-limits.js';
 
 // wavefile ships a UMD bundle as `main` (Node: module.exports = { WaveFile }, reached through
 // `default`) and an ES module as `module` (bundlers: a named `WaveFile` export). Accept both.
@@ -32,9 +33,16 @@ export interface DecodedAudio {
 const FORMAT_PCM = 1;
 const FORMAT_FLOAT = 3;
 const FORMAT_EXTENSIBLE = 0xfffe;
-const FORMAT_NAMES: Record<number, string> = { 2: 'MS ADPCM', 6: 'A-law', 7: 'mu-law', 17: 'IMA ADPCM', 85: 'MP3' };
+const FORMAT_NAMES = new Map([
+  [2, 'MS ADPCM'],
+  [6, 'A-law'],
+  [7, 'mu-law'],
+  [17, 'IMA ADPCM'],
+  [85, 'MP3'],
+]);
 
-interface Fmt {
+/** The fields of a "fmt " chunk the decoder reads. */
+export interface WavFmt {
   audioFormat: number;
   numChannels: number;
   sampleRate: number;
@@ -48,7 +56,7 @@ function ascii(bytes: Uint8Array, at: number): string {
 }
 
 /** Returns 'pcm' | 'float', or throws naming the unsupported encoding. */
-function sampleKind(fmt: Fmt, fail: (problem: string) => never): 'pcm' | 'float' {
+function sampleKind(fmt: WavFmt, fail: (problem: string) => never): 'pcm' | 'float' {
   let code = fmt.audioFormat;
   // WAVE_FORMAT_EXTENSIBLE: the real format code is the first 16 bits of the SubFormat GUID.
   if (code === FORMAT_EXTENSIBLE) {
@@ -57,7 +65,7 @@ function sampleKind(fmt: Fmt, fail: (problem: string) => never): 'pcm' | 'float'
   }
   if (code === FORMAT_PCM) return 'pcm';
   if (code === FORMAT_FLOAT) return 'float';
-  fail(`unsupported encoding ${FORMAT_NAMES[code] ?? `format code ${code}`} (only PCM and IEEE float WAV are supported)`);
+  fail(`unsupported encoding ${FORMAT_NAMES.get(code) ?? `format code ${code}`} (only PCM and IEEE float WAV are supported)`);
 }
 
 /**
@@ -94,19 +102,11 @@ export function decodeWav(bytes: Uint8Array, source = '<buffer>'): DecodedAudio 
     fail(`corrupt WAV (${msg})`);
   }
   // Only wavefile's documented fields: its npm `main` bundle renames the private ones.
-  const fmt = wav.fmt as Fmt & { chunkSize: number };
+  const fmt = wav.fmt as WavFmt & { chunkSize: number };
   const data = wav.data as { chunkSize: number; samples: Uint8Array };
   if (!(fmt.chunkSize >= 16)) fail(`corrupt "fmt " chunk (${fmt.chunkSize} bytes, at least 16 expected)`);
-  if (!(fmt.numChannels > 0)) fail('zero channels in the "fmt " chunk');
-  if (!(fmt.sampleRate > 0)) fail('sample rate 0 Hz in the "fmt " chunk');
-  const kind = sampleKind(fmt, fail);
-  const bits = fmt.bitsPerSample;
-  const okBits = kind === 'pcm' ? [8, 16, 24, 32] : [32, 64];
-  if (!okBits.includes(bits)) fail(`unsupported ${kind === 'pcm' ? 'PCM' : 'float'} bit depth ${bits}`);
-  const bytesPerSample = bits / 8;
-  const channels = fmt.numChannels;
-  const frameBytes = bytesPerSample * channels;
-  if (fmt.blockAlign !== frameBytes) fail(`inconsistent header: block align ${fmt.blockAlign} for ${channels} × ${bits}-bit`);
+  const encoding = wavEncodingOf(fmt, riff === 'RIFF', source, fail);
+  const frameBytes = (encoding.bits / 8) * encoding.channels;
 
   // wavefile slices the data chunk up to the end of the buffer (plus a pad byte when odd).
   const payload = data.samples;
@@ -117,22 +117,69 @@ export function decodeWav(bytes: Uint8Array, source = '<buffer>'): DecodedAudio 
   const frames = Math.floor(size / frameBytes);
 
   const view = new DataView(payload.buffer, payload.byteOffset, frames * frameBytes);
-  const le = riff === 'RIFF';
-  const samples = new Float32Array(frames);
+  const samples = framesToMono(view, frames, encoding, new Float32Array(frames));
+  return {
+    sampleRateHz: fmt.sampleRate,
+    channels: encoding.channels,
+    bitDepth: bitDepthName(encoding),
+    samples,
+    durationS: frames / fmt.sampleRate,
+  };
+}
+
+/**
+ * Checks a "fmt " chunk (rate and channels within the limits of audio-limits.ts, a supported
+ * encoding and bit depth, a consistent block align) and returns the frame layout.
+ * @param fail throws `<source>: <problem>`
+ */
+export function wavEncodingOf(fmt: WavFmt, littleEndian: boolean, source: string, fail: (problem: string) => never): WavEncoding {
+  if (!(fmt.numChannels > 0)) fail('zero channels in the "fmt " chunk');
+  if (!(fmt.sampleRate > 0)) fail('sample rate 0 Hz in the "fmt " chunk');
+  checkAudioFormat(source, fmt.sampleRate, fmt.numChannels);
+  const kind = sampleKind(fmt, fail);
+  const bits = fmt.bitsPerSample;
+  const okBits = kind === 'pcm' ? [8, 16, 24, 32] : [32, 64];
+  if (!okBits.includes(bits)) fail(`unsupported ${kind === 'pcm' ? 'PCM' : 'float'} bit depth ${bits}`);
+  const channels = fmt.numChannels;
+  const frameBytes = (bits / 8) * channels;
+  if (fmt.blockAlign !== frameBytes) fail(`inconsistent header: block align ${fmt.blockAlign} for ${channels} × ${bits}-bit`);
+  return { kind, bits, channels, littleEndian };
+}
+
+/** How the frames of a WAV data chunk are laid out. */
+export interface WavEncoding {
+  kind: 'pcm' | 'float';
+  bits: number;
+  channels: number;
+  littleEndian: boolean;
+}
+
+/** '8', '16', '24', '32' (PCM), '32f' or '64' (float). */
+export function bitDepthName(e: WavEncoding): string {
+  return e.kind === 'float' ? (e.bits === 32 ? '32f' : '64') : String(e.bits);
+}
+
+/**
+ * Converts `frames` interleaved frames at the start of `view` to mono float samples in `out`
+ * (channels averaged, PCM scaled to [-1, 1)). Shared by the whole-file decoder and the streaming
+ * reader (runtime/src/node/wav-stream.ts), so both give the same samples.
+ */
+export function framesToMono(view: DataView, frames: number, e: WavEncoding, out: Float32Array): Float32Array {
+  const { kind, bits, channels, littleEndian: le } = e;
   if (kind === 'pcm' && bits === 16 && channels === 1 && le) {
     // The common case (Speech Commands, our own recordings), without a call per sample.
-    for (let f = 0; f < frames; f++) samples[f] = view.getInt16(2 * f, true) / 32768;
-    return { sampleRateHz: fmt.sampleRate, channels, bitDepth: '16', samples, durationS: frames / fmt.sampleRate };
+    for (let f = 0; f < frames; f++) out[f] = view.getInt16(2 * f, true) / 32768;
+    return out;
   }
+  const bytesPerSample = bits / 8;
   const read = reader(kind, bits, view, le);
   const inv = 1 / channels;
   for (let f = 0, at = 0; f < frames; f++) {
     let sum = 0;
     for (let c = 0; c < channels; c++, at += bytesPerSample) sum += read(at);
-    samples[f] = channels === 1 ? sum : sum * inv;
+    out[f] = channels === 1 ? sum : sum * inv;
   }
-  const bitDepth = kind === 'float' ? (bits === 32 ? '32f' : '64') : String(bits);
-  return { sampleRateHz: fmt.sampleRate, channels, bitDepth, samples, durationS: frames / fmt.sampleRate };
+  return out;
 }
 
 /** A function reading one sample at byte offset `at`, scaled to [-1, 1). */

@@ -2,10 +2,9 @@
  * A loaded checkpoint, ready to run: integer tables, chip profile, decision rule. Whole-clip
  * classification lives here; live streaming is `KeywordSpotter` (created from a model).
  */
-import { CheckpointFormatError } from '../errors.js';
 import type { Checkpoint } from '../model/checkpoint-schema.js';
 import { parseCheckpoint } from '../model/checkpoint.js';
-import { findChipProfile, type ChipProfile } from '../model/chip-profile.js';
+import { getChipProfile, type ChipProfile } from '../model/chip-profile.js';
 import { checkConstraints, type ConstraintReport } from '../model/constraints.js';
 import { describeLayers } from '../model/layer-summary.js';
 import { compileFixedPoint, type FixedPointModel } from '../snn/fixed-point-format.js';
@@ -45,14 +44,8 @@ export class NwaveModel {
    */
   constructor(checkpoint: Checkpoint, source = '<checkpoint>', fixedPoint?: FixedPointModel) {
     this.checkpoint = checkpoint;
-    const chip = findChipProfile(checkpoint.chipProfile);
-    if (!chip)
-      throw new CheckpointFormatError(`${source}: unknown chip profile "${checkpoint.chipProfile}"`, {
-        file: source,
-        field: 'chipProfile',
-      });
-    this.chip = chip;
-    this.fixedPoint = fixedPoint ?? compileFixedPoint(checkpoint);
+    this.chip = getChipProfile(checkpoint.chipProfile, source);
+    this.fixedPoint = fixedPoint ?? compileFixedPoint(checkpoint, this.chip);
     this.decision = makeDecisionContext(checkpoint.labels, checkpoint.backgroundLabels, checkpoint.detector);
     const fb = checkpoint.filterbank;
     this.filterbank = { sampleRateHz: fb.sampleRateHz, centerFrequenciesHz: fb.centerFrequenciesHz, q: fb.q, binS: fb.binS, gain: fb.gain };

@@ -1,10 +1,11 @@
 /**
- * Fabrication mismatch, the NWAVE way (reference §6): one simulated chip is the deployed
- * checkpoint with
- *   - synaptic mismatch: w_eff = code·Δ + σ·ε per synapse (σ in weight units, θ = 1; preset
- *     0.036 = 4 % of full scale), on every dense (HWSynapse) weight, recurrent ones included,
- *     optionally on the frontend;
- *   - leak mismatch: τ_i = τ·exp(0.1·ε_i) per neuron, in every layer;
+ * Fabrication mismatch, the NWAVE way (reference §6, §12), with the spreads of the model's chip
+ * profile (`mismatch`): one simulated chip is the deployed checkpoint with
+ *   - synaptic mismatch: w_eff = chargeMap(code·Δ) + σ·ε per synapse (σ in weight units, θ = 1;
+ *     H1v1 preset 0.036 = 4 % of full scale), on every dense (HWSynapse) weight, recurrent ones
+ *     included, optionally on the frontend; none on a chip without it (H1v2);
+ *   - leak mismatch: τ_i = τ·exp(s·ε_i) per neuron, in every layer (s = `leakSpread`, 0.1);
+ *   - threshold spread (chips that have one, H1v2): θ_i = θ·(1 + δ_i), δ ~ N(0, spread²);
  * with ε ~ N(0, 1) drawn once per chip. The perturbed float values are then rounded to membrane
  * and leak units exactly as `compileFixedPoint` does, so a chip instance is an ordinary
  * `FixedPointModel` that the bit-exact simulator, `NwaveModel` and `KeywordSpotter` run as is.
@@ -13,25 +14,26 @@ import { InvalidArgumentError } from '../errors.js';
 import type { CheckpointLayer } from '../model/checkpoint-schema.js';
 import { quantStep, roundHalfAway } from '../model/quantization.js';
 import { NwaveModel } from '../engine/nwave-model.js';
-import { currentsFitInt32, type FixedPointLayer, type FixedPointModel } from '../snn/fixed-point-format.js';
+import { integerRangeProblem, type FixedPointLayer, type FixedPointModel } from '../snn/fixed-point-format.js';
 import { chipSeed, seededRandom, standardNormal, type RandomSource } from './random.js';
-
-/** Nominal synaptic mismatch σ in weight units (reference §6: "4" read as 4 % of ±0.9). */
-export const NOMINAL_SYNAPTIC_MISMATCH = 0.036;
-/** Spread of the log time constant under leak mismatch: τ_i = τ·exp(0.1·ε_i). */
-export const LEAK_MISMATCH_SPREAD = 0.1;
 
 export interface MismatchOptions {
   /**
-   * Synaptic mismatch σ in weight units, added to each effective weight before rounding.
-   * @defaultValue {@link NOMINAL_SYNAPTIC_MISMATCH}
+   * Synaptic mismatch σ in weight units, added to each effective weight before rounding. Must be
+   * 0 on a chip without synaptic mismatch.
+   * @defaultValue the chip profile's `mismatch.synapticSigma` (0 when it has none)
    */
   stddev?: number;
   /**
-   * Per-neuron leak mismatch τ_i = τ·exp(0.1·ε_i).
+   * Per-neuron leak mismatch τ_i = τ·exp(leakSpread·ε_i).
    * @defaultValue true
    */
   leakMismatch?: boolean;
+  /**
+   * Per-neuron threshold spread, on chips whose profile has one.
+   * @defaultValue true
+   */
+  thresholdSpread?: boolean;
   /**
    * Also perturb the frontend's per-channel weights (the SDK applies mismatch to HWSynapse only).
    * @defaultValue false
@@ -48,23 +50,33 @@ function tausOf(layer: CheckpointLayer): number[] {
  * Draws one simulated chip of `model`.
  *
  * Every draw is made whatever the options (per layer: one ε per weight, then one per recurrent
- * weight if any, then one per neuron), so the same `rng` seed gives the same chip at every σ: only the scale
- * changes, and σ = 0 without leak mismatch returns the deployed integers exactly.
- * @throws InvalidArgumentError for a negative or non-finite σ, or noise so large that integer
- *   currents could overflow.
+ * weight if any, then one per neuron for the leak, then, on a chip with a threshold spread, one per
+ * neuron for θ), so the same `rng` seed gives the same chip at every σ: only the scale changes, and
+ * σ = 0 without leak mismatch or threshold spread returns the deployed integers exactly.
+ * @throws InvalidArgumentError for a negative or non-finite σ, σ > 0 on a chip without synaptic
+ *   mismatch, or noise so large that integer currents could overflow.
  */
 export function sampleChipInstance(model: NwaveModel, rng: RandomSource, opts: MismatchOptions = {}): FixedPointModel {
-  const stddev = opts.stddev ?? NOMINAL_SYNAPTIC_MISMATCH;
+  const spread = model.chip.mismatch;
+  const stddev = opts.stddev ?? spread.synapticSigma ?? 0;
   if (!(stddev >= 0) || !Number.isFinite(stddev)) {
     throw new InvalidArgumentError(`mismatch stddev must be a finite number >= 0, got ${stddev}`, { field: 'stddev', value: stddev });
   }
+  if (stddev > 0 && spread.synapticSigma === null) {
+    throw new InvalidArgumentError(`chip profile ${model.chip.id} has no synaptic mismatch (stddev must be 0, got ${stddev})`, {
+      field: 'stddev',
+      value: stddev,
+    });
+  }
   const leakMismatch = opts.leakMismatch ?? true;
+  const thetaSpread = (opts.thresholdSpread ?? true) ? spread.thresholdSpread : 0;
   const base = model.fixedPoint;
   const M = 2 ** base.membraneFracBits;
   const L = 2 ** base.leakFracBits;
   const layers = model.checkpoint.network.layers.map((spec, li): FixedPointLayer => {
     const nominal = base.layers[li];
     const perturb = spec.type === 'dense' || opts.frontend === true;
+    const charge = (spec.type === 'frontend' ? model.chip.synapse.frontend : model.chip.synapse.core).chargeScale;
     // Synaptic mismatch on the feed-forward weights, then (recurrent layers) on the recurrent ones:
     // both are HWSynapse weights of the same core.
     const perturbCodes = (w: { bits: number; wMax: number; codes: readonly number[] }) => {
@@ -73,7 +85,7 @@ export function sampleChipInstance(model: NwaveModel, rng: RandomSource, opts: M
       const floats = new Float64Array(w.codes.length);
       for (let i = 0; i < w.codes.length; i++) {
         const eps = standardNormal(rng);
-        const x = w.codes[i] * step + (perturb ? stddev * eps : 0);
+        const x = charge * (w.codes[i] * step) + (perturb ? stddev * eps : 0);
         floats[i] = x;
         ints[i] = roundHalfAway(x * M);
       }
@@ -82,25 +94,42 @@ export function sampleChipInstance(model: NwaveModel, rng: RandomSource, opts: M
     const { ints: weights, floats: floatWeights } = perturbCodes(spec.weights);
     const rec = spec.type === 'dense' && spec.recurrentWeights ? perturbCodes(spec.recurrentWeights) : undefined;
     const recurrent = rec ? { recurrentWeights: rec.ints, floatRecurrentWeights: rec.floats } : {};
-    // The simulator's exactness argument (fixed-point-format.ts) needs the same bound here.
-    if (!currentsFitInt32({ weights, inputs: nominal.inputs, size: nominal.size, ...recurrent })) {
-      throw new InvalidArgumentError(`mismatch stddev ${stddev} makes layer ${spec.name} weights overflow the integer simulation`, {
-        field: 'stddev',
-        value: stddev,
-      });
-    }
     const taus = tausOf(spec);
     const beta = new Float64Array(spec.size);
     const leak = new Int32Array(spec.size);
     for (let i = 0; i < spec.size; i++) {
       const eps = standardNormal(rng);
-      const tau = leakMismatch ? taus[i] * Math.exp(LEAK_MISMATCH_SPREAD * eps) : taus[i];
+      const tau = leakMismatch ? taus[i] * Math.exp(spread.leakSpread * eps) : taus[i];
       beta[i] = Math.exp(-spec.neuron.dtS / tau);
       leak[i] = roundHalfAway(beta[i] * L);
     }
-    return { ...nominal, weights, leak, beta, floatWeights, ...recurrent };
+    let thresholds = nominal.thresholds;
+    if (spread.thresholdSpread > 0) {
+      thresholds = new Int32Array(spec.size);
+      for (let i = 0; i < spec.size; i++) {
+        const delta = thetaSpread * standardNormal(rng);
+        const t = Math.max(1, roundHalfAway(base.threshold * (1 + delta) * M));
+        // Checked before the Int32Array store, which would wrap.
+        if (t >= 2 ** 30)
+          throw new InvalidArgumentError(`threshold spread gives layer ${spec.name} a threshold beyond the integer simulation`, {
+            field: 'thresholdSpread',
+            value: thetaSpread,
+          });
+        thresholds[i] = t;
+      }
+    }
+    return { ...nominal, weights, leak, beta, floatWeights, thresholds, ...recurrent };
   });
-  return { ...base, layers };
+  const instance: FixedPointModel = { ...base, layers };
+  // The simulator's exactness argument (fixed-point-format.ts) needs the same bounds here.
+  const problem = integerRangeProblem(instance);
+  if (problem) {
+    throw new InvalidArgumentError(`mismatch stddev ${stddev} makes the integer simulation overflow: ${problem.message}`, {
+      field: 'stddev',
+      value: stddev,
+    });
+  }
+  return instance;
 }
 
 /**

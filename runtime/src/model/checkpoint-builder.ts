@@ -16,6 +16,7 @@ import {
 import { CheckpointFormatError } from '../errors.js';
 import { parseCheckpoint } from './checkpoint.js';
 import { quantizeToCodes } from './quantization.js';
+import { DEFAULT_CHIP_PROFILE_ID, getChipProfile } from './chip-profile.js';
 
 export interface FloatLayer {
   name: string;
@@ -41,8 +42,10 @@ export interface BuildCheckpointOptions {
   description?: string;
   labels: string[];
   backgroundLabels?: string[];
+  /** Chip profile id. @defaultValue {@link DEFAULT_CHIP_PROFILE_ID} */
   chipProfile?: string;
   filterbank: FilterbankSpec;
+  /** @defaultValue the chip profile's threshold */
   threshold?: number;
   /** Output neurons per label (population readout). Default 1. */
   outputPopulation?: number;
@@ -57,6 +60,7 @@ export const TOOL_VERSION = '0.1.0';
 
 /** Quantizes the float layers and returns a validated version-2 checkpoint (throws CheckpointFormatError). */
 export function buildCheckpoint(opts: BuildCheckpointOptions): Checkpoint {
+  const chip = getChipProfile(opts.chipProfile ?? DEFAULT_CHIP_PROFILE_ID, opts.name);
   const layers: CheckpointLayer[] = opts.layers.map((l) => {
     const grid = (w: ArrayLike<number>) => ({ bits: l.bits, wMax: l.wMax, codes: Array.from(quantizeToCodes(w, l.bits, l.wMax)) });
     const weights = grid(l.weights);
@@ -75,10 +79,10 @@ export function buildCheckpoint(opts: BuildCheckpointOptions): Checkpoint {
     ...(opts.description ? { description: opts.description } : {}),
     labels: opts.labels,
     backgroundLabels: opts.backgroundLabels ?? [],
-    chipProfile: opts.chipProfile ?? 'h1v1-estimate',
+    chipProfile: chip.id,
     filterbank: opts.filterbank,
     network: {
-      threshold: opts.threshold ?? 1.0,
+      threshold: opts.threshold ?? chip.neuron.threshold,
       ...(opts.outputPopulation && opts.outputPopulation > 1 ? { outputPopulation: opts.outputPopulation } : {}),
       arithmetic: opts.arithmetic ?? DEFAULT_ARITHMETIC,
       layers,

@@ -4,7 +4,14 @@
  */
 import { CheckpointFormatError } from '../errors.js';
 import { maxCode } from './quantization.js';
-import { CHECKPOINT_FORMAT, READABLE_CHECKPOINT_VERSIONS, checkpointSchema, type Checkpoint } from './checkpoint-schema.js';
+import { clipWorkProblem } from './work-limits.js';
+import {
+  CHECKPOINT_FORMAT,
+  READABLE_CHECKPOINT_VERSIONS,
+  checkpointSchema,
+  SCHEMA_PARSE_OPTIONS,
+  type Checkpoint,
+} from './checkpoint-schema.js';
 
 /** Refuse files above this size before parsing (a checkpoint of 4 x 64 neurons is ~100 kB). */
 export const MAX_CHECKPOINT_BYTES = 64 * 1024 * 1024;
@@ -19,6 +26,27 @@ function pathOf(path: readonly PropertyKey[]): string {
     .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
     .join('')
     .replace(/^\./, '');
+}
+
+/** Path of the first own `__proto__` key in parsed JSON (JSON.parse keeps it; zod would drop it). */
+function findProtoKey(v: unknown, at: string): string | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  if (Array.isArray(v)) {
+    // Number arrays (weight codes) are long: only arrays holding objects need the walk.
+    for (let i = 0; i < v.length; i++)
+      if (typeof v[i] === 'object') {
+        const r = findProtoKey(v[i], `${at}[${i}]`);
+        if (r !== undefined) return r;
+      }
+    return undefined;
+  }
+  for (const k of Object.keys(v)) {
+    const path = at ? `${at}.${k}` : k;
+    if (k === '__proto__') return path;
+    const r = findProtoKey((v as Record<string, unknown>)[k], path);
+    if (r !== undefined) return r;
+  }
+  return undefined;
 }
 
 /**
@@ -48,13 +76,17 @@ export function parseCheckpoint(input: string | unknown, source = '<checkpoint>'
       `unsupported checkpoint version ${JSON.stringify(obj.version)}; this runtime reads versions ${READABLE_CHECKPOINT_VERSIONS.join(' and ')}`,
     );
   }
-  const parsed = checkpointSchema.safeParse(value);
+  const protoKey = findProtoKey(value, '');
+  if (protoKey !== undefined) fail(source, protoKey, 'the key "__proto__" is not allowed (it would be silently dropped)');
+  const parsed = checkpointSchema.safeParse(value, SCHEMA_PARSE_OPTIONS);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const more = parsed.error.issues.length > 1 ? ` (+${parsed.error.issues.length - 1} more problems)` : '';
     fail(source, pathOf(issue.path), `${issue.message}${more}`);
   }
   checkSemantics(parsed.data, source);
+  const work = clipWorkProblem(parsed.data);
+  if (work) fail(source, work.field, work.problem);
   return parsed.data;
 }
 

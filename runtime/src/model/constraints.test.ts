@@ -29,16 +29,19 @@ describe('constraint checker', () => {
       'sign-groups',
       'frontend-positive',
       'frontend-filters',
+      'threshold',
+      'tau-profiles',
       'core-capacity',
       'recurrent-core',
+      'core-placement',
     ]);
   });
 
   it('finds mixed-sign groups of 5, including a short last group', () => {
     // 1 input row, 7 outputs: groups [0..4] and [5..6].
-    expect(signGroupViolations([1, 2, 0, 3, 1, 1, -1], 1, 7)).toEqual([{ row: 0, start: 5, end: 7 }]);
-    expect(signGroupViolations([1, -2, 0, 3, 1, 1, 1], 1, 7)).toEqual([{ row: 0, start: 0, end: 5 }]);
-    expect(signGroupViolations([0, 0, -1, 0, -3, 2, 0], 1, 7)).toEqual([]);
+    expect(signGroupViolations([1, 2, 0, 3, 1, 1, -1], 1, 7, 5)).toEqual([{ row: 0, start: 5, end: 7 }]);
+    expect(signGroupViolations([1, -2, 0, 3, 1, 1, 1], 1, 7, 5)).toEqual([{ row: 0, start: 0, end: 5 }]);
+    expect(signGroupViolations([0, 0, -1, 0, -3, 2, 0], 1, 7, 5)).toEqual([]);
     const ck = load();
     ck.network.layers[1].weights.codes[1] = -ck.network.layers[1].weights.codes[1];
     const r = checkConstraints(parseCheckpoint(ck), H1V1_ESTIMATE);

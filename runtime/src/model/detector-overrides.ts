@@ -4,7 +4,7 @@
  * untouched; only `checkpoint.detector` changes, checked against the same schema as a file.
  */
 import { InvalidArgumentError } from '../errors.js';
-import { detectorSchema, type Checkpoint, type DetectorSettings } from './checkpoint-schema.js';
+import { SCHEMA_PARSE_OPTIONS, detectorSchema, type Checkpoint, type DetectorSettings } from './checkpoint-schema.js';
 
 /**
  * A copy of `checkpoint` whose detector settings are `overrides` merged over its own.
@@ -29,7 +29,7 @@ export function withDetectorSettings(checkpoint: Checkpoint, overrides: Partial<
   const merged: DetectorSettings = { ...base, ...overrides };
   if (Object.keys(labelThresholds).length) merged.labelThresholds = labelThresholds;
   else delete merged.labelThresholds;
-  const r = detectorSchema.safeParse(merged);
+  const r = detectorSchema.safeParse(merged, SCHEMA_PARSE_OPTIONS);
   if (!r.success) {
     const issue = r.error.issues[0];
     const field = issue.path.join('.');

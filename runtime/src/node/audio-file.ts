@@ -11,12 +11,14 @@
  * in place, compressed formats in a helper worker thread the caller blocks on (the decoders'
  * API is promise-based; their work is not, so the wait is the decode time plus a message).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { AudioFormatError } from '../errors.js';
+import { checkAudioFormat } from '../dsp/audio-limits.js';
 import { type DecodedAudio, decodeWav } from '../dsp/wav.js';
+import { openRegularFile } from './regular-file.js';
 import { MAX_WAV_BYTES } from './wav-file.js';
 
 /** Containers the reader knows. */
@@ -149,6 +151,8 @@ function toAudio(raw: RawDecoded, container: Exclude<AudioContainer, 'wav'>, fil
     fail(`truncated ${what} data (decoded ${raw.samplesDecoded} of ${totalSamples} samples)`);
   if (!(raw.samplesDecoded > 0) || raw.channelData.length === 0) fail(`no ${what} audio decoded (truncated or corrupt file)`);
   if (!(raw.sampleRate > 0)) fail(`${what} stream without a sample rate`);
+  // The same limits as WAV (rate, channels, duration): checked before the samples are mixed.
+  checkAudioFormat(file, raw.sampleRate, raw.channelData.length, (totalSamples || raw.samplesDecoded) / raw.sampleRate);
   const n = totalSamples > 0 ? totalSamples : raw.samplesDecoded;
   const ch = raw.channelData.length;
   // libFLAC's wrapper scales b-bit integers by 1/(2^(b-1) - 1); the WAV reader (and the rest of
@@ -166,24 +170,15 @@ function toAudio(raw: RawDecoded, container: Exclude<AudioContainer, 'wav'>, fil
   return { sampleRateHz: raw.sampleRate, channels: ch, bitDepth, samples, durationS: n / raw.sampleRate, file, format: container };
 }
 
-/** Reads a file's bytes with the WAV reader's checks and messages. */
+/** Reads a file's bytes with the WAV reader's checks and messages (regular files only: see regular-file.ts). */
 function readBytes(path: string): Uint8Array {
-  let size: number;
+  const { fd } = openRegularFile(path, 'an audio file', (m, c) => new AudioFormatError(m, c), MAX_WAV_BYTES);
   try {
-    const st = statSync(path);
-    if (st.isDirectory()) throw new AudioFormatError(`${path}: is a directory, expected an audio file`, { file: path });
-    size = st.size;
-  } catch (err) {
-    if (err instanceof AudioFormatError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new AudioFormatError(`${path}: file not found`, { file: path });
-    throw new AudioFormatError(`${path}: cannot read (${(err as Error).message})`, { file: path });
-  }
-  if (size > MAX_WAV_BYTES) throw new AudioFormatError(`${path}: file too large (${size} bytes)`, { file: path });
-  try {
-    return readFileSync(path);
+    return readFileSync(fd);
   } catch (err) {
     throw new AudioFormatError(`${path}: cannot read (${(err as Error).message})`, { file: path });
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -1,24 +1,25 @@
 /** Node-only file access for checkpoints: read with clear errors, write atomically. */
-import { promises as fs } from 'node:fs';
+import { closeSync, promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CheckpointFormatError } from '../errors.js';
 import { MAX_CHECKPOINT_BYTES, parseCheckpoint, serializeCheckpoint } from '../model/checkpoint.js';
 import type { Checkpoint } from '../model/checkpoint-schema.js';
+import { openRegularFile } from './regular-file.js';
 
 /**
  * Reads and validates a checkpoint file.
- * @throws CheckpointFormatError naming the file (missing, too large, malformed...).
+ * @throws CheckpointFormatError naming the file (missing, not a regular file, too large, malformed...).
  */
 export async function readCheckpointFile(file: string): Promise<Checkpoint> {
-  let stat;
+  const { fd } = openRegularFile(file, 'a .nwave.json file', (m, c) => new CheckpointFormatError(m, c), MAX_CHECKPOINT_BYTES);
+  let text: string;
   try {
-    stat = await fs.stat(file);
-  } catch {
-    throw new CheckpointFormatError(`${file}: file not found`, { file });
+    text = readFileSync(fd, 'utf8');
+  } catch (err) {
+    throw new CheckpointFormatError(`${file}: cannot read (${(err as Error).message})`, { file });
+  } finally {
+    closeSync(fd);
   }
-  if (stat.isDirectory()) throw new CheckpointFormatError(`${file}: is a directory, expected a .nwave.json file`, { file });
-  if (stat.size > MAX_CHECKPOINT_BYTES) throw new CheckpointFormatError(`${file}: file too large (${stat.size} bytes)`, { file });
-  const text = await fs.readFile(file, 'utf8');
   return parseCheckpoint(text, file);
 }
 

@@ -3,10 +3,11 @@
  * Node-only WAV file access (node:fs). The in-memory codec is `../dsp/wav.ts`, which stays
  * browser-safe; this module only adds reading from and writing to disk with clear errors.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { AudioFormatError } from '../errors.js';
 import { type DecodedAudio, decodeWav } from '../dsp/wav.js';
+import { openRegularFile } from './regular-file.js';
 
 /** Larger files are refused rather than read into memory (~1.5 h of 48 kHz stereo 32-bit). */
 export const MAX_WAV_BYTES = 2 ** 31 - 1;
@@ -14,27 +15,19 @@ export const MAX_WAV_BYTES = 2 ** 31 - 1;
 /**
  * Reads and decodes a WAV file to mono float32 (see {@link decodeWav}).
  * @param path file path; it names the file in every error message
- * @throws AudioFormatError `<path>: file not found`, `<path>: is a directory`, or any decoding
+ * Only regular files are read (a FIFO or a symlink to /dev/zero is refused, see regular-file.ts).
+ * @throws AudioFormatError `<path>: file not found`, `<path>: is a directory`, `not a regular file`, or any decoding
  *   problem (`<path>: not a WAV file (no RIFF header)`, ...), with context `{ file: path }`
  */
 export function readWavFile(path: string): DecodedAudio & { file: string } {
-  let size: number;
-  try {
-    const st = statSync(path);
-    if (st.isDirectory()) throw new AudioFormatError(`${path}: is a directory, expected a .wav file`, { file: path });
-    size = st.size;
-  } catch (err) {
-    if (err instanceof AudioFormatError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new AudioFormatError(`${path}: file not found`, { file: path });
-    throw new AudioFormatError(`${path}: cannot read (${(err as Error).message})`, { file: path });
-  }
-  if (size > MAX_WAV_BYTES) throw new AudioFormatError(`${path}: file too large (${size} bytes)`, { file: path });
+  const { fd } = openRegularFile(path, 'a .wav file', (m, c) => new AudioFormatError(m, c), MAX_WAV_BYTES);
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    bytes = readFileSync(fd);
   } catch (err) {
     throw new AudioFormatError(`${path}: cannot read (${(err as Error).message})`, { file: path });
+  } finally {
+    closeSync(fd);
   }
   return { ...decodeWav(bytes, path), file: path };
 }

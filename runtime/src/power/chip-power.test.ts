@@ -57,8 +57,8 @@ describe('power of a recurrent 4 x 64 network', () => {
     const clip = model.classify(noise, rate);
     const coreSpikes = clip.layerSpikes.slice(1).reduce((a, l) => a + l.spikes, 0);
     expect(coreSpikes).toBeGreaterThan(1000);
-    expect(clip.power.staticW).toBeCloseTo(256 * H1V1_ESTIMATE.staticPowerPerNeuronW, 18);
-    expect(clip.power.dynamicW).toBeCloseTo((coreSpikes * H1V1_ESTIMATE.energyPerSpikeJ) / 1, 18);
+    expect(clip.power.staticW).toBeCloseTo(256 * H1V1_ESTIMATE.power.staticPerNeuronW, 18);
+    expect(clip.power.dynamicW).toBeCloseTo((coreSpikes * H1V1_ESTIMATE.power.energyPerSpikeJ) / 1, 18);
     // The live meter over the same 1 s (125 steps) gives the same projection.
     const spot = new KeywordSpotter(model, { inputSampleRateHz: rate, powerWindowS: 1 });
     spot.process(model.prepareClip(noise, rate));

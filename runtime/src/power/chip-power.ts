@@ -4,7 +4,7 @@
  * N counts core (HWSynapse-fed) neurons only; the frontend is excluded as in the SDK, but its
  * figures are reported beside the total. Every figure is an ESTIMATE from the chip profile.
  */
-import type { ChipProfile } from '../model/chip-profile.js';
+import { powerLabel, type ChipProfile } from '../model/chip-profile.js';
 
 export interface LayerActivity {
   name: string;
@@ -31,6 +31,8 @@ export interface ChipConsumption {
   /** Always true: these are projections from a profile, not measurements. */
   estimate: true;
   profile: string;
+  /** False when the profile's constants were not fitted to figures of that chip (label them so). */
+  calibrated: boolean;
   durationS: number;
   staticW: number;
   dynamicW: number;
@@ -45,8 +47,8 @@ export interface ChipConsumption {
 /** Power of each layer and of the chip for the given activity over `durationS` seconds. */
 export function getChipConsumption(activity: readonly LayerActivity[], durationS: number, profile: ChipProfile): ChipConsumption {
   const layers = activity.map((a): LayerPower => {
-    const staticW = a.neurons * profile.staticPowerPerNeuronW;
-    const dynamicW = durationS > 0 ? (profile.energyPerSpikeJ * a.spikes) / durationS : 0;
+    const staticW = a.neurons * profile.power.staticPerNeuronW;
+    const dynamicW = durationS > 0 ? (profile.power.energyPerSpikeJ * a.spikes) / durationS : 0;
     return {
       name: a.name,
       neurons: a.neurons,
@@ -65,6 +67,7 @@ export function getChipConsumption(activity: readonly LayerActivity[], durationS
   return {
     estimate: true,
     profile: profile.id,
+    calibrated: profile.power.calibrated,
     durationS,
     staticW,
     dynamicW,
@@ -123,7 +126,14 @@ export class PowerMeter {
   }
 }
 
-/** Formats watts as µW with the estimate label, e.g. `0.0160 µW (projected estimate)`. */
-export function formatPowerUw(watts: number, digits = 4): string {
-  return `${(watts * 1e6).toFixed(digits)} µW (projected estimate)`;
+/**
+ * Formats watts as µW with the estimate label, e.g. `0.0160 µW (projected estimate)`, or
+ * `(projected estimate, uncalibrated profile)` for a profile whose constants are not calibrated.
+ */
+export function formatPowerUw(
+  watts: number,
+  digits = 4,
+  profile: { calibrated: boolean } | Pick<ChipProfile, 'power'> = { calibrated: true },
+): string {
+  return `${(watts * 1e6).toFixed(digits)} µW (${powerLabel(profile)})`;
 }

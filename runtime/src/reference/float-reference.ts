@@ -4,6 +4,7 @@
  * float side of the fixed-point parity tests: same equations, no integer rounding, dense loops.
  */
 import type { Checkpoint } from '../model/checkpoint-schema.js';
+import { getChipProfile, type ChipProfile } from '../model/chip-profile.js';
 import { designPeakFilter } from '../dsp/filterbank-design.js';
 import { codesToWeights } from '../model/quantization.js';
 
@@ -34,25 +35,34 @@ export function referenceFeatures(samples: ArrayLike<number>, ck: Checkpoint): n
   return frames;
 }
 
-/** Float64 HWLayer network: v = max(0, β·v⁺ + I), I = x·W (+ s_{t-1}·W_rec), spike at v ≥ θ, zero reset. */
+/**
+ * Float64 HWLayer network of the chip: v = max(0, β·v⁺ + I), I = c·(x·W (+ s_{t-1}·W_rec)) with the
+ * chip's charge per unit weight c, spike at v ≥ θ, then the chip's reset (zero, or v − θ capped at
+ * the membrane ceiling).
+ */
 export class FloatReferenceNetwork {
   private readonly layers: { type: string; inputs: number; size: number; w: Float64Array; wRec?: Float64Array; beta: number[] }[];
   private readonly theta: number;
+  private readonly subtract: boolean;
+  private readonly ceiling: number;
   private v: number[][];
   spikes: number[][];
 
-  constructor(ck: Checkpoint) {
+  constructor(ck: Checkpoint, chip: ChipProfile = getChipProfile(ck.chipProfile)) {
     this.theta = ck.network.threshold;
+    this.subtract = chip.neuron.reset === 'subtractive-clamped';
+    this.ceiling = chip.neuron.membraneCeiling * this.theta;
+    const charge = (w: { codes: number[]; bits: number; wMax: number }, c: number) =>
+      codesToWeights(w.codes, w.bits, w.wMax).map((x) => c * x);
     this.layers = ck.network.layers.map((l) => {
       const taus = Array.isArray(l.neuron.tausS) ? l.neuron.tausS : new Array<number>(l.size).fill(l.neuron.tausS);
+      const c = (l.type === 'frontend' ? chip.synapse.frontend : chip.synapse.core).chargeScale;
       return {
         type: l.type,
         inputs: l.type === 'dense' ? l.inputs : l.size,
         size: l.size,
-        w: codesToWeights(l.weights.codes, l.weights.bits, l.weights.wMax),
-        ...(l.type === 'dense' && l.recurrentWeights
-          ? { wRec: codesToWeights(l.recurrentWeights.codes, l.recurrentWeights.bits, l.recurrentWeights.wMax) }
-          : {}),
+        w: charge(l.weights, c),
+        ...(l.type === 'dense' && l.recurrentWeights ? { wRec: charge(l.recurrentWeights, c) } : {}),
         beta: taus.map((t) => Math.exp(-l.neuron.dtS / t)),
       };
     });
@@ -78,7 +88,7 @@ export class FloatReferenceNetwork {
         const v = Math.max(0, l.beta[j] * this.v[li][j] + cur);
         if (v >= this.theta) {
           out[j] = 1;
-          this.v[li][j] = 0;
+          this.v[li][j] = this.subtract ? Math.min(this.ceiling, v - this.theta) : 0;
         } else this.v[li][j] = v;
       }
       this.spikes[li] = out;

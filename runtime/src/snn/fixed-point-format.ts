@@ -4,13 +4,16 @@
  * arithmetic (deterministic on every platform); the per-step simulation is integer only.
  *
  *   membrane unit   = 2^-M threshold units          (M = membraneFracBits, default 16)
- *   weight (int)    = roundHalfAway(code · Δ · 2^M)  (Δ = wMax / (2^(bits-1) - 1)); recurrent weights alike
- *   threshold (int) = roundHalfAway(θ · 2^M)
+ *   weight (int)    = roundHalfAway(c · code · Δ · 2^M)  (Δ = wMax / (2^(bits-1) - 1); c = the chip's
+ *                     charge per unit weight for that synapse kind, 1 on H1v1); recurrent weights alike
+ *   threshold (int) = roundHalfAway(θ_i · 2^M), per neuron (all θ on a nominal chip)
+ *   ceiling (int)   = roundHalfAway(membraneCeiling · θ · 2^M)  (subtractive reset only)
  *   leak (int)      = roundHalfAway(exp(-dt/τ) · 2^L) (L = leakFracBits, default 16)
  *   input (int)     = min(roundHalfUp(x · 2^F), 2^30) (F = inputFracBits, default 8; x ≥ 0)
  */
 import { CheckpointFormatError } from '../errors.js';
 import type { Checkpoint, CheckpointLayer } from '../model/checkpoint-schema.js';
+import { getChipProfile, type ChipProfile, type ResetMode } from '../model/chip-profile.js';
 import { quantStep, roundHalfAway } from '../model/quantization.js';
 
 /** Largest integer input feature; keeps x_int · w_int far below 2^53. */
@@ -21,20 +24,22 @@ export interface FixedPointLayer {
   readonly type: 'frontend' | 'dense';
   readonly inputs: number;
   readonly size: number;
-  /** Weights in membrane units: frontend [size]; dense row-major [inputs][size]. */
+  /** Weights (charge) in membrane units: frontend [size]; dense row-major [inputs][size]. */
   readonly weights: Int32Array;
   /** Per-neuron leak factor beta in units of 2^-leakFracBits. */
   readonly leak: Int32Array;
   /** Per-neuron beta as float64 (for the float reference and the docs). */
   readonly beta: Float64Array;
-  /** Float weights code·Δ (for the float reference). */
+  /** Float charge c·code·Δ (for the float reference). */
   readonly floatWeights: Float64Array;
+  /** Per-neuron firing threshold θ_i in membrane units. */
+  readonly thresholds: Int32Array;
   /**
    * In-core recurrent weights in membrane units, row-major [size][size] (row = neuron that
    * spiked at t-1); absent for a feed-forward layer.
    */
   readonly recurrentWeights?: Int32Array;
-  /** Recurrent float weights code·Δ (for the float reference). */
+  /** Recurrent float charge c·code·Δ (for the float reference). */
   readonly floatRecurrentWeights?: Float64Array;
 }
 
@@ -42,9 +47,14 @@ export interface FixedPointModel {
   readonly membraneFracBits: number;
   readonly inputFracBits: number;
   readonly leakFracBits: number;
+  /** Nominal threshold θ (weight units). */
   readonly threshold: number;
-  /** Threshold in membrane units. */
+  /** Nominal threshold in membrane units (a chip instance may spread θ_i around it: see `thresholds`). */
   readonly thresholdInt: number;
+  /** Reset after a spike, from the chip profile. */
+  readonly reset: ResetMode;
+  /** Largest membrane after a subtractive reset, in membrane units. */
+  readonly membraneCeilingInt: number;
   readonly layers: readonly FixedPointLayer[];
 }
 
@@ -65,22 +75,55 @@ export function currentsFitInt32(l: Pick<FixedPointLayer, 'weights' | 'recurrent
   return maxW <= 2 ** 22 && maxW * terms < 2 ** 31;
 }
 
-/** Compiles a validated checkpoint into integer tables. */
-export function compileFixedPoint(ck: Checkpoint): FixedPointModel {
+/** Float charge and its membrane-unit integers of one weight set: c·code·Δ. */
+export function chargeOf(w: { bits: number; wMax: number; codes: readonly number[] }, chargeScale: number, membraneFracBits: number) {
+  const step = quantStep(w.bits, w.wMax);
+  const ints = new Int32Array(w.codes.length);
+  const floats = new Float64Array(w.codes.length);
+  for (let i = 0; i < w.codes.length; i++) {
+    floats[i] = chargeScale * (w.codes[i] * step);
+    ints[i] = roundHalfAway(floats[i] * 2 ** membraneFracBits);
+  }
+  return { ints, floats };
+}
+
+/**
+ * Problem with a model's integer ranges, or undefined. Keeps every sum and product exactly
+ * representable: int32 currents and membranes, leak products v⁺·B < 2^53 (v⁺ < θ_i after a zero
+ * reset; v⁺ <= the ceiling after a subtractive one).
+ */
+export function integerRangeProblem(model: FixedPointModel): { field: string; message: string } | undefined {
+  const L = model.leakFracBits;
+  for (const l of model.layers) {
+    let maxTheta = 0;
+    for (const t of l.thresholds) maxTheta = Math.max(maxTheta, t);
+    const vMax = model.reset === 'zero' ? maxTheta : Math.max(maxTheta, model.membraneCeilingInt);
+    if (vMax * 2 ** L >= 2 ** 53)
+      return {
+        field: 'network.arithmetic',
+        message: `threshold ${model.threshold}${model.reset === 'zero' ? '' : ' (membrane ceiling of the subtractive reset)'} with membraneFracBits ${model.membraneFracBits} and leakFracBits ${L} would need leak products beyond 2^53; lower the fractional bits`,
+      };
+    if (!currentsFitInt32(l) || maxTheta >= 2 ** 30 || vMax >= 2 ** 31)
+      return {
+        field: 'network.arithmetic.membraneFracBits',
+        message: `membraneFracBits ${model.membraneFracBits} too large for layer ${l.name} (integer weights would overflow)`,
+      };
+  }
+  return undefined;
+}
+
+/**
+ * Compiles a validated checkpoint into integer tables for its chip (nominal: every θ_i = θ).
+ * @param chip the profile to compile for (default: the one the checkpoint names).
+ * @throws CheckpointFormatError for an unknown profile or arithmetic that cannot stay exact.
+ */
+export function compileFixedPoint(ck: Checkpoint, chip: ChipProfile = getChipProfile(ck.chipProfile)): FixedPointModel {
   const { membraneFracBits: M, inputFracBits: F, leakFracBits: L } = ck.network.arithmetic;
-  const toInt = (w: { bits: number; wMax: number; codes: readonly number[] }) => {
-    const step = quantStep(w.bits, w.wMax);
-    const ints = new Int32Array(w.codes.length);
-    const floats = new Float64Array(w.codes.length);
-    for (let i = 0; i < w.codes.length; i++) {
-      floats[i] = w.codes[i] * step;
-      ints[i] = roundHalfAway(w.codes[i] * step * 2 ** M);
-    }
-    return { ints, floats };
-  };
+  const thresholdInt = roundHalfAway(ck.network.threshold * 2 ** M);
   const layers = ck.network.layers.map((layer): FixedPointLayer => {
-    const { ints: weights, floats: floatWeights } = toInt(layer.weights);
-    const rec = layer.type === 'dense' && layer.recurrentWeights ? toInt(layer.recurrentWeights) : undefined;
+    const scale = (layer.type === 'frontend' ? chip.synapse.frontend : chip.synapse.core).chargeScale;
+    const { ints: weights, floats: floatWeights } = chargeOf(layer.weights, scale, M);
+    const rec = layer.type === 'dense' && layer.recurrentWeights ? chargeOf(layer.recurrentWeights, scale, M) : undefined;
     const taus = tausOf(layer);
     const beta = new Float64Array(layer.size);
     const leak = new Int32Array(layer.size);
@@ -97,25 +140,25 @@ export function compileFixedPoint(ck: Checkpoint): FixedPointModel {
       leak,
       beta,
       floatWeights,
+      thresholds: new Int32Array(layer.size).fill(Math.min(thresholdInt, 2 ** 31 - 1)),
       ...(rec ? { recurrentWeights: rec.ints, floatRecurrentWeights: rec.floats } : {}),
     };
   });
-  // Keep every sum and product exactly representable (int32 currents, float64 products < 2^53).
-  const thresholdInt = roundHalfAway(ck.network.threshold * 2 ** M);
-  // v⁺ < θ_int and B ≤ 2^L, so the leak product stays below θ_int · 2^L: keep that below 2^53.
-  if (thresholdInt * 2 ** L >= 2 ** 53) {
-    throw new CheckpointFormatError(
-      `network.arithmetic: threshold ${ck.network.threshold} with membraneFracBits ${M} and leakFracBits ${L} would need leak products beyond 2^53; lower the fractional bits`,
-      { field: 'network.arithmetic', value: { M, L, threshold: ck.network.threshold } },
-    );
-  }
-  for (const l of layers) {
-    if (!currentsFitInt32(l) || thresholdInt >= 2 ** 30) {
-      throw new CheckpointFormatError(
-        `network.arithmetic: membraneFracBits ${M} too large for layer ${l.name} (integer weights would overflow)`,
-        { field: 'network.arithmetic.membraneFracBits', value: M },
-      );
-    }
-  }
-  return { membraneFracBits: M, inputFracBits: F, leakFracBits: L, threshold: ck.network.threshold, thresholdInt, layers };
+  const model: FixedPointModel = {
+    membraneFracBits: M,
+    inputFracBits: F,
+    leakFracBits: L,
+    threshold: ck.network.threshold,
+    thresholdInt,
+    reset: chip.neuron.reset,
+    membraneCeilingInt: roundHalfAway(chip.neuron.membraneCeiling * ck.network.threshold * 2 ** M),
+    layers,
+  };
+  const problem = integerRangeProblem(model);
+  if (problem)
+    throw new CheckpointFormatError(`${problem.field}: ${problem.message}`, {
+      field: problem.field,
+      value: { M, L, threshold: ck.network.threshold },
+    });
+  return model;
 }

@@ -1,12 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildCheckpoint } from '../model/checkpoint-builder.js';
+import { H1V2_ESTIMATE } from '../model/chip-profile.js';
+import { NwaveModel } from '../engine/nwave-model.js';
+import { sampleChipInstance } from '../mismatch/chip-instance.js';
 import { parseCheckpoint } from '../model/checkpoint.js';
 import { seededRandom } from '../mismatch/random.js';
 import { FloatReferenceNetwork } from '../reference/float-reference.js';
 import { compileFixedPoint } from './fixed-point-format.js';
 import { FixedPointNetwork } from './fixed-point-network.js';
 import { runClip } from './run-clip.js';
+import { bigIntReference } from './bigint-reference.test-helper.js';
 
 const fb = { sampleRateHz: 16000, centerFrequenciesHz: [500, 1000], q: 4, binS: 0.008, gain: 1000, recordingDurationS: 1 };
 
@@ -20,47 +24,6 @@ function tiny(frontW: number[], hidden: number[], taus = { f: 0.01, h: 0.064 }) 
       { name: 'out', type: 'dense', inputs: 2, size: 2, weights: hidden, bits: 5, wMax: 0.9, tausS: taus.h, dtS: 0.008 },
     ],
   });
-}
-
-/** Independent BigInt transcription of the documented integer rule (README "Fixed-point arithmetic"). */
-function bigIntReference(model: ReturnType<typeof compileFixedPoint>, frames: number[][]) {
-  const L = BigInt(model.leakFracBits);
-  const F = BigInt(model.inputFracBits);
-  const theta = BigInt(model.thresholdInt);
-  const floorDiv = (a: bigint, b: bigint) => (a >= 0n ? a / b : -((-a + b - 1n) / b));
-  const v = model.layers.map((l) => new Array<bigint>(l.size).fill(0n));
-  let lastSpikes = model.layers.map((l) => new Array<number>(l.size).fill(0));
-  const out: number[][][] = [];
-  for (const x of frames) {
-    const stepSpikes: number[][] = [];
-    let prev: number[] = [];
-    model.layers.forEach((l, li) => {
-      const s = new Array<number>(l.size).fill(0);
-      for (let i = 0; i < l.size; i++) {
-        let cur = 0n;
-        if (li === 0) {
-          const xi = BigInt(Math.floor(x[i] * 2 ** Number(F) + 0.5));
-          cur = floorDiv(xi * BigInt(l.weights[i]) + (1n << (F - 1n)), 1n << F);
-        } else {
-          for (let j = 0; j < l.inputs; j++) if (prev[j]) cur += BigInt(l.weights[j * l.size + i]);
-          // In-core recurrence: this layer's own spikes of the previous step.
-          const rec = l.recurrentWeights;
-          if (rec) for (let k = 0; k < l.size; k++) if (lastSpikes[li][k]) cur += BigInt(rec[k * l.size + i]);
-        }
-        let vv = floorDiv(v[li][i] * BigInt(l.leak[i]) + (1n << (L - 1n)), 1n << L) + cur;
-        if (vv < 0n) vv = 0n;
-        if (vv >= theta) {
-          s[i] = 1;
-          v[li][i] = 0n;
-        } else v[li][i] = vv;
-      }
-      stepSpikes.push(s);
-      prev = s;
-    });
-    out.push(stepSpikes);
-    lastSpikes = stepSpikes;
-  }
-  return { spikes: out, membranes: v.map((a) => a.map(Number)) };
 }
 
 describe('fixed-point HWLayer simulation', () => {
@@ -225,5 +188,100 @@ describe('in-core recurrence (I_t = x_t W + s_{t-1} W_rec)', () => {
     for (const l of ff.network.layers) if (l.type === 'dense') delete l.recurrentWeights;
     const ffCounts = new FloatReferenceNetwork(ff).runClip(frames).map((l) => l.reduce((a, b) => a + b, 0));
     expect(ffCounts.slice(1)).not.toEqual(float.slice(1));
+  });
+});
+
+describe('H1v2 arithmetic: subtractive reset, linear charge map, per-neuron thresholds', () => {
+  const h1v2 = (frontCode: number, hidden: number[]) =>
+    buildCheckpoint({
+      name: 'tiny-h1v2',
+      chipProfile: H1V2_ESTIMATE.id,
+      labels: ['a', 'b'],
+      filterbank: fb,
+      layers: [
+        {
+          name: 'frontend',
+          type: 'frontend',
+          size: 2,
+          weights: [(frontCode * 1.66) / 127, 0.5],
+          bits: 8,
+          wMax: 1.66,
+          tausS: 0.01,
+          dtS: 0.008,
+        },
+        { name: 'out', type: 'dense', inputs: 2, size: 2, weights: hidden, bits: 5, wMax: 1.66, tausS: 0.05, dtS: 0.008 },
+      ],
+    });
+
+  it('follows the hand-computed trace: charge (0.9/1.66)·w, then v⁺ = v − θ after a spike', () => {
+    const model = compileFixedPoint(h1v2(100, [1, 1, 1, 1]));
+    expect(model.reset).toBe('subtractive-clamped');
+    // 100 codes of 1.66/127 deliver 0.9·100/127 threshold units: round(46442.83) = 46443.
+    expect(model.layers[0].weights[0]).toBe(46443);
+    expect(Array.from(model.layers[1].thresholds)).toEqual([65536, 65536]);
+    const net = new FixedPointNetwork(model);
+    const trace: [number, number][] = [];
+    for (const x of [2, 0, 0]) {
+      net.step([x, 0]);
+      trace.push([net.spikes[0][0], net.membranes[0][0]]);
+    }
+    // I = floor((512·46443 + 128) / 256) = 92886 >= 65536: spike, v⁺ = 92886 − 65536 = 27350 (a zero reset would keep 0);
+    // then v = floor((27350·29447 + 32768) / 65536) = 12289, then 5522.
+    expect(trace).toEqual([
+      [1, 27350],
+      [0, 12289],
+      [0, 5522],
+    ]);
+  });
+
+  it('caps the membrane after a spike at the chip ceiling, then fires once per step while it drains', () => {
+    const model = compileFixedPoint(h1v2(100, [1, 1, 1, 1]));
+    const net = new FixedPointNetwork(model);
+    net.step([1000, 0]);
+    expect(net.membranes[0][0]).toBe(H1V2_ESTIMATE.neuron.membraneCeiling * 65536);
+    // Without input the carried charge (64θ, τ 10 ms: β ≈ 0.449) still fires: 28.7θ, 12.4θ, 5.1θ, 1.85θ, then 0.38θ.
+    const fired = Array.from({ length: 6 }, () => (net.step([0, 0]), net.spikes[0][0]));
+    expect(fired).toEqual([1, 1, 1, 1, 0, 0]);
+  });
+
+  it('H1v2 fixture, nominal and one mismatch chip (threshold spread): BigInt transcription and float reference agree', () => {
+    const ck = parseCheckpoint(readFileSync(new URL('../../../test/fixtures/models/h1v2.nwave.json', import.meta.url), 'utf8'), 'h1v2');
+    const nominal = new NwaveModel(ck);
+    const chip = sampleChipInstance(nominal, seededRandom(3));
+    const spread = Array.from(chip.layers[1].thresholds);
+    expect(new Set(spread).size).toBeGreaterThan(10); // θ_i differ per neuron on a simulated chip...
+    const sd = Math.sqrt(spread.reduce((a, t) => a + (t / 65536 - 1) ** 2, 0) / spread.length);
+    expect(sd).toBeGreaterThan(0.01); // ...with the profile's spread (0.02)
+    expect(sd).toBeLessThan(0.03);
+    expect(Array.from(chip.layers[1].weights)).toEqual(Array.from(nominal.fixedPoint.layers[1].weights)); // no synaptic mismatch on H1v2
+    const rng = seededRandom(9);
+    const frames = Array.from({ length: 300 }, (_, t) => Array.from({ length: 13 }, () => (t % 100 < 60 ? rng() * 8 : 0)));
+    for (const model of [nominal.fixedPoint, chip]) {
+      const ref = bigIntReference(model, frames);
+      const net = new FixedPointNetwork(model);
+      const counts = model.layers.map(() => 0);
+      frames.forEach((x, t) => {
+        net.step(x);
+        model.layers.forEach((_, li) => {
+          expect(Array.from(net.spikes[li])).toEqual(ref.spikes[t][li]);
+          counts[li] += net.spikeCounts[li];
+        });
+      });
+      model.layers.forEach((_, li) => expect(Array.from(net.membranes[li])).toEqual(ref.membranes[li]));
+      for (const c of counts) expect(c).toBeGreaterThan(100);
+      if (model === nominal.fixedPoint) {
+        const float = new FloatReferenceNetwork(ck).runClip(frames).map((l) => l.reduce((a, b) => a + b, 0));
+        float.forEach((f, li) => expect(Math.abs(f - counts[li]) / counts[li]).toBeLessThan(0.05));
+        // The reset matters: the same tables with a zero reset spike less.
+        const zero = new FixedPointNetwork({ ...model, reset: 'zero' });
+        const zeroOut = frames.reduce((a, x) => (zero.step(x), a + zero.spikeCounts[1]), 0);
+        expect(zeroOut).toBeLessThan(counts[1]);
+      }
+    }
+  });
+
+  it('refuses a synaptic mismatch σ on a chip that has none', () => {
+    const model = new NwaveModel(h1v2(100, [1, 1, 1, 1]));
+    expect(() => sampleChipInstance(model, seededRandom(1), { stddev: 0.02 })).toThrow(/h1v2-estimate has no synaptic mismatch/);
   });
 });

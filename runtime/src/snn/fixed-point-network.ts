@@ -8,11 +8,14 @@
  *                      + Σ W_rec[k][i] over this layer's neurons k that spiked the step before
  *                      (recurrent layers only; none before the first step after a reset)
  *   v      = max(0, leaked + I)                            non-negative membrane
- *   spike  = v >= θ_int;  v⁺[i] = spike ? 0 : v             zero reset
+ *   spike  = v >= θ_i                                      θ_i: per-neuron threshold (all θ on a nominal chip)
+ *   v⁺[i]  = spike ? 0 : v                                 zero reset (H1v1)
+ *   v⁺[i]  = spike ? min(C, v − θ_i) : v                   subtractive reset clamped at 0 (H1v2; v − θ_i >= 0
+ *                                                           already), C = the chip's membrane ceiling
  *
  * Integer sums are exact in any order (|I| < 2^31, checked at compile time), so the recurrent term
  * is added first, while the layer's `active` list still holds the previous step's spikes.
- * v⁺ < θ_int ≤ 2^31 always, so every product stays below 2^53 and float64 holds it exactly:
+ * v⁺ < max(θ_i, C) < 2^31 always (compile-time checks), so every product stays below 2^53 and float64 holds it exactly:
  * the same integers on every platform. State is kept in typed arrays that callers may read
  * after each `step` (spikes for rasters, membranes for debugging) at no extra cost.
  */
@@ -75,7 +78,9 @@ export class FixedPointNetwork {
    */
   step(features: ArrayLike<number>): Uint8Array {
     const layers = this.model.layers;
-    const theta = this.model.thresholdInt;
+    // The chip's reset: zero (H1v1) or v − θ_i capped at the membrane ceiling C (H1v2).
+    const subtract = this.model.reset === 'subtractive-clamped';
+    const ceiling = subtract ? this.model.membraneCeilingInt : 0;
     const leakHalf = this.leakHalf;
     const leakInv = this.leakInv;
     // Frontend: one weight per channel.
@@ -86,6 +91,7 @@ export class FixedPointNetwork {
       const vm = this.membranes[0];
       const sp = this.spikes[0];
       const act = this.active[0];
+      const th = l.thresholds;
       const scale = this.inputScale;
       const half = this.inputHalf;
       const inv = this.inputInv;
@@ -97,8 +103,10 @@ export class FixedPointNetwork {
         const cur = Math.floor((xq * w[i] + half) * inv);
         let v = Math.floor((vm[i] * b[i] + leakHalf) * leakInv) + cur;
         if (v < 0) v = 0;
+        const theta = th[i];
         if (v >= theta) {
-          vm[i] = 0;
+          const rest = v - theta;
+          vm[i] = subtract ? (rest < ceiling ? rest : ceiling) : 0;
           sp[i] = 1;
           act[n++] = i;
         } else {
@@ -135,12 +143,15 @@ export class FixedPointNetwork {
       const vm = this.membranes[li];
       const sp = this.spikes[li];
       const act = this.active[li];
+      const th = l.thresholds;
       let n = 0;
       for (let i = 0; i < size; i++) {
         let v = Math.floor((vm[i] * b[i] + leakHalf) * leakInv) + cur[i];
         if (v < 0) v = 0;
+        const theta = th[i];
         if (v >= theta) {
-          vm[i] = 0;
+          const rest = v - theta;
+          vm[i] = subtract ? (rest < ceiling ? rest : ceiling) : 0;
           sp[i] = 1;
           act[n++] = i;
         } else {

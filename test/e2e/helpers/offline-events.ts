@@ -6,7 +6,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { encodeWav16, KeywordSpotter, type DetectorSettings, type KeywordEvent, type NwaveModel } from '@nwave/runtime';
+import { encodeWav16 } from '@nwave/runtime/wav';
+import { KeywordSpotter, type DetectorSettings, type KeywordEvent, type NwaveModel } from '@nwave/runtime';
 import { readWavFile, writeWavFileAtomic } from '@nwave/runtime/node';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));

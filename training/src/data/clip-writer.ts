@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeWav16 } from '@nwave/runtime';
+import { encodeWav16 } from '@nwave/runtime/wav';
 import { writeWavFileAtomic } from '@nwave/runtime/node';
 import { mapWithConcurrency, ToolMissingError } from './run-process.js';
 

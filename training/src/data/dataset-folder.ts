@@ -17,8 +17,8 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { InvalidArgumentError, resample } from '@nwave/runtime';
-import { decodeAudioFileSync, isAudioFileName } from '@nwave/runtime/node';
+import { AudioFormatError, InvalidArgumentError, MAX_WHOLE_CLIP_SAMPLES, resample } from '@nwave/runtime';
+import { decodeAudioFileSync, isAudioFileName, openWavStream } from '@nwave/runtime/node';
 import { byCodePoint } from './splits.js';
 
 /** Label name of the merged background class. */
@@ -113,17 +113,18 @@ export function selectClasses(root: string, selection: ClassSelection = {}): Dat
   }
   if (new Set(words).size !== words.length)
     throw new InvalidArgumentError(`repeated word in ${words.join(', ')}`, { field: 'words', value: words });
-  const folderLabels: Record<string, number> = Object.fromEntries(words.map((w, i) => [w, i]));
+  // Entries, then fromEntries: own properties, so a folder named __proto__ is a folder like any other.
+  const folderEntries: [string, number][] = words.map((w, i) => [w, i]);
   const labels = [...words];
   if (selection.background) {
     const name = typeof selection.background === 'string' ? selection.background : BACKGROUND_LABEL;
     if (words.includes(name))
       throw new InvalidArgumentError(`background label "${name}" is also a word`, { field: 'background', value: name });
     const others = folders.filter((f) => !words.includes(f));
-    for (const f of others) folderLabels[f] = words.length;
+    for (const f of others) folderEntries.push([f, words.length]);
     if (others.length > 0) labels.push(name);
   }
-  return buildIndex(root, folderLabels, labels);
+  return buildIndex(root, Object.fromEntries(folderEntries), labels);
 }
 
 /** Target format of loaded clips. */
@@ -143,9 +144,28 @@ export function padOrTrim(x: ArrayLike<number>, n: number): Float32Array {
 
 /** Full mono audio of a file at `sampleRateHz` (no pad/trim). @throws AudioFormatError naming the file */
 export function loadAudio(path: string, sampleRateHz: number): Float32Array {
+  checkWholeClipSize(path, sampleRateHz);
   const wav = decodeAudioFileSync(path);
   if (wav.sampleRateHz === sampleRateHz) return wav.samples;
   return Float32Array.from(resample(wav.samples, wav.sampleRateHz, sampleRateHz));
+}
+
+/**
+ * Refuses, from the header alone, a file whose samples after resampling would not fit one
+ * whole-clip buffer (a 10-hour recording, or 32 KB declaring 4 kHz upsampled to 384 kHz...).
+ */
+function checkWholeClipSize(path: string, sampleRateHz: number): void {
+  // WAV headers only: compressed files carry no reliable length before decoding (the decoder's
+  // own file-size limit bounds them), and their decoded length is checked by the caller's pad/trim.
+  if (!/\.wave?$/i.test(path)) return;
+  const s = openWavStream(path);
+  s.close();
+  const n = Math.round((s.frames * sampleRateHz) / s.sampleRateHz);
+  if (n > MAX_WHOLE_CLIP_SAMPLES)
+    throw new AudioFormatError(
+      `${path}: ${(s.durationS / 60).toFixed(1)} min of audio is too long to load whole (${n} samples at ${sampleRateHz} Hz, at most ${MAX_WHOLE_CLIP_SAMPLES})`,
+      { file: path, field: 'durationS', value: s.durationS },
+    );
 }
 
 /** One clip, resampled, mono, padded/trimmed. @throws AudioFormatError naming the file */

@@ -24,7 +24,7 @@ import { isAudioFileName } from '@nwave/runtime/node';
 import type { NoiseBank } from './augment.js';
 import type { LoaderItem } from './data-loader.js';
 import { loadAudio, type LoadFailure } from './dataset-folder.js';
-import { holdoutOf } from './holdout-split.js';
+import { holdoutOf, recordingKey } from './holdout-split.js';
 import { deriveSeed, mulberry32, randInt, uniform, type Rng } from './mulberry32.js';
 import { dbToGain, rms } from './noise.js';
 import { byCodePoint } from './splits.js';
@@ -202,7 +202,7 @@ export function buildStreamItems(
   /** One window per variant: speed perturbation of the source first, then the window, then the room. */
   const variants = (file: string, kind: string, audio: Float32Array, make: (a: Float32Array, rand: Rng) => Float32Array) =>
     Array.from({ length: V }, (_, v) => {
-      const rand = mulberry32(deriveSeed(deriveSeed(o.seed, kind, file), v));
+      const rand = mulberry32(deriveSeed(deriveSeed(o.seed, kind, recordingKey(file)), v));
       // mulberry32's first draws of seeds derived from neighbouring variant numbers were seen to
       // nearly coincide (same window twice): skip a few.
       for (let k = 0; k < 4; k++) rand();

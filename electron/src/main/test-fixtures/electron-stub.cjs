@@ -11,7 +11,9 @@ const record = { schemes: null, windows: [], loaded: [], channels: [], protocol:
 const ipcHandlers = new Map();
 const listeners = {};
 const webContents = {
-  on() {},
+  on(ev) {
+    (record.wcEvents ??= []).push(ev);
+  },
   once() {},
   setWindowOpenHandler(fn) {
     record.windowOpen = fn({ url: 'https://example.com' });
@@ -41,6 +43,9 @@ const electron = {
   app: {
     whenReady: () => Promise.resolve(),
     requestSingleInstanceLock: () => true,
+    enableSandbox: () => {
+      record.sandboxAll = true;
+    },
     getPath: () => process.env.NWAVE_STUB_USER_DATA ?? path.join(tmpdir(), 'nwave-stub'),
     getAppPath: () => process.env.NWAVE_STUB_APP_ROOT,
     getVersion: () => '0.1.0-stub',
@@ -123,8 +128,11 @@ setTimeout(async () => {
     mic: await ask('media', { mediaTypes: ['audio'], requestingUrl: 'app://app/index.html' }),
     camera: await ask('media', { mediaTypes: ['video'], requestingUrl: 'app://app/index.html' }),
     foreignMic: await ask('media', { mediaTypes: ['audio'], requestingUrl: 'https://evil.example/' }),
+    emptyMediaTypes: await ask('media', { mediaTypes: [], requestingUrl: 'app://app/index.html' }),
     geolocation: await ask('geolocation', { requestingUrl: 'app://app/index.html' }),
     windowOpen: record.windowOpen,
+    sandboxAll: record.sandboxAll ?? false,
+    wcEvents: record.wcEvents ?? [],
     info,
     foreign,
     profile,
