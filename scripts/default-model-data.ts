@@ -15,9 +15,9 @@
  * Audio is decoded and resampled to 16 kHz by sox.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { encodeWav16 } from '@nwave/runtime';
+import { encodeWav16 } from '@nwave/runtime/wav';
 import { writeWavFileAtomic } from '@nwave/runtime/node';
 import { mapWithConcurrency, runTool } from '../training/src/data/run-process.js';
 import { mulberry32 } from '../training/src/data/mulberry32.js';
@@ -114,7 +114,7 @@ export async function prepareDefaultModelData(dev: string, extraSpeech: string, 
   ]) {
     rmSync(to, { recursive: true, force: true });
     mkdirSync(to, { recursive: true });
-    for (const cls of ['yes', 'no', '_sentences_']) symlinkSync(path.resolve(from, cls), path.join(to, cls));
+    for (const cls of ['yes', 'no', '_sentences_']) symlinkSync(realpathSync(path.resolve(from, cls)), path.join(to, cls));
   }
   return { ...out, counts };
 }

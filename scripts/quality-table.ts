@@ -20,7 +20,7 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { NOMINAL_SYNAPTIC_MISMATCH, NwaveModel } from '@nwave/runtime';
+import { NwaveModel } from '@nwave/runtime';
 import { readCheckpointFile, writeCheckpointFile } from '@nwave/runtime/node';
 import { missRateAt } from '../cli/src/eval/evaluate-streaming.js';
 import { runEvaluation } from '../cli/src/eval/run-eval.js';
@@ -57,6 +57,8 @@ if (values['calibrate-fa'] !== undefined) {
 }
 
 const val = runEvaluation(model, file, { data: dir('val'), chips: 0, streamHours: 0, seed }).summary;
+// The chip profile's nominal synaptic mismatch (H1v1: 0.036 in weight units).
+const NOMINAL_SYNAPTIC_MISMATCH = model.chip.mismatch.synapticSigma ?? 0.036;
 const test = runEvaluation(model, file, {
   data: dir('test'),
   chips: Number(values.chips),
