@@ -45,6 +45,12 @@ export class TrainingPanel {
     private readonly loadModelPath: (path: string) => Promise<void>,
   ) {
     this.folder.id = 'train-folder';
+    // Electron's main process only opens folders picked in its dialog (capability handles), so
+    // there the field is filled by Browse…, not typed.
+    if (document.body.dataset.shell === 'electron') {
+      this.folder.readOnly = true;
+      this.folder.placeholder = 'choose a folder with Browse…';
+    }
     const recorderRoot = h('div', { class: 'recorder' });
     const curvesRoot = h('div', {});
     replace(
