@@ -91,39 +91,27 @@ export function evaluateStreaming(
   const otherHours = Math.max(0, hours - plan.keywords.reduce((a, k) => a + (k.endS - k.startS), 0) / 3600);
   const labels = model.labels;
   const base0 = model.checkpoint.detector;
-  const det = [...new Set([...DET_THRESHOLDS, base0.threshold])]
-    .sort((a, b) => a - b)
-    .map((threshold): CurvePoint => {
-      const s = scoreDetections(
-        plan.keywords,
-        replayDetector(model, recording, { ...base0, threshold, labelThresholds: undefined }),
-        labels,
-        tol,
-      );
-      return {
-        threshold,
-        falseAcceptsPerHour: otherHours > 0 ? s.falseAccepts.length / otherHours : 0,
-        missRate: plan.keywords.length ? s.misses.length / plan.keywords.length : 0,
-      };
-    });
+  // One threshold for every label: per-label overrides would make the sweep a different curve per label.
+  const sweep = (thresholds: readonly number[], perHours: number): CurvePoint[] =>
+    [...new Set([...thresholds, base0.threshold])]
+      .sort((a, b) => a - b)
+      .map((threshold): CurvePoint => {
+        const s = scoreDetections(
+          plan.keywords,
+          replayDetector(model, recording, { ...base0, threshold, labelThresholds: undefined }),
+          labels,
+          tol,
+        );
+        return {
+          threshold,
+          falseAcceptsPerHour: perHours > 0 ? s.falseAccepts.length / perHours : 0,
+          missRate: plan.keywords.length ? s.misses.length / plan.keywords.length : 0,
+        };
+      });
+  const det = sweep(DET_THRESHOLDS, otherHours);
   // The deployed detector: the spotter's own events (the sweep's replay reproduces them exactly).
   const own = scoreDetections(plan.keywords, recording.events, labels, tol);
-  const base = model.checkpoint.detector;
-  const thresholds = [...new Set([...(opts.thresholds ?? SWEEP_THRESHOLDS), base.threshold])].sort((a, b) => a - b);
-  const curve = thresholds.map((threshold): CurvePoint => {
-    // One threshold for every label: per-label overrides would make the sweep a different curve per label.
-    const s = scoreDetections(
-      plan.keywords,
-      replayDetector(model, recording, { ...base, threshold, labelThresholds: undefined }),
-      labels,
-      tol,
-    );
-    return {
-      threshold,
-      falseAcceptsPerHour: hours > 0 ? s.falseAccepts.length / hours : 0,
-      missRate: plan.keywords.length ? s.misses.length / plan.keywords.length : 0,
-    };
-  });
+  const curve = sweep(opts.thresholds ?? SWEEP_THRESHOLDS, hours);
   const summary: StreamingSummary = {
     hours,
     keywords: plan.keywords.length,

@@ -19,8 +19,8 @@
  * in float64; the caller sums samples in a fixed order, so results do not depend on threads.
  */
 
-/** Where every array of one call lives in the shared float32 / float64 arenas. */
-export interface NetLayout {
+/** Shapes and per-layer settings of one call. */
+export interface NetSpec {
   B: number;
   T: number;
   /** Input features per step. */
@@ -34,6 +34,10 @@ export interface NetLayout {
   /** Surrogate per layer: 0 fast_sigmoid(slope), 1 atan(alpha), 2 sigmoid(slope). */
   surKind: number[];
   surParam: number[];
+}
+
+/** Where every array of one call lives in the shared float32 / float64 arenas. */
+export interface NetLayout extends NetSpec {
   /** float32 arena offsets. */
   xOff: number;
   wOff: number[];
@@ -312,18 +316,7 @@ export function createNetKernel(): NetKernel {
  * @param spec - shapes and per-layer settings
  * @returns offsets and arena sizes
  */
-export function netLayout(spec: {
-  B: number;
-  T: number;
-  C: number;
-  inputDiag: boolean;
-  sizes: number[];
-  rec: boolean[];
-  learnBeta: boolean[];
-  theta: number[];
-  surKind: number[];
-  surParam: number[];
-}): NetLayout {
+export function netLayout(spec: NetSpec): NetLayout {
   const { B, T, C, sizes, inputDiag } = spec;
   let f = 0;
   const take = (n: number): number => {
