@@ -372,3 +372,53 @@ export async function* resampledBlocks(stream: AudioStream, toHz: number): Async
   for (let b = await stream.read(); b.length > 0; b = await stream.read()) yield rs ? Float32Array.from(rs.push(b)) : b;
   if (rs) yield Float32Array.from(rs.flush());
 }
+
+/** Length of `frames` at `fromHz` once resampled to `toHz` (what `resample` returns). */
+export function framesAtRate(frames: number, fromHz: number, toHz: number): number {
+  return fromHz === toHz ? frames : Math.round((frames * toHz) / fromHz);
+}
+
+/**
+ * The blocks of a file at `toHz`, opening and closing it (also when the caller stops early).
+ * @throws AudioFormatError naming the file (on open, or from the block where the problem is found)
+ */
+export function* audioBlocksAtRateSync(path: string, toHz: number): Generator<Float32Array> {
+  const s = openAudioStreamSync(path);
+  try {
+    yield* resampledBlocksSync(s, toHz);
+  } finally {
+    s.close();
+  }
+}
+
+/**
+ * The first `headSamples` samples of a file at `toHz` plus its whole length there, with memory
+ * flat in the file's length (whole-clip classification of a recording of any length: the clip
+ * is its start). WAV declares its length: reading stops after the head. Compressed files are
+ * decoded to the end (their length, and a truncated or corrupt end, are only known there).
+ * @throws AudioFormatError naming the file
+ */
+export function readHeadAtRateSync(path: string, toHz: number, headSamples: number): { head: Float32Array; samples: number } {
+  const s = openAudioStreamSync(path);
+  try {
+    const declared = s.format === 'wav' && s.declaredFrames !== null ? framesAtRate(s.declaredFrames, s.sampleRateHz, toHz) : null;
+    const head = new Float32Array(Math.max(0, headSamples));
+    let n = 0;
+    for (const b of resampledBlocksSync(s, toHz)) {
+      if (n < head.length) head.set(b.subarray(0, head.length - n), n);
+      n += b.length;
+      if (declared !== null && n >= head.length) return { head, samples: declared };
+    }
+    return { head: n < head.length ? head.slice(0, n) : head, samples: n };
+  } finally {
+    s.close();
+  }
+}
+
+/**
+ * A file's length at `toHz`: from the header for WAV, else by decoding it through (flat memory).
+ * @throws AudioFormatError naming the file
+ */
+export function audioSamplesAtRateSync(path: string, toHz: number): number {
+  return readHeadAtRateSync(path, toHz, 0).samples;
+}
