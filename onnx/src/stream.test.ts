@@ -63,27 +63,30 @@ describe('onnx streaming graph with carried state', () => {
     ['recurrent fixture (13-24r-3)', 'recurrent.nwave.json'],
     ['H1v2 fixture (subtractive reset, recurrent)', 'h1v2.nwave.json'],
   ] as const) {
-    it.each(['float64', 'int64'] as const)(`${name}, %s: chunks of 1, 37, 250 and 1000 steps equal the JS runtime's one pass`, async (mode) => {
-      const model = new NwaveModel(fixture(file));
-      const rec = recording(model);
-      const js = await jsBackend.createSession(model);
-      const whole = await streamFeatures(js, model, rec);
-      await js.dispose();
-      expect(whole.steps).toBeGreaterThan(1000);
-      const before = onnxBackendOptions.arithmetic;
-      onnxBackendOptions.arithmetic = mode;
-      try {
-        await onnxBackend.init();
-        for (const sizes of [[1000], [37, 250, 1]]) {
-          const r = await chunked(model, rec, sizes);
-          expect(r).toEqual(whole);
+    it.each(['float64', 'int64'] as const)(
+      `${name}, %s: chunks of 1, 37, 250 and 1000 steps equal the JS runtime's one pass`,
+      async (mode) => {
+        const model = new NwaveModel(fixture(file));
+        const rec = recording(model);
+        const js = await jsBackend.createSession(model);
+        const whole = await streamFeatures(js, model, rec);
+        await js.dispose();
+        expect(whole.steps).toBeGreaterThan(1000);
+        const before = onnxBackendOptions.arithmetic;
+        onnxBackendOptions.arithmetic = mode;
+        try {
+          await onnxBackend.init();
+          for (const sizes of [[1000], [37, 250, 1]]) {
+            const r = await chunked(model, rec, sizes);
+            expect(r).toEqual(whole);
+          }
+        } finally {
+          onnxBackendOptions.arithmetic = before;
         }
-      } finally {
-        onnxBackendOptions.arithmetic = before;
-      }
-      // The js backend's own stream gives the same too.
-      expect(await chunked(model, rec, [333], jsBackend)).toEqual(whole);
-    });
+        // The js backend's own stream gives the same too.
+        expect(await chunked(model, rec, [333], jsBackend)).toEqual(whole);
+      },
+    );
   }
 
   it('a session made from given model bytes cannot stream (clear error); the CLI then runs the recording whole', async () => {
