@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NwaveModel } from '@nwave/runtime';
 import { audioBlocksAtRateSync } from '@nwave/runtime/node';
 import { encodeWav16 } from '@nwave/runtime/wav';
-import { loadAudio } from '@nwave/training/dataset-folder';
+import { loadAudio } from '@nwave/data/dataset-folder';
 import { REPO_ROOT } from '../paths.js';
 import { runNwave } from '../run-cli.test-helper.js';
 import { loadEvalData } from './dataset.js';

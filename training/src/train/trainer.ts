@@ -8,10 +8,9 @@ import * as tf from '@tensorflow/tfjs';
 import { NwaveModel, checkConstraints, type Checkpoint } from '@nwave/runtime';
 import type { HWNetwork } from '../layers/index.js';
 import { detectorLoss, firing_rate_target_mse_loss, sumOverTime, topology_loss, weight_magnitude_loss } from '../losses/index.js';
-import { NWaveDataLoader, type LoaderItem } from '../data/data-loader.js';
-import { deriveSeed, mulberry32, shuffleInPlace } from '../data/mulberry32.js';
+import { NWaveDataLoader, type LoaderItem, deriveSeed, mulberry32, shuffleInPlace } from '@nwave/data';
 import { applyHardConstraints } from './sign-projection.js';
-import { calibrateDetector, evaluateModel, type EvalItem, type EvalResult } from './evaluate.js';
+import { calibrateDetector, evaluateModel, type EvalItem, type EvalResult } from '@nwave/data/evaluate';
 import { networkToCheckpoint, type ExportOptions } from './export-checkpoint.js';
 import type { TrainConfig } from './train-config.js';
 
@@ -106,6 +105,20 @@ export function withStreamContext(
     x.set(batch.x.subarray(b * T * C, (b + 1) * T * C), (b * 2 + 1) * T * C);
   }
   return { x, shape: [B, 2 * T, C], starts: new Int32Array(B).fill(T) };
+}
+
+/** Learning-rate factor of an epoch (1-based) under the config's schedule. */
+export function lrFactor(cfg: Pick<TrainConfig, 'lrSchedule' | 'lrMinFraction' | 'epochs'>, epoch: number): number {
+  if (cfg.lrSchedule !== 'cosine' || cfg.epochs <= 1) return 1;
+  const p = Math.min(1, Math.max(0, (epoch - 1) / (cfg.epochs - 1)));
+  return cfg.lrMinFraction + (1 - cfg.lrMinFraction) * 0.5 * (1 + Math.cos(Math.PI * p));
+}
+
+function setLearningRates(optFront: tf.AdamOptimizer, optCore: tf.AdamOptimizer, cfg: TrainConfig, epoch: number): void {
+  const f = lrFactor(cfg, epoch);
+  // tfjs reads `learningRate` on every update; it has no public setter.
+  (optFront as unknown as { learningRate: number }).learningRate = cfg.lrFrontend * f;
+  (optCore as unknown as { learningRate: number }).learningRate = cfg.lrCore * f;
 }
 
 /** Weights keyed by module name (variable names carry a process-wide counter, module names do not). */
@@ -217,6 +230,7 @@ export async function trainNetwork(
 
   for (let epoch = startEpoch; epoch <= cfg.epochs; epoch++) {
     const te = performance.now();
+    setLearningRates(optFront, optCore, cfg, epoch);
     const project = epoch > Math.floor(cfg.signProjectFrom * cfg.epochs);
     const sums = { loss: 0, ce: 0, topology: 0, magnitude: 0, firingRate: 0, silence: 0, correct: 0, n: 0, kwN: 0 };
     const rateSums = new Array<number>(lifCount).fill(0);
@@ -307,6 +321,12 @@ export async function trainNetwork(
       if (batches % 8 === 0) await new Promise((r) => setImmediate(r)); // let Ctrl-C and progress bars in
     }
     if (aborted && batches === 0) break;
+    if (!aborted && epoch < cfg.epochs && epoch % cfg.evalEvery !== 0) {
+      hooks.log?.(
+        `epoch ${epoch}: train ce ${(sums.ce / Math.max(1, sums.n)).toFixed(3)} acc ${((sums.correct / Math.max(1, sums.kwN)) * 100).toFixed(1)}% (${((performance.now() - te) / 1000).toFixed(0)}s, not scored)`,
+      );
+      continue;
+    }
     const ck = networkToCheckpoint(net, cfg, { ...withScale(exportOpts), allowViolations: true });
     const compliant = checkConstraints(ck, new NwaveModel(ck).chip).ok;
     // Score = keyword accuracy with the detector calibrated to reject the background on validation.
