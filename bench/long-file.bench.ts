@@ -5,6 +5,7 @@
  * (1.15 GB, written sparse: a 1 s tone burst every 10 minutes, zeros in between, so it costs no
  * disk; the FLAC made from it by sox) must stay within +50 MB of it.
  * NWAVE_BENCH_LONG_HOURS=1 npm run bench -- long-file   a shorter run
+ * NWAVE_BENCH_LONG_ONLY=flac npm run bench -- long-file   only the FLAC rows
  */
 import { execFileSync, spawn } from 'node:child_process';
 import {
@@ -146,27 +147,50 @@ export async function benchLongFile(opts: { hours?: number } = {}): Promise<void
       );
     const rt = (r: Run) => `${((hours * 3600) / r.seconds).toFixed(0)}× real time`;
 
-    const dWav = await detect(short, hook);
-    const dWavLong = await detect(long, hook);
-    const dOnnx = await detect(short, hook, ['--backend', 'onnx', '--stream']);
-    const dOnnxLong = await detect(long, hook, ['--backend', 'onnx', '--stream']);
-    const dFlac = await detect(shortFlac, hook);
-    const dFlacLong = await detect(longFlac, hook);
-    row('detect', '1 min WAV', dWav, `${dWav.detections} detections`);
-    row('detect', `${hours} h WAV (${bytes.toFixed(0)} MB)`, dWavLong, `${dWavLong.detections} detections, ${rt(dWavLong)}`, dWav);
-    row('detect --backend onnx --stream', '1 min WAV', dOnnx, `${dOnnx.detections} detections`);
-    row('detect --backend onnx --stream', `${hours} h WAV`, dOnnxLong, `${dOnnxLong.detections} detections, ${rt(dOnnxLong)}`, dOnnx);
-    row('detect', '1 min FLAC', dFlac, `${dFlac.detections} detections`);
-    row('detect', `${hours} h FLAC (${flacMB.toFixed(1)} MB)`, dFlacLong, `${dFlacLong.detections} detections, ${rt(dFlacLong)}`, dFlac);
-
-    const eWav = await evaluate(short, dir, hook);
-    const eWavLong = await evaluate(long, dir, hook);
-    const eFlac = await evaluate(shortFlac, dir, hook);
-    const eFlacLong = await evaluate(longFlac, dir, hook);
-    row('eval', '1 min WAV', eWav, `${eWav.clips} clip`);
-    row('eval', `${hours} h WAV`, eWavLong, `${eWavLong.clips} clip (length from the header)`, eWav);
-    row('eval', '1 min FLAC', eFlac, `${eFlac.clips} clip`);
-    row('eval', `${hours} h FLAC`, eFlacLong, `${eFlacLong.clips} clip (decoded through for its length, twice)`, eFlac);
+    // NWAVE_BENCH_LONG_ONLY=flac (or wav, onnx, eval...): only the rows whose label matches.
+    const only = new RegExp(process.env.NWAVE_BENCH_LONG_ONLY ?? '', 'i');
+    const pair = async (label: string, base: () => Promise<Run>, longRun: () => Promise<Run>, note: (r: Run, long: boolean) => string) => {
+      if (!only.test(label)) return;
+      const [what, kind] = label.split(': ');
+      const a = await base();
+      const b = await longRun();
+      row(what, `1 min ${kind}`, a, note(a, false));
+      row(what, `${hours} h ${kind}${kind === 'WAV' ? ` (${bytes.toFixed(0)} MB)` : ` (${flacMB.toFixed(1)} MB)`}`, b, note(b, true), a);
+    };
+    const detections = (r: Run, isLong: boolean) =>
+      `${(r as Run & { detections: number }).detections} detections${isLong ? `, ${rt(r)}` : ''}`;
+    await pair(
+      'detect: WAV',
+      () => detect(short, hook),
+      () => detect(long, hook),
+      detections,
+    );
+    const onnx = ['--backend', 'onnx', '--stream'];
+    await pair(
+      'detect --backend onnx --stream: WAV',
+      () => detect(short, hook, onnx),
+      () => detect(long, hook, onnx),
+      detections,
+    );
+    await pair(
+      'detect: FLAC',
+      () => detect(shortFlac, hook),
+      () => detect(longFlac, hook),
+      detections,
+    );
+    const clips = (r: Run) => `${(r as Run & { clips: number }).clips} clip`;
+    await pair(
+      'eval: WAV',
+      () => evaluate(short, dir, hook),
+      () => evaluate(long, dir, hook),
+      (r, l) => clips(r) + (l ? ' (length from the header)' : ''),
+    );
+    await pair(
+      'eval: FLAC',
+      () => evaluate(shortFlac, dir, hook),
+      () => evaluate(longFlac, dir, hook),
+      (r, l) => clips(r) + (l ? ' (decoded through for its length, twice)' : ''),
+    );
 
     console.log(`\n## Long files: peak RSS of the whole \`nwave\` process (read as streams; target: ${hours} h within +50 MB of 1 min)`);
     console.log('eval: the file is a clip of `--data` and the `--stream-negatives` recording of a 2-minute stream test (`--chips 0`).');

@@ -26,7 +26,12 @@ beforeAll(() => {
   const parts = [new Float64Array(RATE), tone(400, 1), new Float64Array(RATE * 1.5), tone(4000, 1), new Float64Array(RATE / 2)];
   const period = parts.reduce((a, p) => a + p.length, 0);
   const x = new Float64Array(period * REPEATS);
-  for (let r = 0, o = 0; r < REPEATS; r++) for (const p of parts) (x.set(p, o), (o += p.length));
+  let o = 0;
+  for (let r = 0; r < REPEATS; r++)
+    for (const p of parts) {
+      x.set(p, o);
+      o += p.length;
+    }
   writeFileSync(path.join(dir, 'long.wav'), encodeWav16(x, RATE));
   execFileSync('sox', [path.join(dir, 'long.wav'), path.join(dir, 'long.flac')]);
   execFileSync('sox', [path.join(dir, 'long.wav'), path.join(dir, 'long.mp3')]);

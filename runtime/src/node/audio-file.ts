@@ -104,14 +104,14 @@ export const CONTAINER_NAMES: Record<Exclude<AudioContainer, 'wav'>, string> = {
  */
 export function mixToMono(channelData: readonly Float32Array[], from: number, n: number, flacBits = 0): Float32Array {
   const full = flacBits > 0 ? 2 ** (flacBits - 1) : 0;
-  const sum = new Float64Array(n);
-  for (const c of channelData) {
-    if (full) for (let i = 0; i < n; i++) sum[i] += Math.round(c[from + i] * (full - 1)) / full;
-    else for (let i = 0; i < n; i++) sum[i] += c[from + i];
-  }
   const ch = channelData.length;
   const samples = new Float32Array(n);
-  for (let i = 0; i < n; i++) samples[i] = Number.isFinite(sum[i]) ? sum[i] / ch : 0;
+  // Summed in float64, channel 0 first (one local sum per frame: no second buffer of the block).
+  for (let i = 0; i < n; i++) {
+    let sum = 0;
+    for (let c = 0; c < ch; c++) sum += full ? Math.round(channelData[c][from + i] * (full - 1)) / full : channelData[c][from + i];
+    samples[i] = Number.isFinite(sum) ? sum / ch : 0;
+  }
   return samples;
 }
 

@@ -5,6 +5,7 @@
  * WASM decoders' streaming API (64 KB of compressed bytes in, their PCM out, mixed to mono block
  * by block). Same samples as the whole-file reader (`audio-file.ts`: same mono mix, same FLAC
  * scaling) and the same error contract: an AudioFormatError naming the file, whatever goes wrong.
+ * The input per call shrinks while its output is large (FLAC silence compresses ~1000:1).
  *
  * Two flavours: {@link openAudioStream} (async, decoders in this thread: `nwave detect`) and
  * {@link openAudioStreamSync} (decoders in the helper worker: the synchronous eval pipeline).
@@ -50,6 +51,11 @@ export interface AudioStream extends AudioStreamInfo {
 /** Compressed bytes handed to the decoder at a time. */
 export const COMPRESSED_CHUNK_BYTES = 1 << 16;
 
+/** Smallest input per decoder call, bytes. */
+const MIN_CHUNK_BYTES = 512;
+/** Decoded values (samples x channels) per call above which the next input is halved (4 MB of float32). */
+const MAX_VALUES_PER_CALL = 1 << 20;
+
 /** One decoder call: bytes to decode, or the end of input (flush). */
 type DecoderInput = { bytes: Uint8Array } | { flush: true };
 
@@ -71,6 +77,11 @@ class CompressedReader {
   channels = 0;
   bitDepth = '';
   private flacBits = 0;
+  /**
+   * Compressed bytes per decoder call: 64 KB, less while the output is large (64 KB of FLAC
+   * silence is ~20 minutes of samples), so one call's PCM stays around a few MB.
+   */
+  private chunkBytes = COMPRESSED_CHUNK_BYTES;
   /** STREAMINFO's sample count (native FLAC), 0 = unknown. */
   readonly totalSamples: number;
 
@@ -113,7 +124,7 @@ class CompressedReader {
   nextInput(): DecoderInput | null {
     if (this.flushed) return null;
     if (!this.inputDone) {
-      const bytes = this.readAt(Math.min(COMPRESSED_CHUNK_BYTES, this.size - this.pos), this.pos);
+      const bytes = this.readAt(Math.min(this.chunkBytes, this.size - this.pos), this.pos);
       this.pos += bytes.length;
       if (bytes.length > 0) return { bytes };
       this.inputDone = true;
@@ -138,6 +149,9 @@ class CompressedReader {
   accept(raw: RawDecoded): void {
     if (raw.errors.length > 0) this.fail(`corrupt ${this.what} data (${raw.errors[0].message.split('\n')[0]})`);
     let n = raw.samplesDecoded;
+    const values = (n > 0 ? n : 0) * raw.channelData.length;
+    if (values > MAX_VALUES_PER_CALL) this.chunkBytes = Math.max(MIN_CHUNK_BYTES, this.chunkBytes >> 1);
+    else if (values < MAX_VALUES_PER_CALL / 8) this.chunkBytes = Math.min(COMPRESSED_CHUNK_BYTES, this.chunkBytes * 2);
     if (!(n > 0) || raw.channelData.length === 0) return;
     if (this.sampleRateHz === 0) {
       if (!(raw.sampleRate > 0)) this.fail(`${this.what} stream without a sample rate`);
