@@ -51,8 +51,8 @@ export interface AudioStream extends AudioStreamInfo {
 /** Compressed bytes handed to the decoder at a time. */
 export const COMPRESSED_CHUNK_BYTES = 1 << 16;
 
-/** Smallest input per decoder call, bytes. */
-const MIN_CHUNK_BYTES = 512;
+/** Smallest (and first) input per decoder call, bytes. */
+const MIN_CHUNK_BYTES = 1024;
 /** Decoded values (samples x channels) per call above which the next input is halved (4 MB of float32). */
 const MAX_VALUES_PER_CALL = 1 << 20;
 
@@ -78,10 +78,11 @@ class CompressedReader {
   bitDepth = '';
   private flacBits = 0;
   /**
-   * Compressed bytes per decoder call: 64 KB, less while the output is large (64 KB of FLAC
-   * silence is ~20 minutes of samples), so one call's PCM stays around a few MB.
+   * Compressed bytes per decoder call: starts small and grows to 64 KB while the output stays
+   * small, shrinks while it is large (64 KB of FLAC silence is ~20 minutes of samples, and a
+   * decoder's WASM heap never shrinks once one call's PCM has grown it).
    */
-  private chunkBytes = COMPRESSED_CHUNK_BYTES;
+  private chunkBytes = MIN_CHUNK_BYTES;
   /** STREAMINFO's sample count (native FLAC), 0 = unknown. */
   readonly totalSamples: number;
 
