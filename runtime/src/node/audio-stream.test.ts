@@ -125,7 +125,7 @@ describe('long compressed files are decoded chunk by chunk', () => {
   beforeAll(() => {
     // 40 s: several decoder calls of 64 KB each for every format.
     files = { flac: soxSignal('long.flac', 40), mp3: soxSignal('long.mp3', 40), ogg: soxSignal('long.ogg', 40) };
-  }, 60_000);
+  }, 180_000);
 
   it.each(['flac', 'mp3', 'ogg'])(
     '%s: the whole length arrives in bounded blocks, equal to the whole-file decode',
