@@ -312,6 +312,21 @@ export function createNetKernel(): NetKernel {
 }
 
 /**
+ * Writes the transposed weights the backward reads (`wtOff`, `recTOff`) from the weights in the
+ * arena; call it after the weights are loaded and before the backward.
+ * @param lay - layout of the call
+ * @param F - float32 arena
+ */
+export function transposeWeights(lay: NetLayout, F: Float32Array): void {
+  const { sizes } = lay;
+  const tr = (src: number, dst: number, rows: number, cols: number): void => {
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) F[dst + c * rows + r] = F[src + r * cols + c];
+  };
+  for (let l = 1; l < sizes.length; l++) tr(lay.wOff[l], lay.wtOff[l], sizes[l - 1], sizes[l]);
+  for (let l = 0; l < sizes.length; l++) if (lay.rec[l]) tr(lay.recOff[l], lay.recTOff[l], sizes[l], sizes[l]);
+}
+
+/**
  * Computes the arena layout of one call.
  * @param spec - shapes and per-layer settings
  * @returns offsets and arena sizes
