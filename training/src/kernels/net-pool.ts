@@ -112,14 +112,16 @@ function defaultThreads(): number {
 
 /**
  * Sets how many threads (main + workers) the fused training kernel uses; extra workers are
- * stopped. Defaults to `NWAVE_TRAIN_THREADS` or `min(2, cores)`.
+ * stopped (unless `keepWorkers`: a benchmark switching back and forth keeps them warm).
+ * Defaults to `NWAVE_TRAIN_THREADS` or `min(2, cores)`.
  * @param n - thread count ≥ 1
+ * @param opts - `keepWorkers`: leave idle workers running
  * @throws RangeError if `n` is not a positive integer
  */
-export function setTrainingThreads(n: number): void {
+export function setTrainingThreads(n: number, opts: { keepWorkers?: boolean } = {}): void {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`training threads must be a positive integer, got ${n}`);
   threads = n;
-  while (pool.length > n - 1) stopWorker(pool.pop() as PoolWorker);
+  if (!opts.keepWorkers) while (pool.length > n - 1) stopWorker(pool.pop() as PoolWorker);
 }
 
 /** @returns the configured thread count */

@@ -4,7 +4,7 @@
  * results within float tolerance), and what `NWAVE_TRAIN_STEP=tfjs` trains with.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { HWNetwork } from '../layers/index.js';
+import type { HWNetwork, ScanImpl } from '../layers/index.js';
 import { detectorLoss, firing_rate_target_mse_loss, topology_loss, weight_magnitude_loss } from '../losses/index.js';
 import {
   LOG_SCALE_MAX,
@@ -25,13 +25,21 @@ export class TfjsTrainStep {
   private readonly optCore: tf.AdamOptimizer;
   private readonly frontVars: Set<string>;
   private readonly names: Map<string, string>;
+  private readonly impl: ScanImpl;
   /** Gradients of the last step (before clipping), by variable name, when {@link recordGrads} is set. */
   readonly lastGrads: FusedGrads = {};
   /** Keep a copy of every step's gradients in {@link lastGrads} (tests). */
   recordGrads = false;
 
-  constructor(net: HWNetwork, cfg: FusedStepConfig, logScale: tf.Variable) {
+  /**
+   * @param net - the network
+   * @param cfg - step settings
+   * @param logScale - the detector's log-scale variable
+   * @param impl - how the network runs (`reference`: per-step tfjs ops) @defaultValue 'fused'
+   */
+  constructor(net: HWNetwork, cfg: FusedStepConfig, logScale: tf.Variable, impl: ScanImpl = 'fused') {
     this.net = net;
+    this.impl = impl;
     this.cfg = cfg;
     this.logScaleVar = logScale;
     this.optFront = tf.train.adam(cfg.lrFrontend);
@@ -66,7 +74,7 @@ export class TfjsTrainStep {
     const extra: tf.Tensor[] = [];
     const { value, grads } = tf.variableGrads(() => {
       const x = tf.tensor3d(batch.x, batch.shape);
-      const { spikes } = net.forward(x);
+      const { spikes } = net.forward(x, { impl: this.impl });
       const out = spikes[spikes.length - 1];
       const obj = detectorLoss(
         {
