@@ -103,8 +103,23 @@ export function createNetKernel(): NetKernel {
         acc.fill(0, 0, N);
         blockEnd = (Math.floor(k / BLOCK) + 1) * BLOCK;
       }
+      // Up to four rows of the same block per pass (sums of a few float32 values are exact in
+      // float64, so the order does not change the result).
       const row = w + k * N;
-      for (let n = 0; n < N; n++) acc[n] += F[row + n];
+      const k1 = i + 1 < na ? a[i + 1] : blockEnd;
+      const k2 = i + 2 < na ? a[i + 2] : blockEnd;
+      const k3 = i + 3 < na ? a[i + 3] : blockEnd;
+      if (k3 < blockEnd) {
+        const r1 = w + k1 * N;
+        const r2 = w + k2 * N;
+        const r3 = w + k3 * N;
+        for (let n = 0; n < N; n++) acc[n] += F[row + n] + F[r1 + n] + (F[r2 + n] + F[r3 + n]);
+        i += 3;
+      } else if (k1 < blockEnd) {
+        const r1 = w + k1 * N;
+        for (let n = 0; n < N; n++) acc[n] += F[row + n] + F[r1 + n];
+        i += 1;
+      } else for (let n = 0; n < N; n++) acc[n] += F[row + n];
     }
     for (let n = 0; n < N; n++) out[n] += acc[n];
   }
