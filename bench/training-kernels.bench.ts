@@ -11,7 +11,8 @@
  *   - `tfjs step + fused kernel`: tfjs losses, autodiff and Adam around the fused network op;
  *   - `per-step reference`: the same tfjs step with the network as per-step tfjs ops.
  * Steps of every implementation are interleaved round by round (the machine's load hits them
- * alike) and each figure is the MEDIAN step time. With `python3-torch` installed and
+ * alike) and each figure is the MEDIAN step time; the process CPU time per step (all threads) is
+ * printed too, a figure that other jobs' load disturbs less than wall time. With `python3-torch` installed and
  * `../shared/bench/torch_ref.py` present (or `NWAVE_TORCH_REF`), PyTorch's CPU build times the
  * seed recipe in the same run.
  *
@@ -115,6 +116,8 @@ export interface ImplTiming {
   /** Median step time (ms) and per sample. */
   msPerBatch: number;
   msPerSample: number;
+  /** Median process CPU time per sample (all threads): robust to other jobs' load. */
+  cpuMsPerSample: number;
   steps: number;
 }
 
@@ -124,6 +127,7 @@ interface Runner {
   rounds: number;
   step: (batch: FusedBatch) => FusedStepResult;
   times: number[];
+  cpu: number[];
   dispose: () => void;
 }
 
@@ -141,6 +145,7 @@ function runner(c: NetCase, label: string, kind: 'fused' | 'tfjs' | 'reference',
     rounds,
     step: (batch) => step.step(batch, { signGroups: true }),
     times: [],
+    cpu: [],
     dispose: () => {
       if (step instanceof TfjsTrainStep) step.dispose();
       net.dispose();
@@ -185,16 +190,20 @@ export async function measureTrainingKernels(): Promise<TrainingKernelsMeasureme
         for (const run of runners) {
           if (r >= warmup + run.rounds || (run.label === 'per-step reference' && r < warmup - 1)) continue;
           setTrainingThreads(run.threads, { keepWorkers: true });
+          const c0 = process.cpuUsage();
           const t0 = performance.now();
           run.step(batches[r % batches.length]);
-          if (r >= warmup) run.times.push(performance.now() - t0);
+          if (r < warmup) continue;
+          run.times.push(performance.now() - t0);
+          const c = process.cpuUsage(c0);
+          run.cpu.push((c.user + c.system) / 1000);
         }
       }
       out.push({
         net: c.name,
         timings: runners.map((run) => {
           const ms = median(run.times);
-          return { impl: run.label, msPerBatch: ms, msPerSample: ms / B, steps: run.times.length };
+          return { impl: run.label, msPerBatch: ms, msPerSample: ms / B, cpuMsPerSample: median(run.cpu) / B, steps: run.times.length };
         }),
       });
       for (const run of runners) run.dispose();
@@ -233,7 +242,9 @@ export async function benchTrainingKernels(): Promise<void> {
   );
   for (const r of results) {
     for (const t of r.timings) {
-      console.log(`training ${r.net} [${t.impl}]: ${t.msPerSample.toFixed(3)} ms/sample (batch ${B}, median of ${t.steps} steps)`);
+      console.log(
+        `training ${r.net} [${t.impl}]: ${t.msPerSample.toFixed(3)} ms/sample (batch ${B}, median of ${t.steps} steps; CPU ${t.cpuMsPerSample.toFixed(3)} ms/sample)`,
+      );
     }
     const fused = r.timings[0].msPerSample;
     const of = (label: string) => r.timings.find((t) => t.impl === label)?.msPerSample ?? NaN;
