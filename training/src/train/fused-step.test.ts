@@ -18,6 +18,7 @@ const TEST_FILTERBANK = {
 };
 
 const initialThreads = trainingThreads();
+const LR_FACTOR = 0.7;
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
@@ -164,6 +165,8 @@ describe('fused training step vs the tfjs step (reference)', () => {
       const cfg = stepConfig(c, net.hwLayers().length);
       const step = impl === 'fused' ? new FusedTrainStep(net, cfg, logScale) : new TfjsTrainStep(net, cfg, logScale);
       step.recordGrads = true;
+      // A learning-rate schedule's factor: both steps must apply it.
+      step.setLearningRates(c.cfg.lrFrontend * LR_FACTOR, c.cfg.lrCore * LR_FACTOR);
       const before = weightsOf(net);
       const r = step.step(batchOf(c, 9), { signGroups: c.signGroups });
       step.syncToNetwork();
@@ -195,7 +198,7 @@ describe('fused training step vs the tfjs step (reference)', () => {
     }
     // Adam's first step moves each weight by ≈ lr·sign(g): compare where the gradient is clear of
     // float noise; elsewhere the two may only differ by that one step.
-    const lrOf = (name: string) => (name === 'frontend' || name === 'frontend_syn' ? c.cfg.lrFrontend : c.cfg.lrCore);
+    const lrOf = (name: string) => (name === 'frontend' || name === 'frontend_syn' ? c.cfg.lrFrontend : c.cfg.lrCore) * LR_FACTOR;
     for (const [name, w] of Object.entries(t.after)) {
       const g = t.grads[name];
       const gMax = Math.max(...Array.from(g, Math.abs));

@@ -112,6 +112,8 @@ export class FusedTrainStep {
   private readonly acc: [number, number] = [BETA1, BETA1];
   private readonly acc2: [number, number] = [BETA2, BETA2];
   private lay: NetLayout | null = null;
+  /** Learning rates of the frontend and core groups. */
+  private lr: [number, number];
   private readonly scratch = new DetectorScratch();
   private red = new Float64Array(0);
   /** Gradients of the last step (before clipping), by variable name, when {@link recordGrads} is set. */
@@ -127,6 +129,7 @@ export class FusedTrainStep {
   constructor(net: HWNetwork, cfg: FusedStepConfig, logScale: tf.Variable) {
     this.net = net;
     this.cfg = cfg;
+    this.lr = [cfg.lrFrontend, cfg.lrCore];
     this.layers = net.hwLayers();
     this.syns = net.layers.filter((m): m is Frontend | HWSynapse => m instanceof Frontend || m instanceof HWSynapse);
     if (cfg.rateTargets.length !== this.layers.length)
@@ -165,6 +168,15 @@ export class FusedTrainStep {
   /** The detector's current log-scale. */
   get logScale(): number {
     return this.logScaleParam.value[0];
+  }
+
+  /**
+   * Sets both groups' learning rates (a schedule).
+   * @param front - frontend rate
+   * @param core - core rate
+   */
+  setLearningRates(front: number, core: number): void {
+    this.lr = [front, core];
   }
 
   /** Writes the weights, log τ and log-scale back into the network's (and the log-scale's) variables. */
@@ -359,7 +371,7 @@ export class FusedTrainStep {
     }
     const norm = Math.sqrt(sq);
     const scale = norm > cfg.gradClip ? cfg.gradClip / norm : 1;
-    const lr = [Math.fround(-cfg.lrFrontend), Math.fround(-cfg.lrCore)];
+    const lr = [Math.fround(-this.lr[0]), Math.fround(-this.lr[1])];
     const used = [false, false];
     for (const p of trained) {
       used[p.group] = true;

@@ -54,6 +54,17 @@ export class TfjsTrainStep {
     return this.logScaleVar.dataSync()[0];
   }
 
+  /**
+   * Sets both groups' learning rates (a schedule).
+   * @param front - frontend rate
+   * @param core - core rate
+   */
+  setLearningRates(front: number, core: number): void {
+    // tfjs reads `learningRate` on every update; it has no public setter.
+    (this.optFront as unknown as { learningRate: number }).learningRate = front;
+    (this.optCore as unknown as { learningRate: number }).learningRate = core;
+  }
+
   /** The weights already live in the network's variables. */
   syncToNetwork(): void {}
 

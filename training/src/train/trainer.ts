@@ -110,6 +110,13 @@ export function withStreamContext(
   return { x, shape: [B, 2 * T, C], starts: new Int32Array(B).fill(T) };
 }
 
+/** Learning-rate factor of an epoch (1-based) under the config's schedule. */
+export function lrFactor(cfg: Pick<TrainConfig, 'lrSchedule' | 'lrMinFraction' | 'epochs'>, epoch: number): number {
+  if (cfg.lrSchedule !== 'cosine' || cfg.epochs <= 1) return 1;
+  const p = Math.min(1, Math.max(0, (epoch - 1) / (cfg.epochs - 1)));
+  return cfg.lrMinFraction + (1 - cfg.lrMinFraction) * 0.5 * (1 + Math.cos(Math.PI * p));
+}
+
 /** Weights keyed by module name (variable names carry a process-wide counter, module names do not). */
 function snapshot(net: HWNetwork): Record<string, number[]> {
   const out: Record<string, number[]> = {};
@@ -230,6 +237,7 @@ export async function trainNetwork(
 
   for (let epoch = startEpoch; epoch <= cfg.epochs; epoch++) {
     const te = performance.now();
+    trainStep.setLearningRates(cfg.lrFrontend * lrFactor(cfg, epoch), cfg.lrCore * lrFactor(cfg, epoch));
     const project = epoch > Math.floor(cfg.signProjectFrom * cfg.epochs);
     const sums = { loss: 0, ce: 0, topology: 0, magnitude: 0, firingRate: 0, silence: 0, correct: 0, n: 0, kwN: 0 };
     const rateSums = new Array<number>(lifCount).fill(0);
@@ -279,6 +287,12 @@ export async function trainNetwork(
     }
     if (aborted && batches === 0) break;
     trainStep.syncToNetwork();
+    if (!aborted && epoch < cfg.epochs && epoch % cfg.evalEvery !== 0) {
+      hooks.log?.(
+        `epoch ${epoch}: train ce ${(sums.ce / Math.max(1, sums.n)).toFixed(3)} acc ${((sums.correct / Math.max(1, sums.kwN)) * 100).toFixed(1)}% (${((performance.now() - te) / 1000).toFixed(0)}s, not scored)`,
+      );
+      continue;
+    }
     const ck = networkToCheckpoint(net, cfg, { ...withScale(exportOpts), allowViolations: true });
     const compliant = checkConstraints(ck, new NwaveModel(ck).chip).ok;
     // Score = keyword accuracy with the detector calibrated to reject the background on validation.
