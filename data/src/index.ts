@@ -33,5 +33,5 @@ export * from './fs-atomic.js';
 export * from './hard-negatives.js';
 export * from './stream-augment.js';
 export * from './stream-data.js';
-export * from './metrics/evaluate.js';
+export * from './metrics/index.js';
 export * from './report/svg-charts.js';
