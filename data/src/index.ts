@@ -29,7 +29,6 @@ export * from './synthetic-speech.js';
 export * from './synthetic-background.js';
 export * from './clip-writer.js';
 export * from './run-process.js';
-export * from './fs-atomic.js';
 export * from './hard-negatives.js';
 export * from './stream-augment.js';
 export * from './stream-data.js';
