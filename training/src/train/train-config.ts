@@ -321,7 +321,8 @@ export function trainConfigFromFlags(parsed: Record<string, unknown>, number: (t
       if (s.nullText !== undefined && text.trim() === s.nullText) value = null;
       else if (k.type === 'number') {
         value = number(text);
-        if (value === undefined) throw fail(describeRange(k.range));
+        // The range is checked on the number itself, before `fromFlag` wraps it (`{ xi }`).
+        if (value === undefined || !numberSchema(k.range).safeParse(value).success) throw fail(describeRange(k.range));
       } else if (k.type === 'numbers') {
         const parts = text
           .split(',')
