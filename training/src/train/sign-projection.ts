@@ -27,25 +27,45 @@ export function projectSignGroups(values: Float32Array, nIn: number, nOut: numbe
   return zeroed;
 }
 
+/** Core weights are kept in ±this range; a frontend weight at least its lower bound. */
+const DEFAULT_W_MAX = 0.9;
+const DEFAULT_FRONTEND_MIN = 0.9 / 127;
+
+/**
+ * The hard constraints of one core weight matrix, in place: sign groups (when asked), then ±wMax.
+ * (One definition, shared by {@link applyHardConstraints} and the fused training step.)
+ */
+export function constrainSynapse(v: Float32Array, nIn: number, nOut: number, signGroups: boolean, wMax = DEFAULT_W_MAX): void {
+  if (signGroups) projectSignGroups(v, nIn, nOut);
+  for (let i = 0; i < v.length; i++) v[i] = Math.max(-wMax, Math.min(wMax, v[i]));
+}
+
+/** Learnt time constants stay in a range the chip's leak can realise (log τ, in place). */
+export function constrainLogTau(v: Float32Array): void {
+  const lo = Math.fround(Math.log(LEARNABLE_TAU_RANGE_S[0]));
+  const hi = Math.fround(Math.log(LEARNABLE_TAU_RANGE_S[1]));
+  for (let i = 0; i < v.length; i++) v[i] = Math.max(lo, Math.min(hi, v[i]));
+}
+
+/** Frontend weights stay positive and within range (in place). */
+export function constrainFrontend(v: Float32Array, wMax = DEFAULT_W_MAX, frontendMin = DEFAULT_FRONTEND_MIN): void {
+  const lo = Math.fround(frontendMin);
+  const hi = Math.fround(wMax);
+  for (let i = 0; i < v.length; i++) v[i] = Math.max(lo, Math.min(hi, v[i]));
+}
+
 /** Applies the hard constraints in place to the network's variables. */
 export function applyHardConstraints(net: HWNetwork, opts: { signGroups: boolean; wMax?: number; frontendMin?: number }): void {
-  const wMax = opts.wMax ?? 0.9;
+  const assign = (variable: tf.Variable, fix: (v: Float32Array) => void): void => {
+    const v = Float32Array.from(variable.dataSync());
+    fix(v);
+    tf.tidy(() => variable.assign(tf.tensor(v, variable.shape, 'float32')));
+  };
   for (const syn of net.synapses()) {
     const [nIn, nOut] = syn.weight.shape as [number, number];
-    const v = Float32Array.from(syn.weight.dataSync());
-    if (opts.signGroups) projectSignGroups(v, nIn, nOut);
-    for (let i = 0; i < v.length; i++) v[i] = Math.max(-wMax, Math.min(wMax, v[i]));
-    tf.tidy(() => syn.weight.assign(tf.tensor(v, syn.weight.shape, 'float32')));
+    assign(syn.weight, (v) => constrainSynapse(v, nIn, nOut, opts.signGroups, opts.wMax));
   }
-  // Learnt time constants stay in a range the chip's leak can realise.
-  const [lo, hi] = LEARNABLE_TAU_RANGE_S;
-  for (const layer of net.hwLayers()) {
-    const lt = layer.logTau;
-    if (lt) tf.tidy(() => lt.assign(tf.clipByValue(lt, Math.log(lo), Math.log(hi))));
-  }
+  for (const layer of net.hwLayers()) if (layer.logTau) assign(layer.logTau, constrainLogTau);
   const fe = net.frontend();
-  if (fe) {
-    const lo = opts.frontendMin ?? 0.9 / 127;
-    tf.tidy(() => fe.weight.assign(tf.clipByValue(fe.weight, lo, wMax)));
-  }
+  if (fe) assign(fe.weight, (v) => constrainFrontend(v, opts.wMax, opts.frontendMin));
 }
