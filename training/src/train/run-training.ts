@@ -371,7 +371,7 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
     ...(mining.length ? { hardNegativeRounds: mining } : {}),
     split: main.split.mode,
     powerMeanW: valRes.power.meanW,
-    energyPerInferenceJ: valRes.power.meanEnergyJ,
+    energyPerInferenceJ: valRes.power.energyPerInferenceJ,
     firingRates: valRes.firingRates,
   };
   const checkpoint: Checkpoint = { ...ck0, provenance: { ...ck0.provenance, metrics } };
