@@ -215,14 +215,17 @@ export async function measureTrainingKernels(): Promise<TrainingKernelsMeasureme
   return out;
 }
 
+/** The Python that has torch (Debian's python3-torch lives in /usr/bin/python3; a pyenv shim may come first). */
+const PYTHON = process.env.NWAVE_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+
 /** PyTorch's CPU build on the seed recipe (random features), or null when unavailable. */
 function torchReference(): { msPerSample: number; threads: number } | null {
   const here = dirname(fileURLToPath(import.meta.url));
   const script = process.env.NWAVE_TORCH_REF ?? resolve(here, '../../shared/bench/torch_ref.py');
   if (!existsSync(script)) return null;
-  const probe = spawnSync('python3', ['-c', 'import torch'], { encoding: 'utf8' });
+  const probe = spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
   if (probe.status !== 0) return null;
-  const r = spawnSync('python3', [script, '-', '--synthetic', '960', '--time-only', '--epochs', '2', '--batch', String(B)], {
+  const r = spawnSync(PYTHON, [script, '-', '--synthetic', '960', '--time-only', '--epochs', '2', '--batch', String(B)], {
     encoding: 'utf8',
     timeout: 600_000,
   });
