@@ -4,7 +4,7 @@
  * Precedence of training settings: defaults < `--config FILE` < explicit flags.
  */
 import { readFileSync } from 'node:fs';
-import { InvalidArgumentError, LIMITS } from '@nwave/runtime';
+import { InvalidArgumentError, LIMITS, chipProfileIds, chipShortName, findChipProfileByName, getChipProfile } from '@nwave/runtime';
 import type { RunTrainingOptions, TrainConfig } from '@nwave/training';
 import { checkNumber, type NumberRule } from '../number-text.js';
 import { checkOutputFile } from '../output-path.js';
@@ -33,8 +33,11 @@ export interface TrainCliOptions {
   tauRange?: string;
   population?: string;
   logitScale?: string;
+  chip?: string;
   mismatch?: string;
   ileakMismatch?: boolean;
+  signAnnealing?: boolean;
+  fluctInit?: string;
   recurrent?: boolean;
   learnTaus?: boolean;
   patience?: string;
@@ -152,7 +155,20 @@ export function trainOptionsFromFlags(
     hiddenTauRangeS: tauRange,
     outputPopulation: opt(o.population, (t) => parseNumberFlag('--population', t, { int: true, min: 1, max: 64 })),
     logitScale: opt(o.logitScale, (t) => parseNumberFlag('--logit-scale', t, { min: 0, exclusiveMin: true, max: MAX.logitScale })),
+    chip: opt(o.chip, (t) => {
+      const p = findChipProfileByName(t);
+      if (!p)
+        throw new InvalidArgumentError(
+          `--chip: unknown chip "${t}" (known: ${chipProfileIds()
+            .map((id) => chipShortName(getChipProfile(id)))
+            .join(', ')})`,
+          { field: '--chip', value: t },
+        );
+      return chipShortName(p);
+    }),
     stddev: opt(o.mismatch, (t) => parseNumberFlag('--mismatch', t, { min: 0, max: 1 })),
+    signAnnealing: o.signAnnealing ? true : undefined,
+    fluctInit: opt(o.fluctInit, (t) => ({ xi: parseNumberFlag('--fluct-init', t, { min: 0, exclusiveMin: true, max: 10 }) })),
     ileakMismatch: o.ileakMismatch ? true : undefined,
     recurrent: o.recurrent ? true : undefined,
     learnTaus: o.learnTaus ? true : undefined,

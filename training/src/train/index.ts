@@ -7,3 +7,4 @@ export * from './firing-rate-check.js';
 export * from './trainer.js';
 export * from './report.js';
 export * from './run-training.js';
+export * from './fluct-init.js';

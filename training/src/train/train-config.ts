@@ -5,7 +5,14 @@
  */
 import { z } from 'zod';
 import { InvalidArgumentError } from '@nwave/runtime';
+import { resolveTrainChip, trainChipNames } from '../chip.js';
 export interface TrainConfig {
+  /**
+   * The chip to train for: a chip profile id or its short name (`h1v1`, `h1v2`). Everything
+   * chip-specific (weight ranges and bits, charge, reset, threshold, sign groups, cores, filters,
+   * taus, mismatch) is read from that profile.
+   */
+  chip: string;
   /** Output neurons per class (population readout; class score = summed counts). */
   outputPopulation: number;
   /** Hidden layer sizes, e.g. [64] for the tutorial's 13-64-2. */
@@ -37,9 +44,9 @@ export interface TrainConfig {
   streamContext: boolean;
   /** Weight of the keyword-silence term: spike rate of keyword neurons where their keyword is not. */
   lamSilence: number;
-  /** `topology_loss` weight (sign groups of 5). */
+  /** `topology_loss` weight (the chip's sign groups). */
   lamTopology: number;
-  /** `weight_magnitude_loss` weight (limit 0.9). */
+  /** `weight_magnitude_loss` weight (limit: the chip's core wMax). */
   lamMagnitude: number;
   /** `firing_rate_target_mse_loss` multiplier, and the target mean rates (spikes per neuron per step). */
   lamFiringRate: number;
@@ -56,20 +63,33 @@ export interface TrainConfig {
   surrogateSlope: number;
   /** Mean of the Frontend init (Tutorial 2: 0.1). */
   frontendInitMean: number;
-  /** HWSynapse quantization bits (grid ±0.9). */
-  bits: number;
-  /** Frontend bits at export (the frontend trains in float, as in the SDK). */
-  frontendBits: number;
-  /** Synaptic mismatch σ (weight units) redrawn per batch; null = off. */
+  /** HWSynapse quantization bits (grid ±wMax of the chip); null = the chip's core `maxBits`. */
+  bits: number | null;
+  /** Frontend bits at export (the frontend trains in float, as in the SDK); null = the chip's frontend `maxBits`. */
+  frontendBits: number | null;
+  /** Synaptic mismatch σ (weight units) redrawn per batch; null = off (a chip without synaptic mismatch refuses σ > 0). */
   stddev: number | null;
-  /** Leak mismatch redrawn per batch. */
+  /** The chip's neuron mismatch redrawn per batch: leak spread, and threshold spread on chips that have one. */
   ileakMismatch: boolean;
   /** In-core recurrence in every hidden layer (`I_t += s_{t−1} @ W_rec`; each must fit one core). */
   recurrent: boolean;
   /** Train every hidden and output layer's per-neuron τ (exported as a `tausS` array). */
   learnTaus: boolean;
-  /** From this fraction of the epochs on, every step projects each group of 5 onto one sign. */
+  /** From this fraction of the epochs on, every step projects each sign group onto one sign. */
   signProjectFrom: number;
+  /**
+   * `SignAnnealing` (nwavesdk 1.0): soft sign gates on the core weights, sharpened geometrically
+   * over the epochs from `signAnnealingAlphas[0]` to `[1]` (layers/sign-annealing.ts).
+   */
+  signAnnealing: boolean;
+  /** α of the first and the last epoch of `SignAnnealing` (the SDK's defaults 0.5, 20). */
+  signAnnealingAlphas: [number, number];
+  /**
+   * Fluctuation-driven init (nwavesdk 1.0 `fluct_init`): core weights drawn so that each neuron's
+   * membrane sits `xi` standard deviations below θ (ξ = (θ − μ_U)/σ_U) on the first training
+   * batch; null = the Tutorial 2 init, normal(0.1, 0.3) in charge units.
+   */
+  fluctInit: { xi: number } | null;
   /** Weight the cross-entropy by inverse class frequency (background classes are large). */
   balanceClasses: boolean;
   /**
@@ -84,6 +104,7 @@ export interface TrainConfig {
 }
 
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
+  chip: 'h1v1',
   hidden: [64],
   outputPopulation: 1,
   epochs: 40,
@@ -107,13 +128,16 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   hiddenTauRangeS: null,
   frontendInitMean: 0.1,
   surrogateSlope: 25,
-  bits: 5,
-  frontendBits: 8,
+  bits: null,
+  frontendBits: null,
   stddev: null,
   ileakMismatch: false,
   recurrent: false,
   learnTaus: false,
   signProjectFrom: 0.5,
+  signAnnealing: false,
+  signAnnealingAlphas: [0.5, 20],
+  fluctInit: null,
   balanceClasses: true,
   backgroundPerEpoch: 1.5,
   patience: 0,
@@ -126,6 +150,17 @@ const rate = z.number().min(0).max(1);
 /** Schema of a `--config` file: any subset of {@link TrainConfig}; unknown keys are refused (typos). */
 export const trainConfigSchema = z
   .strictObject({
+    chip: z.string().refine(
+      (name) => {
+        try {
+          resolveTrainChip(name);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { error: (iss) => `unknown chip ${JSON.stringify(iss.input)} (known: ${trainChipNames().join(', ')})` },
+    ),
     outputPopulation: z.int().min(1).max(64),
     hidden: z.array(z.int().min(1).max(4096)).min(1).max(8),
     epochs: z.int().min(1),
@@ -152,13 +187,16 @@ export const trainConfigSchema = z
       .nullable(),
     surrogateSlope: positive,
     frontendInitMean: positive,
-    bits: z.int().min(2).max(16),
-    frontendBits: z.int().min(2).max(16),
+    bits: z.int().min(2).max(16).nullable(),
+    frontendBits: z.int().min(2).max(16).nullable(),
     stddev: z.number().min(0).nullable(),
     ileakMismatch: z.boolean(),
     recurrent: z.boolean(),
     learnTaus: z.boolean(),
     signProjectFrom: z.number().min(0),
+    signAnnealing: z.boolean(),
+    signAnnealingAlphas: z.tuple([positive, positive]),
+    fluctInit: z.strictObject({ xi: positive.max(10) }).nullable(),
     balanceClasses: z.boolean(),
     backgroundPerEpoch: z.number().min(0),
     patience: z.int().min(0),

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { NwaveModel, checkConstraints, type Checkpoint } from '@nwave/runtime';
-import type { HWNetwork } from '../layers/index.js';
+import { signAnnealingAlpha, type HWNetwork } from '../layers/index.js';
 import { detectorLoss, firing_rate_target_mse_loss, sumOverTime, topology_loss, weight_magnitude_loss } from '../losses/index.js';
 import { NWaveDataLoader, type LoaderItem } from '../data/data-loader.js';
 import { deriveSeed, mulberry32, shuffleInPlace } from '../data/mulberry32.js';
@@ -218,6 +218,7 @@ export async function trainNetwork(
   for (let epoch = startEpoch; epoch <= cfg.epochs; epoch++) {
     const te = performance.now();
     const project = epoch > Math.floor(cfg.signProjectFrom * cfg.epochs);
+    net.setSignAlpha(cfg.signAnnealing ? signAnnealingAlpha(cfg.signAnnealingAlphas, epoch, cfg.epochs) : null);
     const sums = { loss: 0, ce: 0, topology: 0, magnitude: 0, firingRate: 0, silence: 0, correct: 0, n: 0, kwN: 0 };
     const rateSums = new Array<number>(lifCount).fill(0);
     let batches = 0;
@@ -307,7 +308,7 @@ export async function trainNetwork(
       if (batches % 8 === 0) await new Promise((r) => setImmediate(r)); // let Ctrl-C and progress bars in
     }
     if (aborted && batches === 0) break;
-    const ck = networkToCheckpoint(net, cfg, { ...withScale(exportOpts), allowViolations: true });
+    const ck = networkToCheckpoint(net, { ...withScale(exportOpts), allowViolations: true });
     const compliant = checkConstraints(ck, new NwaveModel(ck).chip).ok;
     // Score = keyword accuracy with the detector calibrated to reject the background on validation.
     const detector = calibrateDetector(new NwaveModel(ck), data.val, T, minRejection);
@@ -369,8 +370,9 @@ export async function trainNetwork(
     // Stopped before any compliant epoch (early Ctrl-C): project the current weights onto the
     // sign groups so that what gets exported still satisfies the chip.
     applyHardConstraints(net, { signGroups: true });
-    hooks.log?.('no compliant epoch yet: exporting the last weights projected onto sign groups of 5');
+    hooks.log?.(`no compliant epoch yet: exporting the last weights projected onto sign groups of ${net.chip.signGroupSize}`);
   }
+  net.setSignAlpha(null);
   optFront.dispose();
   optCore.dispose();
   logScale.dispose();
