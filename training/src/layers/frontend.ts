@@ -69,15 +69,15 @@ export class Frontend extends HWWeightModule {
    * Element-wise product with the effective weight, over the whole sequence.
    * @param x - features `[B, T, N]`
    * @param opts - `impl: 'fused'` (typed-array `HwFrontendMul` kernel, default) or `'reference'`
-   *   (`tf.mul`); both give identical values
+   *   (`tf.mul`); both give identical values; `weight` replaces the effective weight
    * @returns currents `[B, T, N]`
    * @throws Error if `prepare_net` was not called first
    */
-  apply(x: tf.Tensor3D, opts: { impl?: 'fused' | 'reference' } = {}): tf.Tensor3D {
+  apply(x: tf.Tensor3D, opts: { impl?: 'fused' | 'reference'; weight?: tf.Tensor } = {}): tf.Tensor3D {
     if (x.shape[2] !== this.nb_inputs) {
       throw new RangeError(`Frontend '${this.name}': input has ${x.shape[2]} channels, expected ${this.nb_inputs}`);
     }
-    const w = this.effectiveWeight() as tf.Tensor1D;
+    const w = (opts.weight ?? this.effectiveWeight()) as tf.Tensor1D;
     return opts.impl === 'reference' ? (tf.mul(x, w) as tf.Tensor3D) : frontendMul(x, w);
   }
 }

@@ -60,6 +60,8 @@ export interface HWLayerApplyOptions {
   impl?: ScanImpl;
   /** Also return the membrane after reset. @defaultValue false */
   returnMem?: boolean;
+  /** The currents already carry the threshold-spread scale (the network scales the weights). @defaultValue false */
+  inputScaled?: boolean;
 }
 
 let nextId = 0;
@@ -221,7 +223,7 @@ export class HWLayer {
       throw new RangeError(`HWLayer '${this.name}': input has ${I.shape[2]} neurons, expected ${this.n_neurons}`);
     }
     const scale = this.inputScaleNow;
-    const input = scale ? (tf.mul(I, tf.tensor1d(scale, 'float32')) as tf.Tensor3D) : I;
+    const input = scale && !opts.inputScaled ? (tf.mul(I, tf.tensor1d(scale, 'float32')) as tf.Tensor3D) : I;
     if (opts.impl === 'reference' || this.recurrent || this.logTau) {
       return hwLayerScanReference(input, this.betaTensor() ?? this.betaNow, {
         theta: this.threshold,

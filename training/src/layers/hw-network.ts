@@ -185,8 +185,10 @@ export class HWNetwork implements ModuleContainer {
     const mems: tf.Tensor3D[] = [];
     let h = x;
     for (const { syn, layer } of this.pairs) {
-      const cur = syn.apply(h, { impl: opts.impl === 'reference' ? 'reference' : 'fused' });
-      const r = layer.apply(cur, { impl: opts.impl, returnMem: opts.returnMem });
+      // Scaled weights as in the fused path, so both round alike.
+      const weight = layer.scaleInput(syn.effectiveWeight());
+      const cur = syn.apply(h, { impl: opts.impl === 'reference' ? 'reference' : 'fused', weight });
+      const r = layer.apply(cur, { impl: opts.impl, returnMem: opts.returnMem, inputScaled: true });
       spikes.push(r.spikes);
       if (r.mem) mems.push(r.mem);
       h = r.spikes;

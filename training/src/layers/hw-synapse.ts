@@ -63,16 +63,17 @@ export class HWSynapse extends HWWeightModule {
    * Synaptic currents for a whole sequence of spikes.
    * @param spk - spikes `[B, T, N_in]`
    * @param opts - `impl: 'fused'` (typed-array `HwSynapseMatMul` kernel, default) or
-   *   `'reference'` (`tf.matMul` on `[B·T, N_in]`); both give identical values
+   *   `'reference'` (`tf.matMul` on `[B·T, N_in]`); both give identical values. `weight`: use
+   *   this instead of the effective weight (e.g. scaled by a threshold spread)
    * @returns currents `[B, T, N_out]`
    * @throws Error if `prepare_net` was not called first
    */
-  apply(spk: tf.Tensor3D, opts: { impl?: 'fused' | 'reference' } = {}): tf.Tensor3D {
+  apply(spk: tf.Tensor3D, opts: { impl?: 'fused' | 'reference'; weight?: tf.Tensor } = {}): tf.Tensor3D {
     const [B, T, nIn] = spk.shape;
     if (nIn !== this.nb_inputs) {
       throw new RangeError(`HWSynapse '${this.name}': input has ${nIn} neurons, expected ${this.nb_inputs}`);
     }
-    const w = this.effectiveWeight() as tf.Tensor2D;
+    const w = (opts.weight ?? this.effectiveWeight()) as tf.Tensor2D;
     if (opts.impl !== 'reference') return synapseMatMul(spk, w);
     return tf.tidy(() => tf.reshape(tf.matMul(tf.reshape(spk, [B * T, nIn]), w), [B, T, this.nb_outputs]));
   }
