@@ -39,8 +39,35 @@ export default tseslint.config(
             },
             { group: ['@tensorflow/*', 'electron', 'naudiodon', 'onnxruntime-*'], message: 'runtime has no heavy dependencies.' },
             {
-              group: ['**/training/**', '**/electron/**', '**/renderer/**', '**/cli/**', '@nwave/training', '@nwave/cli'],
+              group: [
+                '**/training/**',
+                '**/electron/**',
+                '**/renderer/**',
+                '**/cli/**',
+                '@nwave/data',
+                '@nwave/data/*',
+                '@nwave/training',
+                '@nwave/cli',
+              ],
               message: 'runtime imports nothing from the other parts.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // data/ is the tfjs-free half of training: the CLI and the app load it without TensorFlow.js.
+    files: ['data/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@tensorflow/*'], message: '@nwave/data needs no TensorFlow.js: tfjs code belongs in training/.' },
+            {
+              group: ['**/training/**', '@nwave/training', '@nwave/training/*', '@nwave/cli', '@nwave/electron', '@nwave/electron/*'],
+              message: '@nwave/data imports only @nwave/runtime of the other parts.',
             },
           ],
         },
@@ -91,6 +118,8 @@ export default tseslint.config(
                 '@nwave/electron/training/*',
                 '@nwave/training',
                 '@nwave/training/*',
+                '@nwave/data',
+                '@nwave/data/*',
               ],
               message: 'the renderer reaches main only through the IPC contract (@nwave/electron/shared/*).',
             },

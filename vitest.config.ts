@@ -7,6 +7,7 @@ export default defineConfig({
   test: {
     include: [
       'runtime/src/**/*.test.ts',
+      'data/src/**/*.test.ts',
       'training/src/**/*.test.ts',
       'cli/src/**/*.test.ts',
       'onnx/src/**/*.test.ts',

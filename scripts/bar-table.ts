@@ -6,7 +6,7 @@
  * (defaults: models/default.nwave.json, ../shared/data/speech-commands-dev,
  * ../shared/data/extra-speech; both data folders are only on the development machine.)
  *
- * Held-out data by the project's fixed rule (training/src/data/holdout-split.ts): speakers with
+ * Held-out data by the project's fixed rule (data/src/holdout-split.ts): speakers with
  * md5(speaker) % 5 == 4 (`--speakers test`, default; `val` = 3; `heldout` = both), recordings
  * without speaker id in the eval half (md5 of `<source>/<folder>/<name>` odd). A model trained
  * with that rule never saw these voices or recordings; the current default model was trained
@@ -30,9 +30,9 @@ import { NwaveModel } from '@nwave/runtime';
 import { readCheckpointFile } from '@nwave/runtime/node';
 import { evaluateStreaming } from '../cli/src/eval/evaluate-streaming.js';
 import { inStreamSplit, listAudioTree } from '../cli/src/eval/stream-sources.js';
-import { holdoutOf } from '../training/src/data/holdout-split.js';
+import { holdoutOf } from '../data/src/holdout-split.js';
 import type { StreamSource } from '../cli/src/eval/stream-builder.js';
-import { listClassFolders, listAudioFilesIn, loadAudio } from '../training/src/data/dataset-folder.js';
+import { listClassFolders, listAudioFilesIn, loadAudio } from '../data/src/dataset-folder.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -148,7 +148,7 @@ const st = evaluateStreaming(model, [...negatives, ...keywordSources], (f) => lo
 const pc = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)} %`);
 const result = {
   model: relative(process.cwd(), resolve(modelFile)),
-  data: { dev, extra, speakers: values.speakers, rule: 'training/src/data/holdout-split.ts' },
+  data: { dev, extra, speakers: values.speakers, rule: 'data/src/holdout-split.ts' },
   keywords: { devHeldOut: devKw, scToyUnseen: toyKw },
   rejection: { total: totalRej, groups: allNonKw },
   streaming: {

@@ -23,12 +23,12 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeWav16 } from '../runtime/src/dsp/wav.js';
 import { writeWavFileAtomic } from '../runtime/src/node/wav-file.js';
-import type { VoiceParams } from '../training/src/data/espeak.js';
-import { writeFileAtomicSync } from '../training/src/data/fs-atomic.js';
-import { mulberry32 } from '../training/src/data/mulberry32.js';
-import { coloredNoise, dbToGain } from '../training/src/data/noise.js';
-import { runTool, toolsAvailable } from '../training/src/data/run-process.js';
-import { renderSentence, type WordTiming } from '../training/src/data/synthetic-speech.js';
+import type { VoiceParams } from '../data/src/espeak.js';
+import { writeFileAtomicSync } from '../data/src/fs-atomic.js';
+import { mulberry32 } from '../data/src/mulberry32.js';
+import { coloredNoise, dbToGain } from '../data/src/noise.js';
+import { runTool, toolsAvailable } from '../data/src/run-process.js';
+import { renderSentence, type WordTiming } from '../data/src/synthetic-speech.js';
 
 /** Folder of the generated fixtures. */
 export const SYNTH_FIXTURES_DIR = fileURLToPath(new URL('../test/.fixtures/', import.meta.url));

@@ -8,7 +8,7 @@
  *  - `eval/val`, `eval/test`: folders for `nwave eval`: the dev clips of validation / test
  *    speakers and, as continuous other speech, the EVAL half of the spoken sentences.
  *
- * Held-out rule: the project's (training/src/data/holdout-split.ts): speakers by
+ * Held-out rule: the project's (data/src/holdout-split.ts): speakers by
  * `md5(speaker) % 5` (0-2 train, 3 validation, 4 test), recordings without a speaker by
  * `md5(<source>/<folder>/<name>) % 2` (train half / held-out half, the latter split between
  * validation and test here so that validation has silence and sentences to calibrate on).
@@ -19,9 +19,9 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync,
 import path from 'node:path';
 import { encodeWav16 } from '@nwave/runtime/wav';
 import { writeWavFileAtomic } from '@nwave/runtime/node';
-import { mapWithConcurrency, runTool } from '../training/src/data/run-process.js';
-import { mulberry32 } from '../training/src/data/mulberry32.js';
-import { holdoutOf, recordingKey } from '../training/src/data/holdout-split.js';
+import { mapWithConcurrency, runTool } from '../data/src/run-process.js';
+import { mulberry32 } from '../data/src/mulberry32.js';
+import { holdoutOf, recordingKey } from '../data/src/holdout-split.js';
 
 const RATE = 16000;
 

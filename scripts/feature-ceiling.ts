@@ -15,10 +15,10 @@
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
-import { NWaveDataGen } from '../training/src/data/data-gen.js';
-import { listClassFolders } from '../training/src/data/dataset-folder.js';
-import type { LoaderItem } from '../training/src/data/data-loader.js';
-import { mulberry32, shuffleInPlace } from '../training/src/data/mulberry32.js';
+import { NWaveDataGen } from '../data/src/data-gen.js';
+import { listClassFolders } from '../data/src/dataset-folder.js';
+import type { LoaderItem } from '../data/src/data-loader.js';
+import { mulberry32, shuffleInPlace } from '../data/src/mulberry32.js';
 
 const { values } = parseArgs({
   options: {

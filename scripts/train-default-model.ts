@@ -15,8 +15,8 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { generateBackgroundClips } from '../training/src/data/synthetic-background.js';
-import { generateSyntheticSpeech } from '../training/src/data/synthetic-speech.js';
+import { generateBackgroundClips } from '../data/src/synthetic-background.js';
+import { generateSyntheticSpeech } from '../data/src/synthetic-speech.js';
 import { runTraining } from '../training/src/train/run-training.js';
 import { parseTrainConfig, type TrainConfig } from '../training/src/train/train-config.js';
 import { prepareDefaultModelData } from './default-model-data.js';

@@ -18,7 +18,7 @@ import {
   withDetectorSettings,
   type Checkpoint,
 } from '@nwave/runtime';
-import { selectClasses } from '@nwave/training/dataset-folder';
+import { selectClasses } from '@nwave/data/dataset-folder';
 import { parseDetectorOptions, applyDetectorOverrides } from '../cli/src/detector-options.js';
 import { PROTOTYPE_KEYS } from './fuzz/targets.js';
 import { encodeWav16 } from '@nwave/runtime/wav';

@@ -74,11 +74,7 @@ export async function main(argv: string[]): Promise<number> {
         '--stream-keywords <dir>',
         'keyword clips DIR/<label>/* inserted into the --stream-negatives stream (default: the --data keyword clips)',
       )
-      .option(
-        '--stream-split <half>',
-        'held-out half of --stream-negatives: eval, train or all (rule: training/src/data/holdout-split.ts)',
-        'eval',
-      )
+      .option('--stream-split <half>', 'held-out half of --stream-negatives: eval, train or all (rule: data/src/holdout-split.ts)', 'eval')
       .option('--chips <n>', 'simulated chips per mismatch level; 0 skips the Monte Carlo', '20')
       .option(
         '--mismatch-levels <list>',

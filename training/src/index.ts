@@ -5,5 +5,4 @@ export * from './quantize/index.js';
 export * from './kernels/index.js';
 export * from './layers/index.js';
 export * from './losses/index.js';
-export * from './data/index.js';
 export * from './train/index.js';

@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError, powerLabel, type ChipProfile, type NwaveModel } from '@nwave/runtime';
 import { writeFileAtomic } from '@nwave/runtime/node';
-import { reportFailures } from '@nwave/training/dataset-folder';
+import { reportFailures } from '@nwave/data/dataset-folder';
 import { renderEvalReport } from '../eval/report-html.js';
 import { runEvaluation, type EvalOptions } from '../eval/run-eval.js';
 import type { EvalSummary } from '../eval/summary.js';

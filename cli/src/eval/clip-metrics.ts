@@ -1,6 +1,6 @@
 /**
  * Clip scores from per-clip decisions, with the definitions of the trainer's `evaluateModel`
- * (training/src/train/evaluate.ts): keyword accuracy = keyword clips accepted as the right
+ * (data/src/metrics/evaluate.ts): keyword accuracy = keyword clips accepted as the right
  * keyword by the full rejection rule; arg-max accuracy = keyword clips whose arg-max is right;
  * rejection = non-keyword clips not accepted as any keyword. Extended here with non-keyword
  * folders, per-folder and per-speaker tables.

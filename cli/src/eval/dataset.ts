@@ -14,8 +14,8 @@ import path from 'node:path';
 import type { NwaveModel } from '@nwave/runtime';
 import { InvalidArgumentError, seededRandom } from '@nwave/runtime';
 // Narrow subpaths: the trainer's package index loads TensorFlow.js, which eval does not need.
-import { listClassFolders, loadAudio, scanDatasetFolder, type DatasetEntry, type LoadFailure } from '@nwave/training/dataset-folder';
-import { speakerOf } from '@nwave/training/splits';
+import { listClassFolders, loadAudio, scanDatasetFolder, type DatasetEntry, type LoadFailure } from '@nwave/data/dataset-folder';
+import { speakerOf } from '@nwave/data/splits';
 
 /** Label index of clips whose folder is no model label when the model has no background label. */
 export const NON_KEYWORD = -1;

@@ -2,7 +2,7 @@
  * The `nwave eval --report` page: one self-contained HTML file (inline CSS and SVG, no external
  * asset, no script), so it can be mailed, archived next to a checkpoint or opened offline.
  */
-import { barChart, confusionHeatmap, esc, histogram, spikeRaster, xyChart } from '@nwave/training/svg-charts';
+import { barChart, confusionHeatmap, esc, histogram, spikeRaster, xyChart } from '@nwave/data/svg-charts';
 import { findChipProfile, powerLabel } from '@nwave/runtime';
 import { describeDetector } from '../detector-options.js';
 import type { EvalDetails } from './run-eval.js';

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { NwaveModel } from '@nwave/runtime';
-import { loadAudio } from '@nwave/training/dataset-folder';
+import { loadAudio } from '@nwave/data/dataset-folder';
 import { clipMetrics, type ClipDecision } from './clip-metrics.js';
 import { NON_KEYWORD, loadEvalData, type EvalClip, type EvalData } from './dataset.js';
 import { DEFAULT_CHIPS, DEFAULT_MISMATCH_CLIPS, evaluateMismatch, mismatchLevels, mismatchSubset } from './evaluate-mismatch.js';

@@ -8,7 +8,7 @@
  * - Keywords: `--stream-keywords DIR/<label>/*` for every folder named like a keyword of the
  *   model; other folders are left out (they are not keywords of this model).
  * - Split (`--stream-split`, default `eval`): the project's held-out rule
- *   (training/src/data/holdout-split.ts): files with a speaker id go by speaker (`eval` = the
+ *   (data/src/holdout-split.ts): files with a speaker id go by speaker (`eval` = the
  *   val and test speakers), others by an md5 hash of `<source>/<folder>/<name>` (`eval` half vs
  *   `train` half); `all` keeps every file. Keyword clips are never split (their own folder).
  *
@@ -18,9 +18,9 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError, type NwaveModel } from '@nwave/runtime';
 import { isAudioFileName } from '@nwave/runtime/node';
-import { loadAudio, type LoadFailure } from '@nwave/training/dataset-folder';
-import { holdoutOf } from '@nwave/training/holdout-split';
-import { byCodePoint } from '@nwave/training/splits';
+import { loadAudio, type LoadFailure } from '@nwave/data/dataset-folder';
+import { holdoutOf } from '@nwave/data/holdout-split';
+import { byCodePoint } from '@nwave/data/splits';
 import { isKeyword } from './dataset.js';
 import type { StreamSource } from './stream-builder.js';
 

@@ -1,7 +1,7 @@
 /** The tutorial's initial firing-rate check: healthy 10-60 % (frontend) / 10-50 % (core) before training. */
 import * as tf from '@tensorflow/tfjs';
 import type { HWNetwork } from '../layers/index.js';
-import type { Batch } from '../data/data-loader.js';
+import type { Batch } from '@nwave/data';
 
 export interface RateCheck {
   layer: string;

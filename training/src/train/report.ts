@@ -6,8 +6,8 @@
 import { NwaveModel, codesToWeights, runClip, type Checkpoint } from '@nwave/runtime';
 import { writeFileAtomic } from '@nwave/runtime/node';
 import type { HWNetwork } from '../layers/index.js';
-import { barChart, esc, histogram, lineChart } from '../report/svg-charts.js';
-import type { EvalItem, EvalResult } from './evaluate.js';
+import { barChart, esc, histogram, lineChart } from '@nwave/data/svg-charts';
+import type { EvalItem, EvalResult } from '@nwave/data/evaluate';
 import type { RateCheck } from './firing-rate-check.js';
 import type { EpochRow } from './trainer.js';
 

@@ -9,11 +9,9 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECKPOINT_VERSION, ConstraintError, NwaveModel, parseCheckpoint } from '@nwave/runtime';
-import { generateBackgroundClips } from '../data/synthetic-background.js';
-import { generateSyntheticSpeech } from '../data/synthetic-speech.js';
-import { toolsAvailable } from '../data/run-process.js';
+import { generateBackgroundClips, generateSyntheticSpeech, toolsAvailable } from '@nwave/data';
 import { buildNetwork } from './build-network.js';
-import { evaluateModel } from './evaluate.js';
+import { evaluateModel } from '@nwave/data/evaluate';
 import { networkToCheckpoint } from './export-checkpoint.js';
 import { quantStep } from '../quantize/quantize.js';
 import { runTraining } from './run-training.js';
@@ -301,7 +299,7 @@ describe('memory', () => {
   it('leaks no tensors across epochs (tf.memory before/after)', async () => {
     await tf.setBackend('cpu');
     const { trainNetwork } = await import('./trainer.js');
-    const { NWaveDataLoader } = await import('../data/data-loader.js');
+    const { NWaveDataLoader } = await import('@nwave/data');
     const T = 40;
     const C = 13;
     let s = 1;

@@ -7,17 +7,25 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { InvalidArgumentError, NwaveModel, chipFilterbankConfig, type Checkpoint } from '@nwave/runtime';
 import { writeCheckpointFile, writeFileAtomic } from '@nwave/runtime/node';
-import { NWaveDataGen } from '../data/data-gen.js';
-import { NWaveDataLoader, type LoaderItem } from '../data/data-loader.js';
-import { BACKGROUND_LABEL, DEFAULT_EXCLUDED_FOLDERS, listClassFolders, loadAudio, reportFailures } from '../data/dataset-folder.js';
-import type { NoiseBank } from '../data/augment.js';
-import { mineHardNegatives } from '../data/hard-negatives.js';
-import { DEFAULT_STREAM_AUGMENT } from '../data/stream-augment.js';
-import { buildStreamItems, scanNegativeFolders } from '../data/stream-data.js';
+import {
+  NWaveDataGen,
+  NWaveDataLoader,
+  type LoaderItem,
+  BACKGROUND_LABEL,
+  DEFAULT_EXCLUDED_FOLDERS,
+  listClassFolders,
+  loadAudio,
+  reportFailures,
+  type NoiseBank,
+  mineHardNegatives,
+  DEFAULT_STREAM_AUGMENT,
+  buildStreamItems,
+  scanNegativeFolders,
+} from '@nwave/data';
 import { resolveTrainChip } from '../chip.js';
 import { buildNetworkFrom, describeNetwork } from './build-network.js';
 import { applyFluctInit } from './fluct-init.js';
-import { calibrateDetector, evaluateModel, type EvalItem, type EvalResult } from './evaluate.js';
+import { calibrateDetector, evaluateModel, type EvalItem, type EvalResult } from '@nwave/data/evaluate';
 import { networkToCheckpoint } from './export-checkpoint.js';
 import { checkInitialFiringRates, type RateCheck } from './firing-rate-check.js';
 import { writeTrainingReport } from './report.js';
@@ -61,7 +69,7 @@ export interface RunTrainingOptions {
   /** Minimum share of background clips the calibrated detector must reject on validation. */
   minRejection?: number;
   /**
-   * Stream training (issue 11, training/src/data/stream-data.ts): folders of other speech whose
+   * Stream training (issue 11, data/src/stream-data.ts): folders of other speech whose
    * train-half files become negative windows at every alignment (plus keyword fragments and
    * keywords placed in context); keyword-named folders in them are positives. Needs a background
    * class or `backgroundMode: 'uniform'`.

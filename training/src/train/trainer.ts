@@ -8,10 +8,9 @@ import * as tf from '@tensorflow/tfjs';
 import { NwaveModel, checkConstraints, type Checkpoint } from '@nwave/runtime';
 import { signAnnealingAlpha, type HWNetwork } from '../layers/index.js';
 import { detectorLoss, firing_rate_target_mse_loss, sumOverTime, topology_loss, weight_magnitude_loss } from '../losses/index.js';
-import { NWaveDataLoader, type LoaderItem } from '../data/data-loader.js';
-import { deriveSeed, mulberry32, shuffleInPlace } from '../data/mulberry32.js';
+import { NWaveDataLoader, type LoaderItem, deriveSeed, mulberry32, shuffleInPlace } from '@nwave/data';
 import { applyHardConstraints } from './sign-projection.js';
-import { calibrateDetector, evaluateModel, type EvalItem, type EvalResult } from './evaluate.js';
+import { calibrateDetector, evaluateModel, type EvalItem, type EvalResult } from '@nwave/data/evaluate';
 import { networkToCheckpoint, type ExportOptions } from './export-checkpoint.js';
 import type { TrainConfig } from './train-config.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readWavFile } from '@nwave/runtime/node';
 // Relative: the repo-level fixture builder (scripts/, run by test/global-setup.ts) is not a workspace package.
-import { SPEECH_FIXTURES_DIR } from '../../../scripts/build-fixtures.js';
+import { SPEECH_FIXTURES_DIR } from '../../scripts/build-fixtures.js';
 import { listEnglishVoices, listOtherVoices, listVariants, speak } from './espeak.js';
 import { checkTools, mapWithConcurrency, runTool, ToolMissingError, toolsAvailable } from './run-process.js';
 import { speakerOf, splitFiles } from './splits.js';

@@ -2,8 +2,8 @@
  * Tiny dependency-free SVG charts for the self-contained HTML reports: the training report
  * (`training/src/train/report.ts`) and the `nwave eval --report` page (`cli/src/eval/report-html.ts`).
  * Each chart is an inline `<svg>` inside a `<figure>` with an XML-escaped caption, in one palette,
- * so both reports look alike. The CLI imports this module through the `@nwave/training/svg-charts`
- * subpath rather than the package root, so rendering an eval report does not load TensorFlow.js.
+ * so both reports look alike. The CLI imports this module through the `@nwave/data/svg-charts`
+ * subpath rather than the package root, so rendering an eval report loads only this module.
  *
  * Non-finite data (NaN, ±Infinity) is left out of every chart instead of being written into SVG
  * coordinates, where a single `NaN` would make a browser drop the whole element.

@@ -25,10 +25,10 @@ const HEADER_BYTES = 16;
 
 /** Source files whose content defines the features (relative to this module). */
 const FEATURE_SOURCES = [
-  '../../../runtime/src/dsp/filterbank.ts',
-  '../../../runtime/src/dsp/filterbank-design.ts',
-  '../../../runtime/src/dsp/resample.ts',
-  '../../../runtime/src/dsp/wav.ts',
+  '../../runtime/src/dsp/filterbank.ts',
+  '../../runtime/src/dsp/filterbank-design.ts',
+  '../../runtime/src/dsp/resample.ts',
+  '../../runtime/src/dsp/wav.ts',
   './dataset-folder.ts',
   './augment.ts',
   './noise.ts',

@@ -1,8 +1,13 @@
-/** Data pipeline of the trainer: folders, splits, features, loaders, datasets, synthetic speech. */
+/**
+ * @nwave/data: the tfjs-free half of training (folders, splits, features, loaders, datasets,
+ * synthetic speech, stream data, runtime-measured metrics, report charts), shared by the trainer,
+ * the CLI and the app.
+ */
 export * from './data-gen.js';
 export * from './data-loader.js';
 export * from './dataset-folder.js';
 export * from './splits.js';
+export * from './holdout-split.js';
 export {
   mulberry32,
   deriveSeed,
@@ -25,3 +30,8 @@ export * from './synthetic-background.js';
 export * from './clip-writer.js';
 export * from './run-process.js';
 export * from './fs-atomic.js';
+export * from './hard-negatives.js';
+export * from './stream-augment.js';
+export * from './stream-data.js';
+export * from './metrics/evaluate.js';
+export * from './report/svg-charts.js';

@@ -8,7 +8,7 @@ import { loadClip } from './dataset-folder.js';
 import { speakerOf } from './splits.js';
 import { tone, writeTestWav } from './test-wav.js';
 
-const REAL = join(import.meta.dirname, '../../../test/fixtures/audio/speech-commands');
+const REAL = join(import.meta.dirname, '../../test/fixtures/audio/speech-commands');
 
 /** A dataset root: the committed real clips when present, else tones in the same layout. */
 function makeRoot(): string {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { BACKGROUND_LABEL, loadClip, padOrTrim, reportFailures, scanDatasetFolder, selectClasses, tryLoadClip } from './dataset-folder.js';
 import { encodeTestWav, tone, writeTestWav } from './test-wav.js';
 
-const REAL = join(import.meta.dirname, '../../../test/fixtures/audio/speech-commands');
+const REAL = join(import.meta.dirname, '../../test/fixtures/audio/speech-commands');
 
 /** Correlation-based amplitude of a sine of known frequency in `x` (robust to small phase shifts). */
 function sineAmplitude(x: Float32Array, freqHz: number, rate: number, from = 1000, to = x.length - 1000): number {

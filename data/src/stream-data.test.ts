@@ -15,8 +15,8 @@ import { rms } from './noise.js';
 import { DEFAULT_STREAM_AUGMENT, augmentWindow, biquad, changeSpeed, reverberate } from './stream-augment.js';
 import { buildStreamItems, scanNegativeFolders, trimSilence } from './stream-data.js';
 
-const EXTRA = fileURLToPath(new URL('../../../test/fixtures/audio/extra-speech/', import.meta.url));
-const DEFAULT_MODEL = fileURLToPath(new URL('../../../models/default.nwave.json', import.meta.url));
+const EXTRA = fileURLToPath(new URL('../../test/fixtures/audio/extra-speech/', import.meta.url));
+const DEFAULT_MODEL = fileURLToPath(new URL('../../models/default.nwave.json', import.meta.url));
 const RATE = 16000;
 const fb = chipFilterbankConfig(RATE, { binS: 0.008 });
 const T = 125;
