@@ -37,7 +37,14 @@ import { bigIntReference } from '../runtime/src/snn/bigint-reference.test-helper
 import { FixedPointNetwork } from '../runtime/src/snn/fixed-point-network.js';
 import { FloatReferenceNetwork } from '../runtime/src/reference/float-reference.js';
 import { checkParity, exportOnnx } from '../onnx/src/index.js';
-import { applyHardConstraints, buildNetwork, DEFAULT_TRAIN_CONFIG, networkToCheckpoint, quantStep, runTraining } from '../training/src/index.js';
+import {
+  applyHardConstraints,
+  buildNetwork,
+  DEFAULT_TRAIN_CONFIG,
+  networkToCheckpoint,
+  quantStep,
+  runTraining,
+} from '../training/src/index.js';
 
 const TOY: ChipProfile = {
   id: 'toy-chip-test',
@@ -225,9 +232,7 @@ describe('the trainer reads the made-up chip from its profile alone', () => {
     expect([fe.bits, fe.wMax, hidden.bits, hidden.wMax]).toEqual([6, 3, 4, 3]);
     expect(fe.tausS).toBe(0.008); // 10 ms is not a profile of this chip: snapped, with a warning
     expect(warnings.some((w) => /snapped/.test(w))).toBe(true);
-    expect(net.hwLayers().map((l) => [l.threshold, l.reset.subtractive, l.reset.ceiling])).toEqual(
-      net.hwLayers().map(() => [2, true, 32]),
-    );
+    expect(net.hwLayers().map((l) => [l.threshold, l.reset.subtractive, l.reset.ceiling])).toEqual(net.hwLayers().map(() => [2, true, 32]));
     expect(net.synapses().every((s) => s.chargeScale === 1.5 && s.signGroupSize === 3)).toBe(true);
     // A recurrent layer larger than this chip's largest core, or more neurons than its 48, is refused before training.
     expect(() => buildNetwork(8, 2, { ...cfg, hidden: [25] }, 0.008)).toThrow(/does not fit Toy test chip.*one core/);

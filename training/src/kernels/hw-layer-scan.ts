@@ -6,12 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { fast_sigmoid, type Surrogate } from '../surrogates/surrogates.js';
 import { HwLayerScan } from './kernel-names.js';
 import { DEFAULT_CHIP, kernelReset } from '../chip.js';
-import {
-  hwLayerMemAfterResetImpl,
-  hwLayerScanBackwardImpl,
-  hwLayerScanForwardImpl,
-  type KernelReset,
-} from './cpu/HwLayerScan.js';
+import { hwLayerMemAfterResetImpl, hwLayerScanBackwardImpl, hwLayerScanForwardImpl, type KernelReset } from './cpu/HwLayerScan.js';
 
 /** Options of {@link hwLayerScan} and of the reference implementation. */
 export interface HwLayerScanOptions {

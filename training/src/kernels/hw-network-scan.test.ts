@@ -48,14 +48,24 @@ function deepRecurrentNet(): HWNetwork {
 
 /** H1v2: subtractive reset, charge map, threshold + leak spread, learnable τ, 5-bit QAT. */
 function h1v2Net(): HWNetwork {
-  return buildNetwork(13, 3, { ...DEFAULT_TRAIN_CONFIG, chip: 'h1v2', hidden: [24, 20], recurrent: true, learnTaus: true, ileakMismatch: true, seed: 6 }, 8e-3);
+  return buildNetwork(
+    13,
+    3,
+    { ...DEFAULT_TRAIN_CONFIG, chip: 'h1v2', hidden: [24, 20], recurrent: true, learnTaus: true, ileakMismatch: true, seed: 6 },
+    8e-3,
+  );
 }
 
 /** A chip whose membrane ceiling (2 θ) binds often: the ceiling path of the subtractive reset. */
 const LOW_CEILING: ChipProfile = { ...H1V2_ESTIMATE, id: 'test-low-ceiling', neuron: { ...H1V2_ESTIMATE.neuron, membraneCeiling: 2 } };
 function lowCeilingNet(): HWNetwork {
   registerChipProfile(LOW_CEILING);
-  return buildNetwork(13, 3, { ...DEFAULT_TRAIN_CONFIG, chip: LOW_CEILING.id, hidden: [16], recurrent: true, learnTaus: true, seed: 7 }, 8e-3);
+  return buildNetwork(
+    13,
+    3,
+    { ...DEFAULT_TRAIN_CONFIG, chip: LOW_CEILING.id, hidden: [16], recurrent: true, learnTaus: true, seed: 7 },
+    8e-3,
+  );
 }
 
 /** Dense input synapse (no Frontend), one recurrent layer with the atan surrogate, float weights. */

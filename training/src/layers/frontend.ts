@@ -50,7 +50,16 @@ export class Frontend extends HWWeightModule {
     const init = opts.init ?? normal(0.1, 0.01);
     const values = init([nb_inputs], opts.rng ?? defaultRng());
     const chip = opts.chip ?? DEFAULT_CHIP;
-    super('frontend', [nb_inputs], values, opts.quantization_bits ?? null, opts.stddev ?? null, chip.synapse.frontend, opts.name);
+    super(
+      'frontend',
+      [nb_inputs],
+      values,
+      opts.quantization_bits ?? null,
+      opts.stddev ?? null,
+      chip.synapse.frontend,
+      opts.name,
+      chip.signGroupSize,
+    );
     this.nb_inputs = nb_inputs;
     const filters = chip.filterCentersHz.length;
     if (nb_inputs !== filters) {

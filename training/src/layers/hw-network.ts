@@ -101,7 +101,8 @@ export class HWNetwork implements ModuleContainer {
    */
   pair(name: string): { syn: Frontend | HWSynapse; layer: HWLayer } {
     const p = this.pairs.find((x) => x.syn.name === name);
-    if (!p) throw new RangeError(`HWNetwork: no synapse named ${JSON.stringify(name)} (have ${this.pairs.map((x) => x.syn.name).join(', ')})`);
+    if (!p)
+      throw new RangeError(`HWNetwork: no synapse named ${JSON.stringify(name)} (have ${this.pairs.map((x) => x.syn.name).join(', ')})`);
     return p;
   }
 

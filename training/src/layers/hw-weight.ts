@@ -70,8 +70,8 @@ export abstract class HWWeightModule {
     bits: number | null,
     stddev: number | null,
     synapse: SynapseKind,
-    name?: string,
-    signGroupSize = 1,
+    name: string | undefined,
+    signGroupSize: number,
   ) {
     this.name = name ?? `${prefix}_${nextId++}`;
     this.quantization_bits = bits;

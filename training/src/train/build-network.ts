@@ -28,10 +28,13 @@ function bitsFor(chip: ChipProfile, kind: 'frontend' | 'core', asked: number | n
   const max = chip.synapse[kind].maxBits;
   const bits = asked ?? max;
   if (bits > max)
-    throw new InvalidArgumentError(`${kind === 'core' ? 'bits' : 'frontendBits'} ${bits}: ${chip.chip} ${kind} weights have at most ${max} bits`, {
-      field: kind === 'core' ? 'bits' : 'frontendBits',
-      value: bits,
-    });
+    throw new InvalidArgumentError(
+      `${kind === 'core' ? 'bits' : 'frontendBits'} ${bits}: ${chip.chip} ${kind} weights have at most ${max} bits`,
+      {
+        field: kind === 'core' ? 'bits' : 'frontendBits',
+        value: bits,
+      },
+    );
   return bits;
 }
 
@@ -40,7 +43,9 @@ function snapTaus(chip: ChipProfile, layer: string, taus: number | number[], war
   const list = typeof taus === 'number' ? [taus] : taus;
   const snapped = list.map((t) => snapTau(chip, t));
   const rule = chip.neuron.tau;
-  const moved = snapped.map((s, i) => [list[i], s] as const).filter(([, s]) => rule.kind === 'snapped' && s.relativeMove > rule.warnRelativeMove);
+  const moved = snapped
+    .map((s, i) => [list[i], s] as const)
+    .filter(([, s]) => rule.kind === 'snapped' && s.relativeMove > rule.warnRelativeMove);
   if (moved.length) {
     const [from, to] = moved[0];
     warn(
@@ -129,7 +134,14 @@ export function checkFits(desc: NetworkDescription): void {
       recordingDurationS: 1,
     },
     outputPopulation: desc.outputPopulation,
-    layers: desc.layers.map((l) => floatLayer(l, desc.dtS, new Float32Array(l.type === 'frontend' ? l.size : l.inputs * l.size), l.recurrent ? new Float32Array(l.size * l.size) : undefined)),
+    layers: desc.layers.map((l) =>
+      floatLayer(
+        l,
+        desc.dtS,
+        new Float32Array(l.type === 'frontend' ? l.size : l.inputs * l.size),
+        l.recurrent ? new Float32Array(l.size * l.size) : undefined,
+      ),
+    ),
   });
   const problems = checkConstraints(draft, desc.chip).violations.filter((v) => STRUCTURE_RULES.has(v.rule));
   if (problems.length)
@@ -184,7 +196,9 @@ export function buildNetworkFrom(desc: NetworkDescription, cfg: BuildSettings, w
     const syn = { rng, stddev: cfg.stddev, quantization_bits: l.bits, chip };
     modules.push(new HWSynapse(l.inputs, l.size, { ...syn, init: normal(0.1 / cCore, 0.3 / cCore), name: l.name }));
     // Recurrent weights: same quantization and mismatch as the layer's input synapse.
-    const recurrent = l.recurrent ? new HWSynapse(l.size, l.size, { ...syn, init: normal(0, 0.1 / cCore), name: `${l.name}_rec` }) : undefined;
+    const recurrent = l.recurrent
+      ? new HWSynapse(l.size, l.size, { ...syn, init: normal(0, 0.1 / cCore), name: `${l.name}_rec` })
+      : undefined;
     modules.push(
       new HWLayer(l.size, taus, dtS, {
         name: `${l.name}_lif`,
@@ -200,7 +214,13 @@ export function buildNetworkFrom(desc: NetworkDescription, cfg: BuildSettings, w
 }
 
 /** `describeNetwork` then `buildNetworkFrom`: the trainable network of a config. */
-export function buildNetwork(channels: number, classes: number, cfg: TrainConfig, dtS: number, warn: (m: string) => void = () => {}): HWNetwork {
+export function buildNetwork(
+  channels: number,
+  classes: number,
+  cfg: TrainConfig,
+  dtS: number,
+  warn: (m: string) => void = () => {},
+): HWNetwork {
   return buildNetworkFrom(describeNetwork(channels, classes, cfg, dtS, warn), cfg, warn);
 }
 

@@ -30,7 +30,8 @@ export interface ExportOptions {
 
 /** The description a network was built from. @throws Error for a network built without one */
 export function descriptionOf(net: HWNetwork): NetworkDescription {
-  if (!net.description) throw new Error('networkToCheckpoint: the network was not built from a description (use buildNetwork / buildNetworkFrom)');
+  if (!net.description)
+    throw new Error('networkToCheckpoint: the network was not built from a description (use buildNetwork / buildNetworkFrom)');
   return net.description;
 }
 
@@ -64,7 +65,10 @@ export function networkToCheckpoint(net: HWNetwork, opts: ExportOptions): Checkp
   const report = checkConstraints(ck, chip);
   if (!report.ok) {
     if (!opts.allowViolations)
-      throw new ConstraintError(`${opts.name}: refusing to export a checkpoint that breaks the ${chip.chip} constraints`, report.violations);
+      throw new ConstraintError(
+        `${opts.name}: refusing to export a checkpoint that breaks the ${chip.chip} constraints`,
+        report.violations,
+      );
     ck.violations = report.violations;
   }
   return ck;

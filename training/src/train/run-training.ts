@@ -268,7 +268,9 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
     const first = train.batches(0).next();
     if (!first.done) {
       const r = applyFluctInit(net, first.value, cfg.fluctInit.xi);
-      log(`fluctuation-driven init (xi ${cfg.fluctInit.xi}): ${r.map((l) => `${l.layer} input rate ${(l.inputRate * 100).toFixed(1)}%, sigma_w ${l.sigmaW.toFixed(3)}`).join('; ')}`);
+      log(
+        `fluctuation-driven init (xi ${cfg.fluctInit.xi}): ${r.map((l) => `${l.layer} input rate ${(l.inputRate * 100).toFixed(1)}%, sigma_w ${l.sigmaW.toFixed(3)}`).join('; ')}`,
+      );
     }
   }
   const initialRates = checkInitialFiringRates(net, train.batches(0));

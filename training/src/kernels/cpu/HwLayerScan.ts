@@ -33,7 +33,7 @@ export interface KernelReset {
 }
 
 /** Zero reset (the membrane after a spike is 0). */
-export const ZERO_RESET: KernelReset = Object.freeze({ subtractive: false, ceiling: 0 });
+export const ZERO_RESET: KernelReset = Object.freeze({ subtractive: false, ceiling: Infinity });
 
 /** Membrane after reset of a pre-reset membrane `v` (float32 arithmetic, as the tfjs reference). */
 export function afterReset(v: number, theta: number, reset: KernelReset): number {
