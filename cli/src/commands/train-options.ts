@@ -4,7 +4,15 @@
  * Precedence of training settings: defaults < `--config FILE` < explicit flags.
  */
 import { readFileSync } from 'node:fs';
-import { InvalidArgumentError, LIMITS, chipProfileIds, chipShortName, findChipProfileByName, getChipProfile } from '@nwave/runtime';
+import {
+  DEFAULT_CHIP_PROFILE_ID,
+  InvalidArgumentError,
+  LIMITS,
+  chipProfileIds,
+  chipShortName,
+  findChipProfileByName,
+  getChipProfile,
+} from '@nwave/runtime';
 import type { RunTrainingOptions, TrainConfig } from '@nwave/training';
 import { checkNumber, type NumberRule } from '../number-text.js';
 import { checkOutputFile } from '../output-path.js';
@@ -178,6 +186,16 @@ export function trainOptionsFromFlags(
     ),
   };
   const config = { ...fileConfig, ...Object.fromEntries(Object.entries(flagConfig).filter(([, v]) => v !== undefined)) };
+  // A chip without synaptic mismatch cannot train with it: refused now, not after feature extraction.
+  const chip = findChipProfileByName(config.chip ?? DEFAULT_CHIP_PROFILE_ID);
+  if (chip && chip.mismatch.synapticSigma === null && (config.stddev ?? 0) > 0)
+    throw new InvalidArgumentError(
+      `--mismatch: ${chip.chip} has no synaptic mismatch (train with --ileak-mismatch for its neuron mismatch)`,
+      {
+        field: '--mismatch',
+        value: config.stddev,
+      },
+    );
   // Derived size: activations held per batch grow with batch x neurons (x ~125 steps x layers for
   // BPTT); beyond this bound a run would exhaust memory after minutes of feature extraction.
   const neurons = (config.hidden ?? [64]).reduce((a: number, b: number) => a + b, 0);

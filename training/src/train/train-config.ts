@@ -4,8 +4,8 @@
  * (sign projection, class balancing, early stopping).
  */
 import { z } from 'zod';
-import { InvalidArgumentError } from '@nwave/runtime';
-import { resolveTrainChip, trainChipNames } from '../chip.js';
+import { InvalidArgumentError, chipShortName } from '@nwave/runtime';
+import { DEFAULT_CHIP, resolveTrainChip, trainChipNames } from '../chip.js';
 export interface TrainConfig {
   /**
    * The chip to train for: a chip profile id or its short name (`h1v1`, `h1v2`). Everything
@@ -104,7 +104,8 @@ export interface TrainConfig {
 }
 
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
-  chip: 'h1v1',
+  // The runtime's default chip (h1v1).
+  chip: chipShortName(DEFAULT_CHIP),
   hidden: [64],
   outputPopulation: 1,
   epochs: 40,
