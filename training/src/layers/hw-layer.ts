@@ -4,11 +4,11 @@
  * `hwLayerScan` kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { ChipProfile } from '@nwave/runtime';
+import { snapTau, type ChipProfile } from '@nwave/runtime';
 import { DEFAULT_CHIP, kernelReset } from '../chip.js';
 import type { KernelReset } from '../kernels/cpu/HwLayerScan.js';
 import { hwLayerScan, type HwLayerScanResult } from '../kernels/hw-layer-scan.js';
-import { hwLayerScanReference } from '../kernels/hw-layer-reference.js';
+import { hwLayerScanReference, stopGradient } from '../kernels/hw-layer-reference.js';
 import { fast_sigmoid, type Surrogate } from '../surrogates/surrogates.js';
 import type { HWSynapse } from './hw-synapse.js';
 import type { Rng } from './rng.js';
@@ -199,15 +199,22 @@ export class HWLayer {
       for (let i = 0; i < s.length; i++) s[i] = 1 / Math.max(1e-3, 1 + thresholdSpread * rng.normal());
       this.inputScaleNow = s;
     }
-    this.betaNow = taus.map((tau, i) => Math.exp(-this.dt / (tau * factor[i])));
+    // The τ the chip realises (a chip with τ profiles snaps; the export snaps the same way).
+    const snapped = this.chip.neuron.tau.kind === 'snapped';
+    const chipTaus = snapped ? taus.map((tau) => snapTau(this.chip, tau).tauS) : taus;
+    this.betaNow = chipTaus.map((tau, i) => Math.exp(-this.dt / (tau * factor[i])));
     if (this.betaT && !this.betaT.isDisposed) this.betaT.dispose();
     this.betaT = null;
     if (this.logTau) {
       const logTau = this.logTau;
-      // β = exp(−dt·e^(−log τ)/m): on the tape, so the loss differentiates wrt log τ.
-      this.betaT = tf.tidy(
-        () => tf.exp(tf.mul(tf.exp(tf.neg(logTau)), tf.tensor1d(Array.from(factor, (m) => -this.dt / m)))) as tf.Tensor1D,
-      );
+      const betaNow = this.betaNow;
+      this.betaT = tf.tidy(() => {
+        // β = exp(−dt·e^(−log τ)/m): on the tape, so the loss differentiates wrt log τ.
+        const continuous = tf.exp(tf.mul(tf.exp(tf.neg(logTau)), tf.tensor1d(Array.from(factor, (m) => -this.dt / m)))) as tf.Tensor1D;
+        if (!snapped) return continuous;
+        // Straight-through: the forward runs the chip's snapped τ, the gradient moves the learnt one.
+        return tf.add(continuous, stopGradient(tf.sub(tf.tensor1d(betaNow), continuous))) as tf.Tensor1D;
+      });
     }
   }
 

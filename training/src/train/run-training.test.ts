@@ -222,9 +222,9 @@ describe('export refuses non-compliant networks', () => {
   it.for([
     ['feed-forward', { hidden: [20] }, true],
     ['recurrent, two hidden layers, learnt taus', { hidden: [20, 12], recurrent: true, learnTaus: true }, runtimeSimulatesRecurrence],
-    // H1v2: subtractive reset, charge 0.9/1.66 per unit weight, taus snapped (fixed here: learnt
-    // taus would be snapped at export and no longer match the float forward).
-    ['H1v2, recurrent', { chip: 'h1v2', hidden: [20, 12], recurrent: true }, runtimeSimulatesRecurrence],
+    // H1v2: subtractive reset, charge 0.9/1.66 per unit weight, learnt taus run (and export) snapped
+    // to the chip's profiles.
+    ['H1v2, recurrent, learnt taus', { chip: 'h1v2', hidden: [20, 12], recurrent: true, learnTaus: true }, runtimeSimulatesRecurrence],
   ] as const)(
     'trainer and runtime agree (%s): fake-quantized tfjs forward vs fixed-point counts on real clips',
     async ([, arch, runtimeReady], { skip }) => {
