@@ -38,6 +38,11 @@ const { values } = parseArgs({
     config: { type: 'string' },
     'min-rejection': { type: 'string', default: '0.9' },
     resume: { type: 'boolean', default: false },
+    // Augmented variants per training clip (time shift, gain, noise); 0 = off.
+    augment: { type: 'string', default: '0' },
+    // Stream data (negatives at every alignment, fragments, keywords in context) from this folder.
+    negatives: { type: 'string' },
+    'stream-variants': { type: 'string', default: '4' },
   },
 });
 
@@ -128,6 +133,8 @@ const r = await runTraining(
     seed: Number(values.seed),
     minRejection: Number(values['min-rejection']),
     resume: values.resume,
+    ...(Number(values.augment) > 0 ? { augment: Number(values.augment) } : {}),
+    ...(values.negatives ? { negatives: [values.negatives], streamVariants: Number(values['stream-variants']) } : {}),
     cacheDir: '.cache/features',
     name: chipName === 'h1v1' ? 'default-yes-no' : `default-yes-no-${chipName}`,
     command: `node --conditions=source --import tsx scripts/train-default-model.ts ${process.argv.slice(2).join(' ')}`.trim(),

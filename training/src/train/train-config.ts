@@ -100,6 +100,18 @@ export interface TrainConfig {
   backgroundPerEpoch: number;
   /** Stop after this many epochs without a better validation score (0 = never). */
   patience: number;
+  /**
+   * Learning-rate schedule over the epochs: `constant`, or `cosine` (both rates decay from their
+   * value to `lrMinFraction` of it; long runs settle instead of hopping between minima).
+   */
+  lrSchedule: 'constant' | 'cosine';
+  /** Final learning rate of the cosine schedule, as a fraction of the initial one. */
+  lrMinFraction: number;
+  /**
+   * Score on validation (runtime export + calibration) every this many epochs and at the last;
+   * scoring costs more than a short epoch trains.
+   */
+  evalEvery: number;
   seed: number;
 }
 
@@ -142,6 +154,9 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   balanceClasses: true,
   backgroundPerEpoch: 1.5,
   patience: 0,
+  lrSchedule: 'constant',
+  lrMinFraction: 0.05,
+  evalEvery: 1,
   seed: 42,
 };
 
@@ -201,6 +216,9 @@ export const trainConfigSchema = z
     balanceClasses: z.boolean(),
     backgroundPerEpoch: z.number().min(0),
     patience: z.int().min(0),
+    lrSchedule: z.enum(['constant', 'cosine']),
+    lrMinFraction: z.number().min(0).max(1),
+    evalEvery: z.int().min(1),
     seed: z.int(),
   })
   .partial() satisfies z.ZodType<Partial<TrainConfig>>;

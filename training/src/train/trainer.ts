@@ -107,6 +107,20 @@ export function withStreamContext(
   return { x, shape: [B, 2 * T, C], starts: new Int32Array(B).fill(T) };
 }
 
+/** Learning-rate factor of an epoch (1-based) under the config's schedule. */
+export function lrFactor(cfg: Pick<TrainConfig, 'lrSchedule' | 'lrMinFraction' | 'epochs'>, epoch: number): number {
+  if (cfg.lrSchedule !== 'cosine' || cfg.epochs <= 1) return 1;
+  const p = Math.min(1, Math.max(0, (epoch - 1) / (cfg.epochs - 1)));
+  return cfg.lrMinFraction + (1 - cfg.lrMinFraction) * 0.5 * (1 + Math.cos(Math.PI * p));
+}
+
+function setLearningRates(optFront: tf.AdamOptimizer, optCore: tf.AdamOptimizer, cfg: TrainConfig, epoch: number): void {
+  const f = lrFactor(cfg, epoch);
+  // tfjs reads `learningRate` on every update; it has no public setter.
+  (optFront as unknown as { learningRate: number }).learningRate = cfg.lrFrontend * f;
+  (optCore as unknown as { learningRate: number }).learningRate = cfg.lrCore * f;
+}
+
 /** Weights keyed by module name (variable names carry a process-wide counter, module names do not). */
 function snapshot(net: HWNetwork): Record<string, number[]> {
   const out: Record<string, number[]> = {};
@@ -216,6 +230,7 @@ export async function trainNetwork(
 
   for (let epoch = startEpoch; epoch <= cfg.epochs; epoch++) {
     const te = performance.now();
+    setLearningRates(optFront, optCore, cfg, epoch);
     const project = epoch > Math.floor(cfg.signProjectFrom * cfg.epochs);
     net.setSignAlpha(cfg.signAnnealing ? signAnnealingAlpha(cfg.signAnnealingAlphas, epoch, cfg.epochs) : null);
     const sums = { loss: 0, ce: 0, topology: 0, magnitude: 0, firingRate: 0, silence: 0, correct: 0, n: 0, kwN: 0 };
@@ -307,6 +322,12 @@ export async function trainNetwork(
       if (batches % 8 === 0) await new Promise((r) => setImmediate(r)); // let Ctrl-C and progress bars in
     }
     if (aborted && batches === 0) break;
+    if (!aborted && epoch < cfg.epochs && epoch % cfg.evalEvery !== 0) {
+      hooks.log?.(
+        `epoch ${epoch}: train ce ${(sums.ce / Math.max(1, sums.n)).toFixed(3)} acc ${((sums.correct / Math.max(1, sums.kwN)) * 100).toFixed(1)}% (${((performance.now() - te) / 1000).toFixed(0)}s, not scored)`,
+      );
+      continue;
+    }
     const ck = networkToCheckpoint(net, { ...withScale(exportOpts), allowViolations: true });
     const compliant = checkConstraints(ck, new NwaveModel(ck).chip).ok;
     // Score = keyword accuracy with the detector calibrated to reject the background on validation.
