@@ -7,7 +7,6 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { ChipProfile } from '@nwave/runtime';
-import { DEFAULT_CHIP } from '../chip.js';
 import { hwNetworkScan } from '../kernels/hw-network-scan.js';
 import { Frontend } from './frontend.js';
 import { HWLayer, type ScanImpl } from './hw-layer.js';
@@ -55,7 +54,7 @@ export class HWNetwork implements ModuleContainer {
   /**
    * @param layers - alternating synapse and `HWLayer` modules; a `Frontend` may only come first
    * @param opts - `mismatchSeed`: seed of the mismatch generator @defaultValue 1234; `chip`
-   *   @defaultValue the default chip; `description` it was built from
+   *   @defaultValue the modules' chip; `description` it was built from
    * @throws RangeError if the sequence or the sizes do not chain
    */
   constructor(layers: readonly NwaveModule[], opts: { mismatchSeed?: number; chip?: ChipProfile; description?: NetworkDescription } = {}) {
@@ -83,7 +82,10 @@ export class HWNetwork implements ModuleContainer {
     }
     this.layers = [...layers];
     this.mismatchRng = new Rng(opts.mismatchSeed ?? 1234);
-    this.chip = opts.chip ?? DEFAULT_CHIP;
+    // The modules' chip (they must agree): losses and projection read it from the network.
+    this.chip = opts.chip ?? this.pairs[0].layer.chip;
+    const other = this.pairs.find((p) => p.layer.chip !== this.chip);
+    if (other) throw new RangeError(`HWNetwork: ${other.layer.name} is built for ${other.layer.chip.id}, the network for ${this.chip.id}`);
     this.description = opts.description ?? null;
   }
 
