@@ -23,7 +23,7 @@ function rates(chip: string, xi: number | null): { rates: number[]; sigma: numbe
   const sigma = init.map((l) => l.sigmaW);
   const r = tf.tidy(() => net.forward(tf.tensor3d(b.x, b.shape as [number, number, number])).spikes.map((s) => tf.mean(s).dataSync()[0]));
   if (xi !== null) {
-    const w = net.synapses()[0].weight.dataSync();
+    const w = Float32Array.from(net.synapses()[0].weight.dataSync());
     expect(Math.max(...w.map(Math.abs))).toBeLessThanOrEqual(net.chip.synapse.core.wMax);
     // Drawn at the predicted spread where the chip's range does not clip it.
     if (sigma[0] < net.chip.synapse.core.wMax / 4) {
