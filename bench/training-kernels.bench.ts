@@ -1,115 +1,174 @@
 /**
- * Training speed: one training step (`prepare_net` + forward + loss + backward + Adam) per
- * implementation, on
- *   - the seed network 13-64-2 (NWAVE Tutorial 2), T = 125, batch 16, and
- *   - the largest default architecture: 13-64r-64r-64r-3 (three recurrent 64-neuron cores,
- *     learnable per-neuron τ, synaptic + leak mismatch, 5-bit QAT), T = 125, batch 16.
- * Loss: CE on spike counts + topology + magnitude + firing rate (every layer). Implementations:
- * `fused` (whole network as one op, worker threads), the same on one thread, `layerwise` (one
- * fused op per synapse/layer, the previous kernels; feed-forward nets only) and the per-step
- * tfjs `reference`, all in this process on the same data.
+ * Training speed: one training step (`prepare_net` + forward + losses + backward + clipping +
+ * Adam + hard constraints) per implementation, T = 125, batch 16, on
+ *   - the seed network 13-64-2 (NWAVE Tutorial 2: float frontend, 5-bit core, clip objective),
+ *   - the shipped default architecture 13-64r-15 (in-core recurrence, learnt per-neuron τ,
+ *     3 classes × 5 output neurons, synaptic + leak mismatch, 5-bit QAT, detector objective with
+ *     a learnt softmax temperature and the keyword-silence term),
+ *   - 13-64r-64r-64r-64r-3 (four recurrent 64-neuron cores, same options).
+ * Implementations, all in this process on the same batches:
+ *   - `fused step`: the whole step on typed arrays (train/fused-step.ts), on all threads and on one;
+ *   - `tfjs step + fused kernel`: tfjs losses, autodiff and Adam around the fused network op;
+ *   - `per-step reference`: the same tfjs step with the network as per-step tfjs ops.
+ * Steps of every implementation are interleaved round by round (the machine's load hits them
+ * alike) and each figure is the MEDIAN step time; the process CPU time per step (all threads) is
+ * printed too, a figure that other jobs' load disturbs less than wall time. With `python3-torch` installed and
+ * `../shared/bench/torch_ref.py` present (or `NWAVE_TORCH_REF`), PyTorch's CPU build times the
+ * seed recipe in the same run.
  *
  * Run: `node --conditions=source --import tsx bench/training-kernels.bench.ts`
  */
-import { pathToFileURL } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { setTrainingThreads, shutdownTrainingThreads, trainingThreads } from '../training/src/kernels/index.js';
-import { Rng, tutorialNetwork, type HWNetwork, type ScanImpl } from '../training/src/layers/index.js';
-import {
-  firing_rate_target_mse_loss,
-  spike_count_cross_entropy,
-  topology_loss,
-  weight_magnitude_loss,
-} from '../training/src/losses/index.js';
+import { Rng, tutorialNetwork, type HWNetwork } from '../training/src/layers/index.js';
 import { buildNetwork } from '../training/src/train/build-network.js';
-import { DEFAULT_TRAIN_CONFIG } from '../training/src/train/train-config.js';
+import { FusedTrainStep, type FusedBatch, type FusedStepConfig, type FusedStepResult } from '../training/src/train/fused-step.js';
+import { TfjsTrainStep } from '../training/src/train/tfjs-step.js';
+import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../training/src/train/train-config.js';
 
 const B = 16;
 const T = 125;
 const C = 13;
 
+/** The shipped default model's recipe (models/default.nwave.json provenance). */
+const DEFAULT_RECIPE: TrainConfig = {
+  ...DEFAULT_TRAIN_CONFIG,
+  hidden: [64],
+  outputPopulation: 5,
+  lrFrontend: 1e-3,
+  lrCore: 2e-3,
+  logitScale: 0.2,
+  learnCountScale: true,
+  lamSilence: 0.3,
+  hiddenTauRangeS: [0.02, 0.4],
+  stddev: 0.036,
+  ileakMismatch: true,
+  recurrent: true,
+  learnTaus: true,
+};
+
 /** A benchmarked network. */
 interface NetCase {
   name: string;
   classes: number;
+  cfg: TrainConfig;
   build: () => HWNetwork;
+  /** Timed rounds of the fast implementations, and of the per-step reference. */
+  rounds: number;
+  refRounds: number;
 }
 
 const CASES: NetCase[] = [
-  { name: '13-64-2', classes: 2, build: () => tutorialNetwork({ rng: new Rng(42), warn: () => {} }) },
   {
-    name: '13-64r-64r-64r-3',
+    name: '13-64-2',
+    classes: 2,
+    cfg: DEFAULT_TRAIN_CONFIG,
+    build: () => tutorialNetwork({ rng: new Rng(42), warn: () => {} }),
+    rounds: 40,
+    refRounds: 3,
+  },
+  { name: '13-64r-15', classes: 3, cfg: DEFAULT_RECIPE, build: () => buildNetwork(C, 3, DEFAULT_RECIPE, 8e-3), rounds: 30, refRounds: 2 },
+  {
+    name: '13-64r-64r-64r-64r-3',
     classes: 3,
-    build: () =>
-      buildNetwork(
-        C,
-        3,
-        { ...DEFAULT_TRAIN_CONFIG, hidden: [64, 64, 64], recurrent: true, learnTaus: true, stddev: 0.02, ileakMismatch: true },
-        8e-3,
-      ),
+    cfg: { ...DEFAULT_RECIPE, hidden: [64, 64, 64, 64], outputPopulation: 1 },
+    build: () => buildNetwork(C, 3, { ...DEFAULT_RECIPE, hidden: [64, 64, 64, 64], outputPopulation: 1 }, 8e-3),
+    rounds: 12,
+    refRounds: 1,
   },
 ];
 
-/** Timing of one implementation (one training step = one batch). */
-export interface ImplTiming {
-  impl: string;
-  msPerBatch: number;
-  msPerSample: number;
+function stepConfig(cfg: TrainConfig, layers: number): FusedStepConfig {
+  return {
+    lrFrontend: cfg.lrFrontend,
+    lrCore: cfg.lrCore,
+    gradClip: cfg.gradClip,
+    lamTopology: cfg.lamTopology,
+    lamMagnitude: cfg.lamMagnitude,
+    lamFiringRate: cfg.lamFiringRate,
+    rateTargets: Array.from({ length: layers }, (_, i) => (i === layers - 1 ? cfg.outputRateTarget : i > 0 ? cfg.hiddenRateTarget : null)),
+    learnCountScale: cfg.learnCountScale,
+    // Window = the clip (the seed's clip objective; the recipe's 1 s window on 1 s clips).
+    detector: {
+      windowSteps: T,
+      strideSteps: 12,
+      population: cfg.outputPopulation,
+      backgroundClasses: [0],
+      silenceWeight: cfg.lamSilence,
+    },
+  };
 }
 
-function randomFeatures(rng: Rng, classes: number): { x: tf.Tensor3D; labels: tf.Tensor1D } {
+function randomBatch(rng: Rng, classes: number): FusedBatch {
   const x = new Float32Array(B * T * C);
   for (let i = 0; i < x.length; i++) x[i] = Math.max(0, rng.normal(5, 3));
-  const labels = Int32Array.from({ length: B }, () => Math.min(classes - 1, Math.floor(rng.next() * classes)));
-  return { x: tf.tensor3d(x, [B, T, C]), labels: tf.tensor1d(labels, 'int32') };
+  const labels = Array.from({ length: B }, () => Math.min(classes - 1, Math.floor(rng.next() * classes)));
+  return { x, shape: [B, T, C], labels, weights: labels.map(() => 1) };
 }
 
-function trainStep(net: HWNetwork, opt: tf.Optimizer, x: tf.Tensor3D, labels: tf.Tensor1D, impl: ScanImpl): void {
-  tf.tidy(() => {
-    const cost = opt.minimize(
-      () => {
-        const { spikes } = net.forward(x, { impl });
-        const out = spikes[spikes.length - 1];
-        const fr = firing_rate_target_mse_loss(
-          spikes,
-          spikes.map(() => 0.1),
-          spikes.map(() => 1),
-        );
-        return tf.addN([spike_count_cross_entropy(out, labels), topology_loss(net, 0.05), weight_magnitude_loss(net), fr]) as tf.Scalar;
-      },
-      true,
-      net.trainableVariables(),
-    );
-    cost?.dataSync();
-  });
+/** Timing of one implementation. */
+export interface ImplTiming {
+  impl: string;
+  /** Median step time (ms) and per sample. */
+  msPerBatch: number;
+  msPerSample: number;
+  /** Median process CPU time per sample (all threads): robust to other jobs' load. */
+  cpuMsPerSample: number;
+  steps: number;
 }
 
-function timeImpl(c: NetCase, impl: ScanImpl, label: string, warmup: number, timed: number): ImplTiming {
+interface Runner {
+  label: string;
+  threads: number;
+  rounds: number;
+  step: (batch: FusedBatch) => FusedStepResult;
+  times: number[];
+  cpu: number[];
+  dispose: () => void;
+}
+
+function runner(c: NetCase, label: string, kind: 'fused' | 'tfjs' | 'reference', threads: number, rounds: number): Runner {
   const net = c.build();
-  const opt = tf.train.adam(1e-3);
-  const dataRng = new Rng(7);
-  const batches = Array.from({ length: warmup + timed }, () => randomFeatures(dataRng, c.classes));
-  for (let i = 0; i < warmup; i++) trainStep(net, opt, batches[i].x, batches[i].labels, impl);
-  const t0 = performance.now();
-  for (let i = warmup; i < warmup + timed; i++) trainStep(net, opt, batches[i].x, batches[i].labels, impl);
-  const msPerBatch = (performance.now() - t0) / timed;
-  for (const b of batches) tf.dispose([b.x, b.labels]);
-  opt.dispose();
-  net.dispose();
-  return { impl: label, msPerBatch, msPerSample: msPerBatch / B };
+  const logScale = tf.variable(tf.scalar(Math.log(c.cfg.logitScale)), c.cfg.learnCountScale);
+  const cfg = stepConfig(c.cfg, net.hwLayers().length);
+  const step =
+    kind === 'fused'
+      ? new FusedTrainStep(net, cfg, logScale)
+      : new TfjsTrainStep(net, cfg, logScale, kind === 'reference' ? 'reference' : 'fused');
+  return {
+    label,
+    threads,
+    rounds,
+    step: (batch) => step.step(batch, { signGroups: true }),
+    times: [],
+    cpu: [],
+    dispose: () => {
+      if (step instanceof TfjsTrainStep) step.dispose();
+      net.dispose();
+      logScale.dispose();
+    },
+  };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** Result of {@link measureTrainingKernels} for one network. */
 export interface TrainingKernelsMeasurement {
   net: string;
   timings: ImplTiming[];
-  /** reference ms/sample ÷ fused ms/sample. */
-  ratio: number;
 }
 
 /**
- * Measures one training step per implementation and network, in this process.
- * @returns timings and the speed ratio per network
+ * Measures the training step per implementation and network, interleaved, in this process.
+ * @returns median timings per network
  */
 export async function measureTrainingKernels(): Promise<TrainingKernelsMeasurement[]> {
   await tf.setBackend('cpu');
@@ -118,19 +177,36 @@ export async function measureTrainingKernels(): Promise<TrainingKernelsMeasureme
   const out: TrainingKernelsMeasurement[] = [];
   try {
     for (const c of CASES) {
-      const recurrent = c.name.includes('r');
-      const timings: ImplTiming[] = [];
-      // One thread first: it also warms the JIT for the kernel, which the workers then reuse.
-      if (threads > 1) {
-        setTrainingThreads(1);
-        timings.push(timeImpl(c, 'fused', 'fused (1 thread)', 5, recurrent ? 10 : 20));
+      const runners = [
+        runner(c, `fused step (${threads} threads)`, 'fused', threads, c.rounds),
+        ...(threads > 1 ? [runner(c, 'fused step (1 thread)', 'fused', 1, c.rounds)] : []),
+        runner(c, 'tfjs step + fused kernel', 'tfjs', threads, c.rounds),
+        runner(c, 'per-step reference', 'reference', threads, c.refRounds),
+      ];
+      const dataRng = new Rng(7);
+      const batches = Array.from({ length: 8 }, () => randomBatch(dataRng, c.classes));
+      const warmup = 3;
+      for (let r = 0; r < warmup + c.rounds; r++) {
+        for (const run of runners) {
+          if (r >= warmup + run.rounds || (run.label === 'per-step reference' && r < warmup - 1)) continue;
+          setTrainingThreads(run.threads, { keepWorkers: true });
+          const c0 = process.cpuUsage();
+          const t0 = performance.now();
+          run.step(batches[r % batches.length]);
+          if (r < warmup) continue;
+          run.times.push(performance.now() - t0);
+          const c = process.cpuUsage(c0);
+          run.cpu.push((c.user + c.system) / 1000);
+        }
       }
-      setTrainingThreads(threads);
-      timings.unshift(timeImpl(c, 'fused', `fused (${threads} threads)`, 5, recurrent ? 10 : 20));
-      if (!recurrent) timings.push(timeImpl(c, 'layerwise', 'layerwise', 3, 10));
-      timings.push(timeImpl(c, 'reference', 'reference', 1, recurrent ? 2 : 4));
-      const ref = timings[timings.length - 1];
-      out.push({ net: c.name, timings, ratio: ref.msPerSample / timings[0].msPerSample });
+      out.push({
+        net: c.name,
+        timings: runners.map((run) => {
+          const ms = median(run.times);
+          return { impl: run.label, msPerBatch: ms, msPerSample: ms / B, cpuMsPerSample: median(run.cpu) / B, steps: run.times.length };
+        }),
+      });
+      for (const run of runners) run.dispose();
     }
   } finally {
     setTrainingThreads(threads);
@@ -139,20 +215,51 @@ export async function measureTrainingKernels(): Promise<TrainingKernelsMeasureme
   return out;
 }
 
+/** PyTorch's CPU build on the seed recipe (random features), or null when unavailable. */
+function torchReference(): { msPerSample: number; threads: number } | null {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const script = process.env.NWAVE_TORCH_REF ?? resolve(here, '../../shared/bench/torch_ref.py');
+  if (!existsSync(script)) return null;
+  const probe = spawnSync('python3', ['-c', 'import torch'], { encoding: 'utf8' });
+  if (probe.status !== 0) return null;
+  const r = spawnSync('python3', [script, '-', '--synthetic', '960', '--time-only', '--epochs', '2', '--batch', String(B)], {
+    encoding: 'utf8',
+    timeout: 600_000,
+  });
+  const m = /threads (\d+).*ms_per_sample ([\d.]+)/.exec(r.stdout ?? '');
+  return m ? { threads: Number(m[1]), msPerSample: Number(m[2]) } : null;
+}
+
 /**
- * Prints `training <net>: X ms/sample (batch B)` per network and implementation, and the
- * fused/reference ratio (issue 16's target: seed network ≤ 0.6 ms/sample).
+ * Prints `training <net>: X ms/sample (batch B)` per network and implementation (medians of
+ * interleaved steps) and the ratios against the tfjs step and the per-step reference measured
+ * in the same run (issue 16's target: seed network ≤ 0.6 ms/sample).
  */
 export async function benchTrainingKernels(): Promise<void> {
   const results = await measureTrainingKernels();
-  console.log(`training step (forward + backward + Adam), T=${T}, tfjs ${tf.version_core} (${tf.getBackend()})`);
+  console.log(
+    `training step (prepare + forward + losses + backward + Adam), T=${T}, tfjs ${tf.version_core}; medians of interleaved steps`,
+  );
   for (const r of results) {
     for (const t of r.timings) {
-      console.log(`training ${r.net} [${t.impl}]: ${t.msPerSample.toFixed(3)} ms/sample (batch ${B})`);
+      console.log(
+        `training ${r.net} [${t.impl}]: ${t.msPerSample.toFixed(3)} ms/sample (batch ${B}, median of ${t.steps} steps; CPU ${t.cpuMsPerSample.toFixed(3)} ms/sample)`,
+      );
     }
     const fused = r.timings[0].msPerSample;
+    const of = (label: string) => r.timings.find((t) => t.impl === label)?.msPerSample ?? NaN;
     const target = r.net === '13-64-2' ? ` (target <= 0.6 ms/sample: ${fused <= 0.6 ? 'OK' : 'ABOVE'})` : '';
-    console.log(`  ${r.net}: fused is ${r.ratio.toFixed(1)}x faster than the per-step reference${target}`);
+    console.log(
+      `  ${r.net}: fused step ${(of('tfjs step + fused kernel') / fused).toFixed(2)}x the tfjs step, ` +
+        `${(of('per-step reference') / fused).toFixed(1)}x the per-step reference${target}`,
+    );
+  }
+  const torch = torchReference();
+  if (!torch) console.log('training 13-64-2 [PyTorch CPU]: skipped (python3-torch or ../shared/bench/torch_ref.py not available)');
+  else {
+    const seed = results.find((r) => r.net === '13-64-2')?.timings[0].msPerSample ?? NaN;
+    console.log(`training 13-64-2 [PyTorch CPU, ${torch.threads} threads]: ${torch.msPerSample.toFixed(3)} ms/sample (batch ${B})`);
+    console.log(`  13-64-2: fused step ${(torch.msPerSample / seed).toFixed(1)}x PyTorch (target >= 10x)`);
   }
 }
 

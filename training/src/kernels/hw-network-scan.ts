@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Surrogate } from '../surrogates/surrogates.js';
 import { afterReset, type KernelReset } from './cpu/HwLayerScan.js';
-import { netLayout, type NetLayout } from './cpu/HwNetworkScan.js';
+import { netLayout, transposeWeights, type NetLayout } from './cpu/HwNetworkScan.js';
 import { HwNetworkScan } from './kernel-names.js';
 import { netArenas, runNetBackward, runNetForward } from './net-pool.js';
 
@@ -45,10 +45,6 @@ function surrogateCode(s: Surrogate): [number, number] {
   if (s.name === 'fast_sigmoid') return [0, s.params.slope];
   if (s.name === 'atan') return [1, s.params.alpha];
   return [2, s.params.slope];
-}
-
-function transposeInto(F: Float32Array, src: number, dst: number, rows: number, cols: number): void {
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) F[dst + c * rows + r] = F[src + r * cols + c];
 }
 
 /**
@@ -134,8 +130,7 @@ export function hwNetworkScan(
         F2.set(mine.spikes, spikesStart);
         F2.set(mine.vPre, vStart);
         F2.set(f32(dy), lay.dyOff[0]);
-        for (let l = 1; l < sizes.length; l++) transposeInto(F2, lay.wOff[l], lay.wtOff[l], sizes[l - 1], sizes[l]);
-        for (const l of recIdx) transposeInto(F2, lay.recOff[l], lay.recTOff[l], sizes[l], sizes[l]);
+        transposeWeights(lay, F2);
         runNetBackward(lay);
         // Fixed-order sum over samples: identical whatever the thread count.
         const reduce = (off: number, n: number): Float32Array => {

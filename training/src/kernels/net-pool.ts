@@ -28,6 +28,7 @@ const OP_FORWARD = 1;
 const OP_BACKWARD = 2;
 const OP_EXIT = 3;
 
+/** A job; `lay` and the buffers are sent only when they differ from the worker's last ones. */
 interface Job {
   op: number;
   lay?: NetLayout;
@@ -46,6 +47,10 @@ function workerMain(
 ): void {
   const ctrl = new Int32Array(ctrlBuf);
   let seen = 0;
+  let lay: NetLayout | null = null;
+  let F: Float32Array<ArrayBufferLike> = new Float32Array(0);
+  let G: Float64Array<ArrayBufferLike> = new Float64Array(0);
+  let next: Int32Array<ArrayBufferLike> = new Int32Array(1);
   for (;;) {
     Atomics.wait(ctrl, 0, seen);
     seen = Atomics.load(ctrl, 0);
@@ -54,10 +59,11 @@ function workerMain(
     const job = msg.message;
     if (job.op === 3) break;
     try {
-      const F = new Float32Array(job.f32 as SharedArrayBuffer);
-      const G = new Float64Array(job.f64 as SharedArrayBuffer);
-      const lay = job.lay as NetLayout;
-      const next = new Int32Array(job.next as SharedArrayBuffer);
+      if (job.lay) lay = job.lay;
+      if (job.f32) F = new Float32Array(job.f32);
+      if (job.f64) G = new Float64Array(job.f64);
+      if (job.next) next = new Int32Array(job.next);
+      if (!lay) throw new Error('job without a layout');
       for (let b = Atomics.add(next, 0, 1); b < lay.B; b = Atomics.add(next, 0, 1)) {
         if (job.op === 1) kernel.forward(lay, F, b, b + 1);
         else kernel.backward(lay, F, G, b, b + 1);
@@ -95,6 +101,8 @@ interface PoolWorker {
   worker: Worker;
   port: MessagePort;
   ctrl: Int32Array;
+  /** What the worker already holds (a job re-sends only what changed: no clone per call). */
+  sent: { lay: NetLayout | null; f32: SharedArrayBuffer | null; f64: SharedArrayBuffer | null; next: boolean };
 }
 
 const mainKernel = createNetKernel();
@@ -112,14 +120,16 @@ function defaultThreads(): number {
 
 /**
  * Sets how many threads (main + workers) the fused training kernel uses; extra workers are
- * stopped. Defaults to `NWAVE_TRAIN_THREADS` or `min(2, cores)`.
+ * stopped (unless `keepWorkers`: a benchmark switching back and forth keeps them warm).
+ * Defaults to `NWAVE_TRAIN_THREADS` or `min(2, cores)`.
  * @param n - thread count ≥ 1
+ * @param opts - `keepWorkers`: leave idle workers running
  * @throws RangeError if `n` is not a positive integer
  */
-export function setTrainingThreads(n: number): void {
+export function setTrainingThreads(n: number, opts: { keepWorkers?: boolean } = {}): void {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`training threads must be a positive integer, got ${n}`);
   threads = n;
-  while (pool.length > n - 1) stopWorker(pool.pop() as PoolWorker);
+  if (!opts.keepWorkers) while (pool.length > n - 1) stopWorker(pool.pop() as PoolWorker);
 }
 
 /** @returns the configured thread count */
@@ -150,7 +160,7 @@ function spawn(): PoolWorker {
   });
   worker.unref();
   port1.unref();
-  return { worker, port: port1, ctrl: new Int32Array(ctrlBuf) };
+  return { worker, port: port1, ctrl: new Int32Array(ctrlBuf), sent: { lay: null, f32: null, f64: null, next: false } };
 }
 
 /** Shared arenas of at least the layout's size (grown, never shrunk). */
@@ -176,7 +186,15 @@ function run(op: number, lay: NetLayout): void {
   const next = new Int32Array(nextBuf);
   Atomics.store(next, 0, 0);
   used.forEach((w) => {
-    w.port.postMessage({ op, lay, f32: f32Buf as SharedArrayBuffer, f64: f64Buf as SharedArrayBuffer, next: nextBuf } satisfies Job);
+    const job: Job = { op };
+    if (w.sent.lay !== lay) job.lay = w.sent.lay = lay;
+    if (w.sent.f32 !== f32Buf) job.f32 = w.sent.f32 = f32Buf as SharedArrayBuffer;
+    if (w.sent.f64 !== f64Buf) job.f64 = w.sent.f64 = f64Buf as SharedArrayBuffer;
+    if (!w.sent.next) {
+      job.next = nextBuf;
+      w.sent.next = true;
+    }
+    w.port.postMessage(job);
     Atomics.add(w.ctrl, SEQ, 1);
     Atomics.notify(w.ctrl, SEQ);
   });

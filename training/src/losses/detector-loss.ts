@@ -89,14 +89,50 @@ export function windowCounts(spikes: tf.Tensor3D, windowSteps: number, strideSte
 }
 
 /**
- * The detector objective (see the module comment).
+ * Host-side targets and masks of the detector objective for one batch (no tensors): shared by
+ * {@link detectorLoss} and the fused training step's typed-array loss.
+ */
+export interface DetectorPlan {
+  B: number;
+  T: number;
+  /** Classes and output neurons per class (`N = K·P`). */
+  K: number;
+  P: number;
+  /** Window length (steps) and window ends (exclusive). */
+  W: number;
+  ends: number[];
+  /** What a rejecting window aims at `[K]`. */
+  reject: Float32Array;
+  /** Target distribution per sample `[B, K]`. */
+  target: Float32Array;
+  /** 1 for a keyword sample `[B]`. */
+  isKw: Float32Array;
+  /** Windows competing for the detection `[B, nW]`. */
+  windowMask: Float32Array;
+  /** Windows that must reject `[B, nW]`, and how many per sample `[B]`. */
+  rejectMask: Float32Array;
+  rCount: Float32Array;
+  /** (step, class) pairs whose keyword neurons should be quiet `[B, T, K]`. */
+  silenceMask: Float32Array;
+  /** Per-sample weights `[B]`. */
+  weights: Float32Array;
+}
+
+/**
+ * Builds the {@link DetectorPlan} of a batch.
+ * @param shape - output spikes shape `[B, T, K·P]`
  * @throws RangeError when labels/weights/ends do not match the batch or a label is out of range
  */
-export function detectorLoss(input: DetectorLossInput, opts: DetectorLossOptions): DetectorLossParts {
-  const { spikes, labels, logScale } = input;
+export function detectorPlan(
+  shape: readonly [number, number, number],
+  input: Omit<DetectorLossInput, 'spikes' | 'logScale'>,
+  opts: DetectorLossOptions,
+): DetectorPlan {
+  const { labels } = input;
   const P = opts.population ?? 1;
-  const [B, T, N] = spikes.shape;
+  const [B, T, N] = shape;
   const K = N / P;
+  if (!Number.isInteger(K)) throw new RangeError(`detectorLoss: ${N} output neurons are not a multiple of population ${P}`);
   if (labels.length !== B) throw new RangeError(`detectorLoss: ${labels.length} labels for a batch of ${B}`);
   if (input.weights && input.weights.length !== B)
     throw new RangeError(`detectorLoss: ${input.weights.length} weights for a batch of ${B}`);
@@ -109,7 +145,6 @@ export function detectorLoss(input: DetectorLossInput, opts: DetectorLossOptions
   const ends = windowEnds(T, W, opts.strideSteps);
   const nW = ends.length;
   const keywordClasses = Array.from({ length: K }, (_, k) => k).filter((k) => !bg.has(k));
-
   // What a window that must reject aims at: the background class(es), else equal keyword outputs.
   const reject = new Float32Array(K);
   if (bg.size) for (const k of bg) reject[k] = 1 / bg.size;
@@ -152,7 +187,22 @@ export function detectorLoss(input: DetectorLossInput, opts: DetectorLossOptions
       windowMask[b * nW + best] = 1;
     }
   }
+
   const weights = input.weights ? Float32Array.from(input.weights) : new Float32Array(B).fill(1);
+  const rCount = new Float32Array(B);
+  for (let b = 0; b < B; b++) for (let w = 0; w < nW; w++) rCount[b] += rejectMask[b * nW + w];
+  return { B, T, K, P, W, ends, reject, target, isKw, windowMask, rejectMask, rCount, silenceMask, weights };
+}
+
+/**
+ * The detector objective (see the module comment).
+ * @throws RangeError when labels/weights/ends do not match the batch or a label is out of range
+ */
+export function detectorLoss(input: DetectorLossInput, opts: DetectorLossOptions): DetectorLossParts {
+  const { spikes, logScale } = input;
+  const plan = detectorPlan(spikes.shape, input, opts);
+  const { B, T, K, P, W, ends, reject, target, isKw, windowMask, rejectMask, rCount, silenceMask, weights } = plan;
+  const nW = ends.length;
 
   return tf.tidy(() => {
     const counts = windowCounts(spikes, W, opts.strideSteps, P); // [B, nW, K]
@@ -163,10 +213,7 @@ export function detectorLoss(input: DetectorLossInput, opts: DetectorLossOptions
     // Windows outside a mask get a large offset so that they drop out of the soft minimum / maximum.
     const mask = tf.tensor2d(windowMask, [B, nW]);
     const big = tf.mul(tf.sub(1, mask), 1e4);
-    const rMaskHost = rejectMask;
-    const rMask = tf.tensor2d(rMaskHost, [B, nW]);
-    const rCount = new Float32Array(B);
-    for (let b = 0; b < B; b++) for (let w = 0; w < nW; w++) rCount[b] += rMaskHost[b * nW + w];
+    const rMask = tf.tensor2d(rejectMask, [B, nW]);
     // Soft minimum over the competing windows (-logsumexp(-ce): one window right is enough, as
     // for the detector) and soft maximum over the windows that must reject (log-mean-exp, between
     // the mean and the worst window). With one window both are that window's CE.

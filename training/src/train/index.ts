@@ -4,6 +4,8 @@ export * from './export-checkpoint.js';
 export * from './sign-projection.js';
 export * from './firing-rate-check.js';
 export * from './trainer.js';
+export * from './fused-step.js';
+export * from './tfjs-step.js';
 export * from './report.js';
 export * from './run-training.js';
 export * from './fluct-init.js';

@@ -8,6 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { quantStep } from '../quantize/quantize.js';
+import type { ChipProfile } from '@nwave/runtime';
 import { learnableTauRangeS, type HWNetwork } from '../layers/index.js';
 
 /**
@@ -35,29 +36,54 @@ export function projectSignGroups(values: Float32Array, nIn: number, nOut: numbe
   return zeroed;
 }
 
+/**
+ * The hard constraints of one core weight matrix, in place: sign groups of the chip's size (when
+ * asked), then the chip's core ±wMax. (One definition, shared by {@link applyHardConstraints} and
+ * the fused training step.)
+ */
+export function constrainSynapse(v: Float32Array, nIn: number, nOut: number, signGroups: boolean, chip: ChipProfile): void {
+  if (signGroups) projectSignGroups(v, nIn, nOut, chip.signGroupSize);
+  const wMax = chip.synapse.core.wMax;
+  for (let i = 0; i < v.length; i++) v[i] = Math.max(-wMax, Math.min(wMax, v[i]));
+}
+
+/** Learnt time constants stay in a range the chip's leak can realise (log τ, in place). */
+export function constrainLogTau(v: Float32Array, chip: ChipProfile): void {
+  const [tLo, tHi] = learnableTauRangeS(chip);
+  const lo = Math.fround(Math.log(tLo));
+  const hi = Math.fround(Math.log(tHi));
+  for (let i = 0; i < v.length; i++) v[i] = Math.max(lo, Math.min(hi, v[i]));
+}
+
+/**
+ * Frontend weights stay in [one step of the export grid, the chip's frontend wMax] (in place).
+ * @param bits - the frontend's export bits (the description's, else the chip's)
+ */
+export function constrainFrontend(v: Float32Array, chip: ChipProfile, bits: number): void {
+  const feMax = chip.synapse.frontend.wMax;
+  const lo = Math.fround(quantStep(bits, feMax));
+  const hi = Math.fround(feMax);
+  for (let i = 0; i < v.length; i++) v[i] = Math.max(lo, Math.min(hi, v[i]));
+}
+
+/** The frontend's export bits of a network (its description's, else its chip's). */
+export function frontendBitsOf(net: HWNetwork): number {
+  return net.description?.layers[0].bits ?? net.chip.synapse.frontend.maxBits;
+}
+
 /** Applies the hard constraints of the network's chip in place to the network's variables. */
 export function applyHardConstraints(net: HWNetwork, opts: { signGroups: boolean }): void {
   const { chip } = net;
-  const wMax = chip.synapse.core.wMax;
+  const assign = (variable: tf.Variable, fix: (v: Float32Array) => void): void => {
+    const v = Float32Array.from(variable.dataSync());
+    fix(v);
+    tf.tidy(() => variable.assign(tf.tensor(v, variable.shape, 'float32')));
+  };
   for (const syn of net.synapses()) {
     const [nIn, nOut] = syn.weight.shape as [number, number];
-    const v = Float32Array.from(syn.weight.dataSync());
-    if (opts.signGroups) projectSignGroups(v, nIn, nOut, chip.signGroupSize);
-    for (let i = 0; i < v.length; i++) v[i] = Math.max(-wMax, Math.min(wMax, v[i]));
-    tf.tidy(() => syn.weight.assign(tf.tensor(v, syn.weight.shape, 'float32')));
+    assign(syn.weight, (v) => constrainSynapse(v, nIn, nOut, opts.signGroups, chip));
   }
-  // Learnt time constants stay in a range the chip's leak can realise.
-  const [lo, hi] = learnableTauRangeS(chip);
-  for (const layer of net.hwLayers()) {
-    const lt = layer.logTau;
-    if (lt) tf.tidy(() => lt.assign(tf.clipByValue(lt, Math.log(lo), Math.log(hi))));
-  }
+  for (const layer of net.hwLayers()) if (layer.logTau) assign(layer.logTau, (v) => constrainLogTau(v, chip));
   const fe = net.frontend();
-  if (fe) {
-    const feMax = chip.synapse.frontend.wMax;
-    // The smallest positive code of the export grid (bits from the description, else the chip's).
-    const feBits = net.description?.layers[0].bits ?? chip.synapse.frontend.maxBits;
-    const lo = quantStep(feBits, feMax);
-    tf.tidy(() => fe.weight.assign(tf.clipByValue(fe.weight, lo, feMax)));
-  }
+  if (fe) assign(fe.weight, (v) => constrainFrontend(v, chip, frontendBitsOf(net)));
 }

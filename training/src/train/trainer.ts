@@ -7,11 +7,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { NwaveModel, checkConstraints, type Checkpoint } from '@nwave/runtime';
 import { signAnnealingAlpha, type HWNetwork } from '../layers/index.js';
-import { detectorLoss, firing_rate_target_mse_loss, sumOverTime, topology_loss, weight_magnitude_loss } from '../losses/index.js';
+import { sumOverTime } from '../losses/index.js';
 import { NWaveDataLoader, type LoaderItem, deriveSeed, mulberry32, shuffleInPlace } from '@nwave/data';
 import { applyHardConstraints } from './sign-projection.js';
 import { calibrateDetector, evaluateModel, type EvalItem, type EvalResult } from '@nwave/data/evaluate';
 import { networkToCheckpoint, type ExportOptions } from './export-checkpoint.js';
+import { FusedTrainStep } from './fused-step.js';
+import { TfjsTrainStep } from './tfjs-step.js';
 import type { TrainConfig } from './train-config.js';
 
 export interface EpochRow {
@@ -71,18 +73,19 @@ export interface TrainResult {
   countScale: number;
 }
 
-/** Schema bounds of the detector's countScale (0, 100]; kept a little inside them. */
-const LOG_SCALE_MIN = Math.log(1e-3);
-const LOG_SCALE_MAX = Math.log(100);
+/**
+ * Which training step runs: `fused` (the whole step on typed arrays, `fused-step.ts`) or `tfjs`
+ * (autodiff through the tfjs losses and optimizer: the reference, slower).
+ */
+export type TrainStepImpl = 'fused' | 'tfjs';
+
+/** @returns `NWAVE_TRAIN_STEP` (`fused` | `tfjs`), else `fused` */
+export function defaultTrainStepImpl(): TrainStepImpl {
+  return process.env.NWAVE_TRAIN_STEP === 'tfjs' ? 'tfjs' : 'fused';
+}
 
 function countScaleOf(logScale: tf.Variable): number {
   return Math.exp(logScale.dataSync()[0]);
-}
-
-function clampLogScale(logScale: tf.Variable): void {
-  const v = logScale.dataSync()[0];
-  if (v < LOG_SCALE_MIN || v > LOG_SCALE_MAX)
-    tf.tidy(() => logScale.assign(tf.scalar(Math.min(LOG_SCALE_MAX, Math.max(LOG_SCALE_MIN, v)))));
 }
 
 /**
@@ -112,13 +115,6 @@ export function lrFactor(cfg: Pick<TrainConfig, 'lrSchedule' | 'lrMinFraction' |
   if (cfg.lrSchedule !== 'cosine' || cfg.epochs <= 1) return 1;
   const p = Math.min(1, Math.max(0, (epoch - 1) / (cfg.epochs - 1)));
   return cfg.lrMinFraction + (1 - cfg.lrMinFraction) * 0.5 * (1 + Math.cos(Math.PI * p));
-}
-
-function setLearningRates(optFront: tf.AdamOptimizer, optCore: tf.AdamOptimizer, cfg: TrainConfig, epoch: number): void {
-  const f = lrFactor(cfg, epoch);
-  // tfjs reads `learningRate` on every update; it has no public setter.
-  (optFront as unknown as { learningRate: number }).learningRate = cfg.lrFrontend * f;
-  (optCore as unknown as { learningRate: number }).learningRate = cfg.lrCore * f;
 }
 
 /** Weights keyed by module name (variable names carry a process-wide counter, module names do not). */
@@ -168,6 +164,7 @@ export async function trainNetwork(
   hooks: TrainHooks = {},
   resume?: TrainState,
   minRejection = 0.95,
+  stepImpl: TrainStepImpl = defaultTrainStepImpl(),
 ): Promise<TrainResult> {
   const { T, C } = data;
   const K = exportOpts.labels.length;
@@ -199,15 +196,10 @@ export async function trainNetwork(
   const classWeights = counts.map((n) => (cfg.balanceClasses && n > 0 ? total / (K * n) : 1));
   const uniformWeight = cfg.balanceClasses && bgPerEpoch > 0 ? (total + bgPerEpoch) / ((K + 1) * bgPerEpoch) : 1;
   const sampleWeight = (y: number) => (y < 0 ? uniformWeight : classWeights[y]);
-  const optFront = tf.train.adam(cfg.lrFrontend);
-  const optCore = tf.train.adam(cfg.lrCore);
-  const frontVars = new Set(net.frontendVariables().map((v) => v.name));
-  const vars = net.trainableVariables();
   // The detector's softmax temperature, as a log (learned when asked; exported as countScale).
   const init = tf.scalar(Math.log(resume?.countScale ?? cfg.logitScale));
   const logScale = tf.variable(init, cfg.learnCountScale);
   init.dispose();
-  const allVars = cfg.learnCountScale ? [...vars, logScale] : vars;
   const detectorOpts = {
     windowSteps: Math.round(cfg.detectorWindowS / exportOpts.filterbank.binS),
     strideSteps: Math.max(1, Math.round(cfg.detectorStrideS / exportOpts.filterbank.binS)),
@@ -219,9 +211,37 @@ export async function trainNetwork(
     detector: { ...o.detector, windowS: cfg.detectorWindowS, countScale: countScaleOf(logScale) },
   });
   const lifCount = net.hwLayers().length;
+  /** Firing-rate target per HWLayer: the output's, every hidden layer's, none for the frontend's. */
+  const rateTargets = net.hwLayers().map((_, i) => (i === lifCount - 1 ? cfg.outputRateTarget : i > 0 ? cfg.hiddenRateTarget : null));
   const history: EpochRow[] = resume ? [...resume.history] : [];
   let best = resume?.best ?? null;
   if (resume) restoreWeights(net, resume.weights);
+  const stepCfg = {
+    lrFrontend: cfg.lrFrontend,
+    lrCore: cfg.lrCore,
+    gradClip: cfg.gradClip,
+    lamTopology: cfg.lamTopology,
+    lamMagnitude: cfg.lamMagnitude,
+    lamFiringRate: cfg.lamFiringRate,
+    rateTargets,
+    learnCountScale: cfg.learnCountScale,
+    detector: { ...detectorOpts, backgroundClasses: [...bgIndex] },
+  };
+  // The fused step builds the effective weights itself (grid and mismatch only): a charge map other
+  // than identity, a threshold spread in training, learnt taus snapped to a chip's profiles or
+  // SignAnnealing run through tfjs (net.forward).
+  const fusedCovers =
+    net.synapses().every((s) => s.chargeScale === 1) &&
+    (net.frontend()?.chargeScale ?? 1) === 1 &&
+    !(cfg.ileakMismatch && net.chip.mismatch.thresholdSpread > 0) &&
+    !(net.chip.neuron.tau.kind === 'snapped' && net.hwLayers().some((l) => l.logTau)) &&
+    !cfg.signAnnealing;
+  const useFused = stepImpl === 'fused' && fusedCovers;
+  const trainStep = useFused ? new FusedTrainStep(net, stepCfg, logScale) : new TfjsTrainStep(net, stepCfg, logScale);
+  if (!useFused)
+    hooks.log?.(
+      `training step: the tfjs reference implementation (slower; ${stepImpl === 'tfjs' ? 'NWAVE_TRAIN_STEP=tfjs' : `${net.chip.chip} charge map, threshold spread or SignAnnealing`})`,
+    );
   const startEpoch = resume ? resume.epoch + 1 : 1;
   let stale = 0;
   let aborted = false;
@@ -230,7 +250,7 @@ export async function trainNetwork(
 
   for (let epoch = startEpoch; epoch <= cfg.epochs; epoch++) {
     const te = performance.now();
-    setLearningRates(optFront, optCore, cfg, epoch);
+    trainStep.setLearningRates(cfg.lrFrontend * lrFactor(cfg, epoch), cfg.lrCore * lrFactor(cfg, epoch));
     const project = epoch > Math.floor(cfg.signProjectFrom * cfg.epochs);
     net.setSignAlpha(cfg.signAnnealing ? signAnnealingAlpha(cfg.signAnnealingAlphas, epoch, cfg.epochs) : null);
     const sums = { loss: 0, ce: 0, topology: 0, magnitude: 0, firingRate: 0, silence: 0, correct: 0, n: 0, kwN: 0 };
@@ -249,72 +269,30 @@ export async function trainNetwork(
         break;
       }
       const [B] = batch.shape;
-      const parts: tf.Scalar[] = [];
-      const extra: tf.Tensor[] = [];
       const ctx = cfg.streamContext
         ? withStreamContext(batch, backgroundItems, epoch, deriveSeed(cfg.seed, 'context', epoch) + batches)
         : null;
-      const { value, grads } = tf.variableGrads(() => {
-        const x = tf.tensor3d(ctx?.x ?? batch.x, ctx?.shape ?? batch.shape);
-        const { spikes } = net.forward(x);
-        const out = spikes[spikes.length - 1];
-        const obj = detectorLoss(
-          {
-            spikes: out,
-            labels: batch.y,
-            logScale,
-            weights: Array.from(batch.y, sampleWeight),
-            ...(ctx ? { keywordStarts: ctx.starts } : {}),
-          },
-          { ...detectorOpts, backgroundClasses: [...bgIndex] },
-        );
-        const ce = obj.ce;
-        const topo = topology_loss(net, cfg.lamTopology);
-        const mag = tf.mul(weight_magnitude_loss(net), cfg.lamMagnitude) as tf.Scalar;
-        const frList: tf.Tensor[] = [];
-        const frTargets: number[] = [];
-        spikes.forEach((s, i) => {
-          const target = i === spikes.length - 1 ? cfg.outputRateTarget : i > 0 ? cfg.hiddenRateTarget : null;
-          if (target !== null) {
-            frList.push(s);
-            frTargets.push(target);
-          }
-        });
-        const fr = frList.length
-          ? firing_rate_target_mse_loss(
-              frList,
-              frTargets,
-              frTargets.map(() => cfg.lamFiringRate),
-            )
-          : tf.scalar(0);
-        parts.push(tf.keep(ce), tf.keep(topo), tf.keep(mag), tf.keep(fr), tf.keep(obj.silence));
-        extra.push(tf.keep(obj.predicted), ...spikes.map((s) => tf.keep(tf.mean(s))));
-        return tf.addN([obj.total, topo, mag, fr]) as tf.Scalar;
-      }, allVars);
-      // Global-norm clipping across both groups, then one Adam step per group.
-      const norm = Math.sqrt(Object.values(grads).reduce((a, g) => a + (tf.tidy(() => tf.sum(tf.square(g)).dataSync()[0]) as number), 0));
-      const scale = norm > cfg.gradClip ? cfg.gradClip / norm : 1;
-      const gFront: tf.NamedTensorMap = {};
-      const gCore: tf.NamedTensorMap = {};
-      for (const [name, g] of Object.entries(grads)) (frontVars.has(name) ? gFront : gCore)[name] = scale === 1 ? g : tf.mul(g, scale);
-      if (Object.keys(gFront).length) optFront.applyGradients(Object.entries(gFront).map(([name, tensor]) => ({ name, tensor })));
-      optCore.applyGradients(Object.entries(gCore).map(([name, tensor]) => ({ name, tensor })));
-      applyHardConstraints(net, { signGroups: project });
-      clampLogScale(logScale);
-      const [ce, topo, mag, fr, sil] = parts.map((p) => p.dataSync()[0]);
-      const pred = extra[0].dataSync();
-      for (let b = 0; b < B; b++) if (batch.y[b] >= 0 && pred[b] === batch.y[b]) sums.correct++;
+      const r = trainStep.step(
+        {
+          x: ctx?.x ?? batch.x,
+          shape: ctx?.shape ?? batch.shape,
+          labels: batch.y,
+          weights: Array.from(batch.y, sampleWeight),
+          ...(ctx ? { keywordStarts: ctx.starts } : {}),
+        },
+        { signGroups: project },
+      );
+      for (let b = 0; b < B; b++) if (batch.y[b] >= 0 && r.predicted[b] === batch.y[b]) sums.correct++;
       for (let b = 0; b < B; b++) if (batch.y[b] >= 0) sums.kwN++;
-      extra.slice(1).forEach((t, i) => (rateSums[i] += t.dataSync()[0]));
-      const loss = value.dataSync()[0];
+      r.rates.forEach((rate, i) => (rateSums[i] += rate));
+      const loss = r.loss;
       sums.loss += loss * B;
-      sums.ce += ce * B;
-      sums.topology += topo * B;
-      sums.magnitude += mag * B;
-      sums.firingRate += fr * B;
-      sums.silence += sil * B;
+      sums.ce += r.ce * B;
+      sums.topology += r.topology * B;
+      sums.magnitude += r.magnitude * B;
+      sums.firingRate += r.firingRate * B;
+      sums.silence += r.silence * B;
       sums.n += B;
-      tf.dispose([value, ...Object.values(grads), ...Object.values(gFront), ...Object.values(gCore), ...parts, ...extra]);
       batches++;
       tAfter = performance.now();
       stepMs += tAfter - tStep;
@@ -322,6 +300,7 @@ export async function trainNetwork(
       if (batches % 8 === 0) await new Promise((r) => setImmediate(r)); // let Ctrl-C and progress bars in
     }
     if (aborted && batches === 0) break;
+    trainStep.syncToNetwork();
     if (!aborted && epoch < cfg.epochs && epoch % cfg.evalEvery !== 0) {
       hooks.log?.(
         `epoch ${epoch}: train ce ${(sums.ce / Math.max(1, sums.n)).toFixed(3)} acc ${((sums.correct / Math.max(1, sums.kwN)) * 100).toFixed(1)}% (${((performance.now() - te) / 1000).toFixed(0)}s, not scored)`,
@@ -393,8 +372,7 @@ export async function trainNetwork(
     hooks.log?.(`no compliant epoch yet: exporting the last weights projected onto sign groups of ${net.chip.signGroupSize}`);
   }
   net.setSignAlpha(null);
-  optFront.dispose();
-  optCore.dispose();
+  if (trainStep instanceof TfjsTrainStep) trainStep.dispose();
   logScale.dispose();
   return { history, bestEpoch: best?.epoch ?? 0, bestScore: best?.score ?? 0, stoppedEarly, aborted, state, countScale };
 }

@@ -108,8 +108,23 @@ export function createNetKernel(): NetKernel {
         acc.fill(0, 0, N);
         blockEnd = (Math.floor(k / BLOCK) + 1) * BLOCK;
       }
+      // Up to four rows of the same block per pass (sums of a few float32 values are exact in
+      // float64, so the order does not change the result).
       const row = w + k * N;
-      for (let n = 0; n < N; n++) acc[n] += F[row + n];
+      const k1 = i + 1 < na ? a[i + 1] : blockEnd;
+      const k2 = i + 2 < na ? a[i + 2] : blockEnd;
+      const k3 = i + 3 < na ? a[i + 3] : blockEnd;
+      if (k3 < blockEnd) {
+        const r1 = w + k1 * N;
+        const r2 = w + k2 * N;
+        const r3 = w + k3 * N;
+        for (let n = 0; n < N; n++) acc[n] += F[row + n] + F[r1 + n] + (F[r2 + n] + F[r3 + n]);
+        i += 3;
+      } else if (k1 < blockEnd) {
+        const r1 = w + k1 * N;
+        for (let n = 0; n < N; n++) acc[n] += F[row + n] + F[r1 + n];
+        i += 1;
+      } else for (let n = 0; n < N; n++) acc[n] += F[row + n];
     }
     for (let n = 0; n < N; n++) out[n] += acc[n];
   }
@@ -199,6 +214,71 @@ export function createNetKernel(): NetKernel {
     }
   }
 
+  /**
+   * `out[n] += Σ_m d[m]·Wt[m, n]` (`Wt` row-major `[M, N]` at `wt`) over the non-zero `d[m]`,
+   * four rows at a time: a quarter of the loads and stores of `out` of one row at a time.
+   */
+  function addRows(
+    F: Float32Array,
+    wt: number,
+    M: number,
+    d: Float64Array,
+    N: number,
+    out: Float64Array,
+    idx: Int32Array,
+    val: Float64Array,
+  ): void {
+    let nz = 0;
+    for (let m = 0; m < M; m++) {
+      const g = d[m];
+      if (g !== 0) {
+        idx[nz] = wt + m * N;
+        val[nz++] = g;
+      }
+    }
+    let j = 0;
+    for (; j + 7 < nz; j += 8) {
+      const r0 = idx[j];
+      const r1 = idx[j + 1];
+      const r2 = idx[j + 2];
+      const r3 = idx[j + 3];
+      const r4 = idx[j + 4];
+      const r5 = idx[j + 5];
+      const r6 = idx[j + 6];
+      const r7 = idx[j + 7];
+      const g0 = val[j];
+      const g1 = val[j + 1];
+      const g2 = val[j + 2];
+      const g3 = val[j + 3];
+      const g4 = val[j + 4];
+      const g5 = val[j + 5];
+      const g6 = val[j + 6];
+      const g7 = val[j + 7];
+      for (let n = 0; n < N; n++)
+        out[n] +=
+          g0 * F[r0 + n] +
+          g1 * F[r1 + n] +
+          (g2 * F[r2 + n] + g3 * F[r3 + n]) +
+          (g4 * F[r4 + n] + g5 * F[r5 + n] + (g6 * F[r6 + n] + g7 * F[r7 + n]));
+    }
+    for (; j + 3 < nz; j += 4) {
+      const r0 = idx[j];
+      const r1 = idx[j + 1];
+      const r2 = idx[j + 2];
+      const r3 = idx[j + 3];
+      const g0 = val[j];
+      const g1 = val[j + 1];
+      const g2 = val[j + 2];
+      const g3 = val[j + 3];
+      for (let n = 0; n < N; n++) out[n] += g0 * F[r0 + n] + g1 * F[r1 + n] + (g2 * F[r2 + n] + g3 * F[r3 + n]);
+    }
+    for (; j < nz; j++) {
+      const r = idx[j];
+      const g = val[j];
+      for (let n = 0; n < N; n++) out[n] += g * F[r + n];
+    }
+  }
+
   function backward(lay: NetLayout, F: Float32Array, G: Float64Array, b0: number, b1: number): void {
     const { T, C, sizes, rec, learnBeta, P } = lay;
     const L = sizes.length;
@@ -206,6 +286,8 @@ export function createNetKernel(): NetKernel {
     const dI = sizes.map((n) => new Float64Array(n));
     const dINext = sizes.map((n) => new Float64Array(n));
     const gS = new Float64Array(Math.max(...sizes));
+    const nzIdx = new Int32Array(Math.max(...sizes));
+    const nzVal = new Float64Array(Math.max(...sizes));
     for (let b = b0; b < b1; b++) {
       const gb = b * P;
       G.fill(0, gb, gb + P);
@@ -219,28 +301,9 @@ export function createNetKernel(): NetKernel {
           const o = (b * T + t) * N;
           const dyo = lay.dyOff[l] + o;
           for (let n = 0; n < N; n++) gS[n] = F[dyo + n];
-          if (l < L - 1) {
-            // dL/ds^l_t += dI^{l+1}_t @ W_{l+1}ᵀ, skipping zero rows of dI.
-            const N2 = sizes[l + 1];
-            const d2 = dI[l + 1];
-            const wt = lay.wtOff[l + 1];
-            for (let m = 0; m < N2; m++) {
-              const g = d2[m];
-              if (g === 0) continue;
-              const row = wt + m * N;
-              for (let n = 0; n < N; n++) gS[n] += g * F[row + n];
-            }
-          }
-          if (rec[l] && t < T - 1) {
-            const dn = dINext[l];
-            const rt = lay.recTOff[l];
-            for (let m = 0; m < N; m++) {
-              const g = dn[m];
-              if (g === 0) continue;
-              const row = rt + m * N;
-              for (let n = 0; n < N; n++) gS[n] += g * F[row + n];
-            }
-          }
+          // dL/ds^l_t += dI^{l+1}_t @ W_{l+1}ᵀ (+ dI^l_{t+1} @ W_recᵀ), over the non-zero entries of dI.
+          if (l < L - 1) addRows(F, lay.wtOff[l + 1], sizes[l + 1], dI[l + 1], N, gS, nzIdx, nzVal);
+          if (rec[l] && t < T - 1) addRows(F, lay.recTOff[l], N, dINext[l], N, gS, nzIdx, nzVal);
           const vo = lay.vOff[l] + o;
           const bo = lay.betaOff[l];
           const theta = lay.theta[l];
@@ -322,6 +385,21 @@ export function createNetKernel(): NetKernel {
   }
 
   return { forward, backward };
+}
+
+/**
+ * Writes the transposed weights the backward reads (`wtOff`, `recTOff`) from the weights in the
+ * arena; call it after the weights are loaded and before the backward.
+ * @param lay - layout of the call
+ * @param F - float32 arena
+ */
+export function transposeWeights(lay: NetLayout, F: Float32Array): void {
+  const { sizes } = lay;
+  const tr = (src: number, dst: number, rows: number, cols: number): void => {
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) F[dst + c * rows + r] = F[src + r * cols + c];
+  };
+  for (let l = 1; l < sizes.length; l++) tr(lay.wOff[l], lay.wtOff[l], sizes[l - 1], sizes[l]);
+  for (let l = 0; l < sizes.length; l++) if (lay.rec[l]) tr(lay.recOff[l], lay.recTOff[l], sizes[l], sizes[l]);
 }
 
 /**

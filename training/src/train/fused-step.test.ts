@@ -1,0 +1,277 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setTrainingThreads, shutdownTrainingThreads, trainingThreads } from '../kernels/net-pool.js';
+import { Rng, tutorialNetwork, type HWNetwork } from '../layers/index.js';
+import { buildNetwork } from './build-network.js';
+import { FusedTrainStep, type FusedBatch, type FusedStepConfig } from './fused-step.js';
+import { TfjsTrainStep } from './tfjs-step.js';
+import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from './train-config.js';
+
+/** A 13-channel filterbank description for the checkpoints the trainer exports. */
+const TEST_FILTERBANK = {
+  sampleRateHz: 16000,
+  centerFrequenciesHz: Array.from({ length: 13 }, (_, i) => 100 * 1.4 ** i),
+  q: 4,
+  binS: 0.008,
+  gain: 1000,
+  recordingDurationS: 1,
+};
+
+const initialThreads = trainingThreads();
+const LR_FACTOR = 0.7;
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+afterAll(() => {
+  setTrainingThreads(initialThreads);
+  shutdownTrainingThreads();
+});
+
+function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < b.length; i++) {
+    num = Math.max(num, Math.abs(a[i] - b[i]));
+    den = Math.max(den, Math.abs(b[i]));
+  }
+  return den === 0 ? num : num / den;
+}
+
+/** The shipped default model's recipe (13 → 64r → 3 classes × 5, learnt τ, mismatch, detector objective). */
+const RECIPE: TrainConfig = {
+  ...DEFAULT_TRAIN_CONFIG,
+  hidden: [64],
+  outputPopulation: 5,
+  lrFrontend: 1e-3,
+  lrCore: 2e-3,
+  logitScale: 0.2,
+  learnCountScale: true,
+  lamSilence: 0.3,
+  hiddenTauRangeS: [0.02, 0.4],
+  stddev: 0.036,
+  ileakMismatch: true,
+  recurrent: true,
+  learnTaus: true,
+};
+
+interface Case {
+  name: string;
+  build: () => HWNetwork;
+  classes: number;
+  cfg: TrainConfig;
+  /** Detector window / stride in steps. */
+  window: number;
+  stride: number;
+  T: number;
+  labels: number[];
+  /** Keyword starts (a stream context before each clip). */
+  starts?: number[];
+  signGroups: boolean;
+}
+
+const CASES: Case[] = [
+  {
+    name: 'default recipe, whole-clip window',
+    build: () => buildNetwork(13, 3, RECIPE, 8e-3),
+    classes: 3,
+    cfg: RECIPE,
+    window: 125,
+    stride: 12,
+    T: 50,
+    labels: [0, 1, 2, 1, 0, 2, 1, 2],
+    signGroups: false,
+  },
+  {
+    name: 'default recipe, sliding windows over a stream context, label −1, sign projection',
+    build: () => buildNetwork(13, 3, RECIPE, 8e-3),
+    classes: 3,
+    cfg: RECIPE,
+    window: 20,
+    stride: 7,
+    T: 60,
+    labels: [1, -1, 2, 0, 1, 2, 0, 1],
+    starts: [30, 30, 30, 30, 25, 30, 30, 30],
+    signGroups: true,
+  },
+  {
+    name: 'seed network 13-64-2 (float frontend, QAT core, fixed τ)',
+    build: () => tutorialNetwork({ rng: new Rng(3), warn: () => {} }),
+    classes: 2,
+    cfg: { ...DEFAULT_TRAIN_CONFIG, gradClip: 1e9 },
+    window: 125,
+    stride: 12,
+    T: 50,
+    labels: [0, 1, 1, 0, 1, 0, 0, 1],
+    signGroups: false,
+  },
+  {
+    name: '3 recurrent hidden layers with hidden rate targets',
+    build: () => buildNetwork(13, 3, { ...RECIPE, hidden: [24, 20, 16], outputPopulation: 1 }, 8e-3),
+    classes: 3,
+    cfg: { ...RECIPE, hidden: [24, 20, 16], outputPopulation: 1, hiddenRateTarget: 0.05 },
+    window: 16,
+    stride: 8,
+    T: 40,
+    labels: [0, 1, 2, 1, 0, 2, 1, 2],
+    signGroups: true,
+  },
+];
+
+function stepConfig(c: Case, layers: number): FusedStepConfig {
+  return {
+    lrFrontend: c.cfg.lrFrontend,
+    lrCore: c.cfg.lrCore,
+    gradClip: c.cfg.gradClip,
+    lamTopology: c.cfg.lamTopology,
+    lamMagnitude: c.cfg.lamMagnitude,
+    lamFiringRate: c.cfg.lamFiringRate,
+    rateTargets: Array.from({ length: layers }, (_, i) =>
+      i === layers - 1 ? c.cfg.outputRateTarget : i > 0 ? c.cfg.hiddenRateTarget : null,
+    ),
+    learnCountScale: c.cfg.learnCountScale,
+    detector: {
+      windowSteps: c.window,
+      strideSteps: c.stride,
+      population: c.cfg.outputPopulation,
+      backgroundClasses: [0],
+      silenceWeight: c.cfg.lamSilence,
+    },
+  };
+}
+
+function batchOf(c: Case, seed: number): FusedBatch {
+  const rng = new Rng(seed);
+  const B = c.labels.length;
+  const x = Float32Array.from(rng.normalArray(B * c.T * 13, 5, 3), (v) => Math.max(0, v));
+  return {
+    x,
+    shape: [B, c.T, 13],
+    labels: c.labels,
+    weights: c.labels.map((y) => (y === 0 ? 0.5 : y < 0 ? 2 : 1.5)),
+    ...(c.starts ? { keywordStarts: c.starts } : {}),
+  };
+}
+
+function weightsOf(net: HWNetwork): Record<string, Float32Array> {
+  return Object.fromEntries(net.namedVariables().map(({ name, variable }) => [name, Float32Array.from(variable.dataSync())]));
+}
+
+describe('fused training step vs the tfjs step (reference)', () => {
+  it.each(CASES)('$name: same losses, decisions and rates; gradients within 1e-4; same update', (c) => {
+    setTrainingThreads(2);
+    const runs = (['fused', 'tfjs'] as const).map((impl) => {
+      const net = c.build();
+      const logScale = tf.variable(tf.scalar(Math.log(c.cfg.logitScale)), c.cfg.learnCountScale);
+      const cfg = stepConfig(c, net.hwLayers().length);
+      const step = impl === 'fused' ? new FusedTrainStep(net, cfg, logScale) : new TfjsTrainStep(net, cfg, logScale);
+      step.recordGrads = true;
+      // A learning-rate schedule's factor: both steps must apply it.
+      step.setLearningRates(c.cfg.lrFrontend * LR_FACTOR, c.cfg.lrCore * LR_FACTOR);
+      const before = weightsOf(net);
+      const r = step.step(batchOf(c, 9), { signGroups: c.signGroups });
+      step.syncToNetwork();
+      const after = weightsOf(net);
+      const ls = logScale.dataSync()[0];
+      const grads = { ...step.lastGrads };
+      if (step instanceof TfjsTrainStep) step.dispose();
+      net.dispose();
+      logScale.dispose();
+      return { r, before, after, grads, ls };
+    });
+    const [f, t] = runs;
+    // Same network, same mismatch draws: the forward pass is the same kernel on the same values.
+    expect(Array.from(f.r.predicted)).toEqual(Array.from(t.r.predicted));
+    f.r.rates.forEach((rate, i) => {
+      expect(Math.abs(rate - t.r.rates[i]), `layer ${i} rate`).toBeLessThan(1e-6);
+      expect(rate, `layer ${i} fires`).toBeGreaterThan(0.002);
+    });
+    for (const k of ['loss', 'ce', 'topology', 'magnitude', 'firingRate', 'silence'] as const) {
+      expect(Math.abs(f.r[k] - t.r[k]), k).toBeLessThan(1e-5 * Math.max(1, Math.abs(t.r[k])));
+    }
+    expect(Object.keys(f.grads).sort()).toEqual(Object.keys(t.grads).sort());
+    for (const [name, g] of Object.entries(t.grads)) {
+      expect(
+        g.some((v) => v !== 0),
+        `${name} has a gradient`,
+      ).toBe(true);
+      expect(relErr(f.grads[name], g), name).toBeLessThan(1e-4);
+    }
+    // Adam's first step moves each weight by ≈ lr·sign(g): compare where the gradient is clear of
+    // float noise; elsewhere the two may only differ by that one step.
+    const lrOf = (name: string) => (name === 'frontend' || name === 'frontend_syn' ? c.cfg.lrFrontend : c.cfg.lrCore) * LR_FACTOR;
+    for (const [name, w] of Object.entries(t.after)) {
+      const g = t.grads[name];
+      const gMax = Math.max(...Array.from(g, Math.abs));
+      let moved = 0;
+      for (let i = 0; i < w.length; i++) {
+        const d = Math.abs(f.after[name][i] - w[i]);
+        if (Math.abs(g[i]) > 1e-3 * gMax) expect(d, `${name}[${i}]`).toBeLessThan(1e-6);
+        else expect(d, `${name}[${i}]`).toBeLessThanOrEqual(2.01 * lrOf(name));
+        if (f.after[name][i] !== f.before[name][i]) moved++;
+      }
+      expect(moved, `${name} moved`).toBeGreaterThan(0);
+    }
+    if (c.cfg.learnCountScale) expect(Math.abs(f.ls - t.ls)).toBeLessThan(1e-6);
+  });
+});
+
+describe('fused training step: reproducible', () => {
+  function train(threads: number): Float32Array[] {
+    setTrainingThreads(threads);
+    const c = CASES[1];
+    const net = c.build();
+    const logScale = tf.variable(tf.scalar(Math.log(0.2)), true);
+    const step = new FusedTrainStep(net, stepConfig(c, net.hwLayers().length), logScale);
+    for (let s = 0; s < 3; s++) step.step(batchOf(c, 20 + s), { signGroups: s === 2 });
+    step.syncToNetwork();
+    const w = [...net.trainableVariables(), logScale].map((v) => Float32Array.from(v.dataSync()));
+    net.dispose();
+    logScale.dispose();
+    return w;
+  }
+
+  it('same seed gives bit-identical weights after 3 steps with 1 and with 2 threads', () => {
+    const one = train(1);
+    const two = train(2);
+    expect(one.length).toBeGreaterThan(4);
+    one.forEach((w, i) => expect(Array.from(two[i])).toEqual(Array.from(w)));
+  });
+});
+
+describe('trainer on the fused step', () => {
+  it('a seeded run is reproducible, and tracks the tfjs step (NWAVE_TRAIN_STEP=tfjs) on the same data', async () => {
+    const { trainNetwork } = await import('./trainer.js');
+    const { NWaveDataLoader } = await import('@nwave/data');
+    const T = 40;
+    const C = 13;
+    let s = 1;
+    const rnd = () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+    const items = Array.from({ length: 24 }, (_, i) => {
+      const f = Float32Array.from({ length: T * C }, () => rnd() * 12 * (1 + (i % 3)));
+      return { file: `x${i}.wav`, label: i % 3, features: () => f };
+    });
+    const val = items.slice(0, 6).map((it) => ({ features: it.features(), label: it.label }));
+    const cfg: TrainConfig = { ...RECIPE, hidden: [10], epochs: 2, detectorWindowS: 0.16, detectorStrideS: 0.08, streamContext: true };
+    const opts = {
+      name: 'fused',
+      labels: ['_background_', 'a', 'b'],
+      backgroundLabels: ['_background_'],
+      filterbank: TEST_FILTERBANK,
+    };
+    const run = async (impl: 'fused' | 'tfjs') => {
+      const loader = new NWaveDataLoader(items, { batchSize: 8, shuffle: true, seed: 1, returnFilename: false, frames: T, channels: C });
+      const net = buildNetwork(C, 3, cfg, 0.008);
+      const r = await trainNetwork(net, { train: loader, val, T, C }, cfg, opts, {}, undefined, 0.95, impl);
+      const w = net.trainableVariables().map((v) => Array.from(v.dataSync()));
+      net.dispose();
+      return { losses: r.history.map((h) => h.loss), countScale: r.countScale, w };
+    };
+    const a = await run('fused');
+    const b = await run('fused');
+    expect(b).toEqual(a);
+    const t = await run('tfjs');
+    // The first steps agree to float precision; later ones drift apart by spikes that flip.
+    expect(Math.abs(t.losses[0] - a.losses[0])).toBeLessThan(0.05 * Math.abs(t.losses[0]));
+    expect(a.countScale).not.toBe(Math.fround(RECIPE.logitScale));
+  }, 120_000);
+});
