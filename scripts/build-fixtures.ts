@@ -22,9 +22,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } 
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeWav16 } from '../runtime/src/dsp/wav.js';
-import { writeWavFileAtomic } from '../runtime/src/node/wav-file.js';
 import type { VoiceParams } from '../data/src/espeak.js';
-import { writeFileAtomicSync } from '../data/src/fs-atomic.js';
+import { writeFileAtomicSync } from '../runtime/src/node/atomic-file.js';
 import { mulberry32 } from '../data/src/mulberry32.js';
 import { coloredNoise, dbToGain } from '../data/src/noise.js';
 import { runTool, toolsAvailable } from '../data/src/run-process.js';
@@ -130,7 +129,7 @@ export async function buildFixtures(): Promise<void> {
     if (existsSync(path) && manifest[name] && (!needsSidecar || existsSync(sidecar))) continue;
     const { samples, ...entry } = await make();
     if (needsSidecar) writeFileAtomicSync(sidecar, `${JSON.stringify(entry, null, 2)}\n`);
-    writeWavFileAtomic(path, encodeWav16(samples, entry.sampleRateHz));
+    writeFileAtomicSync(path, encodeWav16(samples, entry.sampleRateHz));
     manifest[name] = entry;
     built++;
   }

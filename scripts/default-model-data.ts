@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { encodeWav16 } from '@nwave/runtime/wav';
-import { writeWavFileAtomic } from '@nwave/runtime/node';
+import { writeFileAtomicSync } from '@nwave/runtime/node';
 import { mapWithConcurrency, runTool } from '../data/src/run-process.js';
 import { mulberry32 } from '../data/src/mulberry32.js';
 import { holdoutOf, recordingKey } from '../data/src/holdout-split.js';
@@ -178,7 +178,7 @@ async function prepareExtra(
       // Continuous other speech for the streaming test: sentences of validation / test.
       if (job.folder !== '_sentences_') return;
       const dir = part === 'val' ? sentenceVal : sentenceEval;
-      writeWavFileAtomic(path.join(dir, `${base}.wav`), encodeWav16(samples, RATE));
+      writeFileAtomicSync(path.join(dir, `${base}.wav`), encodeWav16(samples, RATE));
       bump(`eval/sentences`);
       return;
     }
@@ -191,7 +191,7 @@ async function prepareExtra(
     starts.forEach((s, i) => {
       const w = new Float32Array(RATE);
       w.set(samples.subarray(s, Math.min(samples.length, s + RATE)));
-      writeWavFileAtomic(path.join(dir, `${base}-${i}.wav`), encodeWav16(w, RATE));
+      writeFileAtomicSync(path.join(dir, `${base}-${i}.wav`), encodeWav16(w, RATE));
     });
     bump(`extra/${job.source}`, starts.length);
   });

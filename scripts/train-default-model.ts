@@ -115,6 +115,8 @@ console.log(`data: ${JSON.stringify(prepared.counts)}`);
 const fileConfig = values.config ? parseTrainConfig(readFileSync(values.config, 'utf8'), values.config) : {};
 const config = { ...RECIPE, ...fileConfig };
 const t0 = Date.now();
+/** Percent, or a dash when the validation set has no clip of that kind. */
+const pc = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
 // Ctrl-C (SIGINT) or SIGTERM: stop after the current batch and export the best epoch so far.
 const abort = new AbortController();
 for (const sig of ['SIGINT', 'SIGTERM'] as const)
@@ -146,7 +148,7 @@ const r = await runTraining(
     log: (m) => console.log(m),
     onEpoch: (e) =>
       console.log(
-        `epoch ${e.epoch}: val ${(e.valAccuracy * 100).toFixed(1)}% kw ${(e.valKeywordAccuracy * 100).toFixed(1)}% rej ${(e.valRejection * 100).toFixed(1)}% float ${(e.valFloatAccuracy * 100).toFixed(1)}% train ${(e.trainAccuracy * 100).toFixed(1)}% ce ${e.components.ce.toFixed(3)} sil ${e.components.silence.toFixed(3)} scale ${e.countScale.toFixed(3)} rates ${e.firingRates.map((x) => x.toFixed(3)).join('/')} ${e.seconds.toFixed(0)}s`,
+        `epoch ${e.epoch}: val ${(e.valAccuracy * 100).toFixed(1)}% kw ${pc(e.valKeywordAccuracy)} rej ${pc(e.valRejection)} float ${(e.valFloatAccuracy * 100).toFixed(1)}% train ${(e.trainAccuracy * 100).toFixed(1)}% ce ${e.components.ce.toFixed(3)} sil ${e.components.silence.toFixed(3)} scale ${e.countScale.toFixed(3)} rates ${e.firingRates.map((x) => x.toFixed(3)).join('/')} ${e.seconds.toFixed(0)}s`,
       ),
   },
 );

@@ -91,16 +91,13 @@ export async function main(argv: string[]): Promise<number> {
     code = await runEvalCommand(model, file, opts);
   });
 
-  program
+  const train = program
     .command('train')
     .description('train a hardware-constrained SNN on a class-folder data set and export a compliant checkpoint')
     .requiredOption('--data <dir>', 'data root DATA/<class>/*.wav')
     .requiredOption('--words <list>', 'keywords, comma-separated, in output order (e.g. yes,no)')
     .option('--background', 'add a _background_ class made of every other folder')
-    .option('--epochs <n>', "epochs (default 40, or the config file's)")
     .option('--out <file>', 'checkpoint to write', 'model.nwave.json')
-    .option('--seed <n>', 'seed of init, split and shuffles')
-    .option('--hidden <sizes>', 'hidden layer sizes, comma-separated (default 64)')
     .option('--extra-train <dir...>', 'more class folders used for training only (e.g. synthetic speech)')
     .option('--val-split <x>', 'validation share (by speaker when names carry one)', '0.2')
     .option('--test-split <x>', 'test share', '0.1')
@@ -116,8 +113,6 @@ export async function main(argv: string[]): Promise<number> {
       "rounds of mining the runtime detector's false accepts on the --negatives and retraining (default 0)",
     )
     .option('--hard-negative-epochs <n>', 'epochs of each hard-negative round (default epochs / 4)')
-    .option('--batch-size <n>', 'batch size')
-    .option('--lr <x>', 'core learning rate')
     .option('--min-rejection <x>', 'background share the calibrated detector must reject on validation', '0.95')
     .option(
       '--background-mode <mode>',
@@ -125,20 +120,7 @@ export async function main(argv: string[]): Promise<number> {
       'class',
     )
     .option('--background-folders <list>', 'only these folders form the background (default: every non-keyword folder)')
-    .option('--tau-range <min,max>', 'log-spaced hidden time constants in seconds, e.g. 0.02,0.4')
-    .option('--population <n>', 'output neurons per class (summed)')
-    .option('--logit-scale <x>', 'cross-entropy logits = x * spike counts (also the detector countScale)')
-    .option('--lr-frontend <x>', 'Frontend learning rate (default 1e-4, 10x below the core as NWAVE advises)')
-    .option('--chip <name>', 'chip to train for: h1v1 (default) or h1v2 (or any registered chip profile id)')
-    .option('--mismatch <stddev>', 'synaptic mismatch stddev (weight units), redrawn every batch (NWAVE `stddev`; not on h1v2)')
-    .option('--ileak-mismatch', "the chip's neuron mismatch redrawn every batch: leak (tau) spread, plus threshold spread on h1v2")
-    .option('--recurrent', "in-core recurrence in every hidden layer (each must fit one of the chip's cores)")
-    .option('--sign-annealing', 'SignAnnealing (nwavesdk 1.0): soft sign groups hardened over the epochs (alpha 0.5 -> 20)')
-    .option('--fluct-init <xi>', 'fluctuation-driven init: membrane xi standard deviations below threshold (e.g. 1 for h1v1, 2 for h1v2)')
-    .option('--learn-taus', "train every core neuron's time constant (exported per neuron)")
-    .option('--patience <n>', 'early stopping: stop after n epochs without a better validation score (0 = never)')
-    .option('--surrogate-slope <x>', 'fast_sigmoid surrogate slope (default 25)')
-    .option('--config <file.json>', 'training settings (any TrainConfig field); flags given on the command line win')
+    .option('--config <file.json>', 'training settings (JSON, any of the settings below); flags given on the command line win')
     .option('--cache <dir>', 'feature cache folder')
     .option('--allow-violations', 'write a checkpoint even if it breaks chip constraints (violations recorded in it)')
     .option('--resume', 'continue from <out>.train-state.json')
@@ -146,6 +128,13 @@ export async function main(argv: string[]): Promise<number> {
       const { runTrain } = await import('./commands/train.js');
       code = await runTrain(opts, argv);
     });
+  // One flag per training setting, from the trainer's settings table (range, default and help
+  // included), added only when `train` runs so other commands do not load zod.
+  program.hook('preSubcommand', async (_, sub) => {
+    if (sub !== train) return;
+    const { trainFlags } = await import('@nwave/training/train-config');
+    for (const f of trainFlags()) train.option(f.spec, f.description);
+  });
 
   addDetectorOptions(
     program

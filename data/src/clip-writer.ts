@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeWav16 } from '@nwave/runtime/wav';
-import { writeWavFileAtomic } from '@nwave/runtime/node';
+import { writeFileAtomicSync } from '@nwave/runtime/node';
 import { mapWithConcurrency, ToolMissingError } from './run-process.js';
 
 export interface GenerateResult {
@@ -47,7 +47,7 @@ export async function runClipJobs<J extends { file: string }>(
     } else {
       try {
         const samples = await render(job);
-        writeWavFileAtomic(path, encodeWav16(samples, rate));
+        writeFileAtomicSync(path, encodeWav16(samples, rate));
         result.written.push(job.file);
       } catch (err) {
         if (err instanceof ToolMissingError) throw err;

@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeFileAtomicSync } from './fs-atomic.js';
+import { writeFileAtomicSync } from '@nwave/runtime/node';
 
 /** Bump when the meaning of cached features changes without a source change. */
 export const FEATURE_CACHE_VERSION = 'nwave-features-1';

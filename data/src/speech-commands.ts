@@ -11,7 +11,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tar from 'tar';
 import { downloadResumable, type DownloadProgress, type DownloadResult } from './resumable-download.js';
-import { writeFileAtomic } from './fs-atomic.js';
+import { writeFileAtomic } from '@nwave/runtime/node';
 
 /** Official URL of the v0.02 archive (about 2.3 GB). */
 export const SPEECH_COMMANDS_V2_URL = 'http://download.tensorflow.org/data/speech_commands_v0.02.tar.gz';

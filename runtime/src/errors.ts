@@ -1,7 +1,8 @@
 /**
  * Error classes of the runtime. Every error carries a stable `code` and a `context`
- * (file, field, value, expected) so that workers and IPC can send `{code, message, context}`
- * and the receiver can rebuild the class with `errorFromJSON`.
+ * (file, field, value, expected) so that workers, child processes and IPC send
+ * {@link errorToJSON}'s `{code, message, context}` and the receiver rebuilds the class with
+ * {@link errorFromJSON}.
  */
 
 export interface NwaveErrorContext {
@@ -22,8 +23,8 @@ export class NwaveError extends Error {
     this.name = new.target.name;
     this.context = context;
   }
-  toJSON(): { code: NwaveErrorCode; name: string; message: string; context: NwaveErrorContext } {
-    return { code: this.code, name: this.name, message: this.message, context: this.context };
+  toJSON(): ErrorRecord & { name: string } {
+    return { ...errorToJSON(this), name: this.name };
   }
 }
 
@@ -70,7 +71,34 @@ const byCode = {
   STATE: StateError,
 } as const;
 
-/** Rebuilds an error sent across a worker or IPC boundary as `{code, message, context}`. */
+/** An error as it crosses a boundary (worker, child process, IPC, HTTP): never the stack. */
+export interface ErrorRecord {
+  code: string;
+  message: string;
+  context?: NwaveErrorContext;
+  /** Constraint violations of a `CONSTRAINT` error. */
+  violations?: { rule: string; message: string }[];
+}
+
+/**
+ * The one error serialiser: anything thrown -> {@link ErrorRecord}. Keeps `code` (upper-case
+ * codes only, else `NWAVE_ERROR`), `message`, a JSON-safe copy of `context` and constraint
+ * `violations`; drops the stack.
+ */
+export function errorToJSON(err: unknown): ErrorRecord {
+  if (!err || typeof err !== 'object') return { code: 'NWAVE_ERROR', message: String(err) };
+  const e = err as { code?: unknown; message?: unknown; context?: unknown; violations?: unknown };
+  const out: ErrorRecord = {
+    code: typeof e.code === 'string' && /^[A-Z_]+$/.test(e.code) ? e.code : 'NWAVE_ERROR',
+    message: typeof e.message === 'string' ? e.message : String(err),
+  };
+  if (e.context && typeof e.context === 'object') out.context = JSON.parse(JSON.stringify(e.context)) as NwaveErrorContext;
+  if (Array.isArray(e.violations))
+    out.violations = e.violations.map((v: { rule: string; message: string }) => ({ rule: v.rule, message: v.message }));
+  return out;
+}
+
+/** Rebuilds an error sent across a boundary as {@link errorToJSON}'s record. */
 export function errorFromJSON(data: {
   code?: string;
   message: string;

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '@nwave/runtime';
-import { parseTrainConfig } from '@nwave/training';
+import { DEFAULT_TRAIN_CONFIG, parseTrainConfig, trainFlags } from '@nwave/training/train-config';
 import { DEFAULT_EPOCHS, parseNumberFlag, trainOptionsFromFlags } from './train-options.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'nwave-train-opts-'));
@@ -41,9 +41,9 @@ describe('nwave train flags', () => {
     expect(r.backgroundFolders).toEqual(['_silence_', '_unknown_']);
     expect(r.backgroundMode).toBe('uniform');
     expect(r.config).toEqual({
-      chip: 'h1v1',
+      chip: 'h1v1-estimate',
       signAnnealing: true,
-      fluctInit: { xi: 1.5 },
+      fluctInit: 1.5,
       hidden: [32, 16],
       lrCore: 0.003,
       lrFrontend: 2e-4,
@@ -81,7 +81,7 @@ describe('nwave train flags', () => {
     [{ backgroundMode: 'folders' }, /--background-mode: expected "class" or "uniform"/],
     [{ words: ' , ' }, /--words: give at least one keyword/],
     [{ mismatch: '' }, /--mismatch/],
-    [{ chip: 'h3' }, /--chip: unknown chip "h3" \(known: h1v1, h1v2/],
+    [{ chip: 'h3' }, /--chip.*unknown chip "h3" \(known: h1v1, h1v2/],
     [{ chip: 'h1v2', mismatch: '0.036' }, /--mismatch: Neuronova H1v2 has no synaptic mismatch/],
     [{ fluctInit: '0' }, /--fluct-init: expected a number > 0/],
   ])('refuses %o with a message naming the flag', (flags, message) => {
@@ -112,7 +112,46 @@ describe('nwave train flags', () => {
     expect(bad('trunc.json', '{"hidden": [64')).toThrow(/trunc\.json: not valid JSON/);
     expect(bad('typo.json', '{"hiden": [64]}')).toThrow(/typo\.json: invalid training config: .*hiden/);
     expect(bad('type.json', '{"lrCore": "fast"}')).toThrow(/type\.json: invalid training config: lrCore/);
-    expect(bad('range.json', '{"hiddenTauRangeS": [0.4, 0.02]}')).toThrow(/hiddenTauRangeS.*min must not exceed max/);
+    expect(bad('range.json', '{"hiddenTauRangeS": [0.4, 0.02]}')).toThrow(/hiddenTauRangeS: min 0.4 exceeds max 0.02/);
+  });
+
+  it('gives every training setting one flag, checked by the same schema as the config file', () => {
+    const flags = trainFlags();
+    expect(flags.map((f) => f.key).sort()).toEqual(Object.keys(DEFAULT_TRAIN_CONFIG).sort());
+    expect(new Set(flags.map((f) => f.spec.split(' ')[0])).size).toBe(flags.length);
+    expect(flags.find((f) => f.key === 'lrSchedule')).toMatchObject({
+      spec: '--lr-schedule <constant|cosine>',
+      description: expect.stringMatching(/\(default constant\)$/),
+    });
+    expect(flags.find((f) => f.key === 'batchSize')?.description).toMatch(/\(integer ≥ 1 and ≤ 4096; default 16\)$/);
+    expect(flags.find((f) => f.key === 'balanceClasses')?.spec).toBe('--no-balance-classes');
+    const r = build({
+      lrSchedule: 'cosine',
+      lrMinFraction: '0.1',
+      evalEvery: '5',
+      balanceClasses: false,
+      outputRateTarget: 'none',
+      hiddenRateTarget: '0.05',
+      gradClip: '1.5',
+    });
+    expect(r.config).toEqual({
+      lrSchedule: 'cosine',
+      lrMinFraction: 0.1,
+      evalEvery: 5,
+      balanceClasses: false,
+      outputRateTarget: null,
+      hiddenRateTarget: 0.05,
+      gradClip: 1.5,
+    });
+    // Commander reports a --no- switch's default (true) when it is not given: no setting then.
+    expect(build({ balanceClasses: true }).config).toEqual({});
+    expect(() => build({ lrSchedule: 'linear' })).toThrow(/--lr-schedule: expected "constant" or "cosine", got "linear"/);
+    expect(() => build({ evalEvery: '0' })).toThrow(/--eval-every: expected an integer ≥ 1, got "0"/);
+    // One range for both ways in: the flag and the config file refuse the same value.
+    expect(() => build({ batchSize: '5000' })).toThrow(/--batch-size: expected an integer ≥ 1 and ≤ 4096/);
+    const f = path.join(dir, 'big-batch.json');
+    writeFileSync(f, '{"batchSize": 5000}');
+    expect(() => build({ config: f })).toThrow(/big-batch\.json: invalid training config: batchSize: .*4096/);
   });
 
   it('parseNumberFlag accepts exactly the allowed range', () => {

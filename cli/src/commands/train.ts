@@ -6,7 +6,7 @@ import cliProgress from 'cli-progress';
 import type { EpochRow } from '@nwave/training';
 import { trainOptionsFromFlags, type TrainCliOptions } from './train-options.js';
 
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`.padStart(6);
+const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`).padStart(6);
 
 function epochLine(r: EpochRow): string {
   const c = r.components;

@@ -16,26 +16,15 @@ import { InvalidArgumentError, seededRandom } from '@nwave/runtime';
 // Narrow subpaths: the trainer's package index loads TensorFlow.js, which eval does not need.
 import { listClassFolders, loadAudio, scanDatasetFolder, type DatasetEntry, type LoadFailure } from '@nwave/data/dataset-folder';
 import { speakerOf } from '@nwave/data/splits';
+import { NON_KEYWORD, isKeywordLabel, type FeatureClip } from '@nwave/data/metrics';
 
-/** Label index of clips whose folder is no model label when the model has no background label. */
-export const NON_KEYWORD = -1;
-/** Row name of those clips in confusion matrices and tables. */
-export const NON_KEYWORD_NAME = '(non-keyword)';
+export { NON_KEYWORD, NON_KEYWORD_NAME } from '@nwave/data/metrics';
 
-/** One evaluation clip. */
-export interface EvalClip {
+/** One evaluation clip (label, keyword, speaker, features and frames: see {@link FeatureClip}). */
+export interface EvalClip extends FeatureClip {
   /** Path relative to the data root, POSIX separators (`yes/0c40e715_nohash_0.wav`). */
   file: string;
   folder: string;
-  /** Model label index, or {@link NON_KEYWORD}. */
-  label: number;
-  /** True when `label` is a keyword (not background, not non-keyword). */
-  keyword: boolean;
-  /** Speech Commands speaker id (`<speaker>_nohash_<n>`), when the name carries one. */
-  speaker?: string;
-  /** Filterbank features of the prepared clip, row-major [frames][channels]. */
-  features: Float32Array;
-  frames: number;
   /** Length of the audio as recorded (at the model rate), seconds; the stream inserts it whole. */
   durationS: number;
 }
@@ -69,9 +58,7 @@ export function mapFolder(model: NwaveModel, folder: string): number {
 }
 
 /** True when a label index is a keyword of the model. */
-export function isKeyword(model: NwaveModel, label: number): boolean {
-  return label >= 0 && !model.decision.isBackground[label];
-}
+export const isKeyword = isKeywordLabel;
 
 /**
  * `n` items drawn without replacement by a seeded shuffle, returned in their original order (so

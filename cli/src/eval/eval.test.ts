@@ -3,7 +3,7 @@
  * and a small tone / silence data folder written here, so every number is checkable.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -13,7 +13,7 @@ import { encodeWav16 } from '@nwave/runtime/wav';
 import { evaluateModel } from '@nwave/data/evaluate';
 import { loadAudio } from '@nwave/data/dataset-folder';
 import { REPO_ROOT } from '../paths.js';
-import { clipMetrics } from './clip-metrics.js';
+import { clipMetrics } from '@nwave/data/metrics';
 import { NON_KEYWORD, loadEvalData, type EvalData } from './dataset.js';
 import { classifyAll, evaluateMismatch, mismatchSubset } from './evaluate-mismatch.js';
 import { evaluateStreaming, missRateAt } from './evaluate-streaming.js';
@@ -67,7 +67,7 @@ describe('eval data and clip scores', () => {
     expect(data.clips[0].frames).toBe(125);
   });
 
-  it('scores clean tones perfectly, with the definitions of the trainer evaluateModel', () => {
+  it('scores clean tones perfectly', () => {
     const m = clipMetrics(model.labels, data.clips, classifyAll(model, data.clips));
     expect([m.accuracy, m.argmaxAccuracy, m.rejection]).toEqual([1, 1, 1]);
     expect(m.confusionRows).toEqual(['high', 'low', '_background_']);
@@ -77,18 +77,47 @@ describe('eval data and clip scores', () => {
       [0, 6, 0],
       [7, 0, 0],
     ]);
-    const ref = evaluateModel(
-      model,
-      data.clips.map((c) => ({ features: c.features, label: c.label })),
-      125,
-    );
-    expect([m.accuracy, m.argmaxAccuracy, m.rejection]).toEqual([ref.keywordAccuracy, ref.keywordArgmaxAccuracy, ref.rejection]);
-    expect(m.confusion).toEqual(ref.confusion);
     expect(m.perSpeaker.map((s) => [s.speaker, s.n, s.keywordClips, s.accuracy, s.rejection])).toEqual([
       ['spk1', 6, 4, 1, 1],
       ['spk2', 6, 4, 1, 1],
       ['spk3', 6, 4, 1, 1],
     ]);
+  });
+
+  it('reports the figures the trainer reports on the same checkpoint and clips (power spread, null rejection)', () => {
+    const same = (root: string) => {
+      const cli = runEvaluation(model, MODEL_FILE, { data: root, chips: 0, streamHours: 0 }).summary;
+      const clips = loadEvalData(model, root).clips;
+      const trainer = evaluateModel(
+        model,
+        clips.map((c) => ({ features: c.features, label: c.label })),
+        125,
+      );
+      expect([cli.accuracy, cli.argmaxAccuracy, cli.rejection]).toEqual([
+        trainer.keywordAccuracy,
+        trainer.keywordArgmaxAccuracy,
+        trainer.rejection,
+      ]);
+      expect(cli.confusion).toEqual(trainer.confusion);
+      expect(cli.confusionRows).toEqual(trainer.rowLabels);
+      expect({ ...cli.power, estimate: undefined, profile: undefined }).toEqual({
+        ...trainer.power,
+        estimate: undefined,
+        profile: undefined,
+      });
+      return cli;
+    };
+    const withBackground = same(dir);
+    expect(withBackground.rejection).toBe(1);
+    expect(withBackground.power.p95W).toBeGreaterThan(withBackground.power.p5W);
+    // Keyword folders only: nothing to reject, so no rejection figure (neither 1 nor 0).
+    const kwOnly = mkdtempSync(path.join(os.tmpdir(), 'nwave-eval-kw-'));
+    try {
+      for (const f of ['high', 'low']) cpSync(path.join(dir, f), path.join(kwOnly, f), { recursive: true });
+      expect(same(kwOnly).rejection).toBeNull();
+    } finally {
+      rmSync(kwOnly, { recursive: true, force: true });
+    }
   });
 
   it('reads a flat folder, the class from each file-name prefix, and names a file without one', () => {

@@ -4,9 +4,9 @@
  * shows what σ does rather than which chips happened to be drawn.
  */
 import { chipInstanceModel, chipSeed, sampleChipInstance, seededRandom, type ChipProfile, type NwaveModel } from '@nwave/runtime';
-import { scoreClips, type ClipDecision } from './clip-metrics.js';
+import { mean, percentile, scoreClips, type ClipDecision } from '@nwave/data/metrics';
 import { seededSubset, type EvalClip } from './dataset.js';
-import { mean, percentile, type MismatchLevel, type MismatchSummary } from './summary.js';
+import type { MismatchLevel, MismatchSummary } from './summary.js';
 
 /**
  * σ levels of the "accuracy vs mismatch" sweep for a chip, weight units, around its nominal σ

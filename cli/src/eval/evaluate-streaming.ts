@@ -14,7 +14,8 @@ import {
   type Hit,
   type StreamRecording,
 } from './stream-eval.js';
-import { mean, percentile, type CurvePoint, type StreamingSummary } from './summary.js';
+import { mean, percentile } from '@nwave/data/metrics';
+import type { CurvePoint, StreamingSummary } from './summary.js';
 
 /** Thresholds of the sweep; the checkpoint's own threshold is added. Dense near 1: softmax confidences crowd there. */
 export const SWEEP_THRESHOLDS: readonly number[] = [0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.98, 0.99, 0.995, 0.999, 0.9999];

@@ -6,12 +6,12 @@
 import path from 'node:path';
 import type { NwaveModel } from '@nwave/runtime';
 import { loadAudio } from '@nwave/data/dataset-folder';
-import { clipMetrics, type ClipDecision } from './clip-metrics.js';
+import { evaluateClips, type ClipOutcome } from '@nwave/data/metrics';
 import { NON_KEYWORD, loadEvalData, type EvalClip, type EvalData } from './dataset.js';
 import { DEFAULT_CHIPS, DEFAULT_MISMATCH_CLIPS, evaluateMismatch, mismatchLevels, mismatchSubset } from './evaluate-mismatch.js';
 import { evaluateStreaming, type StreamingDetails } from './evaluate-streaming.js';
 import { loadStreamSources, type StreamSplit } from './stream-sources.js';
-import { mean, percentile, type EvalSummary } from './summary.js';
+import type { EvalSummary } from './summary.js';
 
 export interface EvalOptions {
   /** Data root `DIR/<class>/*.wav`. */
@@ -42,13 +42,6 @@ export interface EvalOptions {
   maxClips?: number;
   /** Progress lines (stderr in the CLI). */
   log?: (msg: string) => void;
-}
-
-/** Per-clip outcome kept for the report. */
-export interface ClipOutcome extends ClipDecision {
-  confidence: number;
-  powerW: number;
-  energyJ: number;
 }
 
 /** Spike rasters of one clip, per layer [steps][size]. */
@@ -106,13 +99,9 @@ export function runEvaluation(model: NwaveModel, modelFile: string, opts: EvalOp
   const t0 = performance.now();
   const data = loadEvalData(model, opts.data, { maxClips: opts.maxClips, seed });
   const clips = data.clips;
-  const outcomes = clips.map((c): ClipOutcome => {
-    const r = model.classifyFeatures(c.features, c.frames);
-    return { index: r.index, accepted: r.accepted, confidence: r.confidence, powerW: r.power.totalW, energyJ: r.power.energyJ };
-  });
+  const { metrics, outcomes, power } = evaluateClips(model, clips);
   const clipsS = (performance.now() - t0) / 1000;
   log(`clips: ${clips.length} evaluated in ${clipsS.toFixed(2)} s (${(clips.length / clipsS).toFixed(0)} clips/s)`);
-  const metrics = clipMetrics(model.labels, clips, outcomes);
 
   const t1 = performance.now();
   let streaming: StreamingDetails | null = null;
@@ -175,7 +164,6 @@ export function runEvaluation(model: NwaveModel, modelFile: string, opts: EvalOp
   const mismatchS = (performance.now() - t2) / 1000;
   if (mismatch) log(`mismatch: ${chips} chips x ${mismatch.levels.length} levels on ${mismatch.clips} clips in ${mismatchS.toFixed(1)} s`);
 
-  const powers = outcomes.map((o) => o.powerW);
   const summary: EvalSummary = {
     model: {
       name: model.checkpoint.name,
@@ -204,14 +192,7 @@ export function runEvaluation(model: NwaveModel, modelFile: string, opts: EvalOp
     perSpeaker: metrics.perSpeaker,
     streaming: streaming?.summary ?? null,
     mismatch,
-    power: {
-      estimate: true,
-      profile: model.chip.id,
-      meanW: powers.length ? mean(powers) : 0,
-      p5W: powers.length ? percentile(powers, 0.05) : 0,
-      p95W: powers.length ? percentile(powers, 0.95) : 0,
-      energyPerInferenceJ: outcomes.length ? mean(outcomes.map((o) => o.energyJ)) : 0,
-    },
+    power: { estimate: true, profile: model.chip.id, ...power },
     clipsPerSecond: clipsS > 0 ? clips.length / clipsS : 0,
     timingsS: { clips: clipsS, streaming: streamingS, mismatch: mismatchS, total: (performance.now() - t0) / 1000 },
   };

@@ -46,7 +46,7 @@ export function recordStream(model: NwaveModel, plan: StreamPlan, load: AudioLoa
   const last = model.fixedPoint.layers.length - 1;
   const outputs = model.fixedPoint.layers[last].size;
   const channels = model.fixedPoint.layers[0].size;
-  const binSamples = Math.round(model.filterbank.binS * plan.sampleRateHz);
+  const binSamples = Math.round(model.dtS * plan.sampleRateHz);
   const maxSteps = Math.ceil(plan.totalSamples / Math.max(1, binSamples)) + 1;
   const outputSpikes = new Uint8Array(maxSteps * outputs);
   const levels = new Float64Array(maxSteps);

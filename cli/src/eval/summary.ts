@@ -4,17 +4,7 @@
  * power in watts (projected estimates from the chip profile), times in seconds unless named `Ms`.
  */
 import type { DetectorSettings } from '@nwave/runtime';
-import type { PerClassRow, PerFolderRow, PerSpeakerRow } from './clip-metrics.js';
-
-/** Mean, percentiles and extremes of a sample. */
-export interface Spread {
-  mean: number;
-  p5: number;
-  p50: number;
-  p95: number;
-  min: number;
-  max: number;
-}
+import type { PerClassRow, PerFolderRow, PerSpeakerRow, PowerStats } from '@nwave/data/metrics';
 
 /** One point of the detector threshold sweep. */
 export interface CurvePoint {
@@ -94,15 +84,10 @@ export interface MismatchSummary {
   levels: MismatchLevel[];
 }
 
-export interface PowerSummary {
+/** Per-clip projected power (mean, 5th and 95th percentiles), watts; mean energy of one inference (one clip), joules. */
+export interface PowerSummary extends PowerStats {
   estimate: true;
   profile: string;
-  /** Per-clip projected power (mean, 5th and 95th percentiles), watts. */
-  meanW: number;
-  p5W: number;
-  p95W: number;
-  /** Mean projected energy of one inference (one clip), joules. */
-  energyPerInferenceJ: number;
 }
 
 export interface EvalSummary {
@@ -143,30 +128,4 @@ export interface EvalSummary {
   /** Clips loaded, featurized and classified per wall second. */
   clipsPerSecond: number;
   timingsS: { clips: number; streaming: number; mismatch: number; total: number };
-}
-
-/** Percentile with linear interpolation between order statistics (NumPy's default). */
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const s = [...values].sort((a, b) => a - b);
-  const x = p * (s.length - 1);
-  const lo = Math.floor(x);
-  const hi = Math.min(s.length - 1, lo + 1);
-  return s[lo] + (s[hi] - s[lo]) * (x - lo);
-}
-
-export function mean(values: readonly number[]): number {
-  return values.length ? values.reduce((a, b) => a + b, 0) / values.length : Number.NaN;
-}
-
-/** Mean, 5/50/95th percentiles, min and max. */
-export function spread(values: readonly number[]): Spread {
-  return {
-    mean: mean(values),
-    p5: percentile(values, 0.05),
-    p50: percentile(values, 0.5),
-    p95: percentile(values, 0.95),
-    min: Math.min(...values),
-    max: Math.max(...values),
-  };
 }

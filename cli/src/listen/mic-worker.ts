@@ -8,7 +8,7 @@
  * (raw interleaved frames, format as in `opened`) goes over fd 3 with backpressure.
  */
 import net from 'node:net';
-import { NwaveError } from '@nwave/runtime';
+import { DeviceError, NwaveError, errorToJSON, type ErrorRecord } from '@nwave/runtime';
 import { MicSource, listInputDevices, loadNaudiodon, type InputDevice, type MicConfig, type MicOptions } from './mic-source.js';
 
 /** What the parent asks the helper to do. */
@@ -19,7 +19,7 @@ export type WorkerMessage =
   | { type: 'devices'; devices: InputDevice[] }
   | { type: 'opened'; config: MicConfig }
   | { type: 'overflow'; count: number }
-  | { type: 'error'; code: string; message: string; context?: Record<string, unknown> };
+  | ({ type: 'error' } & ErrorRecord);
 
 /** Parent to helper. */
 export type ParentMessage = { type: 'stop' };
@@ -33,8 +33,9 @@ function send(m: WorkerMessage): Promise<void> {
 }
 
 function errorMessage(e: unknown): WorkerMessage {
-  if (e instanceof NwaveError) return { type: 'error', code: e.code, message: e.message, context: e.context };
-  return { type: 'error', code: 'DEVICE', message: `audio helper failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}` };
+  const err =
+    e instanceof NwaveError ? e : new DeviceError(`audio helper failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  return { type: 'error', ...errorToJSON(err) };
 }
 
 async function capture(options: MicOptions): Promise<number> {

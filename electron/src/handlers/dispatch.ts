@@ -2,10 +2,9 @@
  * Validate-then-call for one invoke: the single path every request takes, whether it came
  * through Electron's ipcMain (`main/ipc.ts`) or the browser dev server (`renderer/dev`).
  */
-import { InvalidArgumentError } from '@nwave/runtime';
+import { InvalidArgumentError, errorToJSON } from '@nwave/runtime';
 import type { InvokeChannel, InvokeHandlers, InvokeResult } from '../shared/ipc-contract.js';
 import { INVOKE_ARG_SCHEMAS } from '../shared/ipc-schemas.js';
-import { toWireError } from '../shared/wire-error.js';
 
 /** True when `name` is one of the contract's invoke channels. */
 export function isInvokeChannel(name: string): name is InvokeChannel {
@@ -28,6 +27,6 @@ export async function dispatchInvoke(handlers: InvokeHandlers, channel: string, 
     const handler = handlers[channel] as (...a: unknown[]) => Promise<unknown>;
     return { ok: true, value: await handler(...parsed.data) };
   } catch (err) {
-    return { ok: false, error: toWireError(err) };
+    return { ok: false, error: errorToJSON(err) };
   }
 }

@@ -12,16 +12,11 @@
  * Every invoke answers with an {@link InvokeResult} envelope so that errors keep their
  * `code` and `context` across the boundary (Electron's own rejection keeps only the message).
  */
-import type { NwaveErrorContext } from '@nwave/runtime';
+import type { ErrorRecord } from '@nwave/runtime';
 import type { LoadedDemoProfile } from './demo-profile.js';
 
-/** An error as it crosses a process boundary; rebuild it with the runtime's `errorFromJSON`. */
-export interface WireError {
-  code: string;
-  message: string;
-  context?: NwaveErrorContext;
-  violations?: { rule: string; message: string }[];
-}
+/** An error as it crosses a process boundary: the runtime's `errorToJSON` record; rebuild it with `errorFromJSON`. */
+export type WireError = ErrorRecord;
 
 export type InvokeResult<T> = { ok: true; value: T } | { ok: false; error: WireError };
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodeWire, encodeWire } from './wire-codec.js';
-import { isWireError, toWireError } from './wire-error.js';
-import { InvalidArgumentError } from '@nwave/runtime';
+import { isWireError } from './wire-error.js';
+import { ConstraintError, InvalidArgumentError, errorFromJSON, errorToJSON } from '@nwave/runtime';
 
 describe('wire codec (browser shim transport)', () => {
   it('round-trips typed arrays inside plain JSON, views included', () => {
@@ -26,12 +26,25 @@ describe('wire codec (browser shim transport)', () => {
 
 describe('wire errors', () => {
   it('keeps code, message and context, never the stack', () => {
-    const w = toWireError(new InvalidArgumentError('bad word', { field: 'word', value: 'a/b' }));
+    const w = errorToJSON(new InvalidArgumentError('bad word', { field: 'word', value: 'a/b' }));
     expect(w).toEqual({ code: 'INVALID_ARGUMENT', message: 'bad word', context: { field: 'word', value: 'a/b' } });
     expect(isWireError(w)).toBe(true);
-    expect(toWireError(new Error('plain'))).toEqual({ code: 'NWAVE_ERROR', message: 'plain' });
-    expect(toWireError(Object.assign(new Error('enoent'), { code: 'ENOENT' })).code).toBe('ENOENT');
-    expect(toWireError('text')).toEqual({ code: 'NWAVE_ERROR', message: 'text' });
-    expect(toWireError(Object.assign(new Error('x'), { code: 'lower-case' })).code).toBe('NWAVE_ERROR');
+    expect(errorToJSON(new Error('plain'))).toEqual({ code: 'NWAVE_ERROR', message: 'plain' });
+    expect(errorToJSON(Object.assign(new Error('enoent'), { code: 'ENOENT' })).code).toBe('ENOENT');
+    expect(errorToJSON('text')).toEqual({ code: 'NWAVE_ERROR', message: 'text' });
+    expect(errorToJSON(Object.assign(new Error('x'), { code: 'lower-case' })).code).toBe('NWAVE_ERROR');
+  });
+
+  it('round-trips through JSON to the same error class, constraint violations included', () => {
+    const violations = [{ rule: 'weight-range', message: 'out: 3 weights beyond ±0.9' }];
+    const back = errorFromJSON(
+      JSON.parse(JSON.stringify(errorToJSON(new ConstraintError('not compliant', violations, { file: 'm.nwave.json' })))),
+    );
+    expect(back).toBeInstanceOf(ConstraintError);
+    expect((back as ConstraintError).violations).toEqual(violations);
+    expect(back.message).toMatch(/^not compliant\n {2}- \[weight-range\]/);
+    expect(back.context).toEqual({ file: 'm.nwave.json' });
+    // NwaveError.toJSON is the same record (plus the class name), so JSON.stringify(err) round-trips too.
+    expect(errorFromJSON(JSON.parse(JSON.stringify(new InvalidArgumentError('bad', { field: 'x' }))))).toBeInstanceOf(InvalidArgumentError);
   });
 });

@@ -1,27 +1,5 @@
-/** Turns anything thrown into a {@link WireError} that can cross IPC, a worker or HTTP. */
+/** Errors crossing IPC, a worker or HTTP: serialised by the runtime's `errorToJSON`, recognised here. */
 import type { WireError } from './ipc-contract.js';
-
-interface ErrorLike {
-  code?: unknown;
-  message?: unknown;
-  context?: unknown;
-  violations?: unknown;
-}
-
-/** Keeps `code`, `message`, `context` (and constraint `violations`); never the stack. */
-export function toWireError(err: unknown): WireError {
-  if (err && typeof err === 'object') {
-    const e = err as ErrorLike;
-    const out: WireError = {
-      code: typeof e.code === 'string' && /^[A-Z_]+$/.test(e.code) ? e.code : 'NWAVE_ERROR',
-      message: typeof e.message === 'string' ? e.message : String(err),
-    };
-    if (e.context && typeof e.context === 'object') out.context = JSON.parse(JSON.stringify(e.context)) as WireError['context'];
-    if (Array.isArray(e.violations)) out.violations = e.violations as WireError['violations'];
-    return out;
-  }
-  return { code: 'NWAVE_ERROR', message: String(err) };
-}
 
 /** True for objects shaped like a WireError (what the preload and the shim reject with). */
 export function isWireError(x: unknown): x is WireError {

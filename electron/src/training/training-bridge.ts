@@ -5,9 +5,8 @@
  */
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { StateError } from '@nwave/runtime';
+import { StateError, errorToJSON } from '@nwave/runtime';
 import type { TrainingEvent, TrainingRequest, TrainingRunRecord } from '../shared/ipc-contract.js';
-import { toWireError } from '../shared/wire-error.js';
 import type { FromTrainingWorker, ToTrainingWorker, TrainingWorkerData } from './training-messages.js';
 import { RunStore } from './run-store.js';
 
@@ -100,7 +99,7 @@ export class TrainingBridge {
       } else finish('failed', { type: 'failed', runId, error: msg.error }, { error: msg.error });
     });
     worker.on('error', (err) => {
-      const error = toWireError(err);
+      const error = errorToJSON(err);
       finish('failed', { type: 'failed', runId, error }, { error });
     });
     worker.on('exit', (code) => {

@@ -4,7 +4,7 @@
  * message instead of breaking the app at start-up.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { toWireError } from '../shared/wire-error.js';
+import { errorToJSON } from '@nwave/runtime';
 import type { FromTrainingWorker, ToTrainingWorker, TrainerModule, TrainingWorkerData } from './training-messages.js';
 
 function post(msg: FromTrainingWorker): void {
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
         : { type: 'done', out: result.out, valAccuracy: result.valAccuracy },
     );
   } catch (err) {
-    post(abort.signal.aborted ? { type: 'cancelled' } : { type: 'failed', error: toWireError(err) });
+    post(abort.signal.aborted ? { type: 'cancelled' } : { type: 'failed', error: errorToJSON(err) });
   } finally {
     parentPort!.close();
   }

@@ -12,8 +12,8 @@ import {
   withDetectorSettings,
   type ChipConsumption,
   type DetectorSettings,
+  errorToJSON,
 } from '@nwave/runtime';
-import { toWireError } from '@nwave/electron/shared/wire-error';
 import type { ConfidenceSnapshot, DetectorOverrides, EngineEvent, ModelSlot, PowerSnapshot } from './engine-messages.js';
 import { StepBatcher } from './step-batcher.js';
 
@@ -139,7 +139,7 @@ export class EngineCore {
       try {
         detector = settingsFor(model, overrides);
       } catch (err) {
-        this.opts.post({ type: 'detector-error', slot, error: toWireError(err) });
+        this.opts.post({ type: 'detector-error', slot, error: errorToJSON(err) });
         overrides = {};
       }
       this.slots[slot] = { model, source, spotter: null, overrides: { ...overrides }, detector, batcher: null };
@@ -147,7 +147,7 @@ export class EngineCore {
       this.opts.post({ type: 'model-ready', slot, source, labels: [...model.labels], dtS: model.dtS });
       this.postDetector(slot, 0);
     } catch (err) {
-      this.opts.post({ type: 'model-error', slot, source, error: toWireError(err) });
+      this.opts.post({ type: 'model-error', slot, source, error: errorToJSON(err) });
     }
   }
 
@@ -177,7 +177,7 @@ export class EngineCore {
         detector = settingsFor(s.model, overrides);
       }
     } catch (err) {
-      this.opts.post({ type: 'detector-error', slot, error: toWireError(err) });
+      this.opts.post({ type: 'detector-error', slot, error: errorToJSON(err) });
       return;
     }
     s.overrides = { ...overrides };

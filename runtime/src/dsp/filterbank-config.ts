@@ -8,7 +8,12 @@ import type { ChipProfile } from '../model/chip-profile.js';
 
 /** Default filter quality factor (dimensionless). */
 export const DEFAULT_Q = 4;
-/** Default time-bin width, seconds (8 ms, as in NWAVE Tutorial 2). */
+/**
+ * Default time-bin width, seconds (8 ms, as in NWAVE Tutorial 2): the simulation step. Its one
+ * name in TypeScript is `dtS` (`NwaveModel.dtS`, detector and view options); `binS` here and in
+ * a checkpoint's `filterbank`, and `neuron.dtS`, are checkpoint fields; `sim_time_s` is the
+ * SDK's name (kept by the SDK-shaped `NWaveDataGen` options).
+ */
 export const DEFAULT_BIN_S = 0.008;
 /** Default feature gain applied to mean |y| (waveform in [-1, 1)). */
 export const DEFAULT_GAIN = 1000;
@@ -31,16 +36,16 @@ export interface FilterbankConfig {
 export type ResolvedFilterbankConfig = Required<FilterbankConfig>;
 
 /**
- * Samples per bin, `round(binS · sampleRateHz)`.
- * @throws InvalidArgumentError unless `binS · sampleRateHz` is a positive integer within 1e-6
+ * Samples per step, `round(dtS · sampleRateHz)`.
+ * @throws InvalidArgumentError unless `dtS · sampleRateHz` is a positive integer within 1e-6
  */
-export function binSamplesFor(binS: number, sampleRateHz: number): number {
-  const exact = binS * sampleRateHz;
+export function binSamplesFor(dtS: number, sampleRateHz: number): number {
+  const exact = dtS * sampleRateHz;
   const n = Math.round(exact);
   if (!Number.isFinite(exact) || n < 1 || Math.abs(exact - n) > 1e-6) {
-    throw new InvalidArgumentError(`bin width ${binS} s at ${sampleRateHz} Hz is ${exact} samples; it must be a whole number of samples`, {
+    throw new InvalidArgumentError(`bin width ${dtS} s at ${sampleRateHz} Hz is ${exact} samples; it must be a whole number of samples`, {
       field: 'binS',
-      value: binS,
+      value: dtS,
       expected: `a multiple of 1/${sampleRateHz} s`,
     });
   }

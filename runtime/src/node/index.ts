@@ -1,4 +1,5 @@
 /** Node-only helpers (file system). Never imported by the browser-safe core. */
+export * from './atomic-file.js';
 export * from './checkpoint-file.js';
 export * from './wav-file.js';
 export * from '../dsp/wav.js';

@@ -4,8 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AudioFormatError } from '../errors.js';
-import { encodeWav16 } from '../dsp/wav.js';
-import { readWavFile, writeWavFileAtomic } from './wav-file.js';
+import { readWavFile } from './wav-file.js';
 
 const SC = fileURLToPath(new URL('../../../test/fixtures/audio/speech-commands/', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'nwave-wav-'));
@@ -45,24 +44,5 @@ describe('readWavFile', () => {
     const e = errorOf(() => readWavFile(p));
     expect(e.message).toBe(`${p}: not a WAV file (no RIFF header)`);
     expect(e.context.file).toBe(p);
-  });
-});
-
-describe('writeWavFileAtomic', () => {
-  it('writes through a temporary sibling and a rename, creating folders, leaving no temp file', () => {
-    const p = join(dir, 'sub', 'deeper', 'out.wav');
-    const x = Float32Array.from({ length: 800 }, (_, i) => 0.5 * Math.sin(i / 10));
-    writeWavFileAtomic(p, encodeWav16(x, 8000));
-    writeWavFileAtomic(p, encodeWav16(x, 16000)); // overwrite
-    expect(readdirSync(join(dir, 'sub', 'deeper'))).toEqual(['out.wav']);
-    const a = readWavFile(p);
-    expect([a.sampleRateHz, a.samples.length]).toEqual([16000, 800]);
-  });
-
-  it('leaves no temp file behind when the write fails', () => {
-    const blocker = join(dir, 'file-not-dir');
-    writeFileSync(blocker, 'x');
-    expect(() => writeWavFileAtomic(join(blocker, 'a.wav'), new Uint8Array(4))).toThrow();
-    expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });
 });

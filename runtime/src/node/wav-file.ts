@@ -3,8 +3,7 @@
  * Node-only WAV file access (node:fs). The in-memory codec is `../dsp/wav.ts`, which stays
  * browser-safe; this module only adds reading from and writing to disk with clear errors.
  */
-import { closeSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, readFileSync } from 'node:fs';
 import { AudioFormatError } from '../errors.js';
 import { type DecodedAudio, decodeWav } from '../dsp/wav.js';
 import { openRegularFile } from './regular-file.js';
@@ -30,20 +29,4 @@ export function readWavFile(path: string): DecodedAudio & { file: string } {
     closeSync(fd);
   }
   return { ...decodeWav(bytes, path), file: path };
-}
-
-/**
- * Writes `bytes` to `path` atomically: first to `path.tmp-<pid>-<random>` in the same folder,
- * then a rename, so readers never see a half-written file. Creates missing parent folders.
- */
-export function writeWavFileAtomic(path: string, bytes: Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
-  try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, path);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    throw err;
-  }
 }

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeWav16 } from '@nwave/runtime/wav';
 import { KeywordSpotter, type DetectorSettings, type KeywordEvent, type NwaveModel } from '@nwave/runtime';
-import { readWavFile, writeWavFileAtomic } from '@nwave/runtime/node';
+import { readWavFile, writeFileAtomicSync } from '@nwave/runtime/node';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const EXAMPLES_DIR = path.join(ROOT, 'models/examples');
@@ -38,7 +38,7 @@ export function examplesLoopWav(dir: string): string {
   const file = path.join(dir, 'speech-commands-loop.wav');
   if (!existsSync(file)) {
     const { samples, sampleRateHz } = examplesStream();
-    writeWavFileAtomic(file, encodeWav16(samples, sampleRateHz));
+    writeFileAtomicSync(file, encodeWav16(samples, sampleRateHz));
   }
   return file;
 }

@@ -106,7 +106,7 @@ export async function writeTrainingReport(out: string, r: ReportInput): Promise<
 <tr><th>keyword accuracy (with rejection rule)</th><td>${pct(r.val.keywordAccuracy)}</td><td>${pct(r.test?.keywordAccuracy ?? null)}</td></tr>
 <tr><th>background rejected</th><td>${pct(r.val.rejection)}</td><td>${pct(r.test?.rejection ?? null)}</td></tr>
 <tr><th>projected power per clip (estimate)</th><td>${(r.val.power.meanW * 1e6).toFixed(4)} µW</td><td>${r.test ? (r.test.power.meanW * 1e6).toFixed(4) + ' µW' : '—'}</td></tr>
-<tr><th>energy per inference (estimate)</th><td>${(r.val.power.meanEnergyJ * 1e9).toFixed(2)} nJ</td><td>${r.test ? (r.test.power.meanEnergyJ * 1e9).toFixed(2) + ' nJ' : '—'}</td></tr></table>
+<tr><th>energy per inference (estimate)</th><td>${(r.val.power.energyPerInferenceJ * 1e9).toFixed(2)} nJ</td><td>${r.test ? (r.test.power.energyPerInferenceJ * 1e9).toFixed(2) + ' nJ' : '—'}</td></tr></table>
 <p class="note">Power figures are projections from chip profile ${esc(ck.chipProfile)} (estimates, not measurements).</p>
 <h2>Curves</h2>${charts.join('')}
 <h2>Initial firing rates</h2><table><tr><th>layer</th><th>rate</th><th>verdict</th></tr>${r.initialRates.map((x) => `<tr><td>${esc(x.layer)}</td><td>${pct(x.rate)}</td><td>${esc(x.verdict)}${x.advice ? ` — ${esc(x.advice)}` : ''}</td></tr>`).join('')}</table>

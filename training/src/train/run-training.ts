@@ -264,12 +264,12 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
   };
   const desc = describeNetwork(C, labels.length, cfg, fb.binS, log);
   const net = buildNetworkFrom(desc, cfg);
-  if (cfg.fluctInit) {
+  if (cfg.fluctInit !== null) {
     const first = train.batches(0).next();
     if (!first.done) {
-      const r = applyFluctInit(net, first.value, cfg.fluctInit.xi);
+      const r = applyFluctInit(net, first.value, cfg.fluctInit);
       log(
-        `fluctuation-driven init (xi ${cfg.fluctInit.xi}): ${r.map((l) => `${l.layer} input rate ${(l.inputRate * 100).toFixed(1)}%, sigma_w ${l.sigmaW.toFixed(3)}`).join('; ')}`,
+        `fluctuation-driven init (xi ${cfg.fluctInit}): ${r.map((l) => `${l.layer} input rate ${(l.inputRate * 100).toFixed(1)}%, sigma_w ${l.sigmaW.toFixed(3)}`).join('; ')}`,
       );
     }
   }
@@ -387,7 +387,7 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
     ...(mining.length ? { hardNegativeRounds: mining } : {}),
     split: main.split.mode,
     powerMeanW: valRes.power.meanW,
-    energyPerInferenceJ: valRes.power.meanEnergyJ,
+    energyPerInferenceJ: valRes.power.energyPerInferenceJ,
     firingRates: valRes.firingRates,
   };
   const checkpoint: Checkpoint = { ...ck0, provenance: { ...ck0.provenance, metrics } };

@@ -26,8 +26,9 @@ export interface EpochRow {
   trainAccuracy: number;
   /** Runtime (fixed-point) scores of this epoch's export on the validation set (detector calibrated). */
   valAccuracy: number;
-  valKeywordAccuracy: number;
-  valRejection: number;
+  /** Null when the validation set has no keyword clip / no non-keyword clip. */
+  valKeywordAccuracy: number | null;
+  valRejection: number | null;
   valBalancedAccuracy: number;
   /** The tfjs float model's validation accuracy (same weights, float membranes). */
   valFloatAccuracy: number;
@@ -342,7 +343,9 @@ export async function trainNetwork(
     };
     history.push(row);
     hooks.onEpoch?.(row);
-    const score = val.rejection >= minRejection ? val.keywordAccuracy : val.keywordAccuracy * val.rejection;
+    // Nothing to reject: no rejection penalty.
+    const [kw, rej] = [val.keywordAccuracy ?? 0, val.rejection ?? 1];
+    const score = rej >= minRejection ? kw : kw * rej;
     if (compliant && (!best || score > best.score)) {
       best = { epoch, score, weights: snapshot(net), countScale: countScaleOf(logScale) };
       stale = 0;

@@ -1,11 +1,27 @@
 /**
- * Clip scores from per-clip decisions, with the definitions of the trainer's `evaluateModel`
- * (data/src/metrics/evaluate.ts): keyword accuracy = keyword clips accepted as the right
- * keyword by the full rejection rule; arg-max accuracy = keyword clips whose arg-max is right;
- * rejection = non-keyword clips not accepted as any keyword. Extended here with non-keyword
- * folders, per-folder and per-speaker tables.
+ * Clip scores from per-clip decisions: the one definition the trainer (`evaluateModel`) and
+ * `nwave eval` both report. Keyword accuracy = keyword clips accepted as the right keyword by the
+ * full rejection rule; arg-max accuracy = keyword clips whose arg-max is right; rejection =
+ * non-keyword clips (background labels and clips of no label) not accepted as any keyword. A
+ * score is null, never 0 or 1, when there is no clip of its kind.
  */
-import { NON_KEYWORD, NON_KEYWORD_NAME, type EvalClip } from './dataset.js';
+
+/** Label index of clips of no model label (a folder the model has no class for). */
+export const NON_KEYWORD = -1;
+/** Row name of those clips in confusion matrices and tables. */
+export const NON_KEYWORD_NAME = '(non-keyword)';
+
+/** What the scores need to know about a clip. */
+export interface ScoredClip {
+  /** Model label index, or {@link NON_KEYWORD}. */
+  label: number;
+  /** True when `label` is a keyword (not a background label, not non-keyword). */
+  keyword: boolean;
+  /** Folder the clip came from (per-folder table; clips without one are left out of it). */
+  folder?: string;
+  /** Speech Commands speaker id (per-speaker table; clips without one are left out of it). */
+  speaker?: string;
+}
 
 /** What a clip's classification decided (a `ClipResult` fits). */
 export interface ClipDecision {
@@ -70,7 +86,7 @@ class Tally {
   kwArg = 0;
   nk = 0;
   nkRej = 0;
-  add(clip: Pick<EvalClip, 'label' | 'keyword'>, d: ClipDecision): void {
+  add(clip: Pick<ScoredClip, 'label' | 'keyword'>, d: ClipDecision): void {
     this.n++;
     if (clip.keyword) {
       this.kw++;
@@ -87,14 +103,14 @@ class Tally {
 }
 
 /** Headline scores only (the mismatch Monte Carlo calls this per chip). */
-export function scoreClips(clips: readonly Pick<EvalClip, 'label' | 'keyword'>[], decisions: readonly ClipDecision[]): ClipScores {
+export function scoreClips(clips: readonly Pick<ScoredClip, 'label' | 'keyword'>[], decisions: readonly ClipDecision[]): ClipScores {
   const t = new Tally();
   clips.forEach((c, i) => t.add(c, decisions[i]));
   return t.scores();
 }
 
 /** Every clip table. `decisions[i]` belongs to `clips[i]`. */
-export function clipMetrics(labels: readonly string[], clips: readonly EvalClip[], decisions: readonly ClipDecision[]): ClipMetrics {
+export function clipMetrics(labels: readonly string[], clips: readonly ScoredClip[], decisions: readonly ClipDecision[]): ClipMetrics {
   const K = labels.length;
   const hasNonKeyword = clips.some((c) => c.label === NON_KEYWORD);
   const confusionRows = hasNonKeyword ? [...labels, NON_KEYWORD_NAME] : [...labels];
@@ -109,8 +125,10 @@ export function clipMetrics(labels: readonly string[], clips: readonly EvalClip[
     confusion[row][d.index]++;
     all.add(c, d);
     byRow[row].add(c, d);
-    if (!byFolder.has(c.folder)) byFolder.set(c.folder, { label: c.label, keyword: c.keyword, t: new Tally() });
-    byFolder.get(c.folder)!.t.add(c, d);
+    if (c.folder !== undefined) {
+      if (!byFolder.has(c.folder)) byFolder.set(c.folder, { label: c.label, keyword: c.keyword, t: new Tally() });
+      byFolder.get(c.folder)!.t.add(c, d);
+    }
     if (c.speaker !== undefined) {
       if (!bySpeaker.has(c.speaker)) bySpeaker.set(c.speaker, new Tally());
       bySpeaker.get(c.speaker)!.add(c, d);
