@@ -75,14 +75,14 @@ interface Param {
   grad: Float32Array;
   m: Float32Array;
   v: Float32Array;
-  group: 0 | 1;
+  group: 0 | 1; // (not a chip number): frontend or core optimizer
   shape: number[];
 }
 
 /** Adam of tfjs (`tf.train.adam`, β1 0.9, β2 0.999, ε 1e-7), op by op in float32. */
-const BETA1 = Math.fround(0.9);
+const BETA1 = Math.fround(0.9); // (not a chip number)
 const BETA2 = Math.fround(0.999);
-const ONE_MINUS_BETA1 = Math.fround(1 - 0.9);
+const ONE_MINUS_BETA1 = Math.fround(1 - 0.9); // (not a chip number)
 const ONE_MINUS_BETA2 = Math.fround(1 - 0.999);
 const EPSILON = Math.fround(1e-7);
 
@@ -346,7 +346,7 @@ export class FusedTrainStep {
     let magCount = 0;
     const coreSyns = this.net.synapses();
     for (const s of coreSyns) magCount += s.weight.size;
-    for (const s of coreSyns) topoCount += s.nb_inputs * Math.ceil(s.nb_outputs / 5);
+    for (const s of coreSyns) topoCount += s.nb_inputs * Math.ceil(s.nb_outputs / this.net.chip.signGroupSize);
     for (const m of [...this.syns, ...coreSyns.filter((s) => !this.syns.includes(s))]) {
       const p = this.byModule.get(m) as Param;
       if (m.quantization_bits !== null) {
@@ -354,7 +354,14 @@ export class FusedTrainStep {
         for (let k = 0; k < p.value.length; k++) if (!(p.value[k] >= -wMax && p.value[k] <= wMax)) p.grad[k] = 0;
       }
       if (m instanceof HWSynapse) {
-        topoSum += topologyPenaltyCpu(p.value, m.nb_inputs, m.nb_outputs, cfg.lamTopology / topoCount, p.grad).sum;
+        topoSum += topologyPenaltyCpu(
+          p.value,
+          m.nb_inputs,
+          m.nb_outputs,
+          cfg.lamTopology / topoCount,
+          p.grad,
+          this.net.chip.signGroupSize,
+        ).sum;
         magSum += magnitudePenaltyCpu(p.value, this.net.chip.synapse.core.wMax, cfg.lamMagnitude / magCount, p.grad);
       }
     }

@@ -232,8 +232,7 @@ export async function trainNetwork(
   // than identity, a threshold spread in training, learnt taus snapped to a chip's profiles or
   // SignAnnealing run through tfjs (net.forward).
   const fusedCovers =
-    net.synapses().every((s) => s.chargeScale === 1) &&
-    (net.frontend()?.chargeScale ?? 1) === 1 &&
+    [...net.synapses(), net.frontend()].every((s) => !s || s.chargeScale === 1) &&
     !(cfg.ileakMismatch && net.chip.mismatch.thresholdSpread > 0) &&
     !(net.chip.neuron.tau.kind === 'snapped' && net.hwLayers().some((l) => l.logTau)) &&
     !cfg.signAnnealing;
