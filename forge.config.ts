@@ -7,7 +7,9 @@
 import { MakerDeb } from '@electron-forge/maker-deb';
 import { MakerZIP } from '@electron-forge/maker-zip';
 import { AutoUnpackNativesPlugin } from '@electron-forge/plugin-auto-unpack-natives';
+import { FusesPlugin } from '@electron-forge/plugin-fuses';
 import type { ForgeConfig } from '@electron-forge/shared-types';
+import { forgeFuses } from './electron/scripts/fuses.js';
 
 /** Paths (relative to the repo, leading slash) that go into the app; everything else is left out. */
 const KEEP = ['/package.json', '/electron/dist', '/renderer/dist'];
@@ -51,7 +53,8 @@ const config: ForgeConfig = {
       },
     }),
   ],
-  plugins: [new AutoUnpackNativesPlugin({})],
+  // Fuses (electron/scripts/fuses.ts): no run-as-node, NODE_OPTIONS or --inspect; app.asar only, integrity-checked.
+  plugins: [new AutoUnpackNativesPlugin({}), new FusesPlugin(forgeFuses())],
 };
 
 export default config;

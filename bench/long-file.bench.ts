@@ -1,11 +1,25 @@
 /**
- * Memory of `nwave detect` on long WAV files (issue 14): the file is read in blocks through the
- * streaming pipeline, so peak RSS must stay flat in the file's length. A 1-minute file is the
- * baseline measured in the same run; the 10-hour file (1.15 GB, written sparse: a 1 s tone burst
- * every 10 minutes, zeros in between, so it costs no disk) must stay within +50 MB of it.
+ * Memory of `nwave detect` (both backends) and `nwave eval` on long WAV and FLAC files (issue 14):
+ * every format is read in blocks through the streaming pipeline, so peak RSS must stay flat in
+ * the file's length. A 1-minute file is the baseline measured in the same run; the 10-hour file
+ * (1.15 GB, written sparse: a 1 s tone burst every 10 minutes, zeros in between, so it costs no
+ * disk; the FLAC made from it by sox) must stay within +50 MB of it.
+ * NWAVE_BENCH_LONG_HOURS=1 npm run bench -- long-file   a shorter run
+ * NWAVE_BENCH_LONG_ONLY=flac npm run bench -- long-file   only the FLAC rows
  */
-import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync, ftruncateSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import {
+  closeSync,
+  ftruncateSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,11 +51,17 @@ function writeLongWav(file: string, seconds: number, everyS: number): void {
   }
 }
 
-/** Runs `nwave detect --json file` and returns its peak RSS (MB), wall time and detections. */
-function detect(file: string, hook: string): Promise<{ rssMB: number; seconds: number; detections: number }> {
+interface Run {
+  rssMB: number;
+  seconds: number;
+  stdout: string;
+}
+
+/** Runs `nwave ...args` and returns its peak RSS (MB, the whole process), wall time and output. */
+function nwave(args: string[], hook: string): Promise<Run> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, [path.join(ROOT, 'cli', 'bin', 'nwave.js'), 'detect', '--json', TONES, file], {
+    const child = spawn(process.execPath, [path.join(ROOT, 'cli', 'bin', 'nwave.js'), ...args], {
       env: { ...process.env, NODE_OPTIONS: `--import=${hook}` },
     });
     let out = '';
@@ -51,12 +71,56 @@ function detect(file: string, hook: string): Promise<{ rssMB: number; seconds: n
     child.on('error', reject);
     child.on('close', (code) => {
       const m = /MAXRSS (\d+)/.exec(err);
-      if (code !== 0 || !m) return reject(new Error(`nwave detect exited ${code}: ${err}`));
-      const r = JSON.parse(out.trim().split('\n')[0]) as { detections?: unknown[] };
-      resolve({ rssMB: Number(m[1]) / 1024, seconds: (performance.now() - t0) / 1000, detections: r.detections?.length ?? 0 });
+      if (code !== 0 || !m) return reject(new Error(`nwave ${args.join(' ')} exited ${code}: ${err}`));
+      resolve({ rssMB: Number(m[1]) / 1024, seconds: (performance.now() - t0) / 1000, stdout: out });
     });
   });
 }
+
+/** `nwave detect --json` on one file: peak RSS, wall time, detections. */
+async function detect(file: string, hook: string, extra: string[] = []): Promise<Run & { detections: number }> {
+  const r = await nwave(['detect', '--json', TONES, file, ...extra], hook);
+  const j = JSON.parse(r.stdout.trim().split('\n')[0]) as { detections?: unknown[] };
+  return { ...r, detections: j.detections?.length ?? 0 };
+}
+
+/**
+ * `nwave eval` with `file` as a clip of the data folder (read as a stream: its start is the clip,
+ * its length counted) and as the `--stream-negatives` recording of a 2-minute stream test.
+ */
+async function evaluate(file: string, dir: string, hook: string): Promise<Run & { clips: number }> {
+  const data = path.join(dir, `data-${path.basename(file)}`);
+  const neg = path.join(dir, `neg-${path.basename(file)}`);
+  mkdirSync(path.join(data, 'high'), { recursive: true });
+  mkdirSync(neg, { recursive: true });
+  symlinkSync(file, path.join(data, 'high', `long-${path.basename(file)}`));
+  symlinkSync(file, path.join(neg, path.basename(file)));
+  const r = await nwave(
+    [
+      'eval',
+      TONES,
+      '--data',
+      data,
+      '--json',
+      '--chips',
+      '0',
+      '--stream-negatives',
+      neg,
+      '--stream-split',
+      'all',
+      '--stream-hours',
+      String(2 / 60),
+    ],
+    hook,
+  );
+  return { ...r, clips: (JSON.parse(r.stdout) as { data: { clips: number } }).data.clips };
+}
+
+const mb = (x: number) => `${x.toFixed(1)} MB`;
+const verdict = (long: number, base: number) => {
+  const d = long - base;
+  return `${d >= 0 ? '+' : ''}${d.toFixed(1)} MB ${d <= 50 ? '(within +50 MB)' : '(MISSED: more than +50 MB)'}`;
+};
 
 export async function benchLongFile(opts: { hours?: number } = {}): Promise<void> {
   const hours = opts.hours ?? Number(process.env.NWAVE_BENCH_LONG_HOURS ?? 10);
@@ -68,20 +132,71 @@ export async function benchLongFile(opts: { hours?: number } = {}): Promise<void
     const long = path.join(dir, `${hours}-hours.wav`);
     writeLongWav(short, 60, 600 / 10); // one burst in the minute
     writeLongWav(long, hours * 3600, 600);
-    const a = await detect(short, hook);
-    const b = await detect(long, hook);
+    // The same audio as FLAC (sox; silence compresses to almost nothing, the decoder still runs hours of frames).
+    const shortFlac = short.replace(/\.wav$/, '.flac');
+    const longFlac = long.replace(/\.wav$/, '.flac');
+    execFileSync('sox', [short, shortFlac]);
+    execFileSync('sox', [long, longFlac]);
     const bytes = (hours * 3600 * RATE * 2) / 2 ** 20;
-    console.log(`\n## nwave detect on long WAV files (streamed in blocks; peak RSS of the whole process)`);
-    console.log(`| file | size | peak RSS | wall time | detections |`);
-    console.log(`|---|---|---|---|---|`);
-    console.log(`| 1 min (baseline) | 1.8 MB | ${a.rssMB.toFixed(1)} MB | ${a.seconds.toFixed(1)} s | ${a.detections} |`);
-    console.log(
-      `| ${hours} h | ${bytes.toFixed(0)} MB | ${b.rssMB.toFixed(1)} MB | ${b.seconds.toFixed(1)} s (${((hours * 3600) / b.seconds).toFixed(0)}× real time) | ${b.detections} |`,
+    const flacMB = statSync(longFlac).size / 2 ** 20;
+
+    const rows: string[] = [];
+    const row = (what: string, file: string, r: Run, note: string, base?: Run) =>
+      rows.push(
+        `| ${what} | ${file} | ${mb(r.rssMB)} | ${base ? verdict(r.rssMB, base.rssMB) : 'baseline'} | ${r.seconds.toFixed(1)} s | ${note} |`,
+      );
+    const rt = (r: Run) => `${((hours * 3600) / r.seconds).toFixed(0)}× real time`;
+
+    // NWAVE_BENCH_LONG_ONLY=flac (or wav, onnx, eval...): only the rows whose label matches.
+    const only = new RegExp(process.env.NWAVE_BENCH_LONG_ONLY ?? '', 'i');
+    const pair = async (label: string, base: () => Promise<Run>, longRun: () => Promise<Run>, note: (r: Run, long: boolean) => string) => {
+      if (!only.test(label)) return;
+      const [what, kind] = label.split(': ');
+      const a = await base();
+      const b = await longRun();
+      row(what, `1 min ${kind}`, a, note(a, false));
+      row(what, `${hours} h ${kind}${kind === 'WAV' ? ` (${bytes.toFixed(0)} MB)` : ` (${flacMB.toFixed(1)} MB)`}`, b, note(b, true), a);
+    };
+    const detections = (r: Run, isLong: boolean) =>
+      `${(r as Run & { detections: number }).detections} detections${isLong ? `, ${rt(r)}` : ''}`;
+    await pair(
+      'detect: WAV',
+      () => detect(short, hook),
+      () => detect(long, hook),
+      detections,
     );
-    const delta = b.rssMB - a.rssMB;
-    console.log(
-      `peak RSS ${hours} h vs 1 min: +${delta.toFixed(1)} MB (${(b.rssMB / a.rssMB).toFixed(2)}×); target ≤ +50 MB: ${delta <= 50 ? 'met' : 'MISSED'}`,
+    const onnx = ['--backend', 'onnx', '--stream'];
+    await pair(
+      'detect --backend onnx --stream: WAV',
+      () => detect(short, hook, onnx),
+      () => detect(long, hook, onnx),
+      detections,
     );
+    await pair(
+      'detect: FLAC',
+      () => detect(shortFlac, hook),
+      () => detect(longFlac, hook),
+      detections,
+    );
+    const clips = (r: Run) => `${(r as Run & { clips: number }).clips} clip`;
+    await pair(
+      'eval: WAV',
+      () => evaluate(short, dir, hook),
+      () => evaluate(long, dir, hook),
+      (r, l) => clips(r) + (l ? ' (length from the header)' : ''),
+    );
+    await pair(
+      'eval: FLAC',
+      () => evaluate(shortFlac, dir, hook),
+      () => evaluate(longFlac, dir, hook),
+      (r, l) => clips(r) + (l ? ' (decoded through for its length, twice)' : ''),
+    );
+
+    console.log(`\n## Long files: peak RSS of the whole \`nwave\` process (read as streams; target: ${hours} h within +50 MB of 1 min)`);
+    console.log('eval: the file is a clip of `--data` and the `--stream-negatives` recording of a 2-minute stream test (`--chips 0`).');
+    console.log('| command | file | peak RSS | vs 1 min | wall time | note |');
+    console.log('|---|---|---|---|---|---|');
+    for (const r of rows) console.log(r);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

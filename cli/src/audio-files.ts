@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { AudioFormatError, NwaveError, type NwaveModel } from '@nwave/runtime';
-import { decodeAudioFileSync, isAudioFileName, openWavStream } from '@nwave/runtime/node';
+import { isAudioFileName, openAudioStreamSync } from '@nwave/runtime/node';
 
 /** Audio files (WAV, FLAC, MP3, OGG) named by the arguments: files as given, folders searched recursively (sorted). */
 export async function listAudioFiles(args: readonly string[]): Promise<string[]> {
@@ -51,17 +51,21 @@ export function readClipFile(model: NwaveModel, file: string): { samples: Float3
       field: 'durationS',
       value: durationS,
     });
-  if (!/\.wave?$/i.test(file)) {
-    // FLAC/MP3/OGG: decoded whole (within the decoder's own size limit), then checked.
-    const a = decodeAudioFileSync(file);
-    if (a.durationS > clipS * 10) throw tooLong(a.durationS);
-    return a;
-  }
-  const s = openWavStream(file);
+  // Any format, read as a stream: a long file is refused once it passes 10 clip lengths
+  // (from the header when it declares its length), never decoded whole first.
+  const s = openAudioStreamSync(file);
   try {
-    if (s.durationS > clipS * 10) throw tooLong(s.durationS);
-    const samples = new Float32Array(s.frames);
-    for (let at = 0, b = s.read(); b.length > 0; at += b.length, b = s.read()) samples.set(b, at);
+    const limit = Math.floor(clipS * 10 * s.sampleRateHz);
+    if (s.declaredFrames !== null && s.declaredFrames > limit) throw tooLong(s.declaredFrames / s.sampleRateHz);
+    const blocks: Float32Array[] = [];
+    let n = 0;
+    for (let b = s.read(); b.length > 0; b = s.read()) {
+      n += b.length;
+      if (n > limit) throw tooLong(n / s.sampleRateHz);
+      blocks.push(b.slice());
+    }
+    const samples = new Float32Array(n);
+    blocks.reduce((at, b) => (samples.set(b, at), at + b.length), 0);
     return { samples, sampleRateHz: s.sampleRateHz };
   } finally {
     s.close();

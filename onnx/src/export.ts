@@ -21,7 +21,7 @@ import {
 import { EXPORTER, metadataProps, ONNX_FORMAT, ONNX_FORMAT_VERSION, type OnnxMetadata } from './metadata.js';
 import { encodeModel } from './onnx-proto.js';
 import type { ArithmeticMode } from './snn-arithmetic.js';
-import { buildSnnGraph, GRAPH_IO, MAX_FEATURE_INT } from './snn-graph.js';
+import { buildSnnGraph, GRAPH_IO, MAX_FEATURE_INT, stateNames } from './snn-graph.js';
 
 /** ONNX IR version written (IR 8 = ONNX 1.10+, read by every current runtime). */
 export const IR_VERSION = 8;
@@ -42,6 +42,12 @@ export interface ExportOptions {
    * @defaultValue 'float64'
    */
   arithmetic?: ArithmeticMode;
+  /**
+   * The streaming form (see `SnnGraphOptions.carryState`): what the `onnx` backend runs for long
+   * recordings chunk by chunk. Files for other tools are exported without it.
+   * @defaultValue false
+   */
+  carryState?: boolean;
 }
 
 export interface OnnxExport {
@@ -81,7 +87,8 @@ export function exportOnnx(input: Checkpoint | string | unknown, opts: ExportOpt
     throw e;
   }
   const encoding = opts.arithmetic ?? 'float64';
-  const graph = buildSnnGraph(fixedPoint, ck.name.replace(/[^\w.-]+/g, '_'), { arithmetic: encoding });
+  const graph = buildSnnGraph(fixedPoint, ck.name.replace(/[^\w.-]+/g, '_'), { arithmetic: encoding, carryState: opts.carryState });
+  const carried = opts.carryState ? stateNames(fixedPoint) : { inputs: [], outputs: [] };
   const violations: Violation[] = [...(report.ok ? [] : report.violations)];
   const metadata: OnnxMetadata = {
     format: ONNX_FORMAT,
@@ -115,7 +122,11 @@ export function exportOnnx(input: Checkpoint | string | unknown, opts: ExportOpt
       wMax: l.wMax,
       recurrent: l.recurrent,
     })),
-    graph: { form: 'scan', inputs: [GRAPH_IO.features], outputs: [GRAPH_IO.outputCounts, GRAPH_IO.layerSpikes, GRAPH_IO.outputSpikes] },
+    graph: {
+      form: 'scan',
+      inputs: [GRAPH_IO.features, ...carried.inputs],
+      outputs: [GRAPH_IO.outputCounts, GRAPH_IO.layerSpikes, GRAPH_IO.outputSpikes, ...carried.outputs],
+    },
     provenance: ck.provenance,
     violations,
   };

@@ -15,13 +15,15 @@ import {
   type SessionOptions,
   type SnnBackend,
   type SnnSession,
+  type SnnStream,
 } from '@nwave/runtime';
 import { exportOnnx } from './export.js';
 import { GraphBuilder, valueInfo } from './graph-builder.js';
 import { readOnnxMetadata } from './metadata.js';
 import { DataType, encodeModel } from './onnx-proto.js';
 import type { ArithmeticMode } from './snn-arithmetic.js';
-import { GRAPH_IO } from './snn-graph.js';
+import { GRAPH_IO, stateNames } from './snn-graph.js';
+import { elemType } from './snn-arithmetic.js';
 
 /** Settings applied to `ort.env` when the backend initialises (change them before the first `resolveBackend`). */
 export interface OnnxBackendOptions {
@@ -79,8 +81,15 @@ class OrtSession implements SnnSession {
   /** ORT's WASM sessions take one run at a time: queue them. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(session: ort.InferenceSession, model: NwaveModel) {
+  /** The streaming graph (`carryState`), built on the first `openStream`. */
+  private streamSession: Promise<ort.InferenceSession> | undefined;
+  private readonly model: NwaveModel;
+  private readonly fromCheckpoint: boolean;
+
+  constructor(session: ort.InferenceSession, model: NwaveModel, fromCheckpoint: boolean) {
     this.session = session;
+    this.model = model;
+    this.fromCheckpoint = fromCheckpoint;
     const layers = model.fixedPoint.layers;
     this.channels = layers[0].size;
     this.outputs = layers[layers.length - 1].size;
@@ -114,11 +123,75 @@ class OrtSession implements SnnSession {
     return outputSpikes ? { outputCounts, layerSpikes, outputSpikes } : { outputCounts, layerSpikes };
   }
 
+  /**
+   * Streams through the `carryState` form of the graph: each run starts from the membranes and
+   * recurrent spikes the previous run ended with (zeros at first), so chunk after chunk gives
+   * the spikes of one run over the whole recording. Sessions made from given `modelBytes` have
+   * no streaming form (a file exported for other tools): they run recordings whole.
+   */
+  async openStream(): Promise<SnnStream> {
+    if (!this.session) throw new StateError('onnx session used after dispose()');
+    if (!this.fromCheckpoint) throw new InvalidArgumentError('onnx sessions made from modelBytes cannot stream', { field: 'modelBytes' });
+    const bytes = () =>
+      exportOnnx(this.model.checkpoint, {
+        allowViolations: true,
+        source: this.model.checkpoint.name,
+        arithmetic: onnxBackendOptions.arithmetic,
+        carryState: true,
+      }).bytes;
+    this.streamSession ??= ort.InferenceSession.create(bytes(), { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+    const session = await this.streamSession;
+    const names = stateNames(this.model.fixedPoint);
+    const layers = this.model.fixedPoint.layers;
+    const sizes = [...layers.map((l) => l.size), ...layers.flatMap((l) => (l.recurrentWeights ? [l.size] : []))];
+    const float = elemType(onnxBackendOptions.arithmetic) === DataType.DOUBLE;
+    let state: ort.Tensor[] = sizes.map((n) =>
+      float ? new ort.Tensor('float64', new Float64Array(n), [1, n]) : new ort.Tensor('int64', new BigInt64Array(n), [1, n]),
+    );
+    const fetches = [GRAPH_IO.outputCounts, GRAPH_IO.layerSpikes, GRAPH_IO.outputSpikes, ...names.outputs];
+    const { channels, outputs } = this;
+    const runNow = async (features: Int32Array, steps: number) => {
+      if (!this.session) throw new StateError('onnx session used after dispose()');
+      if (features.length !== steps * channels)
+        throw new InvalidArgumentError(`stream run: ${features.length} features is not ${steps} steps x ${channels} channels`, {
+          field: 'features',
+        });
+      if (steps === 0)
+        return { outputSpikes: new Uint8Array(0), layerSpikes: new Int32Array(this.layers.length), outputCounts: new Int32Array(outputs) };
+      const feeds: Record<string, ort.Tensor> = { [GRAPH_IO.features]: new ort.Tensor('int32', features, [1, steps, channels]) };
+      names.inputs.forEach((n, i) => (feeds[n] = state[i]));
+      const out = await session.run(feeds, fetches);
+      const result = {
+        outputCounts: own(out[GRAPH_IO.outputCounts].data as Int32Array),
+        layerSpikes: own(out[GRAPH_IO.layerSpikes].data as Int32Array),
+        outputSpikes: own(out[GRAPH_IO.outputSpikes].data as Uint8Array),
+      };
+      for (const t of state) t.dispose();
+      state = names.outputs.map((n) => out[n]);
+      for (const [k, t] of Object.entries(out)) if (!names.outputs.includes(k)) t.dispose();
+      return result;
+    };
+    return {
+      run: (features, steps) => {
+        const run = this.queue.then(() => runNow(features, steps));
+        this.queue = run.catch(() => undefined);
+        return run;
+      },
+      close: async () => {
+        for (const t of state) t.dispose();
+        state = [];
+      },
+    };
+  }
+
   async dispose(): Promise<void> {
     const s = this.session;
     this.session = undefined;
     await this.queue;
     await s?.release();
+    const stream = this.streamSession;
+    this.streamSession = undefined;
+    await (await stream?.catch(() => undefined))?.release();
   }
 }
 
@@ -151,7 +224,7 @@ export const onnxBackend: SnnBackend = {
         .bytes;
     if (opts.modelBytes) checkBytesMatch(bytes, model);
     const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
-    return new OrtSession(session, model);
+    return new OrtSession(session, model, !opts.modelBytes);
   },
 };
 

@@ -32,12 +32,28 @@ export const GRAPH_IO = {
 /** Clamp applied to the integer features (equals the runtime's MAX_INPUT_INT). */
 export const MAX_FEATURE_INT = 2 ** 30;
 
+/**
+ * Names of the carried-state inputs and outputs of a streaming graph (`carryState`): per layer
+ * its membranes, per recurrent layer its last spikes, [batch, N_l] in the arithmetic's type.
+ */
+export function stateNames(model: FixedPointModel): { inputs: string[]; outputs: string[] } {
+  const names = [...model.layers.map((_, i) => `v_${i}`), ...recurrentLayerIndices(model).map((i) => `r_${i}`)];
+  return { inputs: names.map((n) => `state_in_${n}`), outputs: names.map((n) => `state_out_${n}`) };
+}
+
 export interface SnnGraphOptions {
   /**
    * How the integers are encoded (snn-arithmetic.ts); both are exact and match the runtime.
    * @defaultValue 'float64'
    */
   arithmetic?: ArithmeticMode;
+  /**
+   * A streaming graph: the membranes and recurrent spikes at the start come from inputs
+   * (`state_in_*`, zeros for a fresh stream) and those at the end go to outputs (`state_out_*`),
+   * so a long recording runs chunk by chunk with the network never reset. Spike counts are per call.
+   * @defaultValue false
+   */
+  carryState?: boolean;
 }
 
 type Options = Required<SnnGraphOptions>;
@@ -83,9 +99,10 @@ function recurrentLayerIndices(model: FixedPointModel): number[] {
 
 /** Builds the main graph of a compiled fixed-point model (weights as integer-valued initializers). */
 export function buildSnnGraph(model: FixedPointModel, name: string, options: SnnGraphOptions = {}): GraphProto {
-  const opts: Options = { arithmetic: options.arithmetic ?? 'float64' };
+  const opts: Options = { arithmetic: options.arithmetic ?? 'float64', carryState: options.carryState ?? false };
   const mode = opts.arithmetic;
-  const g = new GraphBuilder(new Set(Object.values(GRAPH_IO)));
+  const carried = stateNames(model);
+  const g = new GraphBuilder(new Set([...Object.values(GRAPH_IO), ...(opts.carryState ? [...carried.inputs, ...carried.outputs] : [])]));
   const layers = model.layers;
   const channels = layers[0].size;
   const outputs = layers[layers.length - 1].size;
@@ -103,7 +120,10 @@ export function buildSnnGraph(model: FixedPointModel, name: string, options: Snn
   const body = stepBody(g, model, k, opts);
   const recurrent = recurrentLayerIndices(model);
   const nState = 2 * layers.length + recurrent.length;
-  const scanOut = g.nodeN('Scan', [...init, ...init, ...recurrent.map((i) => init[i]), x], nState + 1, {
+  // Streaming: membranes and recurrent spikes start from the state inputs; counts start at zero.
+  const vInit = opts.carryState ? carried.inputs.slice(0, layers.length) : init;
+  const rInit = opts.carryState ? carried.inputs.slice(layers.length) : recurrent.map((i) => init[i]);
+  const scanOut = g.nodeN('Scan', [...vInit, ...init, ...rInit, x], nState + 1, {
     body,
     num_scan_inputs: 1,
     scan_input_axes: [1],
@@ -115,6 +135,14 @@ export function buildSnnGraph(model: FixedPointModel, name: string, options: Snn
   const allTotals = totals.length > 1 ? g.node('Concat', totals, { axis: 1 }) : totals[0];
   g.node('Cast', [allTotals], { to: DataType.INT32 }, GRAPH_IO.layerSpikes);
   g.node('Identity', [scanOut[nState]], {}, GRAPH_IO.outputSpikes);
+  const stateShape = (i: number) => ['batch', layers[i].size];
+  const stateLayer = [...layers.map((_, i) => i), ...recurrent];
+  if (opts.carryState) {
+    const finals = [...scanOut.slice(0, layers.length), ...scanOut.slice(2 * layers.length, nState)];
+    finals.forEach((v, j) => g.node('Identity', [v], {}, carried.outputs[j]));
+  }
+  const stateIn = opts.carryState ? carried.inputs.map((n, j) => valueInfo(n, elemType(mode), stateShape(stateLayer[j]))) : [];
+  const stateOut = opts.carryState ? carried.outputs.map((n, j) => valueInfo(n, elemType(mode), stateShape(stateLayer[j]))) : [];
 
   return g.graph(
     name,
@@ -125,6 +153,7 @@ export function buildSnnGraph(model: FixedPointModel, name: string, options: Snn
         ['batch', 'steps', channels],
         'quantized filterbank features x_int = min(floor(x*2^F + 0.5), 2^30) (x > 0, else 0)',
       ),
+      ...stateIn,
     ],
     [
       valueInfo(
@@ -135,6 +164,7 @@ export function buildSnnGraph(model: FixedPointModel, name: string, options: Snn
       ),
       valueInfo(GRAPH_IO.layerSpikes, DataType.INT32, ['batch', layers.length], 'total spikes per layer over the sequence'),
       valueInfo(GRAPH_IO.outputSpikes, DataType.UINT8, ['batch', 'steps', outputs], 'output layer spikes per step (0/1)'),
+      ...stateOut,
     ],
   );
 }

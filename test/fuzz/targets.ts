@@ -31,6 +31,7 @@ import { parseEvalOptions } from '../../cli/src/commands/eval.js';
 import { trainOptionsFromFlags } from '../../cli/src/commands/train-options.js';
 import { checkNumber } from '../../cli/src/number-text.js';
 import { decodeWav } from '@nwave/runtime/wav';
+import { cleanupCompressedFuzzFiles, compressedTarget } from './compressed-target.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TONES = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/models/tones.nwave.json'), 'utf8')) as Checkpoint;
@@ -199,6 +200,7 @@ function tmpFile(bytes: Uint8Array): string {
 export function cleanupFuzzFiles(): void {
   if (tmpDir) rmSync(tmpDir, { recursive: true, force: true });
   tmpDir = null;
+  cleanupCompressedFuzzFiles();
 }
 
 /** Whole-file decoder and streaming reader: both accept or both refuse, and give the same samples. */
@@ -514,4 +516,4 @@ export const detectorTarget: FuzzTarget<DetectorInput> = {
   fromJSON: (j) => j as DetectorInput,
 };
 
-export const TARGETS = [wavTarget, checkpointTarget, flagTarget, detectorTarget] as FuzzTarget<unknown>[];
+export const TARGETS = [wavTarget, compressedTarget, checkpointTarget, flagTarget, detectorTarget] as FuzzTarget<unknown>[];

@@ -13,12 +13,13 @@ import {
   powerLabel,
   resolveBackend,
   streamFeatures,
+  SessionStreamer,
   type ChipProfile,
   type KeywordEvent,
   type NwaveModel,
   type SnnSession,
 } from '@nwave/runtime';
-import { decodeAudioFile, openWavStream } from '@nwave/runtime/node';
+import { openAudioStream, type AudioStream } from '@nwave/runtime/node';
 import { fileFailure, listAudioFiles } from '../audio-files.js';
 import { nJ, pct } from '../format.js';
 
@@ -61,15 +62,27 @@ export interface FileResult {
   detections?: KeywordEvent[];
 }
 
-/** Streams a whole file through a KeywordSpotter and sums activity for the power figure. */
-export function streamFile(
+/** What a streaming pass gives: detections, spikes per label and per layer, steps run. */
+export interface StreamTally {
+  events: KeywordEvent[];
+  counts: number[];
+  layerSpikes: number[];
+  steps: number;
+}
+
+/**
+ * Streams blocks (as they are read) through a KeywordSpotter, the JS runtime's streaming path,
+ * and sums activity for the power figure.
+ */
+export async function streamFile(
   model: NwaveModel,
-  chunks: Iterable<Float32Array> | Float32Array,
+  blocks: AsyncIterable<Float32Array> | Iterable<Float32Array>,
   sampleRateHz: number,
-): { events: KeywordEvent[]; counts: number[]; layerSpikes: number[]; steps: number } {
+): Promise<StreamTally> {
   const layerSpikes = model.powerLayers.map(() => 0);
   const counts = model.labels.map(() => 0);
   const last = layerSpikes.length - 1;
+  const P = model.outputPopulation;
   let steps = 0;
   const spotter = new KeywordSpotter(model, {
     inputSampleRateHz: sampleRateHz,
@@ -77,75 +90,74 @@ export function streamFile(
       steps++;
       for (let l = 0; l <= last; l++) layerSpikes[l] += v.spikeCounts[l];
       const out = v.spikes[last];
-      const P = model.outputPopulation;
       for (let k = 0; k < counts.length; k++) for (let j = k * P; j < (k + 1) * P; j++) counts[k] += out[j];
     },
   });
   const events: KeywordEvent[] = [];
-  const chunk = 4096;
-  const blocks = chunks instanceof Float32Array ? [chunks] : chunks;
-  for (const block of blocks) for (let i = 0; i < block.length; i += chunk) events.push(...spotter.process(block.subarray(i, i + chunk)));
+  for await (const block of blocks)
+    for (let i = 0; i < block.length; i += 4096) events.push(...spotter.process(block.subarray(i, i + 4096)));
   events.push(...spotter.flush());
   return { events, counts, layerSpikes, steps };
 }
 
 /**
- * Streaming mode on another backend (ONNX): the whole file's features in one session run from
- * rest, the network never reset, exactly as the JS runtime streams them (the parity tests check).
+ * Streaming mode on another backend (ONNX): the blocks go through the KeywordSpotter's own front
+ * end (resampler + filterbank, float64 frames, so the integers entering the network are the ones
+ * the JS runtime streams), then chunk by chunk through the session's stream, the network never
+ * reset (the parity tests check it equals the JS runtime). Backends without streams run the
+ * recording's features in one call.
  */
 export async function streamOnSession(
   model: NwaveModel,
-  samples: Float32Array,
+  blocks: AsyncIterable<Float32Array> | Iterable<Float32Array>,
   sampleRateHz: number,
   session: SnnSession,
-): Promise<ReturnType<typeof streamFile>> {
-  // The KeywordSpotter's own front end (resampler + filterbank, float64 frames), so the integers
-  // entering the network are the ones the JS runtime streams.
+): Promise<StreamTally> {
   const fe = new FeatureExtractor({ filterbank: model.filterbank, inputSampleRateHz: sampleRateHz });
   const channels = model.fixedPoint.layers[0].size;
-  const frames: Float64Array[] = [];
-  for (let i = 0; i < samples.length; i += 4096) fe.push(samples.subarray(i, i + 4096), (f) => frames.push(Float64Array.from(f)));
-  const data = new Float64Array(frames.length * channels);
-  frames.forEach((f, t) => data.set(f, t * channels));
-  const r = await streamFeatures(session, model, { data, frames: frames.length });
+  const pending: Float64Array[] = [];
+  const framesOf = (block: Float32Array) => {
+    for (let i = 0; i < block.length; i += 4096) fe.push(block.subarray(i, i + 4096), (f) => pending.push(Float64Array.from(f)));
+  };
+  const pack = (frames: Float64Array[]) => {
+    const data = new Float64Array(frames.length * channels);
+    frames.forEach((f, t) => data.set(f, t * channels));
+    return { data, frames: frames.length };
+  };
+  if (!session.openStream) {
+    for await (const b of blocks) framesOf(b);
+    const r = await streamFeatures(session, model, pack(pending));
+    return { events: r.events, counts: r.labelCounts, layerSpikes: r.layerSpikes, steps: r.steps };
+  }
+  const streamer = await SessionStreamer.open(session, model);
+  try {
+    for await (const b of blocks) {
+      framesOf(b);
+      // ~8 s of steps per session run: ORT's per-run overhead stays small, memory stays flat.
+      if (pending.length >= ONNX_STREAM_STEPS) await streamer.push(pack(pending.splice(0)));
+    }
+    await streamer.push(pack(pending.splice(0)));
+  } catch (err) {
+    await streamer.close();
+    throw err;
+  }
+  const r = await streamer.finish();
   return { events: r.events, counts: r.labelCounts, layerSpikes: r.layerSpikes, steps: r.steps };
 }
 
-/** Audio read block by block: a WAV stream, or decoded FLAC/MP3/OGG handed out in blocks. */
-interface AudioSource {
-  sampleRateHz: number;
-  frames: number;
-  durationS: number;
-  read(): Float32Array;
-  close(): void;
+/** Steps per session run when streaming on a backend (1,000 steps = 8 s at the 8 ms step). */
+export const ONNX_STREAM_STEPS = 1000;
+
+/** The blocks of an open audio stream, from the read-ahead `head` on, until its end. */
+async function* blocksOf(stream: AudioStream, head: readonly Float32Array[] = []): AsyncGenerator<Float32Array> {
+  yield* head;
+  for (let b = await stream.read(); b.length > 0; b = await stream.read()) yield b;
 }
 
-/**
- * Opens `file`: WAV is streamed from disk (memory flat in its length); FLAC, MP3 and OGG are
- * decoded whole by `decodeAudioFile` (within its size limit) and then handed out the same way.
- */
-async function openAudio(file: string): Promise<AudioSource> {
-  if (/\.wave?$/i.test(file)) return openWavStream(file);
-  const a = await decodeAudioFile(file);
+function concat(blocks: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(blocks.reduce((a, b) => a + b.length, 0));
   let at = 0;
-  return {
-    ...a,
-    frames: a.samples.length,
-    read: () => a.samples.subarray(at, (at = Math.min(a.samples.length, at + 16384))),
-    close: () => undefined,
-  };
-}
-
-/** The blocks of an open audio source, until its end. */
-function* blocksOf(stream: AudioSource): Generator<Float32Array> {
-  for (let b = stream.read(); b.length > 0; b = stream.read()) yield b;
-}
-
-/** Every sample of a source, as one array (whole clips; the ONNX streaming path). */
-function readAll(stream: AudioSource): Float32Array {
-  const out = new Float32Array(stream.frames);
-  let at = 0;
-  for (const b of blocksOf(stream)) {
+  for (const b of blocks) {
     out.set(b, at);
     at += b.length;
   }
@@ -153,19 +165,38 @@ function readAll(stream: AudioSource): Float32Array {
 }
 
 /**
- * Whole-clip and streaming mode through `session` (any backend). The file is opened as a stream:
- * its header is checked before any sample is read, and on the JS runtime a long file is never
- * held in memory whole (the ONNX streaming path still takes the whole file's features).
+ * Whole-clip and streaming mode through `session` (any backend). Every format is read as a
+ * stream (WAV block reads, FLAC/MP3/OGG decoded 64 KB at a time): the header is checked before
+ * any sample is used; up to 1.5 clip lengths are read ahead to tell a clip from a recording, and
+ * a recording is never held in memory whole, on either backend.
  */
 export async function detectFile(model: NwaveModel, file: string, opts: DetectOptions, session: SnnSession): Promise<FileResult> {
-  const audio = await openAudio(file);
+  const audio = await openAudioStream(file);
   try {
     const clipS = model.checkpoint.filterbank.recordingDurationS;
-    const base = { file, backend: session.backend, durationS: audio.durationS, sampleRateHz: audio.sampleRateHz, estimate: true as const };
-    if (!opts.stream && audio.durationS <= clipS * 1.5 + 1e-9) {
-      const [r] = await classifyClips(session, model, [model.features(readAll(audio), audio.sampleRateHz)]);
+    const rate = audio.sampleRateHz;
+    // A clip is at most 1.5 clip lengths: read that much (plus one sample) ahead.
+    const clipFrames = Math.floor((clipS * 1.5 + 1e-9) * rate);
+    const head: Float32Array[] = [];
+    let headFrames = 0;
+    let ended = false;
+    if (!opts.stream) {
+      while (headFrames <= clipFrames) {
+        const b = await audio.read();
+        if (b.length === 0) {
+          ended = true;
+          break;
+        }
+        head.push(b.slice()); // blocks are reused by the next read
+        headFrames += b.length;
+      }
+    }
+    const base = { file, backend: session.backend, sampleRateHz: rate, estimate: true as const };
+    if (ended) {
+      const [r] = await classifyClips(session, model, [model.features(concat(head), rate)]);
       return {
         ...base,
+        durationS: headFrames / rate,
         mode: 'clip',
         label: r.label,
         confidence: r.confidence,
@@ -176,10 +207,14 @@ export async function detectFile(model: NwaveModel, file: string, opts: DetectOp
         energyJ: r.power.energyJ,
       };
     }
-    const s =
-      session.backend === 'js'
-        ? streamFile(model, blocksOf(audio), audio.sampleRateHz)
-        : await streamOnSession(model, readAll(audio), audio.sampleRateHz, session);
+    let frames = 0;
+    const counted = (async function* () {
+      for await (const b of blocksOf(audio, head)) {
+        frames += b.length;
+        yield b;
+      }
+    })();
+    const s = session.backend === 'js' ? await streamFile(model, counted, rate) : await streamOnSession(model, counted, rate, session);
     const power = getChipConsumption(
       model.powerLayers.map((l, i) => ({ ...l, spikes: s.layerSpikes[i] })),
       s.steps * model.dtS,
@@ -188,6 +223,7 @@ export async function detectFile(model: NwaveModel, file: string, opts: DetectOp
     const best = s.events.reduce<KeywordEvent | null>((b, e) => (!b || e.confidence > b.confidence ? e : b), null);
     return {
       ...base,
+      durationS: frames / rate,
       mode: 'stream',
       label: best?.label ?? null,
       confidence: best?.confidence ?? 0,

@@ -2,7 +2,8 @@
  * The evaluation data: `DIR/<class>/*.wav` mapped onto the model's labels, loaded once into
  * filterbank features (the same `NwaveModel.features` path `classify` takes, so scores are those
  * of the checkpoint as deployed). Audio is not kept: the streaming evaluation re-reads the few
- * files it needs, so 2,748 clips cost ~18 MB of features instead of ~180 MB of samples.
+ * files it needs, so 2,748 clips cost ~18 MB of features instead of ~180 MB of samples. Files are
+ * read as streams (a long recording costs its clip-length start, not its length).
  *
  * Folder rule: a folder named like a model label is that label; every other folder is the
  * model's background label when it has one, else "non-keyword" (label -1).
@@ -14,7 +15,8 @@ import path from 'node:path';
 import type { NwaveModel } from '@nwave/runtime';
 import { InvalidArgumentError, seededRandom } from '@nwave/runtime';
 // Narrow subpaths: the trainer's package index loads TensorFlow.js, which eval does not need.
-import { listClassFolders, loadAudio, scanDatasetFolder, type DatasetEntry, type LoadFailure } from '@nwave/data/dataset-folder';
+import { listClassFolders, scanDatasetFolder, type DatasetEntry, type LoadFailure } from '@nwave/data/dataset-folder';
+import { readHeadAtRateSync } from '@nwave/runtime/node';
 import { speakerOf } from '@nwave/data/splits';
 import { NON_KEYWORD, isKeywordLabel, type FeatureClip } from '@nwave/data/metrics';
 
@@ -124,13 +126,16 @@ export function loadEvalData(model: NwaveModel, root: string, opts: LoadOptions 
   const index = listClassFolders(root).length > 0 ? scanDatasetFolder(root) : scanFlatFolder(root);
   const entries = opts.maxClips === undefined ? index.entries : seededSubset(index.entries, opts.maxClips, opts.seed ?? 1);
   const rate = model.filterbank.sampleRateHz;
+  const clipSamples = Math.round(model.checkpoint.filterbank.recordingDurationS * rate);
   const labelOf = new Map(Object.keys(index.folderLabels).map((f) => [f, mapFolder(model, f)]));
   const clips: EvalClip[] = [];
   const failures: LoadFailure[] = [];
   entries.forEach((e, i) => {
     try {
-      const audio = loadAudio(path.join(root, e.file), rate);
-      const f = model.features(audio, rate);
+      // The clip is the file's start (prepareClip keeps that much): a recording of any length is
+      // read as a stream, its length counted, never held whole.
+      const { head, samples } = readHeadAtRateSync(path.join(root, e.file), rate, clipSamples);
+      const f = model.features(head, rate);
       const label = labelOf.get(e.folder)!;
       // Flat folders: the speaker id follows the class prefix (`yes-<speaker>_nohash_0.wav`).
       const speaker = speakerOf(e.file.startsWith(`${e.folder}-`) ? e.file.slice(e.folder.length + 1) : e.file);
@@ -142,7 +147,7 @@ export function loadEvalData(model: NwaveModel, root: string, opts: LoadOptions 
         ...(speaker ? { speaker } : {}),
         features: f.data,
         frames: f.frames,
-        durationS: audio.length / rate,
+        durationS: samples / rate,
       });
     } catch (err) {
       failures.push({ file: e.file, reason: (err as Error).message });

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { NwaveModel } from '@nwave/runtime';
-import { loadAudio } from '@nwave/data/dataset-folder';
+import { audioBlocksAtRateSync } from '@nwave/runtime/node';
 import { evaluateClips, type ClipOutcome } from '@nwave/data/metrics';
 import { NON_KEYWORD, loadEvalData, type EvalClip, type EvalData } from './dataset.js';
 import { DEFAULT_CHIPS, DEFAULT_MISMATCH_CLIPS, evaluateMismatch, mismatchLevels, mismatchSubset } from './evaluate-mismatch.js';
@@ -118,7 +118,7 @@ export function runEvaluation(model: NwaveModel, modelFile: string, opts: EvalOp
     // Default: each negative file about once (one keyword per ~7 s gap of other speech).
     const hours = opts.streamHours ?? (set.negativeS * (1 + keywordS / 7)) / 3600;
     if (hours > 0 && sources.length > 0) {
-      streaming = evaluateStreaming(model, sources, (f) => loadAudio(f, rate), { hours, seed, toleranceS: opts.toleranceS });
+      streaming = evaluateStreaming(model, sources, (f) => audioBlocksAtRateSync(f, rate), { hours, seed, toleranceS: opts.toleranceS });
       streaming.summary.source = {
         negatives: [...opts.streamNegatives],
         keywords: opts.streamKeywords ?? null,
@@ -131,7 +131,7 @@ export function runEvaluation(model: NwaveModel, modelFile: string, opts: EvalOp
   } else {
     const streamHours = opts.streamHours ?? 0.25;
     if (streamHours > 0 && clips.length > 0)
-      streaming = evaluateStreaming(model, clips, (f) => loadAudio(path.join(opts.data, f), rate), {
+      streaming = evaluateStreaming(model, clips, (f) => audioBlocksAtRateSync(path.join(opts.data, f), rate), {
         hours: streamHours,
         seed,
         toleranceS: opts.toleranceS,

@@ -37,8 +37,18 @@ export interface StreamRecording {
   runS: number;
 }
 
-/** Reads a file's audio at the model rate (the dataset loader's `loadAudio`). */
-export type AudioLoader = (file: string) => ArrayLike<number>;
+/**
+ * Reads a file's audio at the model rate: all of it (the dataset loader's `loadAudio`), or its
+ * blocks as they are read (`audioBlocksAtRateSync`: memory flat in the file's length).
+ */
+export type AudioLoader = (file: string) => ArrayLike<number> | Iterable<Float32Array>;
+
+/** Samples handed to the spotter at a time. */
+const FEED_SAMPLES = 16384;
+
+function isWholeAudio(x: ArrayLike<number> | Iterable<Float32Array>): x is ArrayLike<number> {
+  return ArrayBuffer.isView(x) || Array.isArray(x);
+}
 
 /** Runs the stream through a `KeywordSpotter`, recording what the detector needs. */
 export function recordStream(model: NwaveModel, plan: StreamPlan, load: AudioLoader): StreamRecording {
@@ -64,13 +74,28 @@ export function recordStream(model: NwaveModel, plan: StreamPlan, load: AudioLoa
     },
   });
   const events: KeywordEvent[] = [];
+  const feed = (x: Float32Array) => {
+    for (let i = 0; i < x.length; i += FEED_SAMPLES) events.push(...spotter.process(x.subarray(i, i + FEED_SAMPLES)));
+  };
+  const zeros = new Float32Array(FEED_SAMPLES); // digital silence, or a clip's tail padding
   for (const seg of plan.segments) {
-    const audio = new Float32Array(seg.samples); // zeros: digital silence, or the clip's tail padding
+    let done = 0;
     if (seg.file !== null) {
       const src = load(seg.file);
-      for (let i = 0; i < Math.min(seg.samples, src.length); i++) audio[i] = src[i];
+      if (isWholeAudio(src)) {
+        done = Math.min(seg.samples, src.length);
+        feed(Float32Array.from({ length: done }, (_, i) => src[i]));
+      } else {
+        // Blocks as the file is read: a long recording never sits in memory whole.
+        for (const b of src) {
+          const n = Math.min(b.length, seg.samples - done);
+          feed(b.subarray(0, n));
+          done += n;
+          if (done >= seg.samples) break;
+        }
+      }
     }
-    events.push(...spotter.process(audio));
+    for (; done < seg.samples; done += zeros.length) feed(zeros.subarray(0, Math.min(zeros.length, seg.samples - done)));
   }
   events.push(...spotter.flush());
   return {

@@ -12,13 +12,14 @@
  *   val and test speakers), others by an md5 hash of `<source>/<folder>/<name>` (`eval` half vs
  *   `train` half); `all` keeps every file. Keyword clips are never split (their own folder).
  *
- * Paths are absolute; durations are read once (decoding) to plan the stream.
+ * Paths are absolute; durations are read once to plan the stream (WAV headers; compressed files
+ * decoded through as streams, memory flat in their length).
  */
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError, type NwaveModel } from '@nwave/runtime';
-import { isAudioFileName } from '@nwave/runtime/node';
-import { loadAudio, type LoadFailure } from '@nwave/data/dataset-folder';
+import { audioSamplesAtRateSync, isAudioFileName } from '@nwave/runtime/node';
+import type { LoadFailure } from '@nwave/data/dataset-folder';
 import { holdoutOf } from '@nwave/data/holdout-split';
 import { byCodePoint } from '@nwave/data/splits';
 import { isKeyword } from './dataset.js';
@@ -68,7 +69,7 @@ export function loadStreamSources(
   const sources: StreamSource[] = [];
   const add = (file: string, label: number, keyword: boolean) => {
     try {
-      const durationS = loadAudio(file, rate).length / rate;
+      const durationS = audioSamplesAtRateSync(file, rate) / rate;
       if (durationS > 0) sources.push({ file, label, keyword, durationS });
     } catch (err) {
       failures.push({ file, reason: (err as Error).message });

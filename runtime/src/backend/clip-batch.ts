@@ -9,7 +9,7 @@ import { StreamingDetector, type KeywordEvent } from '../detect/keyword-detector
 import type { ClipResult, NwaveModel } from '../engine/nwave-model.js';
 import { getChipConsumption } from '../power/chip-power.js';
 import { FixedPointNetwork } from '../snn/fixed-point-network.js';
-import type { ClipBatch, SnnSession } from './snn-backend.js';
+import type { ClipBatch, SnnSession, SnnStream } from './snn-backend.js';
 
 /** Features of one clip, row-major [frames][channels] (what `NwaveModel.features` returns). */
 export interface FeatureClip {
@@ -126,4 +126,78 @@ export async function streamFeatures(session: SnnSession, model: NwaveModel, cli
 /** The detections of {@link streamFeatures}. */
 export async function detectStream(session: SnnSession, model: NwaveModel, clip: FeatureClip): Promise<KeywordEvent[]> {
   return (await streamFeatures(session, model, clip)).events;
+}
+
+/**
+ * {@link streamFeatures} chunk by chunk on a session's stream (`SnnSession.openStream`): push
+ * feature chunks as the filterbank makes them, then `finish`. Same events, counts and layer
+ * spikes as one `streamFeatures` call over the concatenated chunks, with memory flat in the
+ * recording's length.
+ */
+export class SessionStreamer {
+  private readonly det: StreamingDetector;
+  private readonly labelCounts: Int32Array;
+  private readonly layerSpikes: number[];
+  private readonly q: FixedPointNetwork;
+  private steps = 0;
+  private readonly events: KeywordEvent[] = [];
+
+  private constructor(
+    private readonly model: NwaveModel,
+    private readonly stream: SnnStream,
+    private readonly channels: number,
+    private readonly outputs: number,
+  ) {
+    const ck = model.checkpoint;
+    this.det = new StreamingDetector(ck.labels, ck.backgroundLabels, ck.detector, model.dtS, model.outputPopulation);
+    this.labelCounts = new Int32Array(model.labels.length);
+    this.layerSpikes = model.fixedPoint.layers.map(() => 0);
+    this.q = new FixedPointNetwork(model.fixedPoint);
+  }
+
+  /** Opens the session's stream. @throws InvalidArgumentError when the backend has no streams */
+  static async open(session: SnnSession, model: NwaveModel): Promise<SessionStreamer> {
+    if (!session.openStream)
+      throw new InvalidArgumentError(`the ${session.backend} backend cannot stream (no openStream)`, {
+        field: 'backend',
+        value: session.backend,
+      });
+    return new SessionStreamer(model, await session.openStream(), session.channels, session.outputs);
+  }
+
+  /** Runs one chunk of features [frames][channels]; returns the detections it completed. */
+  async push(clip: FeatureClip): Promise<KeywordEvent[]> {
+    const { channels, outputs } = this;
+    const n = clip.frames * channels;
+    if (clip.frames === 0) return [];
+    const x = new Int32Array(n);
+    for (let i = 0; i < n; i++) x[i] = this.q.quantizeInput(clip.data[i]);
+    const r = await this.stream.run(x, clip.frames);
+    r.layerSpikes.forEach((c, l) => (this.layerSpikes[l] += c));
+    const chunkCounts = populationCounts(r.outputCounts, this.model.outputPopulation, new Int32Array(this.labelCounts.length));
+    for (let k = 0; k < chunkCounts.length; k++) this.labelCounts[k] += chunkCounts[k];
+    const found: KeywordEvent[] = [];
+    for (let t = 0; t < clip.frames; t++) {
+      let level = 0;
+      for (let c = 0; c < channels; c++) level += clip.data[t * channels + c];
+      const e = this.det.update(r.outputSpikes.subarray(t * outputs, (t + 1) * outputs), level / channels);
+      if (e) found.push(e);
+    }
+    this.steps += clip.frames;
+    this.events.push(...found);
+    return found;
+  }
+
+  /** Flushes the detector, closes the stream and returns the whole run. */
+  async finish(): Promise<StreamRun> {
+    const last = this.det.flush();
+    if (last) this.events.push(last);
+    await this.stream.close();
+    return { events: this.events, labelCounts: Array.from(this.labelCounts), layerSpikes: this.layerSpikes, steps: this.steps };
+  }
+
+  /** Closes the stream without a result (after a failure). */
+  async close(): Promise<void> {
+    await this.stream.close();
+  }
 }

@@ -5,7 +5,15 @@
 import { InvalidArgumentError, StateError } from '../errors.js';
 import type { NwaveModel } from '../engine/nwave-model.js';
 import { FixedPointNetwork } from '../snn/fixed-point-network.js';
-import { checkBatch, type ClipBatch, type ClipBatchResult, type RunOptions, type SnnBackend, type SnnSession } from './snn-backend.js';
+import {
+  checkBatch,
+  type ClipBatch,
+  type ClipBatchResult,
+  type RunOptions,
+  type SnnBackend,
+  type SnnSession,
+  type SnnStream,
+} from './snn-backend.js';
 
 class JsSession implements SnnSession {
   readonly backend = 'js';
@@ -53,6 +61,39 @@ class JsSession implements SnnSession {
       }
     }
     return outputSpikes ? { outputCounts, layerSpikes, outputSpikes } : { outputCounts, layerSpikes };
+  }
+
+  async openStream(): Promise<SnnStream> {
+    if (!this.net) throw new StateError('js session used after dispose()');
+    // A network of its own: clips run on this session meanwhile do not disturb the stream.
+    const net = new FixedPointNetwork(this.net.model);
+    const { channels, outputs } = this;
+    const nLayers = this.layers.length;
+    const inv = 2 ** -net.model.inputFracBits;
+    const frame = new Float64Array(channels);
+    return {
+      run: async (features, steps) => {
+        if (features.length !== steps * channels)
+          throw new InvalidArgumentError(`stream run: ${features.length} features is not ${steps} steps x ${channels} channels`, {
+            field: 'features',
+          });
+        const outputSpikes = new Uint8Array(steps * outputs);
+        const layerSpikes = new Int32Array(nLayers);
+        const outputCounts = new Int32Array(outputs);
+        for (let t = 0; t < steps; t++) {
+          for (let c = 0; c < channels; c++) frame[c] = features[t * channels + c] * inv;
+          net.step(frame);
+          for (let l = 0; l < nLayers; l++) layerSpikes[l] += net.spikeCounts[l];
+          const act = net.active[nLayers - 1];
+          for (let k = 0; k < net.spikeCounts[nLayers - 1]; k++) {
+            outputCounts[act[k]]++;
+            outputSpikes[t * outputs + act[k]] = 1;
+          }
+        }
+        return { outputSpikes, layerSpikes, outputCounts };
+      },
+      close: async () => {},
+    };
   }
 
   async dispose(): Promise<void> {

@@ -55,8 +55,32 @@ export interface SnnSession {
    * @throws InvalidArgumentError when the batch shape does not match the model.
    */
   runClips(batch: ClipBatch, opts?: RunOptions): Promise<ClipBatchResult>;
+  /**
+   * A stream over many calls, the network never reset between them (long recordings chunk by
+   * chunk, memory flat in their length). Optional: backends without it run a recording in one
+   * `runClips` call.
+   */
+  openStream?(): Promise<SnnStream>;
   /** Frees native resources; the session is unusable afterwards. */
   dispose(): Promise<void>;
+}
+
+/** One chunk of a stream's run (batch of one). */
+export interface StreamChunkResult {
+  /** Output layer spikes per step (0/1), [steps][outputs]. */
+  readonly outputSpikes: Uint8Array;
+  /** Spikes per layer over this chunk, frontend first. */
+  readonly layerSpikes: Int32Array;
+  /** Spike count per output neuron over this chunk. */
+  readonly outputCounts: Int32Array;
+}
+
+/** A network state carried from one chunk of quantized features to the next (see `SnnSession.openStream`). */
+export interface SnnStream {
+  /** Runs `steps` more steps: `features` are x_int [steps][channels] (see {@link ClipBatch}). */
+  run(features: Int32Array, steps: number): Promise<StreamChunkResult>;
+  /** Frees what the stream holds. */
+  close(): Promise<void>;
 }
 
 export interface SessionOptions {

@@ -12,12 +12,10 @@
  * API is promise-based; their work is not, so the wait is the decode time plus a message).
  */
 import { closeSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { AudioFormatError } from '../errors.js';
 import { checkAudioFormat } from '../dsp/audio-limits.js';
 import { type DecodedAudio, decodeWav } from '../dsp/wav.js';
+import { SyncDecoderWorker, decodeWhole, type RawDecoded } from './compressed-decoder.js';
 import { openRegularFile } from './regular-file.js';
 import { MAX_WAV_BYTES } from './wav-file.js';
 
@@ -72,47 +70,6 @@ export function detectAudioContainer(bytes: Uint8Array, file = '<audio>'): Audio
   return fail('not a WAV, FLAC, MP3 or OGG/Vorbis file (unknown header)');
 }
 
-/** What the WASM decoders return (common to the three packages). */
-interface RawDecoded {
-  channelData: Float32Array[];
-  samplesDecoded: number;
-  sampleRate: number;
-  bitDepth?: number;
-  errors: { message: string }[];
-}
-
-/** Decodes a compressed file in this thread, one fresh decoder per file (no state carried over). */
-async function decodeCompressed(container: Exclude<AudioContainer, 'wav'>, bytes: Uint8Array): Promise<RawDecoded> {
-  if (container === 'flac') {
-    const { FLACDecoder } = await import('@wasm-audio-decoders/flac');
-    const d = new FLACDecoder();
-    await d.ready;
-    try {
-      return await d.decodeFile(bytes);
-    } finally {
-      d.free();
-    }
-  }
-  if (container === 'ogg-vorbis') {
-    const { OggVorbisDecoder } = await import('@wasm-audio-decoders/ogg-vorbis');
-    const d = new OggVorbisDecoder();
-    await d.ready;
-    try {
-      return await d.decodeFile(bytes);
-    } finally {
-      d.free();
-    }
-  }
-  const { MPEGDecoder } = await import('mpg123-decoder');
-  const d = new MPEGDecoder();
-  await d.ready;
-  try {
-    return d.decode(bytes);
-  } finally {
-    d.free();
-  }
-}
-
 /**
  * Native FLAC prepared for the decoder: `codec-parser` (inside the decoder package) accepts a
  * frame only when the next frame header or a CRC-checked end follows it, and drops some files'
@@ -137,14 +94,33 @@ function prepareFlac(bytes: Uint8Array): { bytes: Uint8Array; totalSamples: numb
   return { bytes: padded, totalSamples };
 }
 
-const LABEL: Record<Exclude<AudioContainer, 'wav'>, string> = { flac: 'FLAC', mp3: 'MP3', 'ogg-vorbis': 'OGG/Vorbis' };
+export const CONTAINER_NAMES: Record<Exclude<AudioContainer, 'wav'>, string> = { flac: 'FLAC', mp3: 'MP3', 'ogg-vorbis': 'OGG/Vorbis' };
+
+/**
+ * Frames [from, from + n) of decoded channels averaged to mono float32 (non-finite sums give 0),
+ * the WAV reader's rule. `flacBits` > 0: libFLAC's wrapper scales b-bit integers by
+ * 1/(2^(b-1) - 1), the WAV reader (and the rest of the project) by 1/2^(b-1): FLAC samples are
+ * mapped back onto the integers and re-scaled, so the same audio as FLAC or WAV gives the same samples.
+ */
+export function mixToMono(channelData: readonly Float32Array[], from: number, n: number, flacBits = 0): Float32Array {
+  const full = flacBits > 0 ? 2 ** (flacBits - 1) : 0;
+  const ch = channelData.length;
+  const samples = new Float32Array(n);
+  // Summed in float64, channel 0 first (one local sum per frame: no second buffer of the block).
+  for (let i = 0; i < n; i++) {
+    let sum = 0;
+    for (let c = 0; c < ch; c++) sum += full ? Math.round(channelData[c][from + i] * (full - 1)) / full : channelData[c][from + i];
+    samples[i] = Number.isFinite(sum) ? sum / ch : 0;
+  }
+  return samples;
+}
 
 /** Checks a decoder result and averages its channels to mono (the WAV reader's rule). */
 function toAudio(raw: RawDecoded, container: Exclude<AudioContainer, 'wav'>, file: string, totalSamples = 0): AudioFile {
   const fail = (problem: string): never => {
     throw new AudioFormatError(`${file}: ${problem}`, { file });
   };
-  const what = LABEL[container];
+  const what = CONTAINER_NAMES[container];
   if (raw.errors.length > 0) fail(`corrupt ${what} data (${raw.errors[0].message.split('\n')[0]})`);
 
   if (totalSamples > 0 && raw.samplesDecoded < totalSamples)
@@ -154,18 +130,8 @@ function toAudio(raw: RawDecoded, container: Exclude<AudioContainer, 'wav'>, fil
   // The same limits as WAV (rate, channels, duration): checked before the samples are mixed.
   checkAudioFormat(file, raw.sampleRate, raw.channelData.length, (totalSamples || raw.samplesDecoded) / raw.sampleRate);
   const n = totalSamples > 0 ? totalSamples : raw.samplesDecoded;
+  const samples = mixToMono(raw.channelData, 0, n, container === 'flac' ? (raw.bitDepth ?? 16) : 0);
   const ch = raw.channelData.length;
-  // libFLAC's wrapper scales b-bit integers by 1/(2^(b-1) - 1); the WAV reader (and the rest of
-  // the project) by 1/2^(b-1): FLAC samples are mapped back onto the integers and re-scaled, so
-  // the same audio as FLAC or WAV gives the same samples.
-  const full = container === 'flac' ? 2 ** ((raw.bitDepth ?? 16) - 1) : 0;
-  const sum = new Float64Array(n);
-  for (const c of raw.channelData) {
-    if (full) for (let i = 0; i < n; i++) sum[i] += Math.round(c[i] * (full - 1)) / full;
-    else for (let i = 0; i < n; i++) sum[i] += c[i];
-  }
-  const samples = new Float32Array(n);
-  for (let i = 0; i < n; i++) samples[i] = Number.isFinite(sum[i]) ? sum[i] / ch : 0;
   const bitDepth = container === 'flac' ? String(raw.bitDepth ?? 16) : container === 'mp3' ? 'mp3' : 'vorbis';
   return { sampleRateHz: raw.sampleRate, channels: ch, bitDepth, samples, durationS: n / raw.sampleRate, file, format: container };
 }
@@ -189,9 +155,9 @@ export async function decodeAudioBytes(bytes: Uint8Array, file = '<audio>'): Pro
   const prepared = container === 'flac' && bytes[0] === 0x66 ? prepareFlac(bytes) : { bytes, totalSamples: 0 };
   let raw: RawDecoded;
   try {
-    raw = await decodeCompressed(container, prepared.bytes);
+    raw = await decodeWhole(container, prepared.bytes);
   } catch (err) {
-    throw new AudioFormatError(`${file}: corrupt ${LABEL[container]} data (${(err as Error).message.split('\n')[0]})`, { file });
+    throw new AudioFormatError(`${file}: corrupt ${CONTAINER_NAMES[container]} data (${(err as Error).message.split('\n')[0]})`, { file });
   }
   return toAudio(raw, container, file, prepared.totalSamples);
 }
@@ -205,82 +171,22 @@ export async function decodeAudioFile(path: string): Promise<AudioFile> {
   return decodeAudioBytes(readBytes(path), path);
 }
 
-// ---- synchronous decoding through a worker thread ----
-
-/** The worker: decodes with the same packages (resolved by the caller), answers on `port`. */
-const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-const { port, lock, urls } = workerData;
-const flag = new Int32Array(lock);
-const mods = {};
-const load = async (k) => (mods[k] ??= await import(urls[k]));
-async function decode(container, bytes) {
-  if (container === 'flac') {
-    const d = new (await load('flac')).FLACDecoder(); await d.ready;
-    try { return await d.decodeFile(bytes); } finally { d.free(); }
-  }
-  if (container === 'ogg-vorbis') {
-    const d = new (await load('vorbis')).OggVorbisDecoder(); await d.ready;
-    try { return await d.decodeFile(bytes); } finally { d.free(); }
-  }
-  const d = new (await load('mp3')).MPEGDecoder(); await d.ready;
-  try { return d.decode(bytes); } finally { d.free(); }
-}
-port.on('message', async ({ container, bytes }) => {
-  let msg;
-  try {
-    const r = await decode(container, bytes);
-    msg = { ok: true, raw: { channelData: r.channelData, samplesDecoded: r.samplesDecoded, sampleRate: r.sampleRate,
-      bitDepth: r.bitDepth, errors: r.errors.map((e) => ({ message: String(e.message) })) } };
-  } catch (err) {
-    msg = { ok: false, message: String((err && err.message) || err) };
-  }
-  port.postMessage(msg);
-  Atomics.store(flag, 0, 1);
-  Atomics.notify(flag, 0);
-});
-`;
-
-let syncWorker: { port: MessagePort; flag: Int32Array } | null = null;
-
-function startSyncWorker(): { port: MessagePort; flag: Int32Array } {
-  if (syncWorker) return syncWorker;
-  const require = createRequire(import.meta.url);
-  const url = (pkg: string) => pathToFileURL(require.resolve(pkg)).href;
-  const urls = { flac: url('@wasm-audio-decoders/flac'), vorbis: url('@wasm-audio-decoders/ogg-vorbis'), mp3: url('mpg123-decoder') };
-  const { port1, port2 } = new MessageChannel();
-  const lock = new SharedArrayBuffer(4);
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { port: port2, lock, urls }, transferList: [port2] });
-  // Never keeps the process alive; a crashed worker is restarted by the next call.
-  worker.unref();
-  port1.unref();
-  worker.on('error', () => (syncWorker = null));
-  worker.on('exit', () => (syncWorker = null));
-  syncWorker = { port: port1, flag: new Int32Array(lock) };
-  return syncWorker;
-}
-
-/** Longest wait for one file, ms (a hung decoder must not hang the run). */
-const SYNC_TIMEOUT_MS = 120_000;
-
 /** {@link decodeAudioBytes}, synchronous (see the module comment). */
 export function decodeAudioBytesSync(bytes: Uint8Array, file = '<audio>'): AudioFile {
   const container = detectAudioContainer(bytes, file);
   if (container === 'wav') return { ...decodeWav(bytes, file), file, format: 'wav' };
-  const w = startSyncWorker();
-  while (receiveMessageOnPort(w.port)); // a late answer to a timed-out call
-  Atomics.store(w.flag, 0, 0);
   const prepared = container === 'flac' && bytes[0] === 0x66 ? prepareFlac(bytes) : { bytes, totalSamples: 0 };
-  w.port.postMessage({ container, bytes: prepared.bytes });
-  const state = Atomics.wait(w.flag, 0, 0, SYNC_TIMEOUT_MS);
-  const reply = receiveMessageOnPort(w.port)?.message as { ok: true; raw: RawDecoded } | { ok: false; message: string } | undefined;
-  if (!reply) {
-    throw new AudioFormatError(`${file}: ${LABEL[container]} decoder gave no answer${state === 'timed-out' ? ' (timed out)' : ''}`, {
-      file,
-    });
+  let raw: RawDecoded;
+  try {
+    raw = SyncDecoderWorker.get().call({ op: 'file', container, bytes: prepared.bytes });
+  } catch (err) {
+    const m = (err as Error).message.split('\n')[0];
+    throw new AudioFormatError(
+      `${file}: ${m.includes('no answer') ? `${CONTAINER_NAMES[container]} ${m}` : `corrupt ${CONTAINER_NAMES[container]} data (${m})`}`,
+      { file },
+    );
   }
-  if (!reply.ok) throw new AudioFormatError(`${file}: corrupt ${LABEL[container]} data (${reply.message.split('\n')[0]})`, { file });
-  return toAudio(reply.raw, container, file, prepared.totalSamples);
+  return toAudio(raw, container, file, prepared.totalSamples);
 }
 
 /** {@link decodeAudioFile}, synchronous: for the trainer's and eval's synchronous data pipelines. */

@@ -6,3 +6,4 @@ export * from '../dsp/wav.js';
 export * from './audio-file.js';
 export * from './regular-file.js';
 export * from './wav-stream.js';
+export * from './audio-stream.js';

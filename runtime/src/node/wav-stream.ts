@@ -42,8 +42,16 @@ const ascii = (b: Uint8Array, at = 0) => String.fromCharCode(b[at], b[at + 1], b
  */
 export function openWavStream(path: string): WavStream {
   const { fd, stat } = openRegularFile(path, 'a .wav file', (m, c) => new AudioFormatError(m, c));
+  return wavStreamFromFd(path, fd, stat.size);
+}
+
+/**
+ * {@link openWavStream} on a descriptor already opened by `openRegularFile` (it is closed on
+ * failure, and by the stream's `close`).
+ */
+export function wavStreamFromFd(path: string, fd: number, fileBytes: number): WavStream {
   try {
-    return parse(path, fd, stat.size);
+    return parse(path, fd, fileBytes);
   } catch (err) {
     closeSync(fd);
     if (err instanceof AudioFormatError) throw err;
