@@ -2,6 +2,8 @@
  * Reproduces the bundled default model `models/default.nwave.json` (yes / no + background):
  *   node --conditions=source --import tsx scripts/train-default-model.ts [--data ../shared/data/speech-commands-dev]
  *     [--extra ../shared/data/extra-speech] [--epochs N] [--seed N] [--config FILE.json]
+ *     [--chip h1v1|h1v2] [--out FILE]   (default out: models/default.nwave.json for h1v1,
+ *     models/default-<chip>.nwave.json for another chip)
  * 1. prepares the data once into .cache/default-model-holdout (scripts/default-model-data.ts): the
  *    dev folder with a fixed speaker-disjoint train / validation / test rule, 1-s windows of the
  *    train half of extra-speech at many alignments (negatives), evaluation folders;
@@ -17,6 +19,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateBackgroundClips } from '../data/src/synthetic-background.js';
 import { generateSyntheticSpeech } from '../data/src/synthetic-speech.js';
+import { chipShortName } from '@nwave/runtime';
+import { resolveTrainChip } from '../training/src/chip.js';
 import { runTraining } from '../training/src/train/run-training.js';
 import { parseTrainConfig, type TrainConfig } from '../training/src/train/train-config.js';
 import { prepareDefaultModelData } from './default-model-data.js';
@@ -26,7 +30,8 @@ const { values } = parseArgs({
     data: { type: 'string', default: '../shared/data/speech-commands-dev' },
     extra: { type: 'string', default: '../shared/data/extra-speech' },
     epochs: { type: 'string', default: '22' },
-    out: { type: 'string', default: 'models/default.nwave.json' },
+    out: { type: 'string' },
+    chip: { type: 'string', default: 'h1v1' },
     seed: { type: 'string', default: '42' },
     synthetic: { type: 'string', default: '.cache/synthetic-default' },
     prepared: { type: 'string', default: '.cache/default-model-holdout' },
@@ -41,15 +46,20 @@ const { values } = parseArgs({
   },
 });
 
+const chip = resolveTrainChip(values.chip!);
+const chipName = chipShortName(chip);
+const out = values.out ?? (chipName === 'h1v1' ? 'models/default.nwave.json' : `models/default-${chipName}.nwave.json`);
+
 /** The recipe (overridable field by field with --config). */
 const RECIPE: Partial<TrainConfig> = {
+  chip: chipName,
   // 64 neurons with in-core recurrence (one core) and learned per-neuron tau.
   hidden: [64],
   recurrent: true,
   learnTaus: true,
-  // 5 output neurons per class: a sign group of 5 is then one class, so a hidden neuron can
-  // excite one class and inhibit another (with 3 outputs every row's 3 weights share one sign).
-  outputPopulation: 5,
+  // One sign group of output neurons per class (5 on H1): a hidden neuron can then excite one
+  // class and inhibit another (with 3 outputs every row's 3 weights share one sign).
+  outputPopulation: chip.signGroupSize,
   lrCore: 0.002,
   lrFrontend: 0.001,
   hiddenTauRangeS: [0.02, 0.4],
@@ -58,8 +68,9 @@ const RECIPE: Partial<TrainConfig> = {
   detectorWindowS: 1.0,
   lamSilence: 0.3,
   backgroundPerEpoch: 3,
-  // Mismatch injection at the chip's nominal level (runtime NOMINAL_SYNAPTIC_MISMATCH).
-  stddev: 0.036,
+  // Mismatch injection at the chip's nominal level (its profile's; none on a chip without
+  // synaptic mismatch), plus its neuron mismatch (leak, and threshold spread where it has one).
+  stddev: chip.mismatch.synapticSigma,
   ileakMismatch: true,
 };
 
@@ -120,14 +131,14 @@ const r = await runTraining(
     background: true,
     extraTrain: [prepared.extra, synth],
     epochs: Number(values.epochs),
-    out: values.out!,
+    out,
     seed: Number(values.seed),
     minRejection: Number(values['min-rejection']),
     resume: values.resume,
     ...(Number(values.augment) > 0 ? { augment: Number(values.augment) } : {}),
     ...(values.negatives ? { negatives: [values.negatives], streamVariants: Number(values['stream-variants']) } : {}),
     cacheDir: '.cache/features',
-    name: 'default-yes-no',
+    name: chipName === 'h1v1' ? 'default-yes-no' : `default-yes-no-${chipName}`,
     command: `node --conditions=source --import tsx scripts/train-default-model.ts ${process.argv.slice(2).join(' ')}`.trim(),
     dataDescription: `${values.data} (speaker rule of scripts/default-model-data.ts) + ${values.extra} train half + espeak-ng synthetic`,
     config,

@@ -5,11 +5,19 @@
  * projection, ONNX export and parity in both encodings) without a line of chip-specific code.
  * Its numbers differ from H1v1 and H1v2 on purpose (8 filters, cores 12 + 12 + 24, θ = 2,
  * sign groups of 3, a charge map of 1.5, taus on 8/16/32/64 ms), so a constant left in code
- * would show up here. (The trainer half of this test comes with the trainer's chip work.)
+ * would show up here.
+ *
+ * Trainer half: the same made-up chip is trained for one epoch on the fixture clips (the
+ * trainer reads every chip fact from the profile: filters, weight grids, charge, θ, reset, sign
+ * groups, cores, taus, mismatch), and the export passes the chip's own checker and runs
+ * bit-exact in the runtime and ONNX; the trainer's float forward agrees with the runtime's
+ * integer simulation spike for spike (almost).
  */
-import { readdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   NwaveModel,
   buildCheckpoint,
@@ -29,6 +37,14 @@ import { bigIntReference } from '../runtime/src/snn/bigint-reference.test-helper
 import { FixedPointNetwork } from '../runtime/src/snn/fixed-point-network.js';
 import { FloatReferenceNetwork } from '../runtime/src/reference/float-reference.js';
 import { checkParity, exportOnnx } from '../onnx/src/index.js';
+import {
+  applyHardConstraints,
+  buildNetwork,
+  DEFAULT_TRAIN_CONFIG,
+  networkToCheckpoint,
+  quantStep,
+  runTraining,
+} from '../training/src/index.js';
 
 const TOY: ChipProfile = {
   id: 'toy-chip-test',
@@ -193,5 +209,111 @@ describe('a made-up chip profile runs through every runtime reader', () => {
     const report = await checkParity(model, clips, bytes);
     expect(report.mismatches).toEqual([]);
     expect(report.js.reduce((a, o) => a + o.spikeCounts.reduce((x, y) => x + y, 0), 0)).toBeGreaterThan(0);
+  });
+});
+
+describe('the trainer reads the made-up chip from its profile alone', () => {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'nwave-toy-chip-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  const filterbank = {
+    sampleRateHz: 16000,
+    centerFrequenciesHz: [...TOY.filterCentersHz],
+    q: 4,
+    binS: 0.008,
+    gain: 1000,
+    recordingDurationS: 1,
+  };
+
+  it('builds the network on the chip: grids, charge, threshold, reset, sign groups, snapped taus, cores', () => {
+    const warnings: string[] = [];
+    const cfg = { ...DEFAULT_TRAIN_CONFIG, chip: TOY.id, hidden: [12], recurrent: true, frontendTauS: 0.01 };
+    const net = buildNetwork(8, 2, cfg, 0.008, (m) => warnings.push(m));
+    const [fe, hidden] = net.description!.layers;
+    expect([fe.bits, fe.wMax, hidden.bits, hidden.wMax]).toEqual([6, 3, 4, 3]);
+    expect(fe.tausS).toBe(0.008); // 10 ms is not a profile of this chip: snapped, with a warning
+    expect(warnings.some((w) => /snapped/.test(w))).toBe(true);
+    expect(net.hwLayers().map((l) => [l.threshold, l.reset.subtractive, l.reset.ceiling])).toEqual(net.hwLayers().map(() => [2, true, 32]));
+    expect(net.synapses().every((s) => s.chargeScale === 1.5 && s.signGroupSize === 3)).toBe(true);
+    // A recurrent layer larger than this chip's largest core, or more neurons than its 48, is refused before training.
+    expect(() => buildNetwork(8, 2, { ...cfg, hidden: [25] }, 0.008)).toThrow(/does not fit Toy test chip.*one core/);
+    expect(() => buildNetwork(8, 2, { ...cfg, recurrent: false, hidden: [12, 12, 24] }, 0.008)).toThrow(/does not fit Toy test chip/);
+    net.dispose();
+  });
+
+  it('float forward of the trainer = integer simulation of the runtime on real clips', async () => {
+    await tf.setBackend('cpu');
+    const cfg = { ...DEFAULT_TRAIN_CONFIG, chip: TOY.id, hidden: [12], recurrent: true, seed: 3 };
+    const net = buildNetwork(8, 2, cfg, 0.008);
+    applyHardConstraints(net, { signGroups: true });
+    // The frontend trains in float: put it on its export grid so both sides see the same weights.
+    const fe = net.frontend()!;
+    const step = quantStep(TOY.synapse.frontend.maxBits, TOY.synapse.frontend.wMax);
+    tf.tidy(() => fe.weight.assign(tf.mul(tf.round(tf.div(fe.weight, step)), step)));
+    const ck = networkToCheckpoint(net, { name: 'toy-parity', labels: ['yes', 'no'], backgroundLabels: [], filterbank });
+    expect(checkConstraints(ck, TOY).violations).toEqual([]);
+    const model = new NwaveModel(ck, 'toy-parity');
+    let agree = 0;
+    let total = 0;
+    for (const f of WAVS) {
+      const a = readWavFile(f);
+      const feats = model.features(a.samples, a.sampleRateHz);
+      const rt = model.classifyFeatures(feats.data, feats.frames);
+      const fl = tf.tidy(() => net.forward(tf.tensor3d(feats.data, [1, feats.frames, 8])).spikes.map((s) => tf.sum(s).dataSync()[0]));
+      rt.layerSpikes.forEach((l, i) => {
+        total += Math.max(l.spikes, fl[i]);
+        agree += Math.min(l.spikes, fl[i]);
+      });
+    }
+    expect(total).toBeGreaterThan(200);
+    expect(agree / total).toBeGreaterThan(0.97);
+    net.dispose();
+  });
+
+  it('trains one epoch, exports, passes its own checker and runs bit-exact in the runtime and ONNX', async () => {
+    cpSync(CLIPS, path.join(tmp, 'data'), { recursive: true });
+    const out = path.join(tmp, 'toy.nwave.json');
+    const r = await runTraining(
+      {
+        data: path.join(tmp, 'data'),
+        words: ['yes', 'no'],
+        background: true,
+        epochs: 1,
+        out,
+        seed: 4,
+        valSplit: 0.3,
+        testSplit: 0,
+        augment: 2,
+        config: { chip: 'toy-chip-test', hidden: [12], recurrent: true, batchSize: 4, ileakMismatch: true, stddev: 0.05 },
+      },
+      { log: () => {} },
+    );
+    const ck = r.checkpoint;
+    expect(ck.chipProfile).toBe(TOY.id);
+    expect(ck.filterbank.centerFrequenciesHz).toEqual([...TOY.filterCentersHz]);
+    expect(ck.network.threshold).toBe(2);
+    expect(ck.violations).toBeUndefined();
+    expect(checkConstraints(ck, TOY).violations).toEqual([]);
+    const model = new NwaveModel(ck, out);
+    const clips = WAVS.map((f) => {
+      const a = readWavFile(f);
+      return model.features(a.samples, a.sampleRateHz);
+    });
+    // Integer simulation = its BigInt transcription.
+    const fp = model.fixedPoint;
+    for (const c of clips.slice(0, 3)) {
+      const frames = Array.from({ length: c.frames }, (_, t) => c.data.subarray(t * c.channels, (t + 1) * c.channels));
+      const ref = bigIntReference(fp, frames);
+      const net = new FixedPointNetwork(fp);
+      frames.forEach((x, t) => {
+        net.step(x);
+        fp.layers.forEach((_, li) => expect(Array.from(net.spikes[li])).toEqual(ref.spikes[t][li]));
+      });
+    }
+    for (const arithmetic of ['float64', 'int64'] as const) {
+      const { bytes } = exportOnnx(ck, { arithmetic, source: 'toy-trained' });
+      const report = await checkParity(model, clips, bytes);
+      expect(report.mismatches).toEqual([]);
+      expect(report.js.reduce((a, o) => a + o.spikeCounts.reduce((x, y) => x + y, 0), 0)).toBeGreaterThan(0);
+    }
   });
 });

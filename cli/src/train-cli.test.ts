@@ -3,11 +3,11 @@
  * export, --resume, Ctrl-C keeping the best epoch, and clear errors for bad flags and folders.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NwaveModel, parseCheckpoint } from '@nwave/runtime';
+import { H1V2_ESTIMATE, NwaveModel, checkConstraints, parseCheckpoint } from '@nwave/runtime';
 import { encodeWav16 } from '@nwave/runtime/wav';
 import { NWAVE_BIN, runNwave } from './run-cli.test-helper.js';
 
@@ -105,6 +105,48 @@ describe('nwave train (subprocess)', () => {
     expect(stdout).toMatch(/wrote c\.nwave\.json \(best epoch \d+, interrupted\)/);
     expect(epochRows(stdout).length).toBeLessThan(5);
     expect(() => parseCheckpoint(readFileSync(path.join(dir, 'c.nwave.json'), 'utf8'), 'c.nwave.json')).not.toThrow();
+  });
+
+  it('--chip h1v2 on the example clips: an H1v2 checkpoint that passes the H1v2 checker and runs bit-exact in ONNX', async () => {
+    // The fixture clips in class folders (the Speech Commands excerpt the bundled examples come from).
+    cpSync(path.resolve(import.meta.dirname, '../../test/fixtures/audio/speech-commands'), path.join(dir, 'examples'), { recursive: true });
+    const args = ['--data', 'examples', '--words', 'yes,no', '--background', '--hidden', '16', '--batch-size', '4', '--seed', '3'];
+    const r = await nwave(
+      'train',
+      ...args,
+      '--chip',
+      'h1v2',
+      '--epochs',
+      '2',
+      '--val-split',
+      '0.3',
+      '--test-split',
+      '0',
+      '--out',
+      'v2.nwave.json',
+    );
+    expect(r.stderr).not.toMatch(/Error:|at .*\.ts:\d+/);
+    expect(r.code).toBe(0);
+    // The default tau (64 ms) is not an H1v2 profile: snapped to 50 ms, and said so.
+    expect(r.stderr).toMatch(/snapped .*64 ms -> 50 ms/);
+    const ck = parseCheckpoint(readFileSync(path.join(dir, 'v2.nwave.json'), 'utf8'), 'v2.nwave.json');
+    expect(ck.chipProfile).toBe('h1v2-estimate');
+    expect(ck.network.layers.map((l) => l.weights.wMax)).toEqual([1.66, 1.66, 1.66]);
+    expect(checkConstraints(ck, H1V2_ESTIMATE).violations).toEqual([]);
+    const info = await nwave('info', 'v2.nwave.json', '--json');
+    expect(JSON.parse(info.stdout).chip).toMatchObject({ id: 'h1v2-estimate', name: 'Neuronova H1v2', powerCalibrated: false });
+    const onnx = await nwave('export-onnx', 'v2.nwave.json', '--out', 'v2.onnx', '--verify', 'examples', '--json');
+    expect(onnx.code).toBe(0);
+    const parity = JSON.parse(onnx.stdout).parity;
+    expect(parity.clips).toBe(10);
+    expect(parity.identical).toBe(true);
+    // Flags the chip cannot honour stop before any data is read.
+    const unknown = await nwave('train', ...args, '--chip', 'h9', '--epochs', '1');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('--chip: unknown chip "h9" (known: h1v1, h1v2');
+    const sigma = await nwave('train', ...args, '--chip', 'h1v2', '--mismatch', '0.03', '--epochs', '1');
+    expect(sigma.code).toBe(2);
+    expect(sigma.stderr).toMatch(/--mismatch: Neuronova H1v2 has no synaptic mismatch/);
   });
 
   it('refuses bad flags, folders and config files before training, naming the problem', async () => {

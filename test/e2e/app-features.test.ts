@@ -19,6 +19,7 @@ import { ARTIFACTS, withPage } from './helpers/live-session.js';
 import { soxSkipReason, toneFixtures } from './helpers/tone-fixtures.js';
 
 const FIXTURE_MODEL = path.resolve('test/fixtures/models/tones.nwave.json');
+const H1V2_MODEL = path.resolve('test/fixtures/models/h1v2.nwave.json');
 const skip = chromiumSkipReason() ?? soxSkipReason();
 if (skip) console.warn(`[e2e] app-features skipped: ${skip}`);
 
@@ -58,6 +59,21 @@ describe.skipIf(!!skip)('app features (Chromium e2e)', () => {
       expect(result).toContain('A: low');
       expect(result).toContain('B: low');
       await page.screenshot({ path: path.join(ARTIFACTS, 'playback-compare.png') });
+      expect(log.errors).toEqual([]);
+    });
+  });
+
+  it('loads an H1v1 and an H1v2 model side by side and names the chip of each', async () => {
+    await withPage(wavs.quiet, async (page, log) => {
+      await openApp(page, server.web.url);
+      await page.click('[data-tab=model]');
+      const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('[data-testid=open-compare]')]);
+      await chooser.setFiles(H1V2_MODEL);
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid=model-info]').length === 2);
+      const chips = await page.$$eval('[data-testid=chip-profile]', (els) => els.map((e) => e.textContent));
+      expect(chips).toEqual(['Neuronova H1 (H1v1) (h1v1-estimate)', 'Neuronova H1v2 (h1v2-estimate)']);
+      const verdicts = await page.$$eval('[data-testid=constraints-verdict]', (els) => els.map((e) => e.textContent));
+      expect(verdicts.every((v) => v?.includes('fits the chip'))).toBe(true);
       expect(log.errors).toEqual([]);
     });
   });

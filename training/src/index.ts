@@ -1,4 +1,5 @@
 /** @nwave/training: hardware-constrained SNN training in TensorFlow.js that exports runtime checkpoints. */
+export * from './chip.js';
 export * from './surrogates/index.js';
 export * from './quantize/index.js';
 export * from './kernels/index.js';

@@ -33,11 +33,17 @@ describe('nwave train flags', () => {
       minRejection: '0.9',
       backgroundFolders: '_silence_, _unknown_',
       backgroundMode: 'uniform',
+      chip: 'h1v1-estimate',
+      signAnnealing: true,
+      fluctInit: '1.5',
     });
     expect(r).toMatchObject({ words: ['yes', 'no'], background: true, epochs: 12, seed: 3, valSplit: 0.25, minRejection: 0.9 });
     expect(r.backgroundFolders).toEqual(['_silence_', '_unknown_']);
     expect(r.backgroundMode).toBe('uniform');
     expect(r.config).toEqual({
+      chip: 'h1v1-estimate',
+      signAnnealing: true,
+      fluctInit: 1.5,
       hidden: [32, 16],
       lrCore: 0.003,
       lrFrontend: 2e-4,
@@ -75,6 +81,9 @@ describe('nwave train flags', () => {
     [{ backgroundMode: 'folders' }, /--background-mode: expected "class" or "uniform"/],
     [{ words: ' , ' }, /--words: give at least one keyword/],
     [{ mismatch: '' }, /--mismatch/],
+    [{ chip: 'h3' }, /--chip.*unknown chip "h3" \(known: h1v1, h1v2/],
+    [{ chip: 'h1v2', mismatch: '0.036' }, /--mismatch: Neuronova H1v2 has no synaptic mismatch/],
+    [{ fluctInit: '0' }, /--fluct-init: expected a number > 0/],
   ])('refuses %o with a message naming the flag', (flags, message) => {
     expect(() => build(flags)).toThrow(InvalidArgumentError);
     expect(() => build(flags)).toThrow(message);

@@ -4,7 +4,7 @@
  * Precedence of training settings: defaults < `--config FILE` < explicit flags.
  */
 import { readFileSync } from 'node:fs';
-import { InvalidArgumentError } from '@nwave/runtime';
+import { InvalidArgumentError, findChipProfileByName } from '@nwave/runtime';
 import type { RunTrainingOptions } from '@nwave/training';
 import { DEFAULT_TRAIN_CONFIG, describeRange, trainConfigFromFlags, type TrainConfig } from '@nwave/training/train-config';
 import { checkNumber, type NumberRule } from '../number-text.js';
@@ -98,6 +98,16 @@ export function trainOptionsFromFlags(
   // Every training setting's flag, checked by the setting's own schema; --epochs and --seed are also run options.
   const { epochs, seed, ...flagConfig } = trainConfigFromFlags(o, (t) => checkNumber(t));
   const config: Partial<TrainConfig> = { ...fileConfig, ...flagConfig };
+  // A chip without synaptic mismatch cannot train with it: refused now, not after feature extraction.
+  const chip = findChipProfileByName(config.chip ?? DEFAULT_TRAIN_CONFIG.chip);
+  if (chip && chip.mismatch.synapticSigma === null && (config.stddev ?? 0) > 0)
+    throw new InvalidArgumentError(
+      `--mismatch: ${chip.chip} has no synaptic mismatch (train with --ileak-mismatch for its neuron mismatch)`,
+      {
+        field: '--mismatch',
+        value: config.stddev,
+      },
+    );
   const neurons = (config.hidden ?? DEFAULT_TRAIN_CONFIG.hidden).reduce((a: number, b: number) => a + b, 0);
   const batchSize = config.batchSize ?? DEFAULT_TRAIN_CONFIG.batchSize;
   const perBatch = batchSize * neurons;

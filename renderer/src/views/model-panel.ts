@@ -62,7 +62,7 @@ function describe(m: LoadedModel, detectorLine: HTMLElement): HTMLElement {
       h('dt', {}, 'parameters'),
       h('dd', { 'data-testid': 'parameter-count' }, model.parameterCount.toLocaleString('en-US')),
       h('dt', {}, 'chip profile'),
-      h('dd', {}, `${model.chip.chip} (${model.chip.id})`),
+      h('dd', { 'data-testid': 'chip-profile' }, `${model.chip.chip} (${model.chip.id})`),
       h('dt', {}, 'filterbank'),
       h(
         'dd',

@@ -182,6 +182,16 @@ export function findChipProfile(id: string): ChipProfile | undefined {
   return PROFILES.get(id);
 }
 
+/** Short name of a profile for people and flags: its id without a trailing `-estimate` (`h1v2-estimate` → `h1v2`). */
+export function chipShortName(p: Pick<ChipProfile, 'id'>): string {
+  return p.id.replace(/-estimate$/, '');
+}
+
+/** Looks a profile up by id or short name (`h1v2` finds `h1v2-estimate`); undefined when unknown. */
+export function findChipProfileByName(name: string): ChipProfile | undefined {
+  return PROFILES.get(name) ?? PROFILES.get(`${name}-estimate`);
+}
+
 /**
  * The profile named by a checkpoint.
  * @param source file name for the error message.

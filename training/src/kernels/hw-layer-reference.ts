@@ -8,7 +8,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { fast_sigmoid, type Surrogate } from '../surrogates/surrogates.js';
-import { HW_THRESHOLD, type BetaLike, type HwLayerScanOptions, type HwLayerScanResult } from './hw-layer-scan.js';
+import { DEFAULT_CHIP, kernelReset } from '../chip.js';
+import type { BetaLike, HwLayerScanOptions, HwLayerScanResult } from './hw-layer-scan.js';
 
 /**
  * Identity in the forward pass, zero gradient in the backward pass (PyTorch's `detach`).
@@ -57,7 +58,8 @@ export function hwLayerScanReference(
   beta: BetaLike,
   opts: HwLayerScanOptions & { wRec?: tf.Tensor2D; learnBeta?: boolean } = {},
 ): HwLayerScanResult {
-  const theta = opts.theta ?? HW_THRESHOLD;
+  const theta = opts.theta ?? DEFAULT_CHIP.neuron.threshold;
+  const reset = opts.reset ?? kernelReset(DEFAULT_CHIP);
   const surrogate = opts.surrogate ?? fast_sigmoid(25);
   const [B, , N] = I.shape;
   const betaT = beta instanceof tf.Tensor ? (opts.learnBeta ? beta : stopGradient(beta)) : tf.tensor1d(Array.from(beta), 'float32');
@@ -72,7 +74,10 @@ export function hwLayerScanReference(
     const u = tf.add(tf.mul(vPlus, betaT), It);
     const v = tf.relu(u);
     const s = heavisideWithSurrogate(tf.sub(v, theta), surrogate) as tf.Tensor2D;
-    vPlus = tf.mul(v, tf.sub(1, stopGradient(s)));
+    // Reset with the spike detached: zero (v·(1 − s)) or subtractive (min(C, v − θ·s), ≥ 0 as v ≥ θ on a spike).
+    vPlus = reset.subtractive
+      ? tf.minimum(tf.sub(v, tf.mul(stopGradient(s), theta)), reset.ceiling)
+      : tf.mul(v, tf.sub(1, stopGradient(s)));
     spikes.push(s);
     mems.push(vPlus);
   }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../layers/rng.js';
 import { atan, fast_sigmoid } from '../surrogates/index.js';
-import { hwLayerScanBackwardImpl, hwLayerScanForwardImpl } from './cpu/HwLayerScan.js';
+import { hwLayerMemAfterResetImpl, hwLayerScanBackwardImpl, hwLayerScanForwardImpl } from './cpu/HwLayerScan.js';
 import { hwLayerScanReference } from './hw-layer-reference.js';
 import { hwLayerScan } from './hw-layer-scan.js';
 
@@ -125,5 +125,60 @@ describe('hwLayerScan op', () => {
     const I = tf.zeros([1, 2, 3]) as tf.Tensor3D;
     expect(() => hwLayerScan(I, [0.5, 0.5])).toThrow(/beta has 2 entries/);
     I.dispose();
+  });
+});
+
+// Subtractive reset clamped at 0 with a membrane ceiling C = 2 (H1v2's rule, a low ceiling so
+// that it binds): 1 neuron, β = 0.5, θ = 1, I = [0.6, 1.2, 0.5, 3.0, −0.9]:
+//   t0: v = 0.6                  s = 0  v⁺ = 0.6
+//   t1: v = 0.3 + 1.2 = 1.5      s = 1  v⁺ = 0.5          (1.5 − θ)
+//   t2: v = 0.25 + 0.5 = 0.75    s = 0  v⁺ = 0.75
+//   t3: v = 0.375 + 3 = 3.375    s = 1  v⁺ = min(2, 2.375) = 2   (ceiling)
+//   t4: v = 1 − 0.9 = 0.1        s = 0  v⁺ = 0.1
+// Backward, dL/ds = 1, σ'(x) = 1/(25|x|+1)²: the reset path passes dv⁺ through a spike (t1)
+// unless the ceiling bound (t3).
+const subReset = { subtractive: true, ceiling: 2 };
+const subI = Float32Array.of(0.6, 1.2, 0.5, 3.0, -0.9);
+const sg = (x: number) => 1 / (25 * Math.abs(x) + 1) ** 2;
+const dI4 = sg(-0.9);
+const dI3 = sg(2.375);
+const dI2 = sg(-0.25) + 0.5 * dI3;
+const dI1 = sg(0.5) + 0.5 * dI2;
+const dI0 = sg(-0.4) + 0.5 * dI1;
+
+describe('subtractive reset (H1v2)', () => {
+  it('hand example: forward, membrane after reset, backward', () => {
+    const { spikes, vPre } = hwLayerScanForwardImpl(subI, handBeta, 1, 5, 1, 1, subReset);
+    expect(Array.from(spikes)).toEqual([0, 1, 0, 1, 0]);
+    [0.6, 1.5, 0.75, 3.375, 0.1].forEach((v, i) => expect(vPre[i]).toBeCloseTo(v, 6));
+    const mem = hwLayerMemAfterResetImpl(vPre, 1, subReset);
+    [0.6, 0.5, 0.75, 2, 0.1].forEach((v, i) => expect(mem[i]).toBeCloseTo(v, 6));
+    const dI = hwLayerScanBackwardImpl(new Float32Array(5).fill(1), vPre, handBeta, 1, 5, 1, 1, fast_sigmoid(25).grad, subReset);
+    [dI0, dI1, dI2, dI3, dI4].forEach((g, i) => expect(dI[i]).toBeCloseTo(g, 7));
+  });
+
+  it('fused op equals the per-step reference: spikes, membranes and gradients', () => {
+    const [B, T, N] = [3, 50, 12];
+    const r = new Rng(9);
+    const I = tf.tensor3d(r.normalArray(B * T * N, 0.5, 0.9), [B, T, N]);
+    const beta = Float32Array.from({ length: N }, () => 0.5 + 0.45 * r.next());
+    const c = tf.tensor3d(r.normalArray(B * T * N), [B, T, N]);
+    for (const reset of [subReset, { subtractive: true, ceiling: 64 }]) {
+      const f = hwLayerScan(I, beta, { returnMem: true, reset });
+      const ref = hwLayerScanReference(I, beta, { returnMem: true, reset });
+      expect(Array.from(f.spikes.dataSync())).toEqual(Array.from(ref.spikes.dataSync()));
+      const fm = f.mem!.dataSync();
+      const rm = ref.mem!.dataSync();
+      for (let i = 0; i < fm.length; i++) expect(Math.abs(fm[i] - rm[i])).toBeLessThanOrEqual(1e-6);
+      // A subtractive reset fires more than a zero reset on the same input (charge above θ is kept).
+      const zero = hwLayerScan(I, beta, { reset: { subtractive: false, ceiling: 0 } });
+      expect(tf.sum(f.spikes).dataSync()[0]).toBeGreaterThan(tf.sum(zero.spikes).dataSync()[0]);
+      const loss = (impl: typeof hwLayerScan) => (x: tf.Tensor) => tf.sum(tf.mul(impl(x as tf.Tensor3D, beta, { reset }).spikes, c));
+      const gf = tf.grad(loss(hwLayerScan))(I);
+      const gr = tf.grad(loss(hwLayerScanReference))(I);
+      expect(relErr(gf.dataSync(), gr.dataSync())).toBeLessThan(1e-4);
+      tf.dispose([f.spikes, f.mem!, ref.spikes, ref.mem!, zero.spikes, gf, gr]);
+    }
+    tf.dispose([I, c]);
   });
 });

@@ -5,15 +5,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { fast_sigmoid, type Surrogate } from '../surrogates/surrogates.js';
 import { HwLayerScan } from './kernel-names.js';
-import { hwLayerMemAfterResetImpl, hwLayerScanBackwardImpl, hwLayerScanForwardImpl } from './cpu/HwLayerScan.js';
-
-/** The H1v1 network-wide firing threshold (weights are in threshold units). */
-export const HW_THRESHOLD = 1.0;
+import { DEFAULT_CHIP, kernelReset } from '../chip.js';
+import { hwLayerMemAfterResetImpl, hwLayerScanBackwardImpl, hwLayerScanForwardImpl, type KernelReset } from './cpu/HwLayerScan.js';
 
 /** Options of {@link hwLayerScan} and of the reference implementation. */
 export interface HwLayerScanOptions {
-  /** Threshold θ. @defaultValue 1.0 ({@link HW_THRESHOLD}) */
+  /** Threshold θ. @defaultValue the default chip's threshold */
   theta?: number;
+  /** Reset after a spike. @defaultValue the default chip's reset */
+  reset?: KernelReset;
   /** Surrogate gradient of the spike. @defaultValue fast_sigmoid(25) */
   surrogate?: Surrogate;
   /** Also return the membrane after reset (not differentiable). @defaultValue false */
@@ -37,10 +37,10 @@ function betaArray(beta: BetaLike): Float32Array {
 }
 
 /**
- * Runs the H1v1 neuron over a whole sequence as one op (forward scan + BPTT backward).
+ * Runs the chip neuron over a whole sequence as one op (forward scan + BPTT backward).
  *
- * `u_t = β·v⁺_{t−1} + I_t`, `v_t = max(0, u_t)`, `s_t = [v_t ≥ θ]`, `v⁺_t = v_t·(1 − s_t)`,
- * with `v⁺_{−1} = 0`. The gradient flows to `I` only; if `beta` is a tensor it receives a zero
+ * `u_t = β·v⁺_{t−1} + I_t`, `v_t = max(0, u_t)`, `s_t = [v_t ≥ θ]`, then the chip's reset
+ * (`v⁺_t = v_t·(1 − s_t)`, or `min(C, v_t − θ·s_t)`), with `v⁺_{−1} = 0`. The gradient flows to `I` only; if `beta` is a tensor it receives a zero
  * gradient (taus are not trained). Inputs are read with `dataSync`, so use the CPU backend.
  * @param I - currents `[B, T, N]`, float32
  * @param beta - per-neuron decay `exp(−dt/τ_i)`, length `N`
@@ -49,7 +49,8 @@ function betaArray(beta: BetaLike): Float32Array {
  * @throws RangeError if the shapes disagree
  */
 export function hwLayerScan(I: tf.Tensor3D, beta: BetaLike, opts: HwLayerScanOptions = {}): HwLayerScanResult {
-  const theta = opts.theta ?? HW_THRESHOLD;
+  const theta = opts.theta ?? DEFAULT_CHIP.neuron.threshold;
+  const reset = opts.reset ?? kernelReset(DEFAULT_CHIP);
   const surrogate = opts.surrogate ?? fast_sigmoid(25);
   if (I.rank !== 3) throw new RangeError(`${HwLayerScan}: I must be [B, T, N], got [${I.shape}]`);
   const [B, T, N] = I.shape;
@@ -62,13 +63,13 @@ export function hwLayerScan(I: tf.Tensor3D, beta: BetaLike, opts: HwLayerScanOpt
 
   const forward = (x: tf.Tensor): { value: tf.Tensor3D; gradFunc: (dy: tf.Tensor) => tf.Tensor } => {
     const xs = (x.dtype === 'float32' ? x.dataSync() : Float32Array.from(x.dataSync())) as Float32Array;
-    const res = hwLayerScanForwardImpl(xs, betaVals, B, T, N, theta);
+    const res = hwLayerScanForwardImpl(xs, betaVals, B, T, N, theta, reset);
     vPre = res.vPre;
     const saved = res.vPre;
     return {
       value: tf.tensor3d(res.spikes, [B, T, N], 'float32'),
       gradFunc: (dy: tf.Tensor) => {
-        const dI = hwLayerScanBackwardImpl(dy.dataSync() as Float32Array, saved, betaVals, B, T, N, theta, grad);
+        const dI = hwLayerScanBackwardImpl(dy.dataSync() as Float32Array, saved, betaVals, B, T, N, theta, grad, reset);
         return tf.tensor3d(dI, [B, T, N], 'float32');
       },
     };
@@ -87,6 +88,6 @@ export function hwLayerScan(I: tf.Tensor3D, beta: BetaLike, opts: HwLayerScanOpt
     spikes = op(I) as tf.Tensor3D;
   }
   // Built outside the custom op: tensors created inside its forward are tidied away.
-  const mem = opts.returnMem && vPre !== null ? tf.tensor3d(hwLayerMemAfterResetImpl(vPre, theta), [B, T, N], 'float32') : null;
+  const mem = opts.returnMem && vPre !== null ? tf.tensor3d(hwLayerMemAfterResetImpl(vPre, theta, reset), [B, T, N], 'float32') : null;
   return { spikes, mem };
 }

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { H1V2_ESTIMATE, registerChipProfile, type ChipProfile } from '@nwave/runtime';
 import { Frontend, HWLayer, HWNetwork, HWSynapse, Rng, normal, type ScanImpl } from '../layers/index.js';
 import { firing_rate_target_mse_loss, spike_count_cross_entropy, topology_loss, weight_magnitude_loss } from '../losses/index.js';
 import { atan, fast_sigmoid } from '../surrogates/surrogates.js';
@@ -41,6 +42,28 @@ function deepRecurrentNet(): HWNetwork {
     13,
     3,
     { ...DEFAULT_TRAIN_CONFIG, hidden: [24, 20, 16], recurrent: true, learnTaus: true, stddev: 0.02, ileakMismatch: true, seed: 5 },
+    8e-3,
+  );
+}
+
+/** H1v2: subtractive reset, charge map, threshold + leak spread, learnable τ, 5-bit QAT. */
+function h1v2Net(): HWNetwork {
+  return buildNetwork(
+    13,
+    3,
+    { ...DEFAULT_TRAIN_CONFIG, chip: 'h1v2', hidden: [24, 20], recurrent: true, learnTaus: true, ileakMismatch: true, seed: 6 },
+    8e-3,
+  );
+}
+
+/** A chip whose membrane ceiling (2 θ) binds often: the ceiling path of the subtractive reset. */
+const LOW_CEILING: ChipProfile = { ...H1V2_ESTIMATE, id: 'test-low-ceiling', neuron: { ...H1V2_ESTIMATE.neuron, membraneCeiling: 2 } };
+function lowCeilingNet(): HWNetwork {
+  registerChipProfile(LOW_CEILING);
+  return buildNetwork(
+    13,
+    3,
+    { ...DEFAULT_TRAIN_CONFIG, chip: LOW_CEILING.id, hidden: [16], recurrent: true, learnTaus: true, seed: 7 },
     8e-3,
   );
 }
@@ -100,6 +123,8 @@ describe('fused whole-network kernel vs per-step reference', () => {
   it.each([
     ['frontend + 3 recurrent hidden layers, learnable tau, mismatch, QAT', deepRecurrentNet, 13, 1],
     ['dense input, recurrent atan layer, learnable tau, float weights', denseInputNet, 6, 0.05],
+    ['H1v2: subtractive reset, charge map, threshold and leak spread, learnable tau', h1v2Net, 13, 1],
+    ['subtractive reset against a low membrane ceiling', lowCeilingNet, 13, 3],
   ] as const)('%s: identical spikes and membranes, every gradient within 1e-4', (_, build, C, scale) => {
     const [B, T] = [4, 60];
     const rng = new Rng(11);

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Surrogate } from '../surrogates/surrogates.js';
+import { afterReset, type KernelReset } from './cpu/HwLayerScan.js';
 import { netLayout, transposeWeights, type NetLayout } from './cpu/HwNetworkScan.js';
 import { HwNetworkScan } from './kernel-names.js';
 import { netArenas, runNetBackward, runNetForward } from './net-pool.js';
@@ -22,6 +23,8 @@ export interface NetScanLayer {
   /** Differentiate wrt `beta` (learnable τ). */
   learnBeta: boolean;
   theta: number;
+  /** The chip's reset. */
+  reset: KernelReset;
   surrogate: Surrogate;
 }
 
@@ -77,6 +80,8 @@ export function hwNetworkScan(
     rec: layers.map((l) => l.wRec !== null),
     learnBeta: layers.map((l) => l.learnBeta && l.beta instanceof tf.Tensor),
     theta: layers.map((l) => l.theta),
+    subtractive: layers.map((l) => l.reset.subtractive),
+    ceiling: layers.map((l) => l.reset.ceiling),
     surKind: sur.map((s) => s[0]),
     surParam: sur.map((s) => s[1]),
   });
@@ -165,8 +170,8 @@ export function hwNetworkScan(
     mems = sizes.map((n, l) => {
       const len = B * T * n;
       const m = new Float32Array(len);
-      const theta = layers[l].theta;
-      for (let i = 0; i < len; i++) m[i] = v[o + i] >= theta ? 0 : v[o + i];
+      const { theta, reset } = layers[l];
+      for (let i = 0; i < len; i++) m[i] = afterReset(v[o + i], theta, reset);
       o += len;
       return tf.tensor3d(m, [B, T, n], 'float32');
     });

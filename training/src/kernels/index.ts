@@ -1,9 +1,9 @@
 /** Fused trainer kernels (tfjs layout: names, pure CPU impls, ops) and their per-step reference. */
 export { HwLayerScan, HwNetworkScan, HwSynapseMatMul, HwFrontendMul, FakeQuantize } from './kernel-names.js';
 export type { HwLayerScanInputs, HwLayerScanAttrs, HwSynapseMatMulInputs } from './kernel-names.js';
-export { hwLayerScanForwardImpl, hwLayerScanBackwardImpl, hwLayerMemAfterResetImpl } from './cpu/HwLayerScan.js';
-export type { HwLayerScanForwardResult } from './cpu/HwLayerScan.js';
-export { hwLayerScan, HW_THRESHOLD } from './hw-layer-scan.js';
+export { hwLayerScanForwardImpl, hwLayerScanBackwardImpl, hwLayerMemAfterResetImpl, ZERO_RESET, afterReset } from './cpu/HwLayerScan.js';
+export type { HwLayerScanForwardResult, KernelReset } from './cpu/HwLayerScan.js';
+export { hwLayerScan } from './hw-layer-scan.js';
 export type { HwLayerScanOptions, HwLayerScanResult, BetaLike } from './hw-layer-scan.js';
 export { hwLayerScanReference, heavisideWithSurrogate, stopGradient } from './hw-layer-reference.js';
 export { synapseMatMulForwardImpl, synapseMatMulBackwardImpl, TFJS_CPU_BLOCK_SIZE } from './cpu/HwSynapseMatMul.js';

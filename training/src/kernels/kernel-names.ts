@@ -19,7 +19,7 @@ export interface HwLayerScanInputs {
 
 /** Attributes of {@link HwLayerScan}. */
 export interface HwLayerScanAttrs {
-  /** Firing threshold θ (H1v1: 1.0). */
+  /** Firing threshold θ (the chip profile's `neuron.threshold`). */
   theta: number;
   /** Surrogate derivative of the Heaviside step, evaluated at `v − θ`. */
   surrogate: Surrogate;

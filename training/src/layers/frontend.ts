@@ -1,14 +1,14 @@
 /**
- * `Frontend`: the diagonal filter → neuron synapse of the H1v1 chip (NWAVE reference §5.1).
+ * `Frontend`: the diagonal filter → neuron synapse of the chip (NWAVE reference §5.1); the number
+ * of filters, the weight range and the charge map are the chip profile's.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { ChipProfile } from '@nwave/runtime';
+import { DEFAULT_CHIP } from '../chip.js';
 import { frontendMul } from '../kernels/frontend-mul.js';
 import { HWWeightModule } from './hw-weight.js';
 import { normal, type Initializer } from './init.js';
 import { defaultRng, type Rng } from './rng.js';
-
-/** Number of analog filters of the H1v1 frontend. */
-export const CHIP_FILTERS = 16;
 
 /** Options of {@link Frontend}. */
 export interface FrontendOptions {
@@ -24,12 +24,14 @@ export interface FrontendOptions {
   name?: string;
   /** Warning sink. @defaultValue console.warn */
   warn?: (message: string) => void;
+  /** The chip (filters, frontend weight range and charge). @defaultValue the default chip */
+  chip?: ChipProfile;
 }
 
 /**
  * Diagonal synapse: one weight per channel, `cur_t = x_t ⊙ w_eff` (weight `[N]`).
  *
- * Building it with `nb_inputs ≠ 16` is allowed but warns, as the Python SDK does.
+ * Building it with `nb_inputs` ≠ the chip's filter count is allowed but warns, as the Python SDK does.
  */
 export class Frontend extends HWWeightModule {
   readonly kind = 'Frontend' as const;
@@ -47,11 +49,22 @@ export class Frontend extends HWWeightModule {
     }
     const init = opts.init ?? normal(0.1, 0.01);
     const values = init([nb_inputs], opts.rng ?? defaultRng());
-    super('frontend', [nb_inputs], values, opts.quantization_bits ?? null, opts.stddev ?? null, undefined, opts.name);
+    const chip = opts.chip ?? DEFAULT_CHIP;
+    super(
+      'frontend',
+      [nb_inputs],
+      values,
+      opts.quantization_bits ?? null,
+      opts.stddev ?? null,
+      chip.synapse.frontend,
+      opts.name,
+      chip.signGroupSize,
+    );
     this.nb_inputs = nb_inputs;
-    if (nb_inputs !== CHIP_FILTERS) {
+    const filters = chip.filterCentersHz.length;
+    if (nb_inputs !== filters) {
       (opts.warn ?? console.warn)(
-        `Frontend on chip uses ${CHIP_FILTERS} filters. Using a different amount of neurons ${nb_inputs} is allowed but not respecting the chip constraints.`,
+        `Frontend on chip uses ${filters} filters. Using a different amount of neurons ${nb_inputs} is allowed but not respecting the chip constraints.`,
       );
     }
   }
@@ -65,15 +78,15 @@ export class Frontend extends HWWeightModule {
    * Element-wise product with the effective weight, over the whole sequence.
    * @param x - features `[B, T, N]`
    * @param opts - `impl: 'fused'` (typed-array `HwFrontendMul` kernel, default) or `'reference'`
-   *   (`tf.mul`); both give identical values
+   *   (`tf.mul`); both give identical values; `weight` replaces the effective weight
    * @returns currents `[B, T, N]`
    * @throws Error if `prepare_net` was not called first
    */
-  apply(x: tf.Tensor3D, opts: { impl?: 'fused' | 'reference' } = {}): tf.Tensor3D {
+  apply(x: tf.Tensor3D, opts: { impl?: 'fused' | 'reference'; weight?: tf.Tensor } = {}): tf.Tensor3D {
     if (x.shape[2] !== this.nb_inputs) {
       throw new RangeError(`Frontend '${this.name}': input has ${x.shape[2]} channels, expected ${this.nb_inputs}`);
     }
-    const w = this.effectiveWeight() as tf.Tensor1D;
+    const w = (opts.weight ?? this.effectiveWeight()) as tf.Tensor1D;
     return opts.impl === 'reference' ? (tf.mul(x, w) as tf.Tensor3D) : frontendMul(x, w);
   }
 }

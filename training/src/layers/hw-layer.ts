@@ -1,19 +1,29 @@
 /**
- * `HWLayer`: the H1v1 neuron layer (NWAVE reference §5.3). No trainable parameters; the
- * whole-sequence dynamics run in the fused `hwLayerScan` kernel.
+ * `HWLayer`: the chip's neuron layer (NWAVE reference §5.3, §12): threshold, reset and neuron
+ * mismatch come from the chip profile. The whole-sequence dynamics run in the fused
+ * `hwLayerScan` kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import { hwLayerScan, HW_THRESHOLD, type HwLayerScanResult } from '../kernels/hw-layer-scan.js';
-import { hwLayerScanReference } from '../kernels/hw-layer-reference.js';
+import { snapTau, type ChipProfile } from '@nwave/runtime';
+import { DEFAULT_CHIP, kernelReset } from '../chip.js';
+import type { KernelReset } from '../kernels/cpu/HwLayerScan.js';
+import { hwLayerScan, type HwLayerScanResult } from '../kernels/hw-layer-scan.js';
+import { hwLayerScanReference, stopGradient } from '../kernels/hw-layer-reference.js';
 import { fast_sigmoid, type Surrogate } from '../surrogates/surrogates.js';
 import type { HWSynapse } from './hw-synapse.js';
 import type { Rng } from './rng.js';
 
-/** Spread of the leak mismatch: `τ_i = τ·exp(LEAK_MISMATCH_SIGMA·ε_i)`. */
-export const LEAK_MISMATCH_SIGMA = 0.1;
-
-/** Range a learnable τ is kept in (s). */
+/**
+ * Range a learnable τ is kept in (s) on a chip whose taus are free (nwave-ts choice); a chip with
+ * snapped taus keeps them between its shortest and longest profile ({@link learnableTauRangeS}).
+ */
 export const LEARNABLE_TAU_RANGE_S: readonly [number, number] = [1e-3, 1];
+
+/** The range a learnt τ stays in on `chip`. */
+export function learnableTauRangeS(chip: ChipProfile): readonly [number, number] {
+  const rule = chip.neuron.tau;
+  return rule.kind === 'free' ? LEARNABLE_TAU_RANGE_S : [Math.min(...rule.profilesS), Math.max(...rule.profilesS)];
+}
 
 /**
  * Which implementation runs the network: `fused` (whole network as one op per forward and per
@@ -26,8 +36,13 @@ export type ScanImpl = 'fused' | 'layerwise' | 'reference';
 export interface HWLayerOptions {
   /** Surrogate gradient of the spike. @defaultValue fast_sigmoid(25) */
   spike_grad?: Surrogate;
-  /** Redraw `τ_i = τ·exp(0.1·ε_i)` at every `prepare_net`. @defaultValue false */
+  /**
+   * Redraw the chip's neuron mismatch at every `prepare_net`: `τ_i = τ·exp(leakSpread·ε_i)` and,
+   * on a chip with a threshold spread, `θ_i = θ·(1 + δ_i)`. @defaultValue false
+   */
   ileak_mismatch?: boolean;
+  /** The chip (threshold, reset, mismatch spreads). @defaultValue the default chip */
+  chip?: ChipProfile;
   /** Module name. */
   name?: string;
   /**
@@ -45,13 +60,19 @@ export interface HWLayerApplyOptions {
   impl?: ScanImpl;
   /** Also return the membrane after reset. @defaultValue false */
   returnMem?: boolean;
+  /** The currents already carry the threshold-spread scale (the network scales the weights). @defaultValue false */
+  inputScaled?: boolean;
 }
 
 let nextId = 0;
 
 /**
- * Hardware LIF layer: `v_t = max(0, β_i·v⁺_{t−1} + I_t)`, spike at `v ≥ θ = 1`, zero reset,
+ * Hardware LIF layer: `v_t = max(0, β_i·v⁺_{t−1} + I_t)`, spike at `v ≥ θ`, the chip's reset,
  * `β_i = exp(−dt/τ_i)`.
+ *
+ * A threshold spread `θ_i = θ·(1 + δ_i)` is simulated by scaling the neuron's input by
+ * `1/(1 + δ_i)` (dividing the neuron's whole dynamics by `θ_i/θ` leaves its spikes unchanged;
+ * only the membrane ceiling then scales with θ_i, which the ceiling of 64 θ never notices).
  */
 export class HWLayer {
   readonly kind = 'HWLayer' as const;
@@ -67,13 +88,18 @@ export class HWLayer {
   readonly ileak_mismatch: boolean;
   /** Module name. */
   readonly name: string;
+  /** The chip. */
+  readonly chip: ChipProfile;
   /** Threshold (fixed on chip). */
-  readonly threshold = HW_THRESHOLD;
+  readonly threshold: number;
+  /** Reset after a spike (the chip's). */
+  readonly reset: KernelReset;
   /** Recurrent synapse `[n, n]`, or null. */
   readonly recurrent: HWSynapse | null;
   /** Trainable log τ per neuron when τ is learnt, else null. */
   readonly logTau: tf.Variable | null;
   private betaNow: Float32Array;
+  private inputScaleNow: Float32Array | null = null;
   private betaT: tf.Tensor1D | null = null;
 
   /**
@@ -96,6 +122,9 @@ export class HWLayer {
     this.dt = dt;
     this.spike_grad = opts.spike_grad ?? fast_sigmoid(25);
     this.ileak_mismatch = opts.ileak_mismatch ?? false;
+    this.chip = opts.chip ?? DEFAULT_CHIP;
+    this.threshold = this.chip.neuron.threshold;
+    this.reset = kernelReset(this.chip);
     this.name = opts.name ?? `hwlayer_${nextId++}`;
     this.recurrent = opts.recurrent ?? null;
     if (this.recurrent && (this.recurrent.nb_inputs !== n_neurons || this.recurrent.nb_outputs !== n_neurons)) {
@@ -136,23 +165,56 @@ export class HWLayer {
   }
 
   /**
-   * Resets the layer for a new batch; with `ileak_mismatch`, redraws `τ_i = τ·exp(0.1·ε_i)`.
+   * Per-neuron input scale `1/(1 + δ_i)` of the threshold spread drawn by the last `prepare`
+   * (null without one).
+   */
+  get inputScale(): Float32Array | null {
+    return this.inputScaleNow;
+  }
+
+  /**
+   * `w` with each post-synaptic column scaled by {@link inputScale} (on the tape), or `w` itself.
+   * @param w - `[N_in, N]` or `[N]` weights feeding this layer
+   */
+  scaleInput(w: tf.Tensor): tf.Tensor {
+    const s = this.inputScaleNow;
+    return s ? tf.mul(w, tf.tensor1d(s, 'float32')) : w;
+  }
+
+  /**
+   * Resets the layer for a new batch; with `ileak_mismatch`, redraws the chip's neuron mismatch
+   * (`τ_i = τ·exp(leakSpread·ε_i)`, then the threshold spread if the chip has one).
    * (Membranes are not stored between calls: every scan starts from `v⁺ = 0`.)
    * @param rng - source of ε
    */
   prepare(rng: Rng): void {
     const taus = this.currentTaus();
     const factor = new Float32Array(this.n_neurons).fill(1);
-    if (this.ileak_mismatch) for (let i = 0; i < factor.length; i++) factor[i] = Math.exp(LEAK_MISMATCH_SIGMA * rng.normal());
-    this.betaNow = taus.map((tau, i) => Math.exp(-this.dt / (tau * factor[i])));
+    const { leakSpread, thresholdSpread } = this.chip.mismatch;
+    if (this.ileak_mismatch) for (let i = 0; i < factor.length; i++) factor[i] = Math.exp(leakSpread * rng.normal());
+    this.inputScaleNow = null;
+    if (this.ileak_mismatch && thresholdSpread > 0) {
+      const s = new Float32Array(this.n_neurons);
+      // θ_i kept positive as the runtime does (it clamps θ_i to one membrane unit).
+      for (let i = 0; i < s.length; i++) s[i] = 1 / Math.max(1e-3, 1 + thresholdSpread * rng.normal());
+      this.inputScaleNow = s;
+    }
+    // The τ the chip realises (a chip with τ profiles snaps; the export snaps the same way).
+    const snapped = this.chip.neuron.tau.kind === 'snapped';
+    const chipTaus = snapped ? taus.map((tau) => snapTau(this.chip, tau).tauS) : taus;
+    this.betaNow = chipTaus.map((tau, i) => Math.exp(-this.dt / (tau * factor[i])));
     if (this.betaT && !this.betaT.isDisposed) this.betaT.dispose();
     this.betaT = null;
     if (this.logTau) {
       const logTau = this.logTau;
-      // β = exp(−dt·e^(−log τ)/m): on the tape, so the loss differentiates wrt log τ.
-      this.betaT = tf.tidy(
-        () => tf.exp(tf.mul(tf.exp(tf.neg(logTau)), tf.tensor1d(Array.from(factor, (m) => -this.dt / m)))) as tf.Tensor1D,
-      );
+      const betaNow = this.betaNow;
+      this.betaT = tf.tidy(() => {
+        // β = exp(−dt·e^(−log τ)/m): on the tape, so the loss differentiates wrt log τ.
+        const continuous = tf.exp(tf.mul(tf.exp(tf.neg(logTau)), tf.tensor1d(Array.from(factor, (m) => -this.dt / m)))) as tf.Tensor1D;
+        if (!snapped) return continuous;
+        // Straight-through: the forward runs the chip's snapped τ, the gradient moves the learnt one.
+        return tf.add(continuous, stopGradient(tf.sub(tf.tensor1d(betaNow), continuous))) as tf.Tensor1D;
+      });
     }
   }
 
@@ -167,16 +229,24 @@ export class HWLayer {
     if (I.shape[2] !== this.n_neurons) {
       throw new RangeError(`HWLayer '${this.name}': input has ${I.shape[2]} neurons, expected ${this.n_neurons}`);
     }
+    const scale = this.inputScaleNow;
+    const input = scale && !opts.inputScaled ? (tf.mul(I, tf.tensor1d(scale, 'float32')) as tf.Tensor3D) : I;
     if (opts.impl === 'reference' || this.recurrent || this.logTau) {
-      return hwLayerScanReference(I, this.betaTensor() ?? this.betaNow, {
+      return hwLayerScanReference(input, this.betaTensor() ?? this.betaNow, {
         theta: this.threshold,
+        reset: this.reset,
         surrogate: this.spike_grad,
         returnMem: opts.returnMem ?? false,
-        wRec: this.recurrent ? (this.recurrent.effectiveWeight() as tf.Tensor2D) : undefined,
+        wRec: this.recurrent ? (this.scaleInput(this.recurrent.effectiveWeight()) as tf.Tensor2D) : undefined,
         learnBeta: this.logTau !== null,
       });
     }
-    return hwLayerScan(I, this.betaNow, { theta: this.threshold, surrogate: this.spike_grad, returnMem: opts.returnMem ?? false });
+    return hwLayerScan(input, this.betaNow, {
+      theta: this.threshold,
+      reset: this.reset,
+      surrogate: this.spike_grad,
+      returnMem: opts.returnMem ?? false,
+    });
   }
 
   /** Frees the learnable τ and the decay tensor (the recurrent synapse is a module of its own). */

@@ -6,12 +6,14 @@
  * learnable τ) as one `HwNetworkScan` op; `layerwise` and `reference` run layer by layer.
  */
 import type * as tf from '@tensorflow/tfjs';
+import type { ChipProfile } from '@nwave/runtime';
 import { hwNetworkScan } from '../kernels/hw-network-scan.js';
 import { Frontend } from './frontend.js';
 import { HWLayer, type ScanImpl } from './hw-layer.js';
 import { HWSynapse } from './hw-synapse.js';
 import type { FloatWeights, QuantizedWeights } from './hw-weight.js';
 import { normal } from './init.js';
+import type { NetworkDescription } from './network-description.js';
 import { prepare_net, type ModuleContainer, type NwaveModule } from './prepare-net.js';
 import { Rng, defaultRng } from './rng.js';
 
@@ -37,20 +39,25 @@ export interface HWNetworkForwardResult {
 
 type Pair = { syn: Frontend | HWSynapse; layer: HWLayer };
 
-/** A sequential feed-forward network of H1v1 modules. */
+/** A sequential feed-forward network of chip modules. */
 export class HWNetwork implements ModuleContainer {
   /** The modules, in order. */
   readonly layers: readonly NwaveModule[];
   /** Generator used by `prepare_net` when none is given. */
   readonly mismatchRng: Rng;
+  /** The chip the modules are built for (sign groups and weight range of the losses and projection). */
+  readonly chip: ChipProfile;
+  /** The description the network was built from (the trainer's: exported back to a checkpoint), or null. */
+  readonly description: NetworkDescription | null;
   private readonly pairs: Pair[];
 
   /**
    * @param layers - alternating synapse and `HWLayer` modules; a `Frontend` may only come first
-   * @param opts - `mismatchSeed`: seed of the mismatch generator @defaultValue 1234
+   * @param opts - `mismatchSeed`: seed of the mismatch generator @defaultValue 1234; `chip`
+   *   @defaultValue the modules' chip; `description` it was built from
    * @throws RangeError if the sequence or the sizes do not chain
    */
-  constructor(layers: readonly NwaveModule[], opts: { mismatchSeed?: number } = {}) {
+  constructor(layers: readonly NwaveModule[], opts: { mismatchSeed?: number; chip?: ChipProfile; description?: NetworkDescription } = {}) {
     if (layers.length === 0 || layers.length % 2 !== 0) {
       throw new RangeError(`HWNetwork: expected (synapse, HWLayer) pairs, got ${layers.length} modules`);
     }
@@ -75,6 +82,30 @@ export class HWNetwork implements ModuleContainer {
     }
     this.layers = [...layers];
     this.mismatchRng = new Rng(opts.mismatchSeed ?? 1234);
+    // The modules' chip (they must agree): losses and projection read it from the network.
+    this.chip = opts.chip ?? this.pairs[0].layer.chip;
+    const other = this.pairs.find((p) => p.layer.chip !== this.chip);
+    if (other) throw new RangeError(`HWNetwork: ${other.layer.name} is built for ${other.layer.chip.id}, the network for ${this.chip.id}`);
+    this.description = opts.description ?? null;
+  }
+
+  /**
+   * Sets the `SignAnnealing` sharpness α of every core synapse (null: gate off).
+   * @param alpha - α of the current epoch
+   */
+  setSignAlpha(alpha: number | null): void {
+    for (const s of this.synapses()) s.signAlpha = alpha;
+  }
+
+  /**
+   * The synapse named `name` and the `HWLayer` it feeds.
+   * @throws RangeError when no synapse has that name
+   */
+  pair(name: string): { syn: Frontend | HWSynapse; layer: HWLayer } {
+    const p = this.pairs.find((x) => x.syn.name === name);
+    if (!p)
+      throw new RangeError(`HWNetwork: no synapse named ${JSON.stringify(name)} (have ${this.pairs.map((x) => x.syn.name).join(', ')})`);
+    return p;
   }
 
   /**
@@ -140,11 +171,13 @@ export class HWNetwork implements ModuleContainer {
       const r = hwNetworkScan(
         x,
         this.pairs.map(({ syn, layer }) => ({
-          w: syn.effectiveWeight(),
-          wRec: layer.recurrent ? layer.recurrent.effectiveWeight() : null,
+          // A threshold spread scales each neuron's input (see HWLayer).
+          w: layer.scaleInput(syn.effectiveWeight()),
+          wRec: layer.recurrent ? layer.scaleInput(layer.recurrent.effectiveWeight()) : null,
           beta: layer.betaTensor() ?? layer.beta,
           learnBeta: layer.logTau !== null,
           theta: layer.threshold,
+          reset: layer.reset,
           surrogate: layer.spike_grad,
         })),
         { inputDiag: this.pairs[0].syn instanceof Frontend, returnMem: opts.returnMem },
@@ -155,8 +188,10 @@ export class HWNetwork implements ModuleContainer {
     const mems: tf.Tensor3D[] = [];
     let h = x;
     for (const { syn, layer } of this.pairs) {
-      const cur = syn.apply(h, { impl: opts.impl === 'reference' ? 'reference' : 'fused' });
-      const r = layer.apply(cur, { impl: opts.impl, returnMem: opts.returnMem });
+      // Scaled weights as in the fused path, so both round alike.
+      const weight = layer.scaleInput(syn.effectiveWeight());
+      const cur = syn.apply(h, { impl: opts.impl === 'reference' ? 'reference' : 'fused', weight });
+      const r = layer.apply(cur, { impl: opts.impl, returnMem: opts.returnMem, inputScaled: true });
       spikes.push(r.spikes);
       if (r.mem) mems.push(r.mem);
       h = r.spikes;

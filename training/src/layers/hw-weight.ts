@@ -1,10 +1,13 @@
 /**
  * Shared machinery of the weight-carrying modules (`Frontend`, `HWSynapse`): a trainable
- * `tf.Variable` plus the effective weight `W_eff = q(W) + σ·ε` that `prepare_net` rebuilds.
+ * `tf.Variable` plus the effective weight `W_eff = c·q(W) + σ·ε` that `prepare_net` rebuilds
+ * (q: the chip's weight grid, c: the chip's charge per unit weight, σ: synaptic mismatch).
  */
 import * as tf from '@tensorflow/tfjs';
+import type { SynapseKind } from '@nwave/runtime';
 import { fakeQuantize } from '../quantize/fake-quantize.js';
-import { W_MAX, quantizeCodes, quantStep } from '../quantize/quantize.js';
+import { quantizeCodes, quantStep } from '../quantize/quantize.js';
+import { softSignGate } from './sign-annealing.js';
 import type { Rng } from './rng.js';
 
 let nextId = 0;
@@ -48,8 +51,14 @@ export abstract class HWWeightModule {
   readonly quantization_bits: number | null;
   /** Std of the additive synaptic mismatch (weight units), or `null` for none. */
   readonly stddev: number | null;
-  /** Clipping range of the quantizer. */
+  /** Clipping range of the quantizer (the chip's `wMax` of this kind of synapse). */
   readonly wMax: number;
+  /** Charge per unit weight (the chip's `chargeScale` of this kind of synapse). */
+  readonly chargeScale: number;
+  /** Sign-group size of the soft sign gate (HWSynapse only). */
+  readonly signGroupSize: number;
+  /** Sharpness α of the soft sign gate (`SignAnnealing`), or null when off. */
+  signAlpha: number | null = null;
   /** Module name (also the variable's name prefix). */
   readonly name: string;
   private eff: tf.Tensor | null = null;
@@ -60,28 +69,35 @@ export abstract class HWWeightModule {
     values: Float32Array,
     bits: number | null,
     stddev: number | null,
-    wMax = W_MAX,
-    name?: string,
+    synapse: SynapseKind,
+    name: string | undefined,
+    signGroupSize: number,
   ) {
     this.name = name ?? `${prefix}_${nextId++}`;
     this.quantization_bits = bits;
     this.stddev = stddev;
-    this.wMax = wMax;
+    this.wMax = synapse.wMax;
+    this.chargeScale = synapse.chargeScale;
+    this.signGroupSize = signGroupSize;
     const initial = tf.tensor(values, shape, 'float32');
     this.weight = tf.variable(initial, true, `${this.name}/weight_${nextId++}`);
     initial.dispose();
   }
 
   /**
-   * Rebuilds the effective weight `fakeQuantize(W) + stddev·ε` (ε ~ N(0,1) redrawn from `rng`,
-   * not differentiated). Call it inside the function being differentiated so the tape sees it.
+   * Rebuilds the effective weight `c·fakeQuantize(gate(W)) + stddev·ε` (gate: the soft sign gate
+   * while `SignAnnealing` runs; ε ~ N(0,1) redrawn from `rng`, not differentiated). Call it inside
+   * the function being differentiated so the tape sees it.
    * @param rng - source of the mismatch noise
    */
   prepare(rng: Rng): void {
     if (this.eff !== null && this.eff !== this.weight && !this.eff.isDisposed) this.eff.dispose();
     const sd = this.stddev;
+    const alpha = this.signAlpha;
     this.eff = tf.tidy(() => {
-      const q = fakeQuantize(this.weight, this.quantization_bits, this.wMax);
+      const gated = alpha === null || this.weight.rank !== 2 ? this.weight : softSignGate(this.weight, alpha, this.signGroupSize);
+      const fq = fakeQuantize(gated, this.quantization_bits, this.wMax);
+      const q = this.chargeScale === 1 ? fq : tf.mul(fq, this.chargeScale);
       if (sd === null || sd === 0) return q;
       const noise = rng.normalArray(this.weight.size, 0, sd);
       return tf.add(q, tf.tensor(noise, this.weight.shape, 'float32'));

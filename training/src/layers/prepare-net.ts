@@ -1,6 +1,7 @@
 /**
  * `prepare_net(model, rng)`: per-batch reset of every module (NWAVE reference §5.5).
  */
+import type { ChipProfile } from '@nwave/runtime';
 import type { Frontend } from './frontend.js';
 import type { HWLayer } from './hw-layer.js';
 import type { HWSynapse } from './hw-synapse.js';
@@ -15,6 +16,8 @@ export interface ModuleContainer {
   modules(): readonly NwaveModule[];
   /** Generator used when `prepare_net` gets none. */
   readonly mismatchRng?: Rng;
+  /** The chip the modules are built for (sign groups, weight range of the losses). */
+  readonly chip?: ChipProfile;
 }
 
 function isContainer(m: unknown): m is ModuleContainer {
@@ -23,7 +26,7 @@ function isContainer(m: unknown): m is ModuleContainer {
 
 /**
  * Prepares a model for a batch: walks the modules in construction order, rebuilds each weight
- * module's effective weight `W_eff = fakeQuantize(W) + stddev·ε` (ε redrawn) and redraws the
+ * module's effective weight `W_eff = c·fakeQuantize(W) + stddev·ε` (ε redrawn) and redraws the
  * leak mismatch of `HWLayer`s built with `ileak_mismatch`.
  *
  * Call it once per batch *inside* the function you differentiate (e.g. the closure given to

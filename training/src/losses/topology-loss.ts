@@ -1,14 +1,12 @@
 /**
- * Sign-topology constraint (NWAVE reference §8): groups of 5 consecutive post-synaptic weights
- * of one input row, `b = W[i, 5k : 5k+5]`, must share one sign. A short last block
- * (`N_out % 5 ≠ 0`) is its own group.
+ * Sign-topology constraint (NWAVE reference §8): groups of g consecutive post-synaptic weights
+ * of one input row, `b = W[i, gk : gk+g]` (g = the chip's `signGroupSize`, 5 on H1), must share
+ * one sign. A short last block (`N_out % g ≠ 0`) is its own group.
  */
 import { signGroupViolations as runtimeSignGroupViolations } from '@nwave/runtime';
 import * as tf from '@tensorflow/tfjs';
-import { resolveWeights, type WeightSource } from './weight-sources.js';
-
-/** Size of a sign group on H1v1. */
-export const SIGN_GROUP_SIZE = 5;
+import { DEFAULT_CHIP } from '../chip.js';
+import { chipOfSource, resolveWeights, type WeightSource } from './weight-sources.js';
 
 /** One block whose entries have both signs: row `row`, columns `start … end−1`. */
 export interface SignGroupViolation {
@@ -26,11 +24,16 @@ export interface SignGroupViolation {
  * @param W - weights or integer codes, row-major `[nIn, nOut]`
  * @param nIn - rows (pre-synaptic neurons)
  * @param nOut - columns (post-synaptic neurons)
- * @param group - block size @defaultValue 5
+ * @param group - block size @defaultValue the default chip's sign-group size
  * @returns the violating blocks, in row-major order
  * @throws RangeError if `W.length ≠ nIn·nOut`
  */
-export function signGroupViolations(W: ArrayLike<number>, nIn: number, nOut: number, group = SIGN_GROUP_SIZE): SignGroupViolation[] {
+export function signGroupViolations(
+  W: ArrayLike<number>,
+  nIn: number,
+  nOut: number,
+  group = DEFAULT_CHIP.signGroupSize,
+): SignGroupViolation[] {
   if (W.length !== nIn * nOut) throw new RangeError(`signGroupViolations: ${W.length} values for a ${nIn}x${nOut} matrix`);
   return runtimeSignGroupViolations(W, nIn, nOut, group);
 }
@@ -39,10 +42,10 @@ export function signGroupViolations(W: ArrayLike<number>, nIn: number, nOut: num
  * Sum of block penalties `pen(b) = min(Σ relu(b), Σ relu(−b))` of one matrix, and the number of
  * blocks. The last block is zero-padded, which leaves its penalty unchanged.
  * @param W - `[nIn, nOut]`
- * @param group - block size @defaultValue 5
+ * @param group - block size @defaultValue the default chip's sign-group size
  * @returns `{sum, count}`
  */
-export function topologyPenaltySum(W: tf.Tensor, group = SIGN_GROUP_SIZE): { sum: tf.Scalar; count: number } {
+export function topologyPenaltySum(W: tf.Tensor, group = DEFAULT_CHIP.signGroupSize): { sum: tf.Scalar; count: number } {
   if (W.rank !== 2) throw new RangeError(`topology_loss: weights must be [N_in, N_out], got [${W.shape}]`);
   const [nIn, nOut] = W.shape as [number, number];
   const k = Math.ceil(nOut / group);
@@ -65,16 +68,18 @@ export function topologyPenaltySum(W: tf.Tensor, group = SIGN_GROUP_SIZE): { sum
 
 /**
  * `topology_loss(model, lam)`: `lam ·` mean of the block penalties over all blocks of every
- * core weight matrix. Zero exactly when every block is sign-aligned.
+ * core weight matrix (blocks of the model's chip's sign-group size). Zero exactly when every
+ * block is sign-aligned.
  * @param synapses - a model (its `HWSynapse` weights) or a list of `[N_in, N_out]` weights
  * @param lam - weight of the loss
  * @returns scalar loss (differentiable)
  */
 export function topology_loss(synapses: WeightSource, lam: number): tf.Scalar {
   const ws = resolveWeights(synapses);
+  const group = chipOfSource(synapses).signGroupSize;
   return tf.tidy(() => {
     if (ws.length === 0) return tf.scalar(0);
-    const parts = ws.map((w) => topologyPenaltySum(w));
+    const parts = ws.map((w) => topologyPenaltySum(w, group));
     const count = parts.reduce((a, p) => a + p.count, 0);
     return tf.mul(tf.addN(parts.map((p) => p.sum)), lam / count) as tf.Scalar;
   });

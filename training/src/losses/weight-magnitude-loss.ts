@@ -2,17 +2,16 @@
  * Weight-range penalty (NWAVE reference §8).
  */
 import * as tf from '@tensorflow/tfjs';
-import { W_MAX } from '../quantize/quantize.js';
-import { resolveWeights, type WeightSource } from './weight-sources.js';
+import { chipOfSource, resolveWeights, type WeightSource } from './weight-sources.js';
 
 /**
  * `weight_magnitude_loss(model, limit)`: mean over all weight elements of `max(|w| − limit, 0)²`
  * (normalised by the total parameter count of the tensors considered).
  * @param weights - a model (its `HWSynapse` weights) or a list of modules / tensors
- * @param limit - programmable range @defaultValue 0.9
+ * @param limit - programmable range @defaultValue the chip's core `wMax` (a model's chip, else the default chip)
  * @returns scalar loss (differentiable)
  */
-export function weight_magnitude_loss(weights: WeightSource, limit = W_MAX): tf.Scalar {
+export function weight_magnitude_loss(weights: WeightSource, limit = chipOfSource(weights).synapse.core.wMax): tf.Scalar {
   const ws = resolveWeights(weights);
   return tf.tidy(() => {
     const count = ws.reduce((a, w) => a + w.size, 0);

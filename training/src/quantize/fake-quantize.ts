@@ -2,7 +2,7 @@
  * Fake quantization with a straight-through estimator, as one tfjs op.
  */
 import * as tf from '@tensorflow/tfjs';
-import { W_MAX, quantizeValues } from './quantize.js';
+import { quantizeValues } from './quantize.js';
 
 /**
  * Fake-quantizes a weight tensor for training.
@@ -15,10 +15,10 @@ import { W_MAX, quantizeValues } from './quantize.js';
  * Reads `w` synchronously (`dataSync`): meant for the CPU backend and small weight tensors.
  * @param w - float32 weights of any shape
  * @param bits - total bits including sign, or `null` for float
- * @param wMax - clipping range @defaultValue 0.9
+ * @param wMax - clipping range (the chip's wMax of this synapse kind)
  * @returns a tensor of the same shape (or `w` when `bits` is null)
  */
-export function fakeQuantize(w: tf.Tensor, bits: number | null, wMax = W_MAX): tf.Tensor {
+export function fakeQuantize(w: tf.Tensor, bits: number | null, wMax: number): tf.Tensor {
   if (bits === null) return w;
   const op = tf.customGrad((...args: unknown[]) => {
     const x = args[0] as tf.Tensor;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { quantizeToCodes as runtimeCodes } from '@nwave/runtime';
+import { H1V1_ESTIMATE, quantizeToCodes as runtimeCodes } from '@nwave/runtime';
 import { Rng } from '../layers/rng.js';
 import { fakeQuantize, maxCode, quantStep, quantizeCodes, quantizeValues, roundHalfAwayFromZero } from './index.js';
 
@@ -10,11 +10,12 @@ beforeAll(async () => {
 
 describe('quantization grid (reference §6)', () => {
   it('step and levels', () => {
-    expect(quantStep(5)).toBeCloseTo(0.06, 15);
+    expect(quantStep(5, H1V1_ESTIMATE.synapse.core.wMax)).toBeCloseTo(0.06, 15);
     expect(quantStep(5, 0.9)).toBe(0.9 / 15);
     expect(maxCode(5)).toBe(15);
     expect(quantStep(3, 0.75)).toBe(0.25);
-    expect(() => quantStep(1)).toThrow(RangeError);
+    expect(() => quantStep(1, 0.9)).toThrow(RangeError);
+    expect(() => quantStep(5, 0)).toThrow(RangeError);
   });
 
   it('rounds half away from zero', () => {
@@ -26,9 +27,9 @@ describe('quantization grid (reference §6)', () => {
 
   it('clips to ±wMax: 31 levels for 5 bits', () => {
     const w = Float32Array.of(-5, -0.9, -0.03001, 0, 0.0299, 0.09, 0.4501, 0.8999, 0.9, 2);
-    expect(Array.from(quantizeCodes(w, 5))).toEqual([-15, -15, -1, 0, 0, 2, 8, 15, 15, 15]);
+    expect(Array.from(quantizeCodes(w, 5, 0.9))).toEqual([-15, -15, -1, 0, 0, 2, 8, 15, 15, 15]);
     const many = new Rng(3).normalArray(5000, 0, 1);
-    const levels = new Set(quantizeCodes(many, 5));
+    const levels = new Set(quantizeCodes(many, 5, 0.9));
     expect(levels.size).toBe(31);
     expect(Math.max(...levels)).toBe(15);
     expect(Math.min(...levels)).toBe(-15);
@@ -59,8 +60,8 @@ describe('quantization grid (reference §6)', () => {
 
   it('bits = null is the identity (no clip, gradient 1)', () => {
     const w = tf.tensor2d([[1.5, -0.123]]);
-    expect(fakeQuantize(w, null)).toBe(w);
-    const g = tf.grad((x: tf.Tensor) => tf.sum(fakeQuantize(x, null)))(w);
+    expect(fakeQuantize(w, null, 0.9)).toBe(w);
+    const g = tf.grad((x: tf.Tensor) => tf.sum(fakeQuantize(x, null, 0.9)))(w);
     expect(Array.from(g.dataSync())).toEqual([1, 1]);
     tf.dispose([w, g]);
   });

@@ -2,17 +2,12 @@
  * Uniform, symmetric, mid-tread weight quantization (NWAVE reference §6), on plain typed arrays.
  *
  * `Δ = wMax / (2^(bits−1) − 1)`, `code = roundHalfAwayFromZero(clip(w, −wMax, wMax) / Δ)`,
- * `q(w) = Δ·code`. With `wMax = 0.9` and 5 bits: Δ = 0.06, codes −15…15 (31 levels). This is the
+ * `q(w) = Δ·code`; `wMax` and the bits are the chip profile's (`synapse.frontend`, `synapse.core`).
+ * E.g. H1v1 core weights, ±0.9 with 5 bits: Δ = 0.06, codes −15…15 (31 levels). This is the
  * runtime's rule; the trainer's fake quantization calls these functions so both sides produce
  * the same integer codes from the same float32 weights.
  */
 import { maxCode, quantizeToCodes, quantStep as runtimeQuantStep, roundHalfAway } from '@nwave/runtime';
-
-/** Programmable weight range of the H1v1 chip, in threshold units. */
-export const W_MAX = 0.9;
-
-/** Default quantization of `HWSynapse` weights (Tutorial 3). */
-export const DEFAULT_QUANTIZATION_BITS = 5;
 
 /** Ties away from zero: the runtime's `roundHalfAway` (one rounding rule for trainer and runtime). */
 export const roundHalfAwayFromZero = roundHalfAway;
@@ -21,7 +16,7 @@ export const roundHalfAwayFromZero = roundHalfAway;
  * Quantization step `Δ = wMax / (2^(bits−1) − 1)` (the runtime's grid), with argument checks.
  * @throws RangeError if `bits` is not an integer ≥ 2 or `wMax` is not positive
  */
-export function quantStep(bits: number, wMax = W_MAX): number {
+export function quantStep(bits: number, wMax: number): number {
   if (!Number.isInteger(bits) || bits < 2) {
     throw new RangeError(`quantization bits must be an integer >= 2, got ${bits}`);
   }
@@ -35,7 +30,7 @@ export { maxCode };
  * Integer codes of a weight array: exactly the runtime's `quantizeToCodes`, so the codes the
  * trainer sees are the codes the exported checkpoint carries.
  */
-export function quantizeCodes(w: ArrayLike<number>, bits: number, wMax = W_MAX): Int32Array {
+export function quantizeCodes(w: ArrayLike<number>, bits: number, wMax: number): Int32Array {
   quantStep(bits, wMax);
   return quantizeToCodes(w, bits, wMax);
 }
@@ -44,10 +39,10 @@ export function quantizeCodes(w: ArrayLike<number>, bits: number, wMax = W_MAX):
  * Float32 weight values of integer codes: `Δ·code`.
  * @param codes - integer codes
  * @param bits - total bits including sign
- * @param wMax - clipping range @defaultValue 0.9
+ * @param wMax - clipping range (the chip's wMax of this synapse kind)
  * @returns dequantized weights
  */
-export function dequantizeCodes(codes: ArrayLike<number>, bits: number, wMax = W_MAX): Float32Array {
+export function dequantizeCodes(codes: ArrayLike<number>, bits: number, wMax: number): Float32Array {
   const step = quantStep(bits, wMax);
   const out = new Float32Array(codes.length);
   for (let i = 0; i < codes.length; i++) out[i] = codes[i] * step;
@@ -58,9 +53,9 @@ export function dequantizeCodes(codes: ArrayLike<number>, bits: number, wMax = W
  * Quantized float values `q(w) = Δ·code(w)` (the forward pass of fake quantization).
  * @param w - float weights
  * @param bits - total bits including sign
- * @param wMax - clipping range @defaultValue 0.9
+ * @param wMax - clipping range (the chip's wMax of this synapse kind)
  * @returns quantized weights, same length as `w`
  */
-export function quantizeValues(w: ArrayLike<number>, bits: number, wMax = W_MAX): Float32Array {
+export function quantizeValues(w: ArrayLike<number>, bits: number, wMax: number): Float32Array {
   return dequantizeCodes(quantizeCodes(w, bits, wMax), bits, wMax);
 }

@@ -31,7 +31,7 @@ describe('export of recurrent networks with learnt taus', () => {
     tf.tidy(() => h1.logTau!.assign(tf.add(h1.logTau!, tf.linspace(-0.5, 0.5, 20))));
     tf.tidy(() => out.logTau!.assign(tf.tensor1d([Math.log(5), Math.log(0.03)])));
     applyHardConstraints(net, { signGroups: true });
-    const ck = networkToCheckpoint(net, cfg, {
+    const ck = networkToCheckpoint(net, {
       name: 'rec',
       labels: ['a', 'b'],
       backgroundLabels: [],

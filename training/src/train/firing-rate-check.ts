@@ -31,7 +31,8 @@ export function checkInitialFiringRates(net: HWNetwork, batches: Iterable<Batch>
         advice: 'raise the incoming weights (init mean) or the input gain; a silent layer passes no gradient',
       };
     if (rate < 0.05) return { layer, rate, verdict: 'low', advice: 'consider a larger init mean or longer tau' };
-    if (rate > 0.9)
+    const saturated = 0.9; // (not a chip number)
+    if (rate > saturated)
       return {
         layer,
         rate,

@@ -16,11 +16,11 @@ import * as tf from '@tensorflow/tfjs';
 import { netLayout, transposeWeights, type NetLayout } from '../kernels/cpu/HwNetworkScan.js';
 import { DetectorScratch, detectorLossCpu, magnitudePenaltyCpu, meanOf, topologyPenaltyCpu } from '../kernels/cpu/step-losses.js';
 import { netArenas, runNetBackward, runNetForward } from '../kernels/net-pool.js';
-import { Frontend, HWLayer, HWSynapse, LEAK_MISMATCH_SIGMA, type HWNetwork } from '../layers/index.js';
+import { Frontend, HWLayer, HWSynapse, type HWNetwork } from '../layers/index.js';
 import { detectorPlan, type DetectorLossOptions } from '../losses/detector-loss.js';
-import { W_MAX, quantizeValues } from '../quantize/quantize.js';
+import { quantizeValues } from '../quantize/quantize.js';
 import type { Surrogate } from '../surrogates/surrogates.js';
-import { constrainFrontend, constrainLogTau, constrainSynapse } from './sign-projection.js';
+import { constrainFrontend, constrainLogTau, constrainSynapse, frontendBitsOf } from './sign-projection.js';
 
 /** Settings of the step (from the training config). */
 export interface FusedStepConfig {
@@ -75,14 +75,14 @@ interface Param {
   grad: Float32Array;
   m: Float32Array;
   v: Float32Array;
-  group: 0 | 1;
+  group: 0 | 1; // (not a chip number): frontend or core optimizer
   shape: number[];
 }
 
 /** Adam of tfjs (`tf.train.adam`, β1 0.9, β2 0.999, ε 1e-7), op by op in float32. */
-const BETA1 = Math.fround(0.9);
+const BETA1 = Math.fround(0.9); // (not a chip number)
 const BETA2 = Math.fround(0.999);
-const ONE_MINUS_BETA1 = Math.fround(1 - 0.9);
+const ONE_MINUS_BETA1 = Math.fround(1 - 0.9); // (not a chip number)
 const ONE_MINUS_BETA2 = Math.fround(1 - 0.999);
 const EPSILON = Math.fround(1e-7);
 
@@ -199,6 +199,8 @@ export class FusedTrainStep {
       rec: this.layers.map((x) => x.recurrent !== null),
       learnBeta: this.layers.map((x) => x.logTau !== null),
       theta: this.layers.map((x) => x.threshold),
+      subtractive: this.layers.map((x) => x.reset.subtractive),
+      ceiling: this.layers.map((x) => x.reset.ceiling),
       surKind: sur.map((s) => s[0]),
       surParam: sur.map((s) => s[1]),
     });
@@ -213,7 +215,7 @@ export class FusedTrainStep {
         const i = this.layers.indexOf(m);
         const n = m.n_neurons;
         const factor = new Float32Array(n).fill(1);
-        if (m.ileak_mismatch) for (let k = 0; k < n; k++) factor[k] = Math.exp(LEAK_MISMATCH_SIGMA * rng.normal());
+        if (m.ileak_mismatch) for (let k = 0; k < n; k++) factor[k] = Math.exp(m.chip.mismatch.leakSpread * rng.normal());
         const beta = this.betas[i];
         const p = this.byModule.get(m);
         if (p) {
@@ -344,7 +346,7 @@ export class FusedTrainStep {
     let magCount = 0;
     const coreSyns = this.net.synapses();
     for (const s of coreSyns) magCount += s.weight.size;
-    for (const s of coreSyns) topoCount += s.nb_inputs * Math.ceil(s.nb_outputs / 5);
+    for (const s of coreSyns) topoCount += s.nb_inputs * Math.ceil(s.nb_outputs / this.net.chip.signGroupSize);
     for (const m of [...this.syns, ...coreSyns.filter((s) => !this.syns.includes(s))]) {
       const p = this.byModule.get(m) as Param;
       if (m.quantization_bits !== null) {
@@ -352,8 +354,15 @@ export class FusedTrainStep {
         for (let k = 0; k < p.value.length; k++) if (!(p.value[k] >= -wMax && p.value[k] <= wMax)) p.grad[k] = 0;
       }
       if (m instanceof HWSynapse) {
-        topoSum += topologyPenaltyCpu(p.value, m.nb_inputs, m.nb_outputs, cfg.lamTopology / topoCount, p.grad).sum;
-        magSum += magnitudePenaltyCpu(p.value, W_MAX, cfg.lamMagnitude / magCount, p.grad);
+        topoSum += topologyPenaltyCpu(
+          p.value,
+          m.nb_inputs,
+          m.nb_outputs,
+          cfg.lamTopology / topoCount,
+          p.grad,
+          this.net.chip.signGroupSize,
+        ).sum;
+        magSum += magnitudePenaltyCpu(p.value, this.net.chip.synapse.core.wMax, cfg.lamMagnitude / magCount, p.grad);
       }
     }
     const topology = topoCount ? (cfg.lamTopology * topoSum) / topoCount : 0;
@@ -399,14 +408,14 @@ export class FusedTrainStep {
     // Hard constraints (the same functions as applyHardConstraints) and the log-scale bounds.
     for (const s of coreSyns) {
       const p = this.byModule.get(s) as Param;
-      constrainSynapse(p.value, s.nb_inputs, s.nb_outputs, opts.signGroups);
+      constrainSynapse(p.value, s.nb_inputs, s.nb_outputs, opts.signGroups, this.net.chip);
     }
     for (const layer of this.layers) {
       const p = this.byModule.get(layer);
-      if (p) constrainLogTau(p.value);
+      if (p) constrainLogTau(p.value, this.net.chip);
     }
     const fe = this.net.frontend();
-    if (fe) constrainFrontend((this.byModule.get(fe) as Param).value);
+    if (fe) constrainFrontend((this.byModule.get(fe) as Param).value, this.net.chip, frontendBitsOf(this.net));
     const ls = this.logScaleParam.value;
     if (ls[0] < LOG_SCALE_MIN || ls[0] > LOG_SCALE_MAX) ls[0] = Math.min(LOG_SCALE_MAX, Math.max(LOG_SCALE_MIN, ls[0]));
 

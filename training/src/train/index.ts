@@ -8,3 +8,4 @@ export * from './fused-step.js';
 export * from './tfjs-step.js';
 export * from './report.js';
 export * from './run-training.js';
+export * from './fluct-init.js';

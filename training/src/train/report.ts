@@ -1,9 +1,9 @@
 /**
  * Training report beside the checkpoint: `<name>.history.json` (every number) and a
  * self-contained `<name>.report.html` with SVG plots (loss components, accuracy, firing rates per
- * layer and per neuron, weight histograms against the ±0.9 limit, confusion matrices).
+ * layer and per neuron, weight histograms against the chip's weight limit, confusion matrices).
  */
-import { NwaveModel, codesToWeights, runClip, type Checkpoint } from '@nwave/runtime';
+import { NwaveModel, codesToWeights, getChipProfile, runClip, type Checkpoint } from '@nwave/runtime';
 import { writeFileAtomic } from '@nwave/runtime/node';
 import type { HWNetwork } from '../layers/index.js';
 import { barChart, esc, histogram, lineChart } from '@nwave/data/svg-charts';
@@ -83,13 +83,15 @@ export async function writeTrainingReport(out: string, r: ReportInput): Promise<
       layerNames.map((n, i) => ({ name: n, values: h.map((e) => e.firingRates[i] ?? 0) })),
     ),
   ];
-  const weightFigs = ck.network.layers.map((l) =>
-    histogram(
-      `Weights of ${l.name} (${l.weights.bits} bits), chip limit ±0.9`,
+  const chip = getChipProfile(ck.chipProfile);
+  const weightFigs = ck.network.layers.map((l) => {
+    const limit = chip.synapse[l.type === 'frontend' ? 'frontend' : 'core'].wMax;
+    return histogram(
+      `Weights of ${l.name} (${l.weights.bits} bits), ${chip.chip} limit ±${limit}`,
       codesToWeights(l.weights.codes, l.weights.bits, l.weights.wMax),
-      { limits: [-0.9, 0.9] },
-    ),
-  );
+      { limits: [-limit, limit] },
+    );
+  });
   const rateFigs = perNeuronRates(model, r).map((rates, i) =>
     barChart(`Firing rate per neuron, ${model.fixedPoint.layers[i].name} (runtime, validation clips)`, rates, { max: 1 }),
   );

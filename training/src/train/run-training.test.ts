@@ -13,6 +13,7 @@ import { generateBackgroundClips, generateSyntheticSpeech, toolsAvailable } from
 import { buildNetwork } from './build-network.js';
 import { evaluateModel } from '@nwave/data/evaluate';
 import { networkToCheckpoint } from './export-checkpoint.js';
+import { quantStep } from '../quantize/quantize.js';
 import { runTraining } from './run-training.js';
 import { DEFAULT_TRAIN_CONFIG } from './train-config.js';
 
@@ -205,13 +206,13 @@ describe('export refuses non-compliant networks', () => {
     const fb = TEST_FILTERBANK;
     const opts = { name: 'x', labels: ['a', 'b', 'c'], backgroundLabels: [], filterbank: fb };
     // normal(0.1, 0.3) init mixes signs inside groups of 5.
-    expect(() => networkToCheckpoint(net, cfg, opts)).toThrow(ConstraintError);
+    expect(() => networkToCheckpoint(net, opts)).toThrow(ConstraintError);
     try {
-      networkToCheckpoint(net, cfg, opts);
+      networkToCheckpoint(net, opts);
     } catch (e) {
       expect((e as ConstraintError).message).toMatch(/\[sign-groups\] hidden: \d+ mixed-sign groups of 5/);
     }
-    const ck = networkToCheckpoint(net, cfg, { ...opts, allowViolations: true });
+    const ck = networkToCheckpoint(net, { ...opts, allowViolations: true });
     expect(ck.violations?.some((v) => v.rule === 'sign-groups')).toBe(true);
     net.dispose();
   });
@@ -221,6 +222,9 @@ describe('export refuses non-compliant networks', () => {
   it.for([
     ['feed-forward', { hidden: [20] }, true],
     ['recurrent, two hidden layers, learnt taus', { hidden: [20, 12], recurrent: true, learnTaus: true }, runtimeSimulatesRecurrence],
+    // H1v2: subtractive reset, charge 0.9/1.66 per unit weight, learnt taus run (and export) snapped
+    // to the chip's profiles.
+    ['H1v2, recurrent, learnt taus', { chip: 'h1v2', hidden: [20, 12], recurrent: true, learnTaus: true }, runtimeSimulatesRecurrence],
   ] as const)(
     'trainer and runtime agree (%s): fake-quantized tfjs forward vs fixed-point counts on real clips',
     async ([, arch, runtimeReady], { skip }) => {
@@ -228,6 +232,7 @@ describe('export refuses non-compliant networks', () => {
       await tf.setBackend('cpu');
       const cfg = { ...DEFAULT_TRAIN_CONFIG, ...arch, hidden: [...arch.hidden] };
       const net = buildNetwork(13, 2, cfg, 0.008);
+      const chip = net.chip;
       // Learnt taus: spread them per neuron, as training would.
       for (const l of net.hwLayers()) if (l.logTau) tf.tidy(() => l.logTau!.assign(tf.add(l.logTau!, tf.linspace(-0.4, 0.4, l.n_neurons))));
       const { applyHardConstraints } = await import('./sign-projection.js');
@@ -236,9 +241,10 @@ describe('export refuses non-compliant networks', () => {
       const fb = { sampleRateHz: 16000, centerFrequenciesHz: centers, q: 4, binS: 0.008, gain: 1000, recordingDurationS: 1 };
       // Frontend at 8 bits at export: make the float frontend sit on that grid so both sides see the same weights.
       const fe = net.frontend()!;
-      const step = 0.9 / 127;
+      const step = quantStep(chip.synapse.frontend.maxBits, chip.synapse.frontend.wMax);
       tf.tidy(() => fe.weight.assign(tf.mul(tf.round(tf.div(fe.weight, step)), step)));
-      const ck = networkToCheckpoint(net, cfg, { name: 'parity', labels: ['a', 'b'], backgroundLabels: [], filterbank: fb });
+      const ck = networkToCheckpoint(net, { name: 'parity', labels: ['a', 'b'], backgroundLabels: [], filterbank: fb });
+      expect(ck.chipProfile).toBe(chip.id);
       const model = new NwaveModel(ck);
       const { readWavFile } = await import('@nwave/runtime/node');
       const root = new URL('../../../test/fixtures/audio/speech-commands/', import.meta.url).pathname;

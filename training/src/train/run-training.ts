@@ -5,7 +5,7 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, NwaveModel, type Checkpoint } from '@nwave/runtime';
+import { InvalidArgumentError, NwaveModel, chipFilterbankConfig, type Checkpoint } from '@nwave/runtime';
 import { writeCheckpointFile, writeFileAtomic } from '@nwave/runtime/node';
 import {
   NWaveDataGen,
@@ -22,7 +22,9 @@ import {
   buildStreamItems,
   scanNegativeFolders,
 } from '@nwave/data';
-import { buildNetwork } from './build-network.js';
+import { resolveTrainChip } from '../chip.js';
+import { buildNetworkFrom, describeNetwork } from './build-network.js';
+import { applyFluctInit } from './fluct-init.js';
 import { calibrateDetector, evaluateModel, type EvalItem, type EvalResult } from '@nwave/data/evaluate';
 import { networkToCheckpoint } from './export-checkpoint.js';
 import { checkInitialFiringRates, type RateCheck } from './firing-rate-check.js';
@@ -136,8 +138,12 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
     epochs: opts.epochs,
     seed: opts.seed ?? opts.config?.seed ?? DEFAULT_TRAIN_CONFIG.seed,
   };
+  // The chip's filters below Nyquist (warns, as the SDK does, about those left out).
+  const chip = resolveTrainChip(cfg.chip);
+  const sampleRate = 16000;
   const common = {
-    sample_rate: 16000,
+    sample_rate: sampleRate,
+    filterbank: { centerFrequenciesHz: chipFilterbankConfig(sampleRate, {}, log, chip).centerFrequenciesHz },
     recording_duration_s: 1.0,
     sim_time_s: 0.008,
     return_filename: true,
@@ -256,7 +262,17 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
     gain: fb.gain,
     recordingDurationS: 1.0,
   };
-  const net = buildNetwork(C, labels.length, cfg, fb.binS);
+  const desc = describeNetwork(C, labels.length, cfg, fb.binS, log);
+  const net = buildNetworkFrom(desc, cfg);
+  if (cfg.fluctInit !== null) {
+    const first = train.batches(0).next();
+    if (!first.done) {
+      const r = applyFluctInit(net, first.value, cfg.fluctInit);
+      log(
+        `fluctuation-driven init (xi ${cfg.fluctInit}): ${r.map((l) => `${l.layer} input rate ${(l.inputRate * 100).toFixed(1)}%, sigma_w ${l.sigmaW.toFixed(3)}`).join('; ')}`,
+      );
+    }
+  }
   const initialRates = checkInitialFiringRates(net, train.batches(0));
   for (const r of initialRates)
     if (r.verdict !== 'ok')
@@ -311,10 +327,10 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
       throw new InvalidArgumentError('--hard-negative-rounds needs --negatives', { field: 'hardNegativeRounds' });
     hooks.onStage?.(`hard negatives ${round}`);
     const trained0 = { windowS: cfg.detectorWindowS, countScale: result2.countScale };
-    const draft0 = networkToCheckpoint(net, cfg, { ...exportBase, detector: trained0, allowViolations: true });
+    const draft0 = networkToCheckpoint(net, { ...exportBase, detector: trained0, allowViolations: true });
     const d0 = { ...calibrateDetector(new NwaveModel(draft0), val, T, opts.minRejection ?? 0.95), ...trained0 };
     const mined = mineHardNegatives(
-      new NwaveModel(networkToCheckpoint(net, cfg, { ...exportBase, detector: d0, allowViolations: true })),
+      new NwaveModel(networkToCheckpoint(net, { ...exportBase, detector: d0, allowViolations: true })),
       streamNegatives,
       {
         durationS: common.recording_duration_s,
@@ -346,9 +362,9 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
 
   hooks.onStage?.('export');
   const trained = { windowS: cfg.detectorWindowS, countScale: result2.countScale };
-  const draft = networkToCheckpoint(net, cfg, { ...exportBase, detector: trained, allowViolations: true });
+  const draft = networkToCheckpoint(net, { ...exportBase, detector: trained, allowViolations: true });
   const detector = { ...calibrateDetector(new NwaveModel(draft), val, T, opts.minRejection ?? 0.95), ...trained };
-  const ck0 = networkToCheckpoint(net, cfg, { ...exportBase, detector, allowViolations: opts.allowViolations });
+  const ck0 = networkToCheckpoint(net, { ...exportBase, detector, allowViolations: opts.allowViolations });
   const model = new NwaveModel(ck0);
   const valRes = evaluateModel(model, val, T);
   const testRes = test.length ? evaluateModel(model, test, T) : null;

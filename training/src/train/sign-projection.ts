@@ -1,13 +1,22 @@
 /**
- * Hard constraints applied to the float weights after an optimizer step: every group of 5
- * consecutive post-synaptic weights of an input row keeps only the sign of its sum (the other
- * sign is set to 0), core weights are clipped to ±wMax, frontend weights stay positive. After
- * this, quantization cannot create a mixed-sign group, so the export is compliant by construction.
+ * Hard constraints applied to the float weights after an optimizer step, all from the network's
+ * chip: every sign group (the chip's `signGroupSize` consecutive post-synaptic weights of an input
+ * row) keeps only the sign of its sum (the other sign is set to 0), core weights are clipped to
+ * the chip's core ±wMax, frontend weights to [one quantization step, frontend wMax] (positive
+ * codes). After this, quantization cannot create a mixed-sign group, so the export is compliant
+ * by construction.
  */
 import * as tf from '@tensorflow/tfjs';
-import { LEARNABLE_TAU_RANGE_S, type HWNetwork } from '../layers/index.js';
+import { quantStep } from '../quantize/quantize.js';
+import type { ChipProfile } from '@nwave/runtime';
+import { learnableTauRangeS, type HWNetwork } from '../layers/index.js';
 
-export function projectSignGroups(values: Float32Array, nIn: number, nOut: number, group = 5): number {
+/**
+ * Zeroes, in each group of `group` consecutive entries of a row, the entries against the sign of
+ * the group's sum.
+ * @returns how many entries were zeroed
+ */
+export function projectSignGroups(values: Float32Array, nIn: number, nOut: number, group: number): number {
   let zeroed = 0;
   for (let i = 0; i < nIn; i++) {
     for (let s = 0; s < nOut; s += group) {
@@ -27,35 +36,44 @@ export function projectSignGroups(values: Float32Array, nIn: number, nOut: numbe
   return zeroed;
 }
 
-/** Core weights are kept in ±this range; a frontend weight at least its lower bound. */
-const DEFAULT_W_MAX = 0.9;
-const DEFAULT_FRONTEND_MIN = 0.9 / 127;
-
 /**
- * The hard constraints of one core weight matrix, in place: sign groups (when asked), then ±wMax.
- * (One definition, shared by {@link applyHardConstraints} and the fused training step.)
+ * The hard constraints of one core weight matrix, in place: sign groups of the chip's size (when
+ * asked), then the chip's core ±wMax. (One definition, shared by {@link applyHardConstraints} and
+ * the fused training step.)
  */
-export function constrainSynapse(v: Float32Array, nIn: number, nOut: number, signGroups: boolean, wMax = DEFAULT_W_MAX): void {
-  if (signGroups) projectSignGroups(v, nIn, nOut);
+export function constrainSynapse(v: Float32Array, nIn: number, nOut: number, signGroups: boolean, chip: ChipProfile): void {
+  if (signGroups) projectSignGroups(v, nIn, nOut, chip.signGroupSize);
+  const wMax = chip.synapse.core.wMax;
   for (let i = 0; i < v.length; i++) v[i] = Math.max(-wMax, Math.min(wMax, v[i]));
 }
 
 /** Learnt time constants stay in a range the chip's leak can realise (log τ, in place). */
-export function constrainLogTau(v: Float32Array): void {
-  const lo = Math.fround(Math.log(LEARNABLE_TAU_RANGE_S[0]));
-  const hi = Math.fround(Math.log(LEARNABLE_TAU_RANGE_S[1]));
+export function constrainLogTau(v: Float32Array, chip: ChipProfile): void {
+  const [tLo, tHi] = learnableTauRangeS(chip);
+  const lo = Math.fround(Math.log(tLo));
+  const hi = Math.fround(Math.log(tHi));
   for (let i = 0; i < v.length; i++) v[i] = Math.max(lo, Math.min(hi, v[i]));
 }
 
-/** Frontend weights stay positive and within range (in place). */
-export function constrainFrontend(v: Float32Array, wMax = DEFAULT_W_MAX, frontendMin = DEFAULT_FRONTEND_MIN): void {
-  const lo = Math.fround(frontendMin);
-  const hi = Math.fround(wMax);
+/**
+ * Frontend weights stay in [one step of the export grid, the chip's frontend wMax] (in place).
+ * @param bits - the frontend's export bits (the description's, else the chip's)
+ */
+export function constrainFrontend(v: Float32Array, chip: ChipProfile, bits: number): void {
+  const feMax = chip.synapse.frontend.wMax;
+  const lo = Math.fround(quantStep(bits, feMax));
+  const hi = Math.fround(feMax);
   for (let i = 0; i < v.length; i++) v[i] = Math.max(lo, Math.min(hi, v[i]));
 }
 
-/** Applies the hard constraints in place to the network's variables. */
-export function applyHardConstraints(net: HWNetwork, opts: { signGroups: boolean; wMax?: number; frontendMin?: number }): void {
+/** The frontend's export bits of a network (its description's, else its chip's). */
+export function frontendBitsOf(net: HWNetwork): number {
+  return net.description?.layers[0].bits ?? net.chip.synapse.frontend.maxBits;
+}
+
+/** Applies the hard constraints of the network's chip in place to the network's variables. */
+export function applyHardConstraints(net: HWNetwork, opts: { signGroups: boolean }): void {
+  const { chip } = net;
   const assign = (variable: tf.Variable, fix: (v: Float32Array) => void): void => {
     const v = Float32Array.from(variable.dataSync());
     fix(v);
@@ -63,9 +81,9 @@ export function applyHardConstraints(net: HWNetwork, opts: { signGroups: boolean
   };
   for (const syn of net.synapses()) {
     const [nIn, nOut] = syn.weight.shape as [number, number];
-    assign(syn.weight, (v) => constrainSynapse(v, nIn, nOut, opts.signGroups, opts.wMax));
+    assign(syn.weight, (v) => constrainSynapse(v, nIn, nOut, opts.signGroups, chip));
   }
-  for (const layer of net.hwLayers()) if (layer.logTau) assign(layer.logTau, constrainLogTau);
+  for (const layer of net.hwLayers()) if (layer.logTau) assign(layer.logTau, (v) => constrainLogTau(v, chip));
   const fe = net.frontend();
-  if (fe) assign(fe.weight, (v) => constrainFrontend(v, opts.wMax, opts.frontendMin));
+  if (fe) assign(fe.weight, (v) => constrainFrontend(v, chip, frontendBitsOf(net)));
 }

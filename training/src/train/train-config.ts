@@ -7,7 +7,8 @@
  * stopping). To add a setting: one entry here (the trainer reads it from `TrainConfig`).
  */
 import { z } from 'zod';
-import { InvalidArgumentError, LIMITS } from '@nwave/runtime';
+import { InvalidArgumentError, LIMITS, chipShortName } from '@nwave/runtime';
+import { DEFAULT_CHIP, resolveTrainChip, trainChipNames } from '../chip.js';
 
 /** Range of a numeric setting (or of each number of a list setting). */
 export interface NumberRange {
@@ -128,6 +129,24 @@ const MAX_EPOCHS = 100_000;
  * before any data is read; hidden sizes are also bounded by the chip's cores (checked at export).
  */
 export const TRAIN_SETTINGS = {
+  /** Everything chip-specific (ranges, bits, charge, reset, θ, sign groups, cores, filters, τ, mismatch) is read from that profile. */
+  chip: {
+    schema: z.string().refine(
+      (name) => {
+        try {
+          resolveTrainChip(name);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { error: (iss) => `unknown chip ${JSON.stringify(iss.input)} (known: ${trainChipNames().join(', ')})` },
+    ),
+    default: chipShortName(DEFAULT_CHIP),
+    help: 'chip to train for: h1v1, h1v2 or a registered chip profile id',
+    kind: { type: 'text' },
+    placeholder: '<name>',
+  } satisfies Setting<string>,
   hidden: layerSizes(
     { int: true, min: 1, max: LIMITS.maxNeurons },
     8,
@@ -172,12 +191,34 @@ export const TRAIN_SETTINGS = {
     'fast_sigmoid surrogate slope of every HWLayer (Tutorial 2: 25; smaller = wider gradient)',
   ),
   frontendInitMean: num(POSITIVE, 0.1, 'mean of the Frontend weight init (Tutorial 2: 0.1)'),
-  bits: num({ int: true, min: 2, max: 16 }, 5, 'core weight quantization bits'),
-  frontendBits: num({ int: true, min: 2, max: 16 }, 8, 'Frontend weight bits at export (the Frontend trains in float, as in the SDK)'),
+  bits: numOrNull({ int: true, min: 2, max: 16 }, null, "core weight quantization bits (none: the chip's core maxBits)"),
+  frontendBits: numOrNull(
+    { int: true, min: 2, max: 16 },
+    null,
+    "Frontend weight bits at export (the Frontend trains in float, as in the SDK; none: the chip's frontend maxBits)",
+  ),
   stddev: numOrNull({ min: 0, max: 1 }, null, 'synaptic mismatch stddev (weight units), redrawn every batch (NWAVE `stddev`)', {
     flag: 'mismatch',
   }),
-  ileakMismatch: bool(false, 'leak (tau) mismatch redrawn every batch (NWAVE `ileak_mismatch`)'),
+  ileakMismatch: bool(
+    false,
+    "the chip's neuron mismatch redrawn every batch: leak (tau) spread, and threshold spread on chips with one (h1v2)",
+  ),
+  /** nwavesdk 1.0 `SignAnnealing` (layers/sign-annealing.ts). */
+  signAnnealing: bool(false, 'SignAnnealing (nwavesdk 1.0): soft sign groups hardened over the epochs'),
+  signAnnealingAlphas: {
+    schema: z.tuple([numberSchema(POSITIVE), numberSchema(POSITIVE)]),
+    default: [0.5, 20],
+    help: 'SignAnnealing alpha of the first and the last epoch (geometric in between)',
+    kind: { type: 'numbers', range: POSITIVE, length: 2 },
+    placeholder: '<start,end>',
+  } satisfies Setting<[number, number]>,
+  /** nwavesdk 1.0 `fluct_init` (train/fluct-init.ts). */
+  fluctInit: numOrNull(
+    { ...POSITIVE, max: 10 },
+    null,
+    'fluctuation-driven init: core membranes xi standard deviations below threshold (none: Tutorial 2 init)',
+  ),
   recurrent: bool(false, 'in-core recurrence in every hidden layer (I += s(t-1) W_rec; each must fit one core)'),
   learnTaus: bool(false, "train every core neuron's time constant (exported per neuron)"),
   signProjectFrom: num({ min: 0 }, 0.5, 'from this fraction of the epochs on, every step projects each sign group onto one sign'),

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { NwaveModel, checkConstraints, type Checkpoint } from '@nwave/runtime';
-import type { HWNetwork } from '../layers/index.js';
+import { signAnnealingAlpha, type HWNetwork } from '../layers/index.js';
 import { sumOverTime } from '../losses/index.js';
 import { NWaveDataLoader, type LoaderItem, deriveSeed, mulberry32, shuffleInPlace } from '@nwave/data';
 import { applyHardConstraints } from './sign-projection.js';
@@ -228,8 +228,20 @@ export async function trainNetwork(
     learnCountScale: cfg.learnCountScale,
     detector: { ...detectorOpts, backgroundClasses: [...bgIndex] },
   };
-  const trainStep = stepImpl === 'fused' ? new FusedTrainStep(net, stepCfg, logScale) : new TfjsTrainStep(net, stepCfg, logScale);
-  if (stepImpl === 'tfjs') hooks.log?.('training step: the tfjs reference implementation (slower; NWAVE_TRAIN_STEP=tfjs)');
+  // The fused step builds the effective weights itself (grid and mismatch only): a charge map other
+  // than identity, a threshold spread in training, learnt taus snapped to a chip's profiles or
+  // SignAnnealing run through tfjs (net.forward).
+  const fusedCovers =
+    [...net.synapses(), net.frontend()].every((s) => !s || s.chargeScale === 1) &&
+    !(cfg.ileakMismatch && net.chip.mismatch.thresholdSpread > 0) &&
+    !(net.chip.neuron.tau.kind === 'snapped' && net.hwLayers().some((l) => l.logTau)) &&
+    !cfg.signAnnealing;
+  const useFused = stepImpl === 'fused' && fusedCovers;
+  const trainStep = useFused ? new FusedTrainStep(net, stepCfg, logScale) : new TfjsTrainStep(net, stepCfg, logScale);
+  if (!useFused)
+    hooks.log?.(
+      `training step: the tfjs reference implementation (slower; ${stepImpl === 'tfjs' ? 'NWAVE_TRAIN_STEP=tfjs' : `${net.chip.chip} charge map, threshold spread or SignAnnealing`})`,
+    );
   const startEpoch = resume ? resume.epoch + 1 : 1;
   let stale = 0;
   let aborted = false;
@@ -240,6 +252,7 @@ export async function trainNetwork(
     const te = performance.now();
     trainStep.setLearningRates(cfg.lrFrontend * lrFactor(cfg, epoch), cfg.lrCore * lrFactor(cfg, epoch));
     const project = epoch > Math.floor(cfg.signProjectFrom * cfg.epochs);
+    net.setSignAlpha(cfg.signAnnealing ? signAnnealingAlpha(cfg.signAnnealingAlphas, epoch, cfg.epochs) : null);
     const sums = { loss: 0, ce: 0, topology: 0, magnitude: 0, firingRate: 0, silence: 0, correct: 0, n: 0, kwN: 0 };
     const rateSums = new Array<number>(lifCount).fill(0);
     let batches = 0;
@@ -294,7 +307,7 @@ export async function trainNetwork(
       );
       continue;
     }
-    const ck = networkToCheckpoint(net, cfg, { ...withScale(exportOpts), allowViolations: true });
+    const ck = networkToCheckpoint(net, { ...withScale(exportOpts), allowViolations: true });
     const compliant = checkConstraints(ck, new NwaveModel(ck).chip).ok;
     // Score = keyword accuracy with the detector calibrated to reject the background on validation.
     const detector = calibrateDetector(new NwaveModel(ck), data.val, T, minRejection);
@@ -358,8 +371,9 @@ export async function trainNetwork(
     // Stopped before any compliant epoch (early Ctrl-C): project the current weights onto the
     // sign groups so that what gets exported still satisfies the chip.
     applyHardConstraints(net, { signGroups: true });
-    hooks.log?.('no compliant epoch yet: exporting the last weights projected onto sign groups of 5');
+    hooks.log?.(`no compliant epoch yet: exporting the last weights projected onto sign groups of ${net.chip.signGroupSize}`);
   }
+  net.setSignAlpha(null);
   if (trainStep instanceof TfjsTrainStep) trainStep.dispose();
   logScale.dispose();
   return { history, bestEpoch: best?.epoch ?? 0, bestScore: best?.score ?? 0, stoppedEarly, aborted, state, countScale };

@@ -12,7 +12,8 @@
  * Per layer l and step t (NWAVE reference §5.3, contract 1 of the checkpoint):
  * ```
  * I_t  = in_t @ W_l + s^l_{t−1} @ Wrec_l     (in = x ⊙ w for a diagonal frontend, else s^{l−1}_t)
- * u_t  = β·v⁺_{t−1} + I_t,  v_t = max(0, u_t),  s_t = [v_t ≥ θ],  v⁺_t = v_t·(1 − s_t)
+ * u_t  = β·v⁺_{t−1} + I_t,  v_t = max(0, u_t),  s_t = [v_t ≥ θ]
+ * v⁺_t = v_t·(1 − s_t)   (zero reset)   or   min(C, v_t − θ·s_t)   (subtractive reset, ceiling C)
  * ```
  * Backward: reset path detached, ReLU gradient `[v > 0]`, surrogate `σ'(v − θ)`, and
  * `dβ += du_t·v⁺_{t−1}` for layers with learnable τ. Weight gradients are accumulated per sample
@@ -31,6 +32,10 @@ export interface NetSpec {
   rec: boolean[];
   learnBeta: boolean[];
   theta: number[];
+  /** Reset per layer: subtractive (v⁺ = min(ceiling, v − θ)) rather than zero. */
+  subtractive: boolean[];
+  /** Membrane ceiling per layer of a subtractive reset (membrane units). */
+  ceiling: number[];
   /** Surrogate per layer: 0 fast_sigmoid(slope), 1 atan(alpha), 2 sigmoid(slope). */
   surKind: number[];
   surParam: number[];
@@ -175,6 +180,8 @@ export function createNetKernel(): NetKernel {
           const vp = vPlus[l];
           const bo = lay.betaOff[l];
           const theta = lay.theta[l];
+          const sub = lay.subtractive[l];
+          const ceil = lay.ceiling[l];
           const o = (b * T + t) * N;
           const so = lay.sOff[l] + o;
           const vo = lay.vOff[l] + o;
@@ -186,7 +193,7 @@ export function createNetKernel(): NetKernel {
             F[vo + n] = v;
             if (v >= theta) {
               F[so + n] = 1;
-              vp[n] = 0;
+              vp[n] = sub ? Math.min(ceil, fround(v - theta)) : 0;
               a[na++] = n;
             } else {
               F[so + n] = 0;
@@ -300,6 +307,8 @@ export function createNetKernel(): NetKernel {
           const vo = lay.vOff[l] + o;
           const bo = lay.betaOff[l];
           const theta = lay.theta[l];
+          const sub = lay.subtractive[l];
+          const ceil = lay.ceiling[l];
           const kind = lay.surKind[l];
           const p = lay.surParam[l];
           const dvp = dvPlus[l];
@@ -308,15 +317,19 @@ export function createNetKernel(): NetKernel {
           const gbo = gb + lay.gbetaOff[l];
           for (let n = 0; n < N; n++) {
             const v = F[vo + n];
-            let dv = v >= theta ? 0 : dvp[n];
+            // Spike detached on the reset path: dv⁺ passes below θ, and through a subtractive reset
+            // unless the ceiling bound.
+            let dv = v < theta || (sub && fround(v - theta) < ceil) ? dvp[n] : 0;
             const g = gS[n];
             if (g !== 0) dv += g * sg(kind, p, v - theta);
             const du = v > 0 ? dv : 0;
             d[n] = du;
             dvp[n] = du * F[bo + n];
             if (lb && t > 0 && du !== 0) {
+              // dβ += du_t·v⁺_{t−1}, v⁺ after the layer's reset.
               const vprev = F[vo - N + n];
-              if (vprev < theta) G[gbo + n] += du * vprev;
+              const vpp = vprev < theta ? vprev : sub ? Math.min(ceil, fround(vprev - theta)) : 0;
+              if (vpp !== 0) G[gbo + n] += du * vpp;
             }
           }
           // Weight gradients: only rows whose input was non-zero.

@@ -233,7 +233,7 @@ export function topologyPenaltyCpu(
   nOut: number,
   scale: number,
   grad: Float32Array,
-  group = 5,
+  group: number,
 ): { sum: number; count: number } {
   let sum = 0;
   for (let i = 0; i < nIn; i++) {
