@@ -75,6 +75,9 @@ function stageModels(): void {
   const trained = path.join(ROOT, 'models', 'default.nwave.json');
   if (existsSync(trained)) copyFileSync(trained, path.join(out, 'default.nwave.json'));
   else console.warn('[build] models/default.nwave.json not found: the app will fall back to the tones fixture model');
+  // The H1v2 default ships beside it, for File > Open model… (the app starts on the H1v1 one).
+  const h1v2 = path.join(ROOT, 'models', 'default-h1v2.nwave.json');
+  if (existsSync(h1v2)) copyFileSync(h1v2, path.join(out, 'default-h1v2.nwave.json'));
   copyFileSync(path.join(ROOT, 'test', 'fixtures', 'models', 'tones.nwave.json'), path.join(out, 'tones.nwave.json'));
   stageProfile(path.join(DIST, 'resources', 'profile'), process.env.NWAVE_BUNDLE_PROFILE);
 }

@@ -15,11 +15,11 @@ import { KeywordSpotter } from './keyword-spotter.js';
 import { NwaveModel } from './nwave-model.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
-// The bundled model's file settings with threshold 0.5 (the shipped one is stricter and accepts few
-// of these clips): this test is about changing settings on a running spotter, and needs a file
-// setting under which the threshold visibly matters.
+// The bundled model's file settings with a low threshold (0.35: on these clips the shipped model's
+// events below 0.5 are two "no" at 0.41): this test is about changing settings on a running
+// spotter, and needs a file setting under which the threshold visibly matters.
 const bundled = NwaveModel.fromJSON(readFileSync(path.join(root, 'models/default.nwave.json'), 'utf8'), 'default');
-const model = new NwaveModel(withDetectorSettings(bundled.checkpoint, { threshold: 0.5 }), 'default');
+const model = new NwaveModel(withDetectorSettings(bundled.checkpoint, { threshold: 0.35 }), 'default');
 const ck = model.checkpoint;
 const RATE = 16000;
 
@@ -161,7 +161,7 @@ describe('KeywordSpotter.setDetectorSettings (real speech, default model)', () =
 
   it('the fixture is one where the threshold matters', () => {
     expect(STEPS).toBe(1500);
-    expect(plain.length).toBeGreaterThanOrEqual(6);
+    expect(plain.length).toBeGreaterThanOrEqual(4);
     expect(strictAll.length).toBeGreaterThan(0);
     expect(strictAll.length).toBeLessThan(plain.length);
     expect(strictAll.every((e) => e.confidence >= 0.9)).toBe(true);
@@ -175,8 +175,8 @@ describe('KeywordSpotter.setDetectorSettings (real speech, default model)', () =
   });
 
   const cases: { name: string; from: Partial<DetectorSettings>; to: Partial<DetectorSettings> }[] = [
-    { name: 'threshold 0.5 -> 0.9', from: {}, to: { threshold: 0.9 } },
-    { name: 'threshold 0.9 -> the file (0.5)', from: { threshold: 0.9 }, to: {} },
+    { name: 'threshold 0.35 -> 0.9', from: {}, to: { threshold: 0.9 } },
+    { name: 'threshold 0.9 -> the file (0.35)', from: { threshold: 0.9 }, to: {} },
     {
       name: 'every decision field at once',
       from: {},
