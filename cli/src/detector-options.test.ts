@@ -14,8 +14,8 @@ import { runNwave } from './run-cli.test-helper.js';
 
 const DEFAULT = path.join(REPO_ROOT, 'models', 'default.nwave.json');
 const EXAMPLES = path.join(REPO_ROOT, 'models', 'examples');
-/** Accepted as "yes" at ~69 % confidence with the model's own detector (threshold 0.5). */
-const YES = path.join(EXAMPLES, 'yes-18f8afd5_nohash_0.wav');
+/** Accepted as "yes" at ~84 % confidence with the model's own detector (threshold 0.6). */
+const YES = path.join(EXAMPLES, 'yes-0cb74144_nohash_0.wav');
 let dir = '';
 
 const nwave = (...args: string[]) => runNwave(args);
@@ -115,10 +115,10 @@ describe('nwave eval: detector overrides', () => {
     expect(strict.model.detector).toEqual({ ...base.model.detector, threshold: 0.93 });
     expect(strict.argmaxAccuracy).toBe(base.argmaxAccuracy); // same network
     expect(strict.accuracy).toBeLessThan(base.accuracy);
-    // The bundled model's own threshold already rejects every non-keyword clip here: a looser one
-    // accepts some, a stricter one cannot reject fewer.
+    // A stricter threshold cannot reject fewer non-keyword clips, a looser one cannot reject more
+    // (the bundled model calls both non-keyword examples background, so here they stay rejected).
     expect(strict.rejection).toBeGreaterThanOrEqual(base.rejection);
-    expect(base.rejection).toBeGreaterThan(loose.rejection);
+    expect(base.rejection).toBeGreaterThanOrEqual(loose.rejection);
     expect(loose.accuracy).toBeGreaterThanOrEqual(base.accuracy);
     // The stream figures are the curve's point at the chosen threshold.
     const point = strict.streaming.curve.find((p) => p.threshold === 0.93);

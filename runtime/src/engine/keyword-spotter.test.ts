@@ -134,7 +134,7 @@ describe('one event per spoken word (bundled model, real Speech Commands clips)'
         expect(mine[0].startTime).toBeGreaterThanOrEqual(from);
       }
     });
-    expect(keywords).toBeGreaterThanOrEqual(4); // several accepted words, so the rule is exercised
+    expect(keywords).toBeGreaterThanOrEqual(3); // several accepted words, so the rule is exercised
     expect(events.length).toBeLessThanOrEqual(clips.length);
   });
 
