@@ -24,6 +24,7 @@ const models = [
   'test/fixtures/models/recurrent-deep.nwave.json',
   'test/fixtures/models/h1v2.nwave.json',
   'models/default.nwave.json',
+  'models/default-h1v2.nwave.json',
 ].filter((m) => existsSync(path.join(root, m)));
 
 describe.each(models)('golden spike counts of %s', (modelPath) => {
