@@ -185,6 +185,8 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
   const remap = main.labels.map((l) => labels.indexOf(l)); // -1 for background in uniform mode
   const relabel = (it: LoaderItem): LoaderItem => ({ ...it, label: remap[it.label] });
   let trainItems = main.train.items.map(relabel);
+  // Each item's data root (extra folders' files are relative to their own root).
+  const rootOf = new Map<LoaderItem, string>(trainItems.map((it) => [it, opts.data]));
   for (const extra of opts.extraTrain ?? []) {
     // Extra folders may hold a subset of the classes (synthetic speech rarely has every word);
     // their clips map to the main labels by name.
@@ -207,7 +209,9 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
         file: extra,
         field: 'extraTrain',
       });
-    trainItems = trainItems.concat(d.train.items.map((it) => ({ ...it, label: extraRemap[it.label] })));
+    const extraItems = d.train.items.map((it) => ({ ...it, label: extraRemap[it.label] }));
+    for (const it of extraItems) rootOf.set(it, extra);
+    trainItems = trainItems.concat(extraItems);
     log(`extra training data ${extra}: ${d.train.size} clips`);
   }
   const negativeLabel = uniform ? -1 : labels.indexOf(BACKGROUND_LABEL);
@@ -224,7 +228,7 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
     // Keyword clips of the main training split are placed in context too (augmented).
     const mainPositives = trainItems
       .filter((it) => it.label >= 0 && labels[it.label] !== BACKGROUND_LABEL)
-      .map((it) => ({ file: path.join(opts.data, it.file), label: it.label }));
+      .map((it) => ({ file: path.join(rootOf.get(it) ?? opts.data, it.file), label: it.label }));
     const folderPositives = scan.positives.map((p) => ({ file: p.file, label: labels.indexOf(keywords[p.label]) }));
     const stream = buildStreamItems(scan.negatives, [...mainPositives, ...folderPositives], {
       sampleRateHz: common.sample_rate,
