@@ -164,9 +164,15 @@ describe.skipIf(!haveTools)('runTraining (synthetic yes/no + background)', () =>
     const extra = fileURLToPath(new URL('../../../test/fixtures/audio/extra-speech/', import.meta.url));
     const logs: string[] = [];
     const base = { data: path.join(dir, 'data'), words: ['yes', 'no'], background: true, epochs: 1, seed: 7, config: { hidden: [8] } };
+    // An extra training folder with a keyword: its clips go in context too, read from that folder.
+    const extraKw = path.join(dir, 'extra-kw');
+    mkdirSync(path.join(extraKw, 'yes'), { recursive: true });
+    const yesClip = readdirSync(path.join(dir, 'data', 'yes'))[0];
+    copyFileSync(path.join(dir, 'data', 'yes', yesClip), path.join(extraKw, 'yes', 'extra-yes.wav'));
     const r = await runTraining(
       {
         ...base,
+        extraTrain: [extraKw],
         negatives: [extra],
         streamVariants: 2,
         hardNegativeRounds: 1,
@@ -182,6 +188,7 @@ describe.skipIf(!haveTools)('runTraining (synthetic yes/no + background)', () =>
       /: 3 negative recordings, (\d+) keyword fragments, \1 keywords in context \(2 from the folders\), 1 noise recordings; 2 held-out files left out/,
     );
     const inContext = Number(/(\d+) keywords in context/.exec(line!)![1]);
+    expect(logs.filter((l) => l.includes('file not found'))).toEqual([]);
     const mined = r.checkpoint.provenance.metrics?.hardNegativeRounds as { round: number; added: number; streamS: number }[];
     expect(mined).toHaveLength(1);
     expect(mined[0].streamS).toBeGreaterThan(5); // two sentences and a word, played back to back
