@@ -118,6 +118,16 @@ export abstract class HWWeightModule {
     return this.eff;
   }
 
+  /**
+   * Replaces the effective weight for the next forward (e.g. `W_eff + Δ`, one simulated chip's
+   * synaptic deviation, in mismatch-robust training). The previous one is not disposed: a
+   * gradient tape may still need it; the enclosing `tf.tidy` frees it.
+   * @param w - weight-shaped tensor, weight units
+   */
+  useEffective(w: tf.Tensor): void {
+    this.eff = w;
+  }
+
   /** @returns a copy of the float weights */
   floatWeights(): FloatWeights {
     return { name: this.name, kind: this.kind, shape: [...this.weight.shape], values: Float32Array.from(this.weight.dataSync()) };

@@ -14,12 +14,22 @@ import {
   type FusedStepConfig,
   type FusedStepResult,
 } from './fused-step.js';
+import { adversarialChip, chipForward, meanWindowKl, windowLogProbs, type MismatchRobustness } from './mismatch-robustness.js';
 import { applyHardConstraints } from './sign-projection.js';
+
+/** Settings of the tfjs step: the fused step's, plus what only this step trains. */
+export interface TfjsStepConfig extends FusedStepConfig {
+  /** Mismatch-robustness term (mismatch-robustness.ts), or null/absent for none. */
+  robustness?: MismatchRobustness | null;
+}
+
+/** A step's figures; `mismatchKl` when the robustness term is on (before its weight). */
+export type TfjsStepResult = FusedStepResult & { mismatchKl?: number };
 
 /** The tfjs training step of one network (see the module comment). */
 export class TfjsTrainStep {
   private readonly net: HWNetwork;
-  private readonly cfg: FusedStepConfig;
+  private readonly cfg: TfjsStepConfig;
   private readonly logScaleVar: tf.Variable;
   private readonly optFront: tf.AdamOptimizer;
   private readonly optCore: tf.AdamOptimizer;
@@ -37,7 +47,7 @@ export class TfjsTrainStep {
    * @param logScale - the detector's log-scale variable
    * @param impl - how the network runs (`reference`: per-step tfjs ops) @defaultValue 'fused'
    */
-  constructor(net: HWNetwork, cfg: FusedStepConfig, logScale: tf.Variable, impl: ScanImpl = 'fused') {
+  constructor(net: HWNetwork, cfg: TfjsStepConfig, logScale: tf.Variable, impl: ScanImpl = 'fused') {
     this.net = net;
     this.impl = impl;
     this.cfg = cfg;
@@ -77,11 +87,17 @@ export class TfjsTrainStep {
   /**
    * One training step (see {@link FusedTrainStep.step}).
    */
-  step(batch: FusedBatch, opts: { signGroups: boolean }): FusedStepResult {
+  step(batch: FusedBatch, opts: { signGroups: boolean }): TfjsStepResult {
     const { net, cfg } = this;
     const logScale = this.logScaleVar;
+    const robust = cfg.robustness && cfg.robustness.weight > 0 ? cfg.robustness : null;
+    // The chip is chosen before the tape (its ascent steps differentiate wrt Δ, not the weights);
+    // the KL term uses the current temperature as a constant (else it would just flatten both).
+    const countScale = Math.exp(logScale.dataSync()[0]);
+    const deltas = robust ? adversarialChip(net, batch, cfg.detector, countScale, robust, net.mismatchRng, this.impl) : [];
     const vars = cfg.learnCountScale ? [...net.trainableVariables(), logScale] : net.trainableVariables();
     const parts: tf.Scalar[] = [];
+    let spikesCount = 0;
     const extra: tf.Tensor[] = [];
     const { value, grads } = tf.variableGrads(() => {
       const x = tf.tensor3d(batch.x, batch.shape);
@@ -117,7 +133,16 @@ export class TfjsTrainStep {
         : tf.scalar(0);
       parts.push(tf.keep(obj.ce), tf.keep(topo), tf.keep(mag), tf.keep(fr), tf.keep(obj.silence));
       extra.push(tf.keep(obj.predicted), ...spikes.map((s) => tf.keep(tf.mean(s))));
-      return tf.addN([obj.total, topo, mag, fr]) as tf.Scalar;
+      spikesCount = spikes.length;
+      const terms = [obj.total, topo, mag, fr];
+      if (robust) {
+        const base = net.synapses().map((s) => s.effectiveWeight());
+        const chip = chipForward(net, x, base, deltas, this.impl);
+        const kl = meanWindowKl(windowLogProbs(out, cfg.detector, countScale), windowLogProbs(chip, cfg.detector, countScale));
+        extra.push(tf.keep(kl));
+        terms.push(tf.mul(kl, robust.weight) as tf.Scalar);
+      }
+      return tf.addN(terms) as tf.Scalar;
     }, vars);
     if (this.recordGrads)
       for (const [name, g] of Object.entries(grads)) this.lastGrads[this.names.get(name) ?? name] = Float32Array.from(g.dataSync());
@@ -134,7 +159,7 @@ export class TfjsTrainStep {
     if (v < LOG_SCALE_MIN || v > LOG_SCALE_MAX)
       tf.tidy(() => logScale.assign(tf.scalar(Math.min(LOG_SCALE_MAX, Math.max(LOG_SCALE_MIN, v)))));
     const [ce, topology, magnitude, firingRate, silence] = parts.map((p) => p.dataSync()[0]);
-    const result: FusedStepResult = {
+    const result: TfjsStepResult = {
       loss: value.dataSync()[0],
       ce,
       topology,
@@ -142,9 +167,10 @@ export class TfjsTrainStep {
       firingRate,
       silence,
       predicted: Int32Array.from(extra[0].dataSync()),
-      rates: extra.slice(1).map((t) => t.dataSync()[0]),
+      rates: extra.slice(1, 1 + spikesCount).map((t) => t.dataSync()[0]),
+      ...(robust ? { mismatchKl: extra[1 + spikesCount].dataSync()[0] } : {}),
     };
-    tf.dispose([value, ...Object.values(grads), ...Object.values(gFront), ...Object.values(gCore), ...parts, ...extra]);
+    tf.dispose([...deltas, value, ...Object.values(grads), ...Object.values(gFront), ...Object.values(gCore), ...parts, ...extra]);
     return result;
   }
 }

@@ -200,6 +200,22 @@ export const TRAIN_SETTINGS = {
   stddev: numOrNull({ min: 0, max: 1 }, null, 'synaptic mismatch stddev (weight units), redrawn every batch (NWAVE `stddev`)', {
     flag: 'mismatch',
   }),
+  /** Büchel et al. 2022 adversarial regularization (train/mismatch-robustness.ts); trains with the tfjs step. */
+  robustMismatch: numOrNull(
+    { min: 0, max: 100 },
+    null,
+    "weight λ of the mismatch-robustness term: λ·KL(nominal detector windows ‖ a simulated chip's), chip = random synaptic draw pushed towards the worst (tfjs step, slower)",
+  ),
+  robustAttackSteps: num(
+    { int: true, min: 0, max: 20 },
+    2,
+    'sign-gradient ascent steps that push the simulated chip of --robust-mismatch towards the worst, each moving every weight by sigma/steps (0 = the random draw alone)',
+  ),
+  robustSigma: numOrNull(
+    { min: 0, exclusiveMin: true, max: 1 },
+    null,
+    "synaptic sigma (weight units) of the simulated chip of --robust-mismatch (none: the chip's own)",
+  ),
   ileakMismatch: bool(
     false,
     "the chip's neuron mismatch redrawn every batch: leak (tau) spread, and threshold spread on chips with one (h1v2)",

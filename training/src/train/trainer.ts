@@ -5,7 +5,7 @@
  * compliant epoch is kept and restored at the end.
  */
 import * as tf from '@tensorflow/tfjs';
-import { NwaveModel, checkConstraints, type Checkpoint } from '@nwave/runtime';
+import { InvalidArgumentError, NwaveModel, checkConstraints, type Checkpoint } from '@nwave/runtime';
 import { signAnnealingAlpha, type HWNetwork } from '../layers/index.js';
 import { sumOverTime } from '../losses/index.js';
 import { NWaveDataLoader, type LoaderItem, deriveSeed, mulberry32, shuffleInPlace } from '@nwave/data';
@@ -13,14 +13,23 @@ import { applyHardConstraints } from './sign-projection.js';
 import { calibrateDetector, evaluateModel, type EvalItem, type EvalResult } from '@nwave/data/evaluate';
 import { networkToCheckpoint, type ExportOptions } from './export-checkpoint.js';
 import { FusedTrainStep } from './fused-step.js';
-import { TfjsTrainStep } from './tfjs-step.js';
+import { TfjsTrainStep, type TfjsStepResult } from './tfjs-step.js';
 import type { TrainConfig } from './train-config.js';
+import type { MismatchRobustness } from './mismatch-robustness.js';
 
 export interface EpochRow {
   epoch: number;
   epochs: number;
   loss: number;
-  components: { ce: number; topology: number; magnitude: number; firingRate: number; silence: number };
+  components: {
+    ce: number;
+    topology: number;
+    magnitude: number;
+    firingRate: number;
+    silence: number;
+    /** Mean KL of the mismatch-robustness term (before its weight), when it is on. */
+    mismatchKl?: number;
+  };
   /** The detector's softmax temperature after this epoch (learned with `learnCountScale`). */
   countScale: number;
   trainAccuracy: number;
@@ -109,6 +118,24 @@ export function withStreamContext(
     x.set(batch.x.subarray(b * T * C, (b + 1) * T * C), (b * 2 + 1) * T * C);
   }
   return { x, shape: [B, 2 * T, C], starts: new Int32Array(B).fill(T) };
+}
+
+/**
+ * The mismatch-robustness settings of a config (null when off).
+ * @throws InvalidArgumentError when it is on for a chip without synaptic mismatch and no σ is given
+ */
+export function robustnessOf(
+  cfg: Pick<TrainConfig, 'robustMismatch' | 'robustAttackSteps' | 'robustSigma'>,
+  net: HWNetwork,
+): MismatchRobustness | null {
+  if (cfg.robustMismatch === null || cfg.robustMismatch === 0) return null;
+  const sigma = cfg.robustSigma ?? net.chip.mismatch.synapticSigma;
+  if (!sigma)
+    throw new InvalidArgumentError(`${net.chip.chip} has no synaptic mismatch: --robust-mismatch needs --robust-sigma`, {
+      field: 'robustSigma',
+      value: sigma,
+    });
+  return { weight: cfg.robustMismatch, sigma, attackSteps: cfg.robustAttackSteps };
 }
 
 /** Learning-rate factor of an epoch (1-based) under the config's schedule. */
@@ -227,6 +254,7 @@ export async function trainNetwork(
     rateTargets,
     learnCountScale: cfg.learnCountScale,
     detector: { ...detectorOpts, backgroundClasses: [...bgIndex] },
+    robustness: robustnessOf(cfg, net),
   };
   // The fused step builds the effective weights itself (grid and mismatch only): a charge map other
   // than identity, a threshold spread in training, learnt taus snapped to a chip's profiles or
@@ -235,12 +263,13 @@ export async function trainNetwork(
     [...net.synapses(), net.frontend()].every((s) => !s || s.chargeScale === 1) &&
     !(cfg.ileakMismatch && net.chip.mismatch.thresholdSpread > 0) &&
     !(net.chip.neuron.tau.kind === 'snapped' && net.hwLayers().some((l) => l.logTau)) &&
-    !cfg.signAnnealing;
+    !cfg.signAnnealing &&
+    !stepCfg.robustness;
   const useFused = stepImpl === 'fused' && fusedCovers;
   const trainStep = useFused ? new FusedTrainStep(net, stepCfg, logScale) : new TfjsTrainStep(net, stepCfg, logScale);
   if (!useFused)
     hooks.log?.(
-      `training step: the tfjs reference implementation (slower; ${stepImpl === 'tfjs' ? 'NWAVE_TRAIN_STEP=tfjs' : `${net.chip.chip} charge map, threshold spread or SignAnnealing`})`,
+      `training step: the tfjs reference implementation (slower; ${stepImpl === 'tfjs' ? 'NWAVE_TRAIN_STEP=tfjs' : `${net.chip.chip} charge map, threshold spread, SignAnnealing or --robust-mismatch`})`,
     );
   const startEpoch = resume ? resume.epoch + 1 : 1;
   let stale = 0;
@@ -253,7 +282,7 @@ export async function trainNetwork(
     trainStep.setLearningRates(cfg.lrFrontend * lrFactor(cfg, epoch), cfg.lrCore * lrFactor(cfg, epoch));
     const project = epoch > Math.floor(cfg.signProjectFrom * cfg.epochs);
     net.setSignAlpha(cfg.signAnnealing ? signAnnealingAlpha(cfg.signAnnealingAlphas, epoch, cfg.epochs) : null);
-    const sums = { loss: 0, ce: 0, topology: 0, magnitude: 0, firingRate: 0, silence: 0, correct: 0, n: 0, kwN: 0 };
+    const sums = { loss: 0, ce: 0, topology: 0, magnitude: 0, firingRate: 0, silence: 0, mismatchKl: 0, correct: 0, n: 0, kwN: 0 };
     const rateSums = new Array<number>(lifCount).fill(0);
     let batches = 0;
     const loader = epochLoader(epoch);
@@ -292,6 +321,8 @@ export async function trainNetwork(
       sums.magnitude += r.magnitude * B;
       sums.firingRate += r.firingRate * B;
       sums.silence += r.silence * B;
+      const kl = (r as TfjsStepResult).mismatchKl;
+      if (kl !== undefined) sums.mismatchKl += kl * B;
       sums.n += B;
       batches++;
       tAfter = performance.now();
@@ -303,7 +334,7 @@ export async function trainNetwork(
     trainStep.syncToNetwork();
     if (!aborted && epoch < cfg.epochs && epoch % cfg.evalEvery !== 0) {
       hooks.log?.(
-        `epoch ${epoch}: train ce ${(sums.ce / Math.max(1, sums.n)).toFixed(3)} acc ${((sums.correct / Math.max(1, sums.kwN)) * 100).toFixed(1)}% (${((performance.now() - te) / 1000).toFixed(0)}s, not scored)`,
+        `epoch ${epoch}: train ce ${(sums.ce / Math.max(1, sums.n)).toFixed(3)}${stepCfg.robustness ? ` kl ${(sums.mismatchKl / Math.max(1, sums.n)).toFixed(3)}` : ''} acc ${((sums.correct / Math.max(1, sums.kwN)) * 100).toFixed(1)}% (${((performance.now() - te) / 1000).toFixed(0)}s, not scored)`,
       );
       continue;
     }
@@ -324,6 +355,7 @@ export async function trainNetwork(
         magnitude: sums.magnitude / Math.max(1, sums.n),
         firingRate: sums.firingRate / Math.max(1, sums.n),
         silence: sums.silence / Math.max(1, sums.n),
+        ...(stepCfg.robustness ? { mismatchKl: sums.mismatchKl / Math.max(1, sums.n) } : {}),
       },
       countScale: countScaleOf(logScale),
       trainAccuracy: sums.correct / Math.max(1, sums.kwN),
