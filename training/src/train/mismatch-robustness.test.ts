@@ -85,22 +85,22 @@ describe('mismatch robustness term', () => {
     tf.dispose([nominal, chip, g]);
   });
 
-  it('the simulated chip: a random draw at sigma, moved sigma/steps per ascent step, towards a larger KL', () => {
+  it('the simulated chip: a random draw at sigma, moved size·sigma/steps per ascent step, towards a larger KL', () => {
     const net = buildNetwork(C, 3, CFG, 0.008);
     const b = batch(3);
     const sigma = 0.05;
     const draw = adversarialChip(net, b, DET, 0.2, { weight: 1, sigma, attackSteps: 0 }, new Rng(9));
-    const attacked = adversarialChip(net, b, DET, 0.2, { weight: 1, sigma, attackSteps: 4 }, new Rng(9));
+    const attacked = adversarialChip(net, b, DET, 0.2, { weight: 1, sigma, attackSteps: 4, attackSize: 0.5 }, new Rng(9));
     expect(draw.map((d) => d.shape)).toEqual(net.synapses().map((s) => s.weight.shape));
     let moved = 0;
     draw.forEach((d, i) => {
       const a = attacked[i].dataSync();
       const r = d.dataSync();
       for (let k = 0; k < r.length; k++) {
-        const steps = Math.abs(a[k] - r[k]) / (sigma / 4);
-        // Every step moves a weight by exactly ±sigma/4 (or not at all where the gradient is 0).
+        const steps = Math.abs(a[k] - r[k]) / ((0.5 * sigma) / 4);
+        // Every step moves a weight by exactly ±0.5·sigma/4 (or not at all where the gradient is 0).
         expect(Math.abs(steps - Math.round(steps))).toBeLessThan(1e-3);
-        expect(Math.abs(a[k] - r[k])).toBeLessThanOrEqual(sigma + 1e-6);
+        expect(Math.abs(a[k] - r[k])).toBeLessThanOrEqual(0.5 * sigma + 1e-6);
         if (a[k] !== r[k]) moved++;
       }
     });
@@ -176,16 +176,18 @@ describe('mismatch robustness term', () => {
     });
     expect(() => parseTrainConfig('{"robustAttackSteps": -1}', 'c.json')).toThrow(/c\.json.*robustAttackSteps/);
     const h1v1 = buildNetwork(C, 3, CFG, 0.008);
-    expect(robustnessOf({ robustMismatch: null, robustAttackSteps: 2, robustSigma: null }, h1v1)).toBeNull();
-    expect(robustnessOf({ robustMismatch: 1, robustAttackSteps: 2, robustSigma: null }, h1v1)).toEqual({
+    const off = { robustMismatch: null, robustAttackSteps: 2, robustAttackSize: 1, robustSigma: null };
+    expect(robustnessOf(off, h1v1)).toBeNull();
+    expect(robustnessOf({ ...off, robustMismatch: 1, robustAttackSize: 0.25 }, h1v1)).toEqual({
       weight: 1,
       sigma: 0.036,
       attackSteps: 2,
+      attackSize: 0.25,
     });
     h1v1.dispose();
     const h1v2 = buildNetwork(C, 3, { ...CFG, chip: 'h1v2' }, 0.008);
-    expect(() => robustnessOf({ robustMismatch: 1, robustAttackSteps: 2, robustSigma: null }, h1v2)).toThrow(InvalidArgumentError);
-    expect(robustnessOf({ robustMismatch: 1, robustAttackSteps: 2, robustSigma: 0.02 }, h1v2)?.sigma).toBe(0.02);
+    expect(() => robustnessOf({ ...off, robustMismatch: 1 }, h1v2)).toThrow(InvalidArgumentError);
+    expect(robustnessOf({ ...off, robustMismatch: 1, robustSigma: 0.02 }, h1v2)?.sigma).toBe(0.02);
     h1v2.dispose();
   });
 

@@ -7,8 +7,8 @@
  *
  * The chip: every core synapse (recurrent ones included, not the frontend: as the runtime's
  * `sampleChipInstance`) deviates by Δ = σ·ε, then `attackSteps` sign-gradient ascent steps of
- * σ/steps each move Δ towards the chip whose detector disagrees most with the nominal one (so Δ
- * stays within σ of the random draw). The windows are the detector's: class spike counts in every
+ * a·σ/steps each move Δ towards the chip whose detector disagrees most with the nominal one (so Δ
+ * stays within a·σ of the random draw; a = `attackSize`, 1 in the paper). The windows are the detector's: class spike counts in every
  * window times countScale, so the term matches the confidence the detector thresholds. Plain
  * noise injection trains the mean chip; this term penalises how far a chip's decisions move.
  */
@@ -24,6 +24,8 @@ export interface MismatchRobustness {
   sigma: number;
   /** Sign-gradient ascent steps on Δ (0: the random draw alone). */
   attackSteps: number;
+  /** How far the ascent may move each weight in all, as a fraction of σ. @defaultValue 1 */
+  attackSize?: number;
 }
 
 /** The detector's window settings the term reads. */
@@ -68,7 +70,7 @@ export function chipForward(
 
 /**
  * One simulated chip for a batch: Δ per core synapse, a random draw at σ moved `attackSteps`
- * times by σ/steps along the sign of ∂KL/∂Δ.
+ * times by a·σ/steps along the sign of ∂KL/∂Δ (a = `attackSize`).
  * @returns Δ per `net.synapses()` entry (the caller disposes them)
  */
 export function adversarialChip(
@@ -83,7 +85,7 @@ export function adversarialChip(
   const syns = net.synapses();
   const draw = () => syns.map((s) => tf.tensor(rng.normalArray(s.weight.size, 0, opts.sigma), s.weight.shape, 'float32'));
   if (opts.attackSteps <= 0) return draw();
-  const step = opts.sigma / opts.attackSteps;
+  const step = ((opts.attackSize ?? 1) * opts.sigma) / opts.attackSteps;
   return tf.tidy(() => {
     const x = tf.tensor3d(batch.x, batch.shape);
     prepare_net(net);

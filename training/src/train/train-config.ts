@@ -209,7 +209,12 @@ export const TRAIN_SETTINGS = {
   robustAttackSteps: num(
     { int: true, min: 0, max: 20 },
     2,
-    'sign-gradient ascent steps that push the simulated chip of --robust-mismatch towards the worst, each moving every weight by sigma/steps (0 = the random draw alone)',
+    'sign-gradient ascent steps that push the simulated chip of --robust-mismatch towards the worst (0 = the random draw alone)',
+  ),
+  robustAttackSize: num(
+    { min: 0, max: 10 },
+    1,
+    'how far the ascent steps of --robust-mismatch may move each weight in all, as a fraction of sigma (Büchel et al.: 1; a coherent push of every weight by sigma is far worse than a random chip)',
   ),
   robustSigma: numOrNull(
     { min: 0, exclusiveMin: true, max: 1 },

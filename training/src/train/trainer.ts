@@ -125,7 +125,7 @@ export function withStreamContext(
  * @throws InvalidArgumentError when it is on for a chip without synaptic mismatch and no σ is given
  */
 export function robustnessOf(
-  cfg: Pick<TrainConfig, 'robustMismatch' | 'robustAttackSteps' | 'robustSigma'>,
+  cfg: Pick<TrainConfig, 'robustMismatch' | 'robustAttackSteps' | 'robustAttackSize' | 'robustSigma'>,
   net: HWNetwork,
 ): MismatchRobustness | null {
   if (cfg.robustMismatch === null || cfg.robustMismatch === 0) return null;
@@ -135,7 +135,7 @@ export function robustnessOf(
       field: 'robustSigma',
       value: sigma,
     });
-  return { weight: cfg.robustMismatch, sigma, attackSteps: cfg.robustAttackSteps };
+  return { weight: cfg.robustMismatch, sigma, attackSteps: cfg.robustAttackSteps, attackSize: cfg.robustAttackSize };
 }
 
 /** Learning-rate factor of an epoch (1-based) under the config's schedule. */
