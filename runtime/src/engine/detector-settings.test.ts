@@ -15,8 +15,8 @@ import { KeywordSpotter } from './keyword-spotter.js';
 import { NwaveModel } from './nwave-model.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
-// The bundled model's file settings with a low threshold (0.35, the shipped model's own; on these
-// clips its three events are "yes" at 0.905, 0.989 and 0.905, so a strict 0.95 drops two): this
+// The bundled model's file settings with a low threshold (0.35; on these clips its events are
+// "no" at 0.54 and 0.94 and "yes" at 1.00, so a strict 0.95 keeps only the "yes"): this
 // test is about changing settings on a running spotter, and needs settings under which the
 // threshold visibly matters.
 const bundled = NwaveModel.fromJSON(readFileSync(path.join(root, 'models/default.nwave.json'), 'utf8'), 'default');
