@@ -203,6 +203,7 @@ export class FusedTrainStep {
       ceiling: this.layers.map((x) => x.reset.ceiling),
       surKind: sur.map((s) => s[0]),
       surParam: sur.map((s) => s[1]),
+      inputGrad: false,
     });
     return this.lay;
   }
