@@ -263,64 +263,6 @@ export function createNetKernel(): NetKernel {
   }
 
   /**
-   * `out[k] += Σ_m W[k, m]·d[m]` for k < K (`W` row-major `[K, M]` at `w`, `d` at `D[dOff …]`):
-   * the backward through a synapse reads the forward's weights, no transposed copy. Mostly-zero
-   * `d` (silent neurons) is gathered first.
-   */
-  function addMatVec(
-    F: Float32Array,
-    w: number,
-    K: number,
-    M: number,
-    D: Float64Array,
-    dOff: number,
-    out: Float64Array,
-    idx: Int32Array,
-    val: Float64Array,
-  ): void {
-    let nz = 0;
-    for (let m = 0; m < M; m++) {
-      const g = D[dOff + m];
-      if (g !== 0) {
-        idx[nz] = m;
-        val[nz++] = g;
-      }
-    }
-    if (nz === 0) return;
-    if (nz * 2 < M) {
-      for (let k = 0; k < K; k++) {
-        const r = w + k * M;
-        let s0 = 0;
-        let s1 = 0;
-        let j = 0;
-        for (; j + 1 < nz; j += 2) {
-          s0 += val[j] * F[r + idx[j]];
-          s1 += val[j + 1] * F[r + idx[j + 1]];
-        }
-        if (j < nz) s0 += val[j] * F[r + idx[j]];
-        out[k] += s0 + s1;
-      }
-      return;
-    }
-    for (let k = 0; k < K; k++) {
-      const r = w + k * M;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      let m = 0;
-      for (; m + 3 < M; m += 4) {
-        s0 += D[dOff + m] * F[r + m];
-        s1 += D[dOff + m + 1] * F[r + m + 1];
-        s2 += D[dOff + m + 2] * F[r + m + 2];
-        s3 += D[dOff + m + 3] * F[r + m + 3];
-      }
-      for (; m < M; m++) s0 += D[dOff + m] * F[r + m];
-      out[k] += s0 + s1 + (s2 + s3);
-    }
-  }
-
-  /**
    * `out[n] += Σ_m d[m]·Wt[m, n]` (`Wt` row-major `[M, N]` at `wt`) over the non-zero `d[m]`,
    * four rows at a time: a quarter of the loads and stores of `out` of one row at a time.
    */
