@@ -15,7 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { netLayout, transposeWeights, type NetLayout } from '../kernels/cpu/HwNetworkScan.js';
-import { DetectorScratch, detectorLossCpu, magnitudePenaltyCpu, meanOf, topologyPenaltyCpu } from '../kernels/cpu/step-losses.js';
+import { DetectorScratch, detectorLossCpu, magnitudePenaltyCpu, topologyPenaltyCpu } from '../kernels/cpu/step-losses.js';
 import { netArenas, runNetBackward, runNetForward } from '../kernels/net-pool.js';
 import { snapTau } from '@nwave/runtime';
 import { Frontend, HWLayer, HWSynapse, softSignFactors, type HWNetwork } from '../layers/index.js';
@@ -220,6 +220,7 @@ export class FusedTrainStep {
       surKind: sur.map((s) => s[0]),
       surParam: sur.map((s) => s[1]),
       inputGrad: false,
+      constHiddenDy: true,
     });
     return this.lay;
   }
@@ -354,21 +355,28 @@ export class FusedTrainStep {
     });
     runNetForward(lay);
 
-    // Losses on the spikes, their gradients straight into the arena's dL/dspikes blocks.
-    const dy0 = lay.dyOff[0];
-    F.fill(0, dy0, lay.dyOff[L - 1] + B * T * this.layers[L - 1].n_neurons);
-    const rates = this.layers.map((layer, l) => meanOf(F, lay.sOff[l], B * T * layer.n_neurons));
+    // Losses on the spikes, their gradients straight into the arena: the firing-rate term is one
+    // number per hidden layer (constHiddenDy), the output layer's block gets both terms.
+    const nOut = this.layers[L - 1].n_neurons;
+    const dyOut = lay.dyOff[L - 1];
+    F.fill(0, dyOut, dyOut + B * T * nOut);
+    const rates = this.layers.map((layer, l) => {
+      let spikes = 0;
+      for (let b = 0; b < B; b++) spikes += F[lay.cntOff + b * L + l];
+      return spikes / (B * T * layer.n_neurons);
+    });
     let firingRate = 0;
     this.layers.forEach((layer, l) => {
       const target = cfg.rateTargets[l];
+      F[lay.dycOff + l] = 0;
       if (target === null) return;
       const m = cfg.lamFiringRate;
       const d = (rates[l] - target) * m;
       firingRate += d * d;
       const n = B * T * layer.n_neurons;
       const g = (2 * d * m) / n;
-      const o = lay.dyOff[l];
-      for (let i = 0; i < n; i++) F[o + i] += g;
+      if (l < L - 1) F[lay.dycOff + l] = g;
+      else for (let i = 0; i < n; i++) F[dyOut + i] += g;
     });
     const plan = detectorPlan(
       [B, T, this.layers[L - 1].n_neurons],

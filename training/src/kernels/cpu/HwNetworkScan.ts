@@ -45,6 +45,12 @@ export interface NetSpec {
   surParam: number[];
   /** Compute dL/dx (the tfjs op's input gradient); the fused training step does not need it. Default true. */
   inputGrad?: boolean;
+  /**
+   * dL/dspikes of every layer but the last is one number per layer (the fused step's firing-rate
+   * term), at `dycOff + l`, rather than a `[B, T, N_l]` block: no block to clear, fill and read.
+   * Default false.
+   */
+  constHiddenDy?: boolean;
 }
 
 /** Where every array of one call lives in the shared float32 / float64 arenas. */
@@ -58,10 +64,14 @@ export interface NetLayout extends NetSpec {
   /** Transposed recurrent weights (backward). */
   recTOff: number[];
   betaOff: number[];
-  /** `[B, T, N_l]` blocks: spikes, pre-reset membrane, dL/dspikes. */
+  /** `[B, T, N_l]` blocks: spikes, pre-reset membrane, dL/dspikes (−1: a constant, see `constHiddenDy`). */
   sOff: number[];
   vOff: number[];
   dyOff: number[];
+  /** Per-layer constant dL/dspikes (`constHiddenDy`), `[L]`. */
+  dycOff: number;
+  /** Spike count per sample and layer `[B, L]`, written by the forward (firing rates without a pass over the spikes). */
+  cntOff: number;
   /** dL/dx `[B, T, C]`. */
   dxOff: number;
   f32Size: number;
@@ -192,6 +202,7 @@ export function createNetKernel(): NetKernel {
       for (let l = 0; l < L; l++) {
         vPlus[l].fill(0);
         nActPrev[l] = 0;
+        F[lay.cntOff + b * L + l] = 0;
       }
       for (let t = 0; t < T; t++) {
         for (let l = 0; l < L; l++) {
@@ -249,6 +260,7 @@ export function createNetKernel(): NetKernel {
             }
           }
           nAct[l] = na;
+          F[lay.cntOff + b * L + l] += na;
         }
         // This step's spikes become the recurrent input of the next step.
         for (let l = 0; l < L; l++) {
@@ -390,8 +402,11 @@ export function createNetKernel(): NetKernel {
         for (let l = L - 1; l >= 0; l--) {
           const N = sizes[l];
           const o = (b * T + t) * N;
-          const dyo = lay.dyOff[l] + o;
-          for (let n = 0; n < N; n++) gS[n] = F[dyo + n];
+          if (lay.dyOff[l] < 0) gS.fill(F[lay.dycOff + l], 0, N);
+          else {
+            const dyo = lay.dyOff[l] + o;
+            for (let n = 0; n < N; n++) gS[n] = F[dyo + n];
+          }
           // dL/ds^l_t += W_{l+1}·dI^{l+1}_t (+ W_rec·dI^l_{t+1}).
           if (l < L - 1) addRows(F, lay.wtOff[l + 1], sizes[l + 1], dHist[l + 1], t * sizes[l + 1], N, gS, nzIdx, nzVal);
           if (rec[l] && t < T - 1) addRows(F, lay.recTOff[l], N, dHist[l], (t + 1) * N, N, gS, nzIdx, nzVal);
@@ -516,7 +531,9 @@ export function netLayout(spec: NetSpec): NetLayout {
   const betaOff = sizes.map((n) => take(n));
   const sOff = sizes.map((n) => take(B * T * n));
   const vOff = sizes.map((n) => take(B * T * n));
-  const dyOff = sizes.map((n) => take(B * T * n));
+  const dyOff = sizes.map((n, l) => (spec.constHiddenDy && l < sizes.length - 1 ? -1 : take(B * T * n)));
+  const dycOff = take(sizes.length);
+  const cntOff = take(B * sizes.length);
   const dxOff = take(spec.inputGrad === false ? 0 : B * T * C);
   let g = 0;
   const gtake = (n: number): number => {
@@ -538,6 +555,8 @@ export function netLayout(spec: NetSpec): NetLayout {
     sOff,
     vOff,
     dyOff,
+    dycOff,
+    cntOff,
     dxOff,
     f32Size: f,
     P: g,
