@@ -5,7 +5,11 @@
  *   - the shipped default architecture 13-64r-15 (in-core recurrence, learnt per-neuron τ,
  *     3 classes × 5 output neurons, synaptic + leak mismatch, 5-bit QAT, detector objective with
  *     a learnt softmax temperature and the keyword-silence term),
- *   - 13-64r-64r-64r-64r-3 (four recurrent 64-neuron cores, same options).
+ *   - 13-64r-64r-64r-64r-3 (four recurrent 64-neuron cores, same options; on H1v1 with a fifth
+ *     64-neuron core, as 4 × 64 hidden neurons and the outputs do not fit H1v1's four cores),
+ *   - H1v2 13-50r-15 (the default recipe on H1v2: charge per unit weight, per-neuron threshold
+ *     spread, learnt τ snapped to the chip's profiles, subtractive reset). Before the fused step
+ *     covered these options, H1v2 trained on the `tfjs step + fused kernel` line.
  * Implementations, all in this process on the same batches:
  *   - `fused step`: the whole step on typed arrays (train/fused-step.ts), on all threads and on one;
  *   - `tfjs step + fused kernel`: tfjs losses, autodiff and Adam around the fused network op;
@@ -23,6 +27,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
+import { H1V1_ESTIMATE, findChipProfileByName, registerChipProfile, type ChipProfile } from '@nwave/runtime';
 import { setTrainingThreads, shutdownTrainingThreads, trainingThreads } from '../training/src/kernels/index.js';
 import { Rng, tutorialNetwork, type HWNetwork } from '../training/src/layers/index.js';
 import { buildNetwork } from '../training/src/train/build-network.js';
@@ -51,6 +56,12 @@ const DEFAULT_RECIPE: TrainConfig = {
   learnTaus: true,
 };
 
+/** H1v1 with a fifth 64-neuron core: room for 4 × 64 recurrent hidden neurons plus the outputs. */
+const H1V1_FIVE_CORES: ChipProfile = { ...H1V1_ESTIMATE, id: 'bench-h1v1-5x64', coreSizes: [64, 64, 64, 64, 64] };
+const DEEP_RECIPE: TrainConfig = { ...DEFAULT_RECIPE, chip: H1V1_FIVE_CORES.id, hidden: [64, 64, 64, 64], outputPopulation: 1 };
+/** The default recipe on H1v2 (no synaptic mismatch on that chip; 50 neurons fit its hidden cores). */
+const H1V2_RECIPE: TrainConfig = { ...DEFAULT_RECIPE, chip: 'h1v2', hidden: [50], stddev: null };
+
 /** A benchmarked network. */
 interface NetCase {
   name: string;
@@ -75,11 +86,15 @@ const CASES: NetCase[] = [
   {
     name: '13-64r-64r-64r-64r-3',
     classes: 3,
-    cfg: { ...DEFAULT_RECIPE, hidden: [64, 64, 64, 64], outputPopulation: 1 },
-    build: () => buildNetwork(C, 3, { ...DEFAULT_RECIPE, hidden: [64, 64, 64, 64], outputPopulation: 1 }, 8e-3),
+    cfg: DEEP_RECIPE,
+    build: () => {
+      if (!findChipProfileByName(H1V1_FIVE_CORES.id)) registerChipProfile(H1V1_FIVE_CORES);
+      return buildNetwork(C, 3, DEEP_RECIPE, 8e-3);
+    },
     rounds: 12,
     refRounds: 1,
   },
+  { name: 'H1v2 13-50r-15', classes: 3, cfg: H1V2_RECIPE, build: () => buildNetwork(C, 3, H1V2_RECIPE, 8e-3), rounds: 30, refRounds: 2 },
 ];
 
 function stepConfig(cfg: TrainConfig, layers: number): FusedStepConfig {

@@ -67,7 +67,15 @@ interface Case {
   /** Keyword starts (a stream context before each clip). */
   starts?: number[];
   signGroups: boolean;
+  /** SignAnnealing's gate sharpness α during the step (none: gate off). */
+  signAlpha?: number;
 }
+
+/**
+ * The default recipe on H1v2: charge 0.9/1.66 per unit weight, per-neuron threshold spread,
+ * learnt τ snapped to the chip's profiles, subtractive reset, no synaptic mismatch.
+ */
+const H1V2_RECIPE: TrainConfig = { ...RECIPE, chip: 'h1v2', hidden: [50], stddev: null };
 
 const CASES: Case[] = [
   {
@@ -103,6 +111,29 @@ const CASES: Case[] = [
     T: 50,
     labels: [0, 1, 1, 0, 1, 0, 0, 1],
     signGroups: false,
+  },
+  {
+    name: 'H1v2 13-50r-15 (charge map, threshold spread, snapped learnt τ, subtractive reset)',
+    build: () => buildNetwork(13, 3, H1V2_RECIPE, 8e-3),
+    classes: 3,
+    cfg: H1V2_RECIPE,
+    window: 125,
+    stride: 12,
+    T: 50,
+    labels: [0, 1, 2, 1, 0, 2, 1, 2],
+    signGroups: false,
+  },
+  {
+    name: 'SignAnnealing gate (α 2) on the default recipe, recurrent synapse gated too',
+    build: () => buildNetwork(13, 3, RECIPE, 8e-3),
+    classes: 3,
+    cfg: RECIPE,
+    window: 125,
+    stride: 12,
+    T: 50,
+    labels: [0, 1, 2, 1, 0, 2, 1, 2],
+    signGroups: false,
+    signAlpha: 2,
   },
   {
     name: '3 recurrent hidden layers with hidden rate targets',
@@ -161,6 +192,7 @@ describe('fused training step vs the tfjs step (reference)', () => {
     setTrainingThreads(2);
     const runs = (['fused', 'tfjs'] as const).map((impl) => {
       const net = c.build();
+      if (c.signAlpha !== undefined) net.setSignAlpha(c.signAlpha);
       const logScale = tf.variable(tf.scalar(Math.log(c.cfg.logitScale)), c.cfg.learnCountScale);
       const cfg = stepConfig(c, net.hwLayers().length);
       const step = impl === 'fused' ? new FusedTrainStep(net, cfg, logScale) : new TfjsTrainStep(net, cfg, logScale);
@@ -216,9 +248,8 @@ describe('fused training step vs the tfjs step (reference)', () => {
 });
 
 describe('fused training step: reproducible', () => {
-  function train(threads: number): Float32Array[] {
+  function train(threads: number, c: Case): Float32Array[] {
     setTrainingThreads(threads);
-    const c = CASES[1];
     const net = c.build();
     const logScale = tf.variable(tf.scalar(Math.log(0.2)), true);
     const step = new FusedTrainStep(net, stepConfig(c, net.hwLayers().length), logScale);
@@ -230,9 +261,9 @@ describe('fused training step: reproducible', () => {
     return w;
   }
 
-  it('same seed gives bit-identical weights after 3 steps with 1 and with 2 threads', () => {
-    const one = train(1);
-    const two = train(2);
+  it.each([CASES[1], CASES[3]])('$name: same seed gives bit-identical weights after 3 steps with 1 and with 2 threads', (c) => {
+    const one = train(1, c);
+    const two = train(2, c);
     expect(one.length).toBeGreaterThan(4);
     one.forEach((w, i) => expect(Array.from(two[i])).toEqual(Array.from(w)));
   });

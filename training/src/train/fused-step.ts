@@ -1,6 +1,7 @@
 /**
  * The whole training step without tfjs: `prepare_net` (fake quantization, synaptic and leak
- * mismatch, learnt τ), the fused network kernel forward (worker threads), the detector objective
+ * mismatch, learnt τ, and every chip option: charge per unit weight, threshold spread, τ snapped
+ * to the chip's profiles, SignAnnealing's soft sign gate), the fused network kernel forward (worker threads), the detector objective
  * and the firing-rate / topology / magnitude losses with hand-written gradients, the BPTT
  * backward, global-norm clipping, Adam (frontend and core rates) and the hard constraints — all
  * on typed arrays kept between steps. The tfjs step of `trainer.ts` (autodiff through the same
@@ -14,9 +15,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { netLayout, transposeWeights, type NetLayout } from '../kernels/cpu/HwNetworkScan.js';
-import { DetectorScratch, detectorLossCpu, magnitudePenaltyCpu, meanOf, topologyPenaltyCpu } from '../kernels/cpu/step-losses.js';
+import { DetectorScratch, detectorLossCpu, magnitudePenaltyCpu, topologyPenaltyCpu } from '../kernels/cpu/step-losses.js';
 import { netArenas, runNetBackward, runNetForward } from '../kernels/net-pool.js';
-import { Frontend, HWLayer, HWSynapse, type HWNetwork } from '../layers/index.js';
+import { snapTau } from '@nwave/runtime';
+import { Frontend, HWLayer, HWSynapse, softSignFactors, type HWNetwork } from '../layers/index.js';
 import { detectorPlan, type DetectorLossOptions } from '../losses/detector-loss.js';
 import { quantizeValues } from '../quantize/quantize.js';
 import type { Surrogate } from '../surrogates/surrogates.js';
@@ -109,6 +111,14 @@ export class FusedTrainStep {
   private readonly betas: Float32Array[];
   /** `−dt/m` per neuron of learnt-τ layers (m: the leak mismatch factor), for dβ/dlog τ. */
   private readonly betaFactor: Float32Array[];
+  /** The continuous β(log τ) of learnt-τ layers: the gradient's path when the forward runs snapped taus. */
+  private readonly betaCont: Float32Array[];
+  /** Per-neuron input scale `1/(1 + δ_i)` of a threshold spread, per layer (null: none this step). */
+  private readonly inputScale: (Float32Array | null)[];
+  /** Per weight module this step: SignAnnealing's gate factors and the gated weights (null: no gate). */
+  private readonly gate = new Map<object, { factors: Float32Array; gated: Float32Array } | null>();
+  /** The HWLayer each weight module feeds (its threshold spread scales the module's columns). */
+  private readonly feeds = new Map<object, number>();
   private readonly acc: [number, number] = [BETA1, BETA1];
   private readonly acc2: [number, number] = [BETA2, BETA2];
   private lay: NetLayout | null = null;
@@ -163,6 +173,12 @@ export class FusedTrainStep {
     this.logScaleParam = mk('logScale', 'logScale', logScale);
     this.betas = this.layers.map((l) => new Float32Array(l.n_neurons));
     this.betaFactor = this.layers.map((l) => new Float32Array(l.n_neurons));
+    this.betaCont = this.layers.map((l) => new Float32Array(l.n_neurons));
+    this.inputScale = this.layers.map(() => null);
+    this.syns.forEach((syn, l) => this.feeds.set(syn, l));
+    this.layers.forEach((layer, l) => {
+      if (layer.recurrent) this.feeds.set(layer.recurrent, l);
+    });
   }
 
   /** The detector's current log-scale. */
@@ -203,44 +219,107 @@ export class FusedTrainStep {
       ceiling: this.layers.map((x) => x.reset.ceiling),
       surKind: sur.map((s) => s[0]),
       surParam: sur.map((s) => s[1]),
+      inputGrad: false,
+      constHiddenDy: true,
     });
     return this.lay;
   }
 
-  /** `prepare_net` on typed arrays: same draws from the same generator, same float32 values. */
+  /**
+   * `prepare_net` on typed arrays: same draws from the same generator, same float32 values, op by
+   * op as the tfjs modules (`HWLayer.prepare`, `HWWeightModule.prepare`, `HWLayer.scaleInput`):
+   * leak mismatch then threshold spread per layer, τ snapped to the chip's profiles (learnt τ
+   * straight through), effective weights `(c·fakeQuantize(gate(W)) + noise)·s` with SignAnnealing's
+   * gate, the chip's charge per unit weight c and the threshold spread's column scale s.
+   */
   private prepare(): void {
     const rng = this.net.mismatchRng;
+    const chip = this.net.chip;
+    const snapped = chip.neuron.tau.kind === 'snapped';
     for (const m of this.net.modules()) {
       if (m instanceof HWLayer) {
         const i = this.layers.indexOf(m);
         const n = m.n_neurons;
         const factor = new Float32Array(n).fill(1);
-        if (m.ileak_mismatch) for (let k = 0; k < n; k++) factor[k] = Math.exp(m.chip.mismatch.leakSpread * rng.normal());
+        const { leakSpread, thresholdSpread } = m.chip.mismatch;
+        if (m.ileak_mismatch) for (let k = 0; k < n; k++) factor[k] = Math.exp(leakSpread * rng.normal());
+        let scale: Float32Array | null = null;
+        if (m.ileak_mismatch && thresholdSpread > 0) {
+          scale = new Float32Array(n);
+          for (let k = 0; k < n; k++) scale[k] = 1 / Math.max(1e-3, 1 + thresholdSpread * rng.normal());
+        }
+        this.inputScale[i] = scale;
         const beta = this.betas[i];
         const p = this.byModule.get(m);
+        const taus = p ? Float32Array.from(p.value, (x) => Math.exp(x)) : m.taus;
+        const chipTaus = snapped ? taus.map((tau) => snapTau(m.chip, tau).tauS) : taus;
+        for (let k = 0; k < n; k++) beta[k] = Math.exp(-m.dt / (chipTaus[k] * factor[k]));
         if (p) {
-          // β = exp(e^(−log τ) · (−dt/m)), op by op in float32 as HWLayer.prepare's tensors.
+          // β = exp(e^(−log τ) · (−dt/m)), op by op in float32 as HWLayer.prepare's tensors; with
+          // snapped taus the forward runs the snapped β (cont + (snapped − cont), as tfjs adds it).
           const c = this.betaFactor[i];
+          const cont = this.betaCont[i];
           for (let k = 0; k < n; k++) {
             c[k] = Math.fround(-m.dt / factor[k]);
-            beta[k] = Math.fround(Math.exp(Math.fround(Math.fround(Math.exp(-p.value[k])) * c[k])));
+            cont[k] = Math.fround(Math.exp(Math.fround(Math.fround(Math.exp(-p.value[k])) * c[k])));
+            beta[k] = snapped ? Math.fround(cont[k] + Math.fround(beta[k] - cont[k])) : cont[k];
           }
-        } else {
-          const taus = m.taus;
-          for (let k = 0; k < n; k++) beta[k] = Math.exp(-m.dt / (taus[k] * factor[k]));
         }
         continue;
       }
       const p = this.byModule.get(m) as Param;
+      const alpha = m.signAlpha;
+      let w = p.value;
+      if (alpha !== null && m instanceof HWSynapse) {
+        const factors = softSignFactors(p.value, m.nb_inputs, m.nb_outputs, alpha, m.signGroupSize);
+        const gated = new Float32Array(w.length);
+        for (let k = 0; k < w.length; k++) gated[k] = w[k] * factors[k];
+        this.gate.set(m, { factors, gated });
+        w = gated;
+      } else this.gate.set(m, null);
       const bits = m.quantization_bits;
-      const q = bits === null ? Float32Array.from(p.value) : quantizeValues(p.value, bits, m.wMax);
+      const q = bits === null ? Float32Array.from(w) : quantizeValues(w, bits, m.wMax);
+      const cs = Math.fround(m.chargeScale); // a float32 scalar, as tf.mul makes it
+      if (cs !== 1) for (let k = 0; k < q.length; k++) q[k] = q[k] * cs;
       const sd = m.stddev;
       if (sd !== null && sd !== 0) {
-        const noise = m.weight.size ? this.net.mismatchRng.normalArray(m.weight.size, 0, sd) : new Float32Array(0);
+        const noise = m.weight.size ? rng.normalArray(m.weight.size, 0, sd) : new Float32Array(0);
         for (let k = 0; k < q.length; k++) q[k] = Math.fround(q[k] + noise[k]);
       }
       this.eff.set(m, q);
     }
+    // The threshold spread scales each neuron's input: the columns of every synapse feeding it.
+    for (const [m, l] of this.feeds) {
+      const s = this.inputScale[l];
+      if (!s) continue;
+      const q = this.eff.get(m) as Float32Array;
+      const N = s.length;
+      for (let k = 0; k < q.length; k++) q[k] = q[k] * s[k % N];
+    }
+  }
+
+  /**
+   * Gradient wrt a module's float weights from the gradient wrt its effective weight (in
+   * `p.grad`), back through the column scale, the charge, fake quantization (straight through
+   * inside ±wMax of its input) and the gate, op by op in float32 as tfjs' autodiff.
+   */
+  private effectiveToWeightGrad(m: Frontend | HWSynapse, p: Param): void {
+    const g = p.grad;
+    const l = this.feeds.get(m);
+    const s = l === undefined ? null : this.inputScale[l];
+    if (s) {
+      const N = s.length;
+      for (let k = 0; k < g.length; k++) g[k] = g[k] * s[k % N];
+    }
+    const cs = Math.fround(m.chargeScale); // a float32 scalar, as tf.mul makes it
+    if (cs !== 1) for (let k = 0; k < g.length; k++) g[k] = g[k] * cs;
+    const gate = this.gate.get(m) ?? null;
+    if (m.quantization_bits !== null) {
+      const wMax = m.wMax;
+      const x = gate ? gate.gated : p.value;
+      for (let k = 0; k < g.length; k++) if (!(x[k] >= -wMax && x[k] <= wMax)) g[k] = 0;
+    }
+    if (gate) for (let k = 0; k < g.length; k++) g[k] = g[k] * gate.factors[k];
   }
 
   /** Sum over samples of a per-sample gradient block, in sample order (thread-independent). */
@@ -276,21 +355,28 @@ export class FusedTrainStep {
     });
     runNetForward(lay);
 
-    // Losses on the spikes, their gradients straight into the arena's dL/dspikes blocks.
-    const dy0 = lay.dyOff[0];
-    F.fill(0, dy0, lay.dyOff[L - 1] + B * T * this.layers[L - 1].n_neurons);
-    const rates = this.layers.map((layer, l) => meanOf(F, lay.sOff[l], B * T * layer.n_neurons));
+    // Losses on the spikes, their gradients straight into the arena: the firing-rate term is one
+    // number per hidden layer (constHiddenDy), the output layer's block gets both terms.
+    const nOut = this.layers[L - 1].n_neurons;
+    const dyOut = lay.dyOff[L - 1];
+    F.fill(0, dyOut, dyOut + B * T * nOut);
+    const rates = this.layers.map((layer, l) => {
+      let spikes = 0;
+      for (let b = 0; b < B; b++) spikes += F[lay.cntOff + b * L + l];
+      return spikes / (B * T * layer.n_neurons);
+    });
     let firingRate = 0;
     this.layers.forEach((layer, l) => {
       const target = cfg.rateTargets[l];
+      F[lay.dycOff + l] = 0;
       if (target === null) return;
       const m = cfg.lamFiringRate;
       const d = (rates[l] - target) * m;
       firingRate += d * d;
       const n = B * T * layer.n_neurons;
       const g = (2 * d * m) / n;
-      const o = lay.dyOff[l];
-      for (let i = 0; i < n; i++) F[o + i] += g;
+      if (l < L - 1) F[lay.dycOff + l] = g;
+      else for (let i = 0; i < n; i++) F[dyOut + i] += g;
     });
     const plan = detectorPlan(
       [B, T, this.layers[L - 1].n_neurons],
@@ -317,25 +403,27 @@ export class FusedTrainStep {
     transposeWeights(lay, F);
     runNetBackward(lay);
 
-    // Gradients wrt the effective weights and β, then through fake quantization (straight
-    // through inside ±wMax), mismatch (additive) and β(log τ).
+    // Gradients wrt the effective weights and β, then back to the float weights
+    // ({@link effectiveToWeightGrad}; mismatch is additive) and through the continuous β(log τ).
     for (const p of this.params) p.grad.fill(0);
     this.syns.forEach((s, l) => {
       const p = this.byModule.get(s) as Param;
       this.reduce(G, lay, lay.gwOff[l], p.value.length, p.grad);
+      this.effectiveToWeightGrad(s, p);
     });
     this.layers.forEach((layer, l) => {
       if (layer.recurrent) {
         const p = this.byModule.get(layer.recurrent) as Param;
         this.reduce(G, lay, lay.grecOff[l], p.value.length, p.grad);
+        this.effectiveToWeightGrad(layer.recurrent, p);
       }
       const pt = this.byModule.get(layer);
       if (pt) {
         this.reduce(G, lay, lay.gbetaOff[l], layer.n_neurons, pt.grad);
-        const beta = this.betas[l];
+        const beta = this.betaCont[l];
         const c = this.betaFactor[l];
         for (let k = 0; k < layer.n_neurons; k++) {
-          // dβ/dlog τ = −β · c · e^(−log τ)
+          // dβ/dlog τ = −β · c · e^(−log τ), β the continuous one (straight through a snap)
           pt.grad[k] = Math.fround(-pt.grad[k] * beta[k] * c[k] * Math.exp(-pt.value[k]));
         }
       }
@@ -347,23 +435,17 @@ export class FusedTrainStep {
     const coreSyns = this.net.synapses();
     for (const s of coreSyns) magCount += s.weight.size;
     for (const s of coreSyns) topoCount += s.nb_inputs * Math.ceil(s.nb_outputs / this.net.chip.signGroupSize);
-    for (const m of [...this.syns, ...coreSyns.filter((s) => !this.syns.includes(s))]) {
+    for (const m of coreSyns) {
       const p = this.byModule.get(m) as Param;
-      if (m.quantization_bits !== null) {
-        const wMax = m.wMax;
-        for (let k = 0; k < p.value.length; k++) if (!(p.value[k] >= -wMax && p.value[k] <= wMax)) p.grad[k] = 0;
-      }
-      if (m instanceof HWSynapse) {
-        topoSum += topologyPenaltyCpu(
-          p.value,
-          m.nb_inputs,
-          m.nb_outputs,
-          cfg.lamTopology / topoCount,
-          p.grad,
-          this.net.chip.signGroupSize,
-        ).sum;
-        magSum += magnitudePenaltyCpu(p.value, this.net.chip.synapse.core.wMax, cfg.lamMagnitude / magCount, p.grad);
-      }
+      topoSum += topologyPenaltyCpu(
+        p.value,
+        m.nb_inputs,
+        m.nb_outputs,
+        cfg.lamTopology / topoCount,
+        p.grad,
+        this.net.chip.signGroupSize,
+      ).sum;
+      magSum += magnitudePenaltyCpu(p.value, this.net.chip.synapse.core.wMax, cfg.lamMagnitude / magCount, p.grad);
     }
     const topology = topoCount ? (cfg.lamTopology * topoSum) / topoCount : 0;
     const magnitude = magCount ? (cfg.lamMagnitude * magSum) / magCount : 0;

@@ -256,20 +256,13 @@ export async function trainNetwork(
     detector: { ...detectorOpts, backgroundClasses: [...bgIndex] },
     robustness: robustnessOf(cfg, net),
   };
-  // The fused step builds the effective weights itself (grid and mismatch only): a charge map other
-  // than identity, a threshold spread in training, learnt taus snapped to a chip's profiles or
-  // SignAnnealing run through tfjs (net.forward).
-  const fusedCovers =
-    [...net.synapses(), net.frontend()].every((s) => !s || s.chargeScale === 1) &&
-    !(cfg.ileakMismatch && net.chip.mismatch.thresholdSpread > 0) &&
-    !(net.chip.neuron.tau.kind === 'snapped' && net.hwLayers().some((l) => l.logTau)) &&
-    !cfg.signAnnealing &&
-    !stepCfg.robustness;
-  const useFused = stepImpl === 'fused' && fusedCovers;
+  // The fused step covers every chip option (charge map, threshold spread, snapped taus,
+  // SignAnnealing); the mismatch-robustness term (a second, attacked network pass) runs on tfjs.
+  const useFused = stepImpl === 'fused' && !stepCfg.robustness;
   const trainStep = useFused ? new FusedTrainStep(net, stepCfg, logScale) : new TfjsTrainStep(net, stepCfg, logScale);
   if (!useFused)
     hooks.log?.(
-      `training step: the tfjs reference implementation (slower; ${stepImpl === 'tfjs' ? 'NWAVE_TRAIN_STEP=tfjs' : `${net.chip.chip} charge map, threshold spread, SignAnnealing or --robust-mismatch`})`,
+      `training step: the tfjs reference implementation (slower; ${stepImpl === 'tfjs' ? 'NWAVE_TRAIN_STEP=tfjs' : '--robust-mismatch'})`,
     );
   const startEpoch = resume ? resume.epoch + 1 : 1;
   let stale = 0;

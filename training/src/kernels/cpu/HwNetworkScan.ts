@@ -16,8 +16,12 @@
  * v⁺_t = v_t·(1 − s_t)   (zero reset)   or   min(C, v_t − θ·s_t)   (subtractive reset, ceiling C)
  * ```
  * Backward: reset path detached, ReLU gradient `[v > 0]`, surrogate `σ'(v − θ)`, and
- * `dβ += du_t·v⁺_{t−1}` for layers with learnable τ. Weight gradients are accumulated per sample
- * in float64; the caller sums samples in a fixed order, so results do not depend on threads.
+ * `dβ += du_t·v⁺_{t−1}` for layers with learnable τ. dL/dI of every step is kept for the sample,
+ * and the weight gradients are summed after its time loop, per input neuron over the steps it
+ * spiked, four steps per pass over the gradient row (a quarter of the read-modify-writes of one
+ * step at a time). Weight gradients are accumulated per sample in float64; the caller sums
+ * samples in a fixed order, so results do not depend on threads. Scratch buffers are built once
+ * per layout and reused (no allocation per call).
  */
 
 /** Shapes and per-layer settings of one call. */
@@ -39,6 +43,14 @@ export interface NetSpec {
   /** Surrogate per layer: 0 fast_sigmoid(slope), 1 atan(alpha), 2 sigmoid(slope). */
   surKind: number[];
   surParam: number[];
+  /** Compute dL/dx (the tfjs op's input gradient); the fused training step does not need it. Default true. */
+  inputGrad?: boolean;
+  /**
+   * dL/dspikes of every layer but the last is one number per layer (the fused step's firing-rate
+   * term), at `dycOff + l`, rather than a `[B, T, N_l]` block: no block to clear, fill and read.
+   * Default false.
+   */
+  constHiddenDy?: boolean;
 }
 
 /** Where every array of one call lives in the shared float32 / float64 arenas. */
@@ -52,10 +64,14 @@ export interface NetLayout extends NetSpec {
   /** Transposed recurrent weights (backward). */
   recTOff: number[];
   betaOff: number[];
-  /** `[B, T, N_l]` blocks: spikes, pre-reset membrane, dL/dspikes. */
+  /** `[B, T, N_l]` blocks: spikes, pre-reset membrane, dL/dspikes (−1: a constant, see `constHiddenDy`). */
   sOff: number[];
   vOff: number[];
   dyOff: number[];
+  /** Per-layer constant dL/dspikes (`constHiddenDy`), `[L]`. */
+  dycOff: number;
+  /** Spike count per sample and layer `[B, L]`, written by the forward (firing rates without a pass over the spikes). */
+  cntOff: number;
   /** dL/dx `[B, T, C]`. */
   dxOff: number;
   f32Size: number;
@@ -91,6 +107,53 @@ export function createNetKernel(): NetKernel {
     const e = Math.exp(-p * Math.abs(x));
     const d = e + 1;
     return (p * e) / (d * d);
+  }
+
+  /** Per-thread scratch of one layout, built once and reused by every call (no per-call allocation). */
+  interface Scratch {
+    lay: NetLayout;
+    acc: Float64Array;
+    vPlus: Float32Array[];
+    cur: Float32Array[];
+    rc: Float32Array[];
+    act: Int32Array[];
+    actPrev: Int32Array[];
+    nAct: Int32Array;
+    nActPrev: Int32Array;
+    dvPlus: Float64Array[];
+    /** dL/dI of every step of the current sample, `[T, N_l]` per layer (weight gradients after the time loop). */
+    dHist: Float64Array[];
+    gS: Float64Array;
+    nzIdx: Int32Array;
+    nzVal: Float64Array;
+    /** Per input neuron, the steps it spiked: `times[k·T + i]`, `count[k]`. */
+    times: Int32Array;
+    count: Int32Array;
+  }
+  let scr: Scratch | null = null;
+  function scratchOf(lay: NetLayout): Scratch {
+    if (scr && scr.lay === lay) return scr;
+    const { sizes, T, C } = lay;
+    const maxN = Math.max(C, ...sizes);
+    scr = {
+      lay,
+      acc: new Float64Array(maxN),
+      vPlus: sizes.map((n) => new Float32Array(n)),
+      cur: sizes.map((n) => new Float32Array(n)),
+      rc: sizes.map((n) => new Float32Array(n)),
+      act: sizes.map((n) => new Int32Array(n)),
+      actPrev: sizes.map((n) => new Int32Array(n)),
+      nAct: new Int32Array(sizes.length),
+      nActPrev: new Int32Array(sizes.length),
+      dvPlus: sizes.map((n) => new Float64Array(n)),
+      dHist: sizes.map((n) => new Float64Array(T * n)),
+      gS: new Float64Array(maxN),
+      nzIdx: new Int32Array(maxN),
+      nzVal: new Float64Array(maxN),
+      times: new Int32Array(maxN * T),
+      count: new Int32Array(maxN),
+    };
+    return scr;
   }
 
   // tfjs' CPU matMul sums 48 inputs at a time in float64, then adds the block to the float32
@@ -132,18 +195,14 @@ export function createNetKernel(): NetKernel {
   function forward(lay: NetLayout, F: Float32Array, b0: number, b1: number): void {
     const { T, C, sizes, rec } = lay;
     const L = sizes.length;
-    const acc = new Float64Array(Math.max(...sizes));
-    const vPlus = sizes.map((n) => new Float32Array(n));
-    const cur = sizes.map((n) => new Float32Array(n));
-    const rc = sizes.map((n) => new Float32Array(n));
-    const act = sizes.map((n) => new Int32Array(n));
-    const actPrev = sizes.map((n) => new Int32Array(n));
-    const nAct = new Int32Array(L);
-    const nActPrev = new Int32Array(L);
+    const { acc, vPlus, cur, rc, nAct, nActPrev } = scratchOf(lay);
+    const act = scratchOf(lay).act.slice();
+    const actPrev = scratchOf(lay).actPrev.slice();
     for (let b = b0; b < b1; b++) {
       for (let l = 0; l < L; l++) {
         vPlus[l].fill(0);
         nActPrev[l] = 0;
+        F[lay.cntOff + b * L + l] = 0;
       }
       for (let t = 0; t < T; t++) {
         for (let l = 0; l < L; l++) {
@@ -201,6 +260,7 @@ export function createNetKernel(): NetKernel {
             }
           }
           nAct[l] = na;
+          F[lay.cntOff + b * L + l] += na;
         }
         // This step's spikes become the recurrent input of the next step.
         for (let l = 0; l < L; l++) {
@@ -223,6 +283,7 @@ export function createNetKernel(): NetKernel {
     wt: number,
     M: number,
     d: Float64Array,
+    dOff: number,
     N: number,
     out: Float64Array,
     idx: Int32Array,
@@ -230,7 +291,7 @@ export function createNetKernel(): NetKernel {
   ): void {
     let nz = 0;
     for (let m = 0; m < M; m++) {
-      const g = d[m];
+      const g = d[dOff + m];
       if (g !== 0) {
         idx[nz] = wt + m * N;
         val[nz++] = g;
@@ -279,31 +340,76 @@ export function createNetKernel(): NetKernel {
     }
   }
 
+  /**
+   * Weight gradient of a synapse with binary inputs: `G[g + k·N + n] += Σ_{t ∈ times(k)} H[(t + shift)·N + n]`,
+   * four steps per pass (a quarter of the read-modify-writes of the gradient row).
+   */
+  function spikeOuter(
+    G: Float64Array,
+    g: number,
+    K: number,
+    N: number,
+    H: Float64Array,
+    shift: number,
+    times: Int32Array,
+    count: Int32Array,
+    T: number,
+  ): void {
+    for (let k = 0; k < K; k++) {
+      const c = count[k];
+      if (c === 0) continue;
+      const row = g + k * N;
+      const tb = k * T;
+      let i = 0;
+      for (; i + 3 < c; i += 4) {
+        const h0 = (times[tb + i] + shift) * N;
+        const h1 = (times[tb + i + 1] + shift) * N;
+        const h2 = (times[tb + i + 2] + shift) * N;
+        const h3 = (times[tb + i + 3] + shift) * N;
+        for (let n = 0; n < N; n++) G[row + n] += H[h0 + n] + H[h1 + n] + (H[h2 + n] + H[h3 + n]);
+      }
+      for (; i < c; i++) {
+        const h = (times[tb + i] + shift) * N;
+        for (let n = 0; n < N; n++) G[row + n] += H[h + n];
+      }
+    }
+  }
+
+  /** Lists, per neuron of a `[T, K]` spike block at `F[so …]`, the steps `t < tEnd` it spiked. */
+  function spikeTimes(F: Float32Array, so: number, K: number, tEnd: number, times: Int32Array, count: Int32Array, T: number): void {
+    count.fill(0, 0, K);
+    for (let t = 0; t < tEnd; t++) {
+      const o = so + t * K;
+      // Branch-free (spikes are 0 or 1): write the step, advance only on a spike.
+      for (let k = 0; k < K; k++) {
+        const c = count[k];
+        times[k * T + c] = t;
+        count[k] = c + F[o + k];
+      }
+    }
+  }
+
   function backward(lay: NetLayout, F: Float32Array, G: Float64Array, b0: number, b1: number): void {
     const { T, C, sizes, rec, learnBeta, P } = lay;
+    const inputGrad = lay.inputGrad !== false;
     const L = sizes.length;
-    const dvPlus = sizes.map((n) => new Float64Array(n));
-    const dI = sizes.map((n) => new Float64Array(n));
-    const dINext = sizes.map((n) => new Float64Array(n));
-    const gS = new Float64Array(Math.max(...sizes));
-    const nzIdx = new Int32Array(Math.max(...sizes));
-    const nzVal = new Float64Array(Math.max(...sizes));
+    const { dvPlus, dHist, gS, nzIdx, nzVal, times, count } = scratchOf(lay);
     for (let b = b0; b < b1; b++) {
       const gb = b * P;
       G.fill(0, gb, gb + P);
-      for (let l = 0; l < L; l++) {
-        dvPlus[l].fill(0);
-        dINext[l].fill(0);
-      }
+      for (let l = 0; l < L; l++) dvPlus[l].fill(0);
       for (let t = T - 1; t >= 0; t--) {
         for (let l = L - 1; l >= 0; l--) {
           const N = sizes[l];
           const o = (b * T + t) * N;
-          const dyo = lay.dyOff[l] + o;
-          for (let n = 0; n < N; n++) gS[n] = F[dyo + n];
-          // dL/ds^l_t += dI^{l+1}_t @ W_{l+1}ᵀ (+ dI^l_{t+1} @ W_recᵀ), over the non-zero entries of dI.
-          if (l < L - 1) addRows(F, lay.wtOff[l + 1], sizes[l + 1], dI[l + 1], N, gS, nzIdx, nzVal);
-          if (rec[l] && t < T - 1) addRows(F, lay.recTOff[l], N, dINext[l], N, gS, nzIdx, nzVal);
+          if (lay.dyOff[l] < 0) gS.fill(F[lay.dycOff + l], 0, N);
+          else {
+            const dyo = lay.dyOff[l] + o;
+            for (let n = 0; n < N; n++) gS[n] = F[dyo + n];
+          }
+          // dL/ds^l_t += W_{l+1}·dI^{l+1}_t (+ W_rec·dI^l_{t+1}).
+          if (l < L - 1) addRows(F, lay.wtOff[l + 1], sizes[l + 1], dHist[l + 1], t * sizes[l + 1], N, gS, nzIdx, nzVal);
+          if (rec[l] && t < T - 1) addRows(F, lay.recTOff[l], N, dHist[l], (t + 1) * N, N, gS, nzIdx, nzVal);
           const vo = lay.vOff[l] + o;
           const bo = lay.betaOff[l];
           const theta = lay.theta[l];
@@ -312,7 +418,8 @@ export function createNetKernel(): NetKernel {
           const kind = lay.surKind[l];
           const p = lay.surParam[l];
           const dvp = dvPlus[l];
-          const d = dI[l];
+          const d = dHist[l];
+          const dO = t * N;
           const lb = learnBeta[l];
           const gbo = gb + lay.gbetaOff[l];
           for (let n = 0; n < N; n++) {
@@ -323,7 +430,7 @@ export function createNetKernel(): NetKernel {
             const g = gS[n];
             if (g !== 0) dv += g * sg(kind, p, v - theta);
             const du = v > 0 ? dv : 0;
-            d[n] = du;
+            d[dO + n] = du;
             dvp[n] = du * F[bo + n];
             if (lb && t > 0 && du !== 0) {
               // dβ += du_t·v⁺_{t−1}, v⁺ after the layer's reset.
@@ -332,53 +439,53 @@ export function createNetKernel(): NetKernel {
               if (vpp !== 0) G[gbo + n] += du * vpp;
             }
           }
-          // Weight gradients: only rows whose input was non-zero.
-          const gw = gb + lay.gwOff[l];
           if (l === 0) {
+            // dL/dx, and the diagonal frontend's weight gradient.
             const xo = lay.xOff + (b * T + t) * C;
             const dxo = lay.dxOff + (b * T + t) * C;
             const w = lay.wOff[0];
             if (lay.inputDiag) {
-              for (let n = 0; n < N; n++) {
-                G[gw + n] += d[n] * F[xo + n];
-                F[dxo + n] = d[n] * F[w + n];
-              }
-            } else {
+              const gw = gb + lay.gwOff[0];
+              for (let n = 0; n < N; n++) G[gw + n] += d[dO + n] * F[xo + n];
+              if (inputGrad) for (let n = 0; n < N; n++) F[dxo + n] = d[dO + n] * F[w + n];
+            } else if (inputGrad) {
               for (let k = 0; k < C; k++) {
-                const xv = F[xo + k];
-                const row = gw + k * N;
                 const wr = w + k * N;
                 let acc = 0;
-                for (let n = 0; n < N; n++) acc += d[n] * F[wr + n];
+                for (let n = 0; n < N; n++) acc += d[dO + n] * F[wr + n];
                 F[dxo + k] = acc;
-                if (xv === 0) continue;
-                for (let n = 0; n < N; n++) G[row + n] += xv * d[n];
               }
-            }
-          } else {
-            const N0 = sizes[l - 1];
-            const so = lay.sOff[l - 1] + (b * T + t) * N0;
-            for (let k = 0; k < N0; k++) {
-              if (F[so + k] === 0) continue;
-              const row = gw + k * N;
-              for (let n = 0; n < N; n++) G[row + n] += d[n];
-            }
-          }
-          if (rec[l] && t > 0) {
-            const so = lay.sOff[l] + (b * T + t - 1) * N;
-            const gr = gb + lay.grecOff[l];
-            for (let k = 0; k < N; k++) {
-              if (F[so + k] === 0) continue;
-              const row = gr + k * N;
-              for (let n = 0; n < N; n++) G[row + n] += d[n];
             }
           }
         }
-        for (let l = 0; l < L; l++) {
-          if (!rec[l]) continue;
-          const tmp = dINext[l];
-          dINext[l] = dI[l];
-          dI[l] = tmp;
+      }
+      // Weight gradients, once per sample: only rows whose input was non-zero.
+      for (let l = 0; l < L; l++) {
+        const N = sizes[l];
+        const H = dHist[l];
+        const gw = gb + lay.gwOff[l];
+        if (l === 0) {
+          if (!lay.inputDiag) {
+            const xb = lay.xOff + b * T * C;
+            for (let k = 0; k < C; k++) {
+              const row = gw + k * N;
+              for (let t = 0; t < T; t++) {
+                const xv = F[xb + t * C + k];
+                if (xv === 0) continue;
+                const h = t * N;
+                for (let n = 0; n < N; n++) G[row + n] += xv * H[h + n];
+              }
+            }
+          }
+        } else {
+          const N0 = sizes[l - 1];
+          spikeTimes(F, lay.sOff[l - 1] + b * T * N0, N0, T, times, count, T);
+          spikeOuter(G, gw, N0, N, H, 0, times, count, T);
+        }
+        if (rec[l]) {
+          // s^l_{t−1} meets dI^l_t.
+          spikeTimes(F, lay.sOff[l] + b * T * N, N, T - 1, times, count, T);
+          spikeOuter(G, gb + lay.grecOff[l], N, N, H, 1, times, count, T);
         }
       }
     }
@@ -424,8 +531,10 @@ export function netLayout(spec: NetSpec): NetLayout {
   const betaOff = sizes.map((n) => take(n));
   const sOff = sizes.map((n) => take(B * T * n));
   const vOff = sizes.map((n) => take(B * T * n));
-  const dyOff = sizes.map((n) => take(B * T * n));
-  const dxOff = take(B * T * C);
+  const dyOff = sizes.map((n, l) => (spec.constHiddenDy && l < sizes.length - 1 ? -1 : take(B * T * n)));
+  const dycOff = take(sizes.length);
+  const cntOff = take(B * sizes.length);
+  const dxOff = take(spec.inputGrad === false ? 0 : B * T * C);
   let g = 0;
   const gtake = (n: number): number => {
     const o = g;
@@ -446,6 +555,8 @@ export function netLayout(spec: NetSpec): NetLayout {
     sOff,
     vOff,
     dyOff,
+    dycOff,
+    cntOff,
     dxOff,
     f32Size: f,
     P: g,

@@ -212,16 +212,6 @@ export function detectorLossCpu(
 }
 
 /**
- * Mean of `x[off … off+n)` (a layer's firing rate per step).
- * @returns the mean
- */
-export function meanOf(x: Float32Array, off: number, n: number): number {
-  let s = 0;
-  for (let i = off; i < off + n; i++) s += x[i];
-  return s / n;
-}
-
-/**
  * `topology_loss` of one `[nIn, nOut]` matrix, unnormalised: `Σ min(Σrelu(b), Σrelu(−b))` over
  * blocks of `group`; `scale ·` its gradient is added into `grad` (ties go to the positive side, as
  * tfjs' `minimum` gradient).
