@@ -13,10 +13,10 @@ import {
 
 describe('live threshold: slider values, engine overrides, per-model memory', () => {
   it('reads slider values onto the 0.01 grid inside the range', () => {
-    expect(THRESHOLD_SLIDER).toEqual({ min: 0.5, max: 0.99, step: 0.01 });
+    expect(THRESHOLD_SLIDER).toEqual({ min: 0.34, max: 0.99, step: 0.01 });
     expect(sliderThreshold('0.9')).toBe(0.9);
     expect(sliderThreshold('0.8700000000000001')).toBe(0.87);
-    expect(sliderThreshold(0.2)).toBe(0.5);
+    expect(sliderThreshold(0.2)).toBe(0.34);
     expect(sliderThreshold('1')).toBe(0.99);
     expect(sliderThreshold('')).toBeNull();
     expect(sliderThreshold('abc')).toBeNull();

@@ -7,8 +7,11 @@ import type { DetectorSettings } from '@nwave/runtime';
 import { MAX_DETECTOR_THRESHOLDS } from '@nwave/electron/shared/ipc-contract';
 import type { DetectorOverrides } from '../engine/engine-messages.js';
 
-/** The slider: softmax confidence from 0.5 (a coin toss between two words) to 0.99. */
-export const THRESHOLD_SLIDER = { min: 0.5, max: 0.99, step: 0.01 } as const;
+/**
+ * The slider: softmax confidence from 0.34 (just above a three-way tie of background, yes and no;
+ * the bundled default's stream-calibrated threshold is 0.4) to 0.99.
+ */
+export const THRESHOLD_SLIDER = { min: 0.34, max: 0.99, step: 0.01 } as const;
 
 const isThreshold = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x >= 0 && x <= 1;
 
