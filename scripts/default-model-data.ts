@@ -112,9 +112,14 @@ export async function prepareDefaultModelData(dev: string, extraSpeech: string, 
     [out.evalVal, out.streamVal],
     [out.evalTest, out.streamTest],
   ]) {
+    const classes = ['yes', 'no', '_sentences_'];
+    const target = (cls: string) => realpathSync(path.resolve(from, cls));
+    const linked = (cls: string) => (existsSync(path.join(to, cls)) ? realpathSync(path.join(to, cls)) : null);
+    // Rebuilt only when stale: a training run starting beside a scoring run must not pull its folders away.
+    if (classes.every((cls) => linked(cls) === target(cls))) continue;
     rmSync(to, { recursive: true, force: true });
     mkdirSync(to, { recursive: true });
-    for (const cls of ['yes', 'no', '_sentences_']) symlinkSync(realpathSync(path.resolve(from, cls)), path.join(to, cls));
+    for (const cls of classes) symlinkSync(target(cls), path.join(to, cls));
   }
   return { ...out, counts };
 }
