@@ -31,7 +31,13 @@ import { H1V1_ESTIMATE, findChipProfileByName, registerChipProfile, type ChipPro
 import { setTrainingThreads, shutdownTrainingThreads, trainingThreads } from '../training/src/kernels/index.js';
 import { Rng, tutorialNetwork, type HWNetwork } from '../training/src/layers/index.js';
 import { buildNetwork } from '../training/src/train/build-network.js';
-import { FusedTrainStep, type FusedBatch, type FusedStepConfig, type FusedStepResult } from '../training/src/train/fused-step.js';
+import {
+  FusedTrainStep,
+  fusedStepConfig,
+  type FusedBatch,
+  type FusedStepConfig,
+  type FusedStepResult,
+} from '../training/src/train/fused-step.js';
 import { TfjsTrainStep } from '../training/src/train/tfjs-step.js';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../training/src/train/train-config.js';
 
@@ -98,24 +104,8 @@ const CASES: NetCase[] = [
 ];
 
 function stepConfig(cfg: TrainConfig, layers: number): FusedStepConfig {
-  return {
-    lrFrontend: cfg.lrFrontend,
-    lrCore: cfg.lrCore,
-    gradClip: cfg.gradClip,
-    lamTopology: cfg.lamTopology,
-    lamMagnitude: cfg.lamMagnitude,
-    lamFiringRate: cfg.lamFiringRate,
-    rateTargets: Array.from({ length: layers }, (_, i) => (i === layers - 1 ? cfg.outputRateTarget : i > 0 ? cfg.hiddenRateTarget : null)),
-    learnCountScale: cfg.learnCountScale,
-    // Window = the clip (the seed's clip objective; the recipe's 1 s window on 1 s clips).
-    detector: {
-      windowSteps: T,
-      strideSteps: 12,
-      population: cfg.outputPopulation,
-      backgroundClasses: [0],
-      silenceWeight: cfg.lamSilence,
-    },
-  };
+  // Window = the clip (the seed's clip objective; the recipe's 1 s window on 1 s clips).
+  return fusedStepConfig(cfg, layers, { windowSteps: T, strideSteps: 12, backgroundClasses: [0] });
 }
 
 function randomBatch(rng: Rng, classes: number): FusedBatch {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setTrainingThreads, shutdownTrainingThreads, trainingThreads } from '../kernels/net-pool.js';
 import { Rng, tutorialNetwork, type HWNetwork } from '../layers/index.js';
 import { buildNetwork } from './build-network.js';
-import { FusedTrainStep, type FusedBatch, type FusedStepConfig } from './fused-step.js';
+import { FusedTrainStep, fusedStepConfig, type FusedBatch, type FusedStepConfig } from './fused-step.js';
 import { TfjsTrainStep } from './tfjs-step.js';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from './train-config.js';
 
@@ -149,25 +149,7 @@ const CASES: Case[] = [
 ];
 
 function stepConfig(c: Case, layers: number): FusedStepConfig {
-  return {
-    lrFrontend: c.cfg.lrFrontend,
-    lrCore: c.cfg.lrCore,
-    gradClip: c.cfg.gradClip,
-    lamTopology: c.cfg.lamTopology,
-    lamMagnitude: c.cfg.lamMagnitude,
-    lamFiringRate: c.cfg.lamFiringRate,
-    rateTargets: Array.from({ length: layers }, (_, i) =>
-      i === layers - 1 ? c.cfg.outputRateTarget : i > 0 ? c.cfg.hiddenRateTarget : null,
-    ),
-    learnCountScale: c.cfg.learnCountScale,
-    detector: {
-      windowSteps: c.window,
-      strideSteps: c.stride,
-      population: c.cfg.outputPopulation,
-      backgroundClasses: [0],
-      silenceWeight: c.cfg.lamSilence,
-    },
-  };
+  return fusedStepConfig(c.cfg, layers, { windowSteps: c.window, strideSteps: c.stride, backgroundClasses: [0] });
 }
 
 function batchOf(c: Case, seed: number): FusedBatch {

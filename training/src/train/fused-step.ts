@@ -23,6 +23,7 @@ import { detectorPlan, type DetectorLossOptions } from '../losses/detector-loss.
 import { quantizeValues } from '../quantize/quantize.js';
 import type { Surrogate } from '../surrogates/surrogates.js';
 import { constrainFrontend, constrainLogTau, constrainSynapse, frontendBitsOf } from './sign-projection.js';
+import type { TrainConfig } from './train-config.js';
 
 /** Settings of the step (from the training config). */
 export interface FusedStepConfig {
@@ -38,6 +39,29 @@ export interface FusedStepConfig {
   learnCountScale: boolean;
   /** Detector objective (window, stride, population, background classes, silence weight). */
   detector: DetectorLossOptions;
+}
+
+/**
+ * The step settings of a training config for a network of `layers` HWLayers (frontend first):
+ * the output layer gets the output rate target, every hidden layer the hidden one, the frontend none.
+ * @param detector - window, stride and background classes of the detector objective
+ */
+export function fusedStepConfig(
+  cfg: TrainConfig,
+  layers: number,
+  detector: Pick<DetectorLossOptions, 'windowSteps' | 'strideSteps' | 'backgroundClasses'>,
+): FusedStepConfig {
+  return {
+    lrFrontend: cfg.lrFrontend,
+    lrCore: cfg.lrCore,
+    gradClip: cfg.gradClip,
+    lamTopology: cfg.lamTopology,
+    lamMagnitude: cfg.lamMagnitude,
+    lamFiringRate: cfg.lamFiringRate,
+    rateTargets: Array.from({ length: layers }, (_, i) => (i === layers - 1 ? cfg.outputRateTarget : i > 0 ? cfg.hiddenRateTarget : null)),
+    learnCountScale: cfg.learnCountScale,
+    detector: { ...detector, population: cfg.outputPopulation, silenceWeight: cfg.lamSilence },
+  };
 }
 
 /** One batch. */

@@ -12,7 +12,7 @@ import { NWaveDataLoader, type LoaderItem, deriveSeed, mulberry32, shuffleInPlac
 import { applyHardConstraints } from './sign-projection.js';
 import { calibrateDetector, evaluateModel, type EvalItem, type EvalResult } from '@nwave/data/evaluate';
 import { networkToCheckpoint, type ExportOptions } from './export-checkpoint.js';
-import { FusedTrainStep } from './fused-step.js';
+import { FusedTrainStep, fusedStepConfig } from './fused-step.js';
 import { TfjsTrainStep, type TfjsStepResult } from './tfjs-step.js';
 import type { TrainConfig } from './train-config.js';
 import type { MismatchRobustness } from './mismatch-robustness.js';
@@ -228,32 +228,21 @@ export async function trainNetwork(
   const init = tf.scalar(Math.log(resume?.countScale ?? cfg.logitScale));
   const logScale = tf.variable(init, cfg.learnCountScale);
   init.dispose();
-  const detectorOpts = {
-    windowSteps: Math.round(cfg.detectorWindowS / exportOpts.filterbank.binS),
-    strideSteps: Math.max(1, Math.round(cfg.detectorStrideS / exportOpts.filterbank.binS)),
-    population: cfg.outputPopulation,
-    silenceWeight: cfg.lamSilence,
-  };
+
   const withScale = (o: ExportOptions): ExportOptions => ({
     ...o,
     detector: { ...o.detector, windowS: cfg.detectorWindowS, countScale: countScaleOf(logScale) },
   });
   const lifCount = net.hwLayers().length;
-  /** Firing-rate target per HWLayer: the output's, every hidden layer's, none for the frontend's. */
-  const rateTargets = net.hwLayers().map((_, i) => (i === lifCount - 1 ? cfg.outputRateTarget : i > 0 ? cfg.hiddenRateTarget : null));
   const history: EpochRow[] = resume ? [...resume.history] : [];
   let best = resume?.best ?? null;
   if (resume) restoreWeights(net, resume.weights);
   const stepCfg = {
-    lrFrontend: cfg.lrFrontend,
-    lrCore: cfg.lrCore,
-    gradClip: cfg.gradClip,
-    lamTopology: cfg.lamTopology,
-    lamMagnitude: cfg.lamMagnitude,
-    lamFiringRate: cfg.lamFiringRate,
-    rateTargets,
-    learnCountScale: cfg.learnCountScale,
-    detector: { ...detectorOpts, backgroundClasses: [...bgIndex] },
+    ...fusedStepConfig(cfg, lifCount, {
+      windowSteps: Math.round(cfg.detectorWindowS / exportOpts.filterbank.binS),
+      strideSteps: Math.max(1, Math.round(cfg.detectorStrideS / exportOpts.filterbank.binS)),
+      backgroundClasses: [...bgIndex],
+    }),
     robustness: robustnessOf(cfg, net),
   };
   // The fused step covers every chip option (charge map, threshold spread, snapped taus,
