@@ -45,7 +45,7 @@ const B = 16;
 const T = 125;
 const C = 13;
 
-/** The shipped default model's recipe (models/default.nwave.json provenance). */
+/** The default architecture (13 → 64r → 3 × 5, learnt τ) with every training path on: synaptic and leak mismatch, detector objective. */
 const DEFAULT_RECIPE: TrainConfig = {
   ...DEFAULT_TRAIN_CONFIG,
   hidden: [64],

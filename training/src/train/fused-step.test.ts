@@ -37,7 +37,7 @@ function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return den === 0 ? num : num / den;
 }
 
-/** The shipped default model's recipe (13 → 64r → 3 classes × 5, learnt τ, mismatch, detector objective). */
+/** The default architecture (13 → 64r → 3 × 5, learnt τ) with every training path on: synaptic and leak mismatch, detector objective. */
 const RECIPE: TrainConfig = {
   ...DEFAULT_TRAIN_CONFIG,
   hidden: [64],
