@@ -115,9 +115,10 @@ describe('nwave eval: detector overrides', () => {
     expect(strict.model.detector).toEqual({ ...base.model.detector, threshold: 0.99 });
     expect(strict.argmaxAccuracy).toBe(base.argmaxAccuracy); // same network
     expect(strict.accuracy).toBeLessThan(base.accuracy);
-    // A stricter threshold rejects more non-keyword clips (the bundled model accepts the "bed"
-    // example as "no" at ~54 %), a looser one cannot reject more.
-    expect(strict.rejection).toBeGreaterThan(base.rejection);
+    // A stricter threshold cannot reject fewer non-keyword clips, a looser one cannot reject more.
+    // (The bundled model already rejects both examples at its own threshold: the silence clip
+    // leaves it silent and "bed" is background by arg-max, so no threshold changes them.)
+    expect(strict.rejection).toBeGreaterThanOrEqual(base.rejection);
     expect(base.rejection).toBeGreaterThanOrEqual(loose.rejection);
     expect(loose.accuracy).toBeGreaterThanOrEqual(base.accuracy);
     // The stream figures are the curve's point at the chosen threshold.
