@@ -61,7 +61,7 @@ const L_ACTA = 19;
 const L_ACTB = 20;
 const L_DVPLUS = 21;
 const L_DHIST = 22;
-// float64 per-layer values at byte F64_AREA + l·32: θ, ceiling, surrogate parameter.
+// float64 per-layer values at byte F64_AREA + l·32: θ, ceiling, surrogate parameter, θ↑ (the least float32 ≥ θ).
 const F64_AREA: usize = 4096;
 
 const BLOCK: i32 = 48;
@@ -257,8 +257,35 @@ export function forward(d: usize, s: usize, b0: i32, b1: i32): void {
         const so = <usize>ly(d, l, L_S) + o;
         const vo = <usize>ly(d, l, L_V) + o;
         const a = <usize>load<i32>(actP + (<usize>l << 2));
+        // Four neurons per pass: u = β·v⁺ + I and v = max(0, u) in float32 as the JS kernel;
+        // v ≥ θ (θ a float64) is v ≥ θ↑, the least float32 ≥ θ. Spiking lanes (few) are finished
+        // one by one: their index joins the active list, v⁺ is reset (a subtractive reset in float64).
+        const thUp = f32x4.splat(<f32>lf(d, l, 3));
+        const zero = f32x4.splat(0);
+        const one = f32x4.splat(1);
         let na = 0;
-        for (let n = 0; n < N; n++) {
+        let n = 0;
+        for (; n + 3 < N; n += 4) {
+          const q = <usize>n << 2;
+          const u = f32x4.add(f32x4.mul(v128.load(bo + q), v128.load(vp + q)), v128.load(I + q));
+          const v = f32x4.max(u, zero);
+          v128.store(vo + q, v);
+          const spk = f32x4.ge(v, thUp);
+          v128.store(so + q, v128.and(one, spk));
+          v128.store(vp + q, v128.andnot(v, spk));
+          let mask = i32x4.bitmask(spk);
+          while (mask != 0) {
+            const j = n + ctz<i32>(mask);
+            mask &= mask - 1;
+            if (sub) {
+              const pj = vp + (<usize>j << 2);
+              store<f32>(pj, <f32>min<f64>(ceil, <f64>(<f32>(<f64>load<f32>(vo + (<usize>j << 2)) - theta))));
+            }
+            store<i32>(a + (<usize>na << 2), j);
+            na++;
+          }
+        }
+        for (; n < N; n++) {
           const q = <usize>n << 2;
           const u: f32 = load<f32>(bo + q) * load<f32>(vp + q) + load<f32>(I + q);
           const v: f32 = u > 0 ? u : 0;
@@ -518,7 +545,52 @@ export function backward(d: usize, s: usize, b0: i32, b1: i32): void {
         const dRow = s + <usize>ly(d, l, L_DHIST) + (<usize>(t * N) << 3);
         const lb = ly(d, l, L_LB) != 0;
         const gbo = gb + (<usize>ly(d, l, L_GBETA) << 3);
-        for (let n = 0; n < N; n++) {
+        let n = 0;
+        if (kind != 2) {
+          // Two neurons per pass (float64 lanes, the JS kernel's operations and order); selects
+          // stand for its branches (no NaN or infinity here, and the gradient sums are never −0).
+          const thV = f64x2.splat(theta);
+          const ceilV = f64x2.splat(ceil);
+          const zero = f64x2.splat(0);
+          const oneV = f64x2.splat(1);
+          const pV = f64x2.splat(p);
+          const zc = f64x2.splat((Math.PI / 2) * p);
+          const p2 = f64x2.splat(p / 2);
+          const subV = i64x2.splat(sub ? -1 : 0);
+          const lbOn = lb && t > 0;
+          for (; n + 1 < N; n += 2) {
+            const q4 = <usize>n << 2;
+            const q8 = <usize>n << 3;
+            const v = ld2(vo + q4);
+            const x = f64x2.sub(v, thV);
+            const xr = f64x2.promote_low_f32x4(f32x4.demote_f64x2_zero(x));
+            const pass = v128.or(f64x2.lt(v, thV), v128.and(subV, f64x2.lt(xr, ceilV)));
+            let dv = v128.and(v128.load(dvp + q8), pass);
+            const g = v128.load(gS + q8);
+            let sgv: v128;
+            if (kind == 0) {
+              const dd = f64x2.add(f64x2.mul(pV, f64x2.abs(x)), oneV);
+              sgv = f64x2.div(oneV, f64x2.mul(dd, dd));
+            } else {
+              const z = f64x2.mul(zc, x);
+              sgv = f64x2.div(p2, f64x2.add(oneV, f64x2.mul(z, z)));
+            }
+            dv = v128.bitselect(f64x2.add(dv, f64x2.mul(g, sgv)), dv, f64x2.ne(g, zero));
+            const du = v128.and(dv, f64x2.gt(v, zero));
+            v128.store(dRow + q8, du);
+            v128.store(dvp + q8, f64x2.mul(du, ld2(bo + q4)));
+            if (lbOn) {
+              const vprev = ld2(vo - (<usize>N << 2) + q4);
+              const xp = f64x2.promote_low_f32x4(f32x4.demote_f64x2_zero(f64x2.sub(vprev, thV)));
+              const above = sub ? f64x2.min(ceilV, xp) : zero;
+              const vpp = v128.bitselect(vprev, above, f64x2.lt(vprev, thV));
+              const on = v128.and(f64x2.ne(du, zero), f64x2.ne(vpp, zero));
+              const pg = gbo + q8;
+              v128.store(pg, f64x2.add(v128.load(pg), v128.and(f64x2.mul(du, vpp), on)));
+            }
+          }
+        }
+        for (; n < N; n++) {
           const v = f32At(vo, n);
           const q8 = <usize>n << 3;
           let dv = v < theta || (sub && <f64>(<f32>(v - theta)) < ceil) ? load<f64>(dvp + q8) : 0;

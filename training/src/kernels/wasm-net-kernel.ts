@@ -187,7 +187,18 @@ export function writeDescriptor(lay: NetLayout, place: ArenaPlacement, buf: Arra
     D[l * 4] = lay.theta[l];
     D[l * 4 + 1] = lay.ceiling[l];
     D[l * 4 + 2] = lay.surParam[l];
+    D[l * 4 + 3] = float32AtLeast(lay.theta[l]);
   }
+}
+
+/** The least float32 ≥ x: for a float32 v, v ≥ x ⟺ v ≥ float32AtLeast(x). */
+export function float32AtLeast(x: number): number {
+  const f = new Float32Array([x]);
+  if (f[0] < x) {
+    const u = new Int32Array(f.buffer);
+    u[0] += f[0] >= 0 ? 1 : -1;
+  }
+  return f[0];
 }
 
 /** The shared arena memory (grown on demand by {@link ensureArenaBytes}). */
