@@ -39,7 +39,9 @@ describe('WebAssembly network kernel: build', () => {
 
   it('the committed module is the compiled AssemblyScript source (npm run build:wasm -w training)', async () => {
     const fresh = generatedModuleText(await compileNetKernel());
-    expect(readFileSync(GENERATED_MODULE, 'utf8') === fresh, 'net-kernel.wasm.ts is stale: run `npm run build:wasm -w training`').toBe(true);
+    expect(readFileSync(GENERATED_MODULE, 'utf8') === fresh, 'net-kernel.wasm.ts is stale: run `npm run build:wasm -w training`').toBe(
+      true,
+    );
   }, 300_000);
 });
 
@@ -48,7 +50,7 @@ function filledLayout(spec: NetSpec, rng: Rng) {
   const lay = netLayout(spec);
   const { F } = netArenas(lay);
   F.fill(0, 0, lay.f32Size);
-  const grid = (scale: number) => Math.round(rng.normal(0, 1) * 8) / 8 * scale;
+  const grid = (scale: number) => (Math.round(rng.normal(0, 1) * 8) / 8) * scale;
   for (let i = 0; i < spec.B * spec.T * spec.C; i++) F[lay.xOff + i] = rng.next() < 0.3 ? 0 : Math.max(0, rng.normal(1, 1));
   const L = spec.sizes.length;
   for (let l = 0; l < L; l++) {
@@ -176,7 +178,12 @@ const RECIPE: TrainConfig = {
 };
 
 const STEP_CASES: { name: string; build: () => HWNetwork; cfg: TrainConfig; classes: number }[] = [
-  { name: 'seed network 13-64-2', build: () => tutorialNetwork({ rng: new Rng(3), warn: () => {} }), cfg: DEFAULT_TRAIN_CONFIG, classes: 2 },
+  {
+    name: 'seed network 13-64-2',
+    build: () => tutorialNetwork({ rng: new Rng(3), warn: () => {} }),
+    cfg: DEFAULT_TRAIN_CONFIG,
+    classes: 2,
+  },
   { name: 'default recipe 13-64r-15 (mismatch, learnt τ)', build: () => buildNetwork(13, 3, RECIPE, 8e-3), cfg: RECIPE, classes: 3 },
   {
     name: 'H1v2 13-50r-15 (charge map, threshold spread, snapped τ, subtractive reset)',
