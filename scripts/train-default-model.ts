@@ -43,6 +43,9 @@ const { values } = parseArgs({
     // Stream data (negatives at every alignment, fragments, keywords in context) from this folder.
     negatives: { type: 'string' },
     'stream-variants': { type: 'string', default: '4' },
+    // Rounds of hard-negative mining after training (needs --negatives), and epochs per round.
+    'hard-negative-rounds': { type: 'string', default: '0' },
+    'hard-negative-epochs': { type: 'string' },
   },
 });
 
@@ -155,6 +158,8 @@ const r = await runTraining(
     resume: values.resume,
     ...(Number(values.augment) > 0 ? { augment: Number(values.augment) } : {}),
     ...(values.negatives ? { negatives: [values.negatives], streamVariants: Number(values['stream-variants']) } : {}),
+    ...(Number(values['hard-negative-rounds']) > 0 ? { hardNegativeRounds: Number(values['hard-negative-rounds']) } : {}),
+    ...(values['hard-negative-epochs'] ? { hardNegativeEpochs: Number(values['hard-negative-epochs']) } : {}),
     cacheDir: '.cache/features',
     name: chipName === 'h1v1' ? 'default-yes-no' : `default-yes-no-${chipName}`,
     command: `node --conditions=source --import tsx scripts/train-default-model.ts ${process.argv.slice(2).join(' ')}`.trim(),
