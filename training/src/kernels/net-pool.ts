@@ -15,6 +15,7 @@ import { createNetKernel, type NetKernel, type NetLayout } from './cpu/HwNetwork
 import {
   ARENA_BASE,
   DESC,
+  MAX_LAYERS,
   createArenaMemory,
   ensureArenaBytes,
   instantiateWasmNet,
@@ -262,7 +263,8 @@ export function netArenas(lay: NetLayout): { F: Float32Array; G: Float64Array } 
 function run(op: number, lay: NetLayout): void {
   const { F, G } = netArenas(lay);
   const cur = placed as NonNullable<typeof placed>;
-  const useWasm = kernels === 'wasm';
+  // A network deeper than the descriptor's room runs on the JS kernel (same results).
+  const useWasm = kernels === 'wasm' && lay.sizes.length <= MAX_LAYERS;
   if (useWasm) {
     if (descLay !== lay) {
       writeDescriptor(lay, cur.place, memory.buffer);
