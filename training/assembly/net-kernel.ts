@@ -462,16 +462,33 @@ function spikeOuter(G: usize, K: i32, N: i32, H: usize, shift: i32, times: usize
   }
 }
 
-/** Per neuron of a `[T, K]` spike block at `so`, the steps `t < tEnd` it spiked. */
+/**
+ * Per neuron of a `[T, K]` spike block at `so`, the steps `t < tEnd` it spiked (the JS kernel's
+ * lists): four neurons per compare, then only the spiking lanes (spikes are sparse).
+ */
 function spikeTimes(so: usize, K: i32, tEnd: i32, times: usize, count: usize, T: i32): void {
   memory.fill(count, 0, <usize>K << 2);
+  const zero = f32x4.splat(0);
   for (let t = 0; t < tEnd; t++) {
     const o = so + (<usize>(t * K) << 2);
-    for (let k = 0; k < K; k++) {
+    let k = 0;
+    for (; k + 3 < K; k += 4) {
+      let mask = i32x4.bitmask(f32x4.ne(v128.load(o + (<usize>k << 2)), zero));
+      while (mask != 0) {
+        const j = k + ctz<i32>(mask);
+        mask &= mask - 1;
+        const pc = count + (<usize>j << 2);
+        const c = load<i32>(pc);
+        store<i32>(times + (<usize>(j * T + c) << 2), t);
+        store<i32>(pc, c + 1);
+      }
+    }
+    for (; k < K; k++) {
+      if (load<f32>(o + (<usize>k << 2)) == 0) continue;
       const pc = count + (<usize>k << 2);
       const c = load<i32>(pc);
       store<i32>(times + (<usize>(k * T + c) << 2), t);
-      store<i32>(pc, c + <i32>load<f32>(o + (<usize>k << 2)));
+      store<i32>(pc, c + 1);
     }
   }
 }
@@ -517,7 +534,10 @@ export function backward(d: usize, s: usize, b0: i32, b1: i32): void {
         const dyA = ly(d, l, L_DY);
         if (dyA < 0) {
           const c = <f64>load<f32>(dyc + (<usize>l << 2));
-          for (let n = 0; n < N; n++) store<f64>(gS + (<usize>n << 3), c);
+          const cv = f64x2.splat(c);
+          let n = 0;
+          for (; n + 1 < N; n += 2) v128.store(gS + (<usize>n << 3), cv);
+          for (; n < N; n++) store<f64>(gS + (<usize>n << 3), c);
         } else {
           const dyo = <usize>dyA + (<usize>o << 2);
           let n = 0;
