@@ -322,7 +322,20 @@ export function forward(d: usize, s: usize, b0: i32, b1: i32): void {
 function addRows(wt: usize, M: i32, dRow: usize, N: i32, out: usize, idx: usize, val: usize): void {
   let nz = 0;
   const rowBytes = <usize>N << 2;
-  for (let m = 0; m < M; m++) {
+  // The non-zero rows, in order (two compares per pass; most rows are non-zero in the BPTT).
+  let m = 0;
+  const zero = f64x2.splat(0);
+  for (; m + 1 < M; m += 2) {
+    let mask = i64x2.bitmask(f64x2.ne(v128.load(dRow + (<usize>m << 3)), zero));
+    while (mask != 0) {
+      const r = m + ctz<i32>(mask);
+      mask &= mask - 1;
+      store<i32>(idx + (<usize>nz << 2), <i32>(wt + <usize>r * rowBytes));
+      store<f64>(val + (<usize>nz << 3), load<f64>(dRow + (<usize>r << 3)));
+      nz++;
+    }
+  }
+  for (; m < M; m++) {
     const g = load<f64>(dRow + (<usize>m << 3));
     if (g != 0) {
       store<i32>(idx + (<usize>nz << 2), <i32>(wt + <usize>m * rowBytes));
@@ -631,7 +644,12 @@ export function backward(d: usize, s: usize, b0: i32, b1: i32): void {
           const w = <usize>ly(d, 0, L_W);
           if (diag) {
             const gw = gb + (<usize>ly(d, 0, L_GW) << 3);
-            for (let n = 0; n < N; n++) {
+            let n = 0;
+            for (; n + 1 < N; n += 2) {
+              const q8 = <usize>n << 3;
+              v128.store(gw + q8, f64x2.add(v128.load(gw + q8), f64x2.mul(v128.load(dRow + q8), ld2(xo + (<usize>n << 2)))));
+            }
+            for (; n < N; n++) {
               const q8 = <usize>n << 3;
               store<f64>(gw + q8, load<f64>(gw + q8) + load<f64>(dRow + q8) * f32At(xo, n));
             }
