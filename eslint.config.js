@@ -15,6 +15,8 @@ export default tseslint.config(
       'test/.artifacts/**',
       '.cache/**',
       '.scratch/**',
+      // AssemblyScript (its own dialect of TypeScript), compiled by training/src/kernels/wasm/compile-net-kernel.ts.
+      'training/assembly/**',
     ],
   },
   js.configs.recommended,

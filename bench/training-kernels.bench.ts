@@ -11,7 +11,9 @@
  *     spread, learnt τ snapped to the chip's profiles, subtractive reset). Before the fused step
  *     covered these options, H1v2 trained on the `tfjs step + fused kernel` line.
  * Implementations, all in this process on the same batches:
- *   - `fused step`: the whole step on typed arrays (train/fused-step.ts), on all threads and on one;
+ *   - `fused step`: the whole step on typed arrays (train/fused-step.ts), on all threads and on one,
+ *     with the WebAssembly SIMD network kernel (the default) and with the JS kernel (its fallback,
+ *     bit-identical results: the lines compare the kernels' speed A/B, interleaved);
  *   - `tfjs step + fused kernel`: tfjs losses, autodiff and Adam around the fused network op;
  *   - `per-step reference`: the same tfjs step with the network as per-step tfjs ops.
  * Steps of every implementation are interleaved round by round (the machine's load hits them
@@ -28,7 +30,14 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { H1V1_ESTIMATE, findChipProfileByName, registerChipProfile, type ChipProfile } from '@nwave/runtime';
-import { setTrainingThreads, shutdownTrainingThreads, trainingThreads } from '../training/src/kernels/index.js';
+import {
+  setTrainingKernels,
+  setTrainingThreads,
+  shutdownTrainingThreads,
+  trainingKernels,
+  trainingThreads,
+  type TrainingKernels,
+} from '../training/src/kernels/index.js';
 import { Rng, tutorialNetwork, type HWNetwork } from '../training/src/layers/index.js';
 import { buildNetwork } from '../training/src/train/build-network.js';
 import {
@@ -129,6 +138,7 @@ export interface ImplTiming {
 interface Runner {
   label: string;
   threads: number;
+  kernels: TrainingKernels;
   rounds: number;
   step: (batch: FusedBatch) => FusedStepResult;
   times: number[];
@@ -136,7 +146,14 @@ interface Runner {
   dispose: () => void;
 }
 
-function runner(c: NetCase, label: string, kind: 'fused' | 'tfjs' | 'reference', threads: number, rounds: number): Runner {
+function runner(
+  c: NetCase,
+  label: string,
+  kind: 'fused' | 'tfjs' | 'reference',
+  threads: number,
+  rounds: number,
+  kernels: TrainingKernels,
+): Runner {
   const net = c.build();
   const logScale = tf.variable(tf.scalar(Math.log(c.cfg.logitScale)), c.cfg.learnCountScale);
   const cfg = stepConfig(c.cfg, net.hwLayers().length);
@@ -147,6 +164,7 @@ function runner(c: NetCase, label: string, kind: 'fused' | 'tfjs' | 'reference',
   return {
     label,
     threads,
+    kernels,
     rounds,
     step: (batch) => step.step(batch, { signGroups: true }),
     times: [],
@@ -179,14 +197,21 @@ export async function measureTrainingKernels(): Promise<TrainingKernelsMeasureme
   await tf.setBackend('cpu');
   await tf.ready();
   const threads = trainingThreads();
+  const kernels = trainingKernels();
   const out: TrainingKernelsMeasurement[] = [];
   try {
     for (const c of CASES) {
+      const k0 = trainingKernels();
+      const kernelRunners = (k: TrainingKernels) => [
+        runner(c, `fused step, ${k} kernel (${threads} threads)`, 'fused', threads, c.rounds, k),
+        ...(threads > 1 ? [runner(c, `fused step, ${k} kernel (1 thread)`, 'fused', 1, c.rounds, k)] : []),
+      ];
+      // The default kernel first: its 'threads' line is the figure the ratios use.
       const runners = [
-        runner(c, `fused step (${threads} threads)`, 'fused', threads, c.rounds),
-        ...(threads > 1 ? [runner(c, 'fused step (1 thread)', 'fused', 1, c.rounds)] : []),
-        runner(c, 'tfjs step + fused kernel', 'tfjs', threads, c.rounds),
-        runner(c, 'per-step reference', 'reference', threads, c.refRounds),
+        ...kernelRunners(k0),
+        ...(k0 === 'wasm' ? kernelRunners('js') : []),
+        runner(c, 'tfjs step + fused kernel', 'tfjs', threads, c.rounds, k0),
+        runner(c, 'per-step reference', 'reference', threads, c.refRounds, k0),
       ];
       const dataRng = new Rng(7);
       const batches = Array.from({ length: 8 }, () => randomBatch(dataRng, c.classes));
@@ -195,6 +220,7 @@ export async function measureTrainingKernels(): Promise<TrainingKernelsMeasureme
         for (const run of runners) {
           if (r >= warmup + run.rounds || (run.label === 'per-step reference' && r < warmup - 1)) continue;
           setTrainingThreads(run.threads, { keepWorkers: true });
+          setTrainingKernels(run.kernels);
           const c0 = process.cpuUsage();
           const t0 = performance.now();
           run.step(batches[r % batches.length]);
@@ -215,6 +241,7 @@ export async function measureTrainingKernels(): Promise<TrainingKernelsMeasureme
     }
   } finally {
     setTrainingThreads(threads);
+    setTrainingKernels(kernels);
     shutdownTrainingThreads();
   }
   return out;
@@ -256,6 +283,15 @@ export async function benchTrainingKernels(): Promise<void> {
     }
     const fused = r.timings[0].msPerSample;
     const of = (label: string) => r.timings.find((t) => t.impl === label)?.msPerSample ?? NaN;
+    const cpuOf = (label: string) => r.timings.find((t) => t.impl === label)?.cpuMsPerSample ?? NaN;
+    for (const label of r.timings.filter((t) => t.impl.startsWith('fused step, wasm')).map((t) => t.impl)) {
+      const js = label.replace('wasm', 'js');
+      if (!r.timings.some((t) => t.impl === js)) continue;
+      console.log(
+        `  ${r.net}: wasm kernel ${(of(js) / of(label)).toFixed(2)}x the js kernel${label.slice(label.indexOf(' ('))} ` +
+          `(CPU ${(cpuOf(js) / cpuOf(label)).toFixed(2)}x)`,
+      );
+    }
     const target = r.net === '13-64-2' ? ` (target <= 0.6 ms/sample: ${fused <= 0.6 ? 'OK' : 'ABOVE'})` : '';
     console.log(
       `  ${r.net}: fused step ${(of('tfjs step + fused kernel') / fused).toFixed(2)}x the tfjs step, ` +

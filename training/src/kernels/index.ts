@@ -15,4 +15,5 @@ export { createNetKernel, netLayout } from './cpu/HwNetworkScan.js';
 export type { NetKernel, NetLayout } from './cpu/HwNetworkScan.js';
 export { hwNetworkScan } from './hw-network-scan.js';
 export type { NetScanLayer, NetScanResult } from './hw-network-scan.js';
-export { setTrainingThreads, trainingThreads, shutdownTrainingThreads } from './net-pool.js';
+export { setTrainingThreads, trainingThreads, shutdownTrainingThreads, setTrainingKernels, trainingKernels } from './net-pool.js';
+export type { TrainingKernels } from './net-pool.js';

@@ -12,6 +12,21 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { createNetKernel, type NetKernel, type NetLayout } from './cpu/HwNetworkScan.js';
+import {
+  ARENA_BASE,
+  DESC,
+  MAX_LAYERS,
+  createArenaMemory,
+  ensureArenaBytes,
+  instantiateWasmNet,
+  placeLayout,
+  wasmNetModule,
+  writeDescriptor,
+  type ArenaPlacement,
+  type WasmMemory,
+  type WasmModule,
+  type WasmNetInstance,
+} from './wasm-net-kernel.js';
 
 /** Below this many samples per thread the batch runs on the main thread only. */
 const MIN_SAMPLES_PER_THREAD = 2;
@@ -28,19 +43,35 @@ const OP_FORWARD = 1;
 const OP_BACKWARD = 2;
 const OP_EXIT = 3;
 
-/** A job; `lay` and the buffers are sent only when they differ from the worker's last ones. */
+/** Which kernel runs: the WebAssembly SIMD one, or the JS one (fallback and test oracle). */
+export type TrainingKernels = 'wasm' | 'js';
+
+/** Where the arenas of the current layout sit in the shared memory (byte offsets, element counts). */
+interface ArenaViews {
+  f32Base: number;
+  f32Len: number;
+  f64Base: number;
+  f64Len: number;
+}
+
+/** A job; `lay` and `arena` are sent only when they differ from the worker's last ones. */
 interface Job {
   op: number;
+  /** 1: wasm kernel, 0: JS kernel. */
+  wasm: number;
+  /** Thread index (the wasm kernel's scratch block): workers 1, 2, …, the main thread 0. */
+  tid: number;
   lay?: NetLayout;
-  f32?: SharedArrayBuffer;
-  f64?: SharedArrayBuffer;
+  arena?: ArenaViews;
   /** Shared sample counter: every thread takes the next sample until the batch is done. */
   next?: SharedArrayBuffer;
 }
 
-/** The worker's whole program: a blocking loop over jobs (kernel source is prepended). */
+/** The worker's whole program: a blocking loop over jobs (kernel sources are prepended). */
 function workerMain(
   kernel: NetKernel,
+  makeWasm: (() => WasmNetInstance) | null,
+  memory: WasmMemory,
   ctrlBuf: SharedArrayBuffer,
   port: MessagePort,
   receive: (p: MessagePort) => { message: Job } | undefined,
@@ -51,6 +82,7 @@ function workerMain(
   let F: Float32Array<ArrayBufferLike> = new Float32Array(0);
   let G: Float64Array<ArrayBufferLike> = new Float64Array(0);
   let next: Int32Array<ArrayBufferLike> = new Int32Array(1);
+  let wasm: WasmNetInstance | null = null;
   for (;;) {
     Atomics.wait(ctrl, 0, seen);
     seen = Atomics.load(ctrl, 0);
@@ -60,12 +92,23 @@ function workerMain(
     if (job.op === 3) break;
     try {
       if (job.lay) lay = job.lay;
-      if (job.f32) F = new Float32Array(job.f32);
-      if (job.f64) G = new Float64Array(job.f64);
+      if (job.arena) {
+        // The memory may have grown: views of its current buffer.
+        const a = job.arena;
+        F = new Float32Array(memory.buffer, a.f32Base, a.f32Len);
+        G = new Float64Array(memory.buffer, a.f64Base, a.f64Len);
+      }
       if (job.next) next = new Int32Array(job.next);
       if (!lay) throw new Error('job without a layout');
+      if (job.wasm && !wasm) {
+        if (!makeWasm) throw new Error('no WebAssembly kernel in this worker');
+        wasm = makeWasm();
+      }
       for (let b = Atomics.add(next, 0, 1); b < lay.B; b = Atomics.add(next, 0, 1)) {
-        if (job.op === 1) kernel.forward(lay, F, b, b + 1);
+        if (job.wasm && wasm) {
+          if (job.op === 1) wasm.forward(b, b + 1, job.tid);
+          else wasm.backward(b, b + 1, job.tid);
+        } else if (job.op === 1) kernel.forward(lay, F, b, b + 1);
         else kernel.backward(lay, F, G, b, b + 1);
       }
     } catch (err) {
@@ -78,7 +121,8 @@ function workerMain(
   port.close();
 }
 
-// Plain CommonJS, no loader flags (execArgv: []): the kernel is pure JS from its source text.
+// Plain CommonJS, no loader flags (execArgv: []): the kernels are pure JS from their source text
+// (and the compiled wasm module, shared memory, from workerData).
 // A failure even at start-up is reported through the control words, so the main thread never
 // waits for a dead worker.
 const WORKER_SOURCE = `
@@ -86,8 +130,11 @@ const __name = (f) => f;
 const { workerData, receiveMessageOnPort } = require('node:worker_threads');
 try {
   const createNetKernel = ${createNetKernel.toString()};
+  const instantiateWasmNet = ${instantiateWasmNet.toString()};
   const workerMain = ${workerMain.toString()};
-  workerMain(createNetKernel(), workerData.ctrl, workerData.port, receiveMessageOnPort);
+  const { module, memory, desc } = workerData;
+  const makeWasm = module ? () => instantiateWasmNet(module, memory, desc) : null;
+  workerMain(createNetKernel(), makeWasm, memory, workerData.ctrl, workerData.port, receiveMessageOnPort);
 } catch (err) {
   const ctrl = new Int32Array(workerData.ctrl);
   try { workerData.port.postMessage(String((err && err.stack) || err)); } catch {}
@@ -102,15 +149,44 @@ interface PoolWorker {
   port: MessagePort;
   ctrl: Int32Array;
   /** What the worker already holds (a job re-sends only what changed: no clone per call). */
-  sent: { lay: NetLayout | null; f32: SharedArrayBuffer | null; f64: SharedArrayBuffer | null; next: boolean };
+  sent: { lay: NetLayout | null; arena: string; next: boolean };
 }
 
 const mainKernel = createNetKernel();
 let threads = defaultThreads();
+let kernels: TrainingKernels = defaultKernels();
 let pool: PoolWorker[] = [];
-let f32Buf: SharedArrayBuffer | null = null;
-let f64Buf: SharedArrayBuffer | null = null;
+/** The arenas: one shared WebAssembly memory (views of it for the JS kernel). */
+const memory = createArenaMemory(ARENA_BASE);
+let mainWasm: WasmNetInstance | null = null;
+/** Layout whose descriptor is in the memory, and the placement of the arenas. */
+let descLay: NetLayout | null = null;
+let placed: { lay: NetLayout; place: ArenaPlacement; F: Float32Array; G: Float64Array; key: string } | null = null;
 const nextBuf = new SharedArrayBuffer(4);
+
+function defaultKernels(): TrainingKernels {
+  const env = process.env.NWAVE_TRAIN_KERNELS;
+  if (env === 'js') return 'js';
+  if (env === 'wasm' && !wasmNetModule()) throw new Error('NWAVE_TRAIN_KERNELS=wasm: WebAssembly SIMD is not available');
+  if (env !== undefined && env !== '' && env !== 'wasm') throw new Error(`NWAVE_TRAIN_KERNELS must be js or wasm, got ${env}`);
+  return wasmNetModule() ? 'wasm' : 'js';
+}
+
+/**
+ * Chooses the kernel of the fused network op: `wasm` (WebAssembly SIMD, the default where
+ * available) or `js`; both give bit-identical results. Defaults to `NWAVE_TRAIN_KERNELS`.
+ * @param k - kernel
+ * @throws Error if `wasm` is asked for where WebAssembly SIMD is unavailable
+ */
+export function setTrainingKernels(k: TrainingKernels): void {
+  if (k === 'wasm' && !wasmNetModule()) throw new Error('WebAssembly SIMD is not available here');
+  kernels = k;
+}
+
+/** @returns the kernel in use */
+export function trainingKernels(): TrainingKernels {
+  return kernels;
+}
 
 function defaultThreads(): number {
   const env = Number(process.env.NWAVE_TRAIN_THREADS);
@@ -138,7 +214,7 @@ export function trainingThreads(): number {
 }
 
 function stopWorker(w: PoolWorker): void {
-  w.port.postMessage({ op: OP_EXIT } satisfies Job);
+  w.port.postMessage({ op: OP_EXIT, wasm: 0, tid: 0 } satisfies Job);
   Atomics.add(w.ctrl, SEQ, 1);
   Atomics.notify(w.ctrl, SEQ);
   w.port.close();
@@ -155,27 +231,58 @@ function spawn(): PoolWorker {
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     execArgv: [],
-    workerData: { ctrl: ctrlBuf, port: port2 },
+    workerData: { ctrl: ctrlBuf, port: port2, module: wasmNetModule(), memory, desc: DESC },
     transferList: [port2],
   });
   worker.unref();
   port1.unref();
-  return { worker, port: port1, ctrl: new Int32Array(ctrlBuf), sent: { lay: null, f32: null, f64: null, next: false } };
+  return { worker, port: port1, ctrl: new Int32Array(ctrlBuf), sent: { lay: null, arena: '', next: false } };
 }
 
-/** Shared arenas of at least the layout's size (grown, never shrunk). */
+/**
+ * The arenas of a layout: views of the shared memory (grown, never shrunk, to hold the arenas
+ * and one kernel scratch block per thread).
+ */
 export function netArenas(lay: NetLayout): { F: Float32Array; G: Float64Array } {
-  if (!f32Buf || f32Buf.byteLength < lay.f32Size * 4) f32Buf = new SharedArrayBuffer(Math.max(lay.f32Size, 1) * 4);
-  if (!f64Buf || f64Buf.byteLength < lay.f64Size * 8) f64Buf = new SharedArrayBuffer(Math.max(lay.f64Size, 1) * 8);
-  return { F: new Float32Array(f32Buf), G: new Float64Array(f64Buf) };
+  const n = Math.max(threads, pool.length + 1);
+  const place = placed?.lay === lay ? placed.place : placeLayout(lay);
+  const grew = ensureArenaBytes(memory, place.bytesFor(n));
+  if (!placed || placed.lay !== lay || grew) {
+    const buf = memory.buffer;
+    placed = {
+      lay,
+      place,
+      F: new Float32Array(buf, place.f32Base, place.f32Len),
+      G: new Float64Array(buf, place.f64Base, place.f64Len),
+      key: `${buf.byteLength}:${place.f32Base}:${place.f32Len}:${place.f64Base}:${place.f64Len}`,
+    };
+  }
+  return { F: placed.F, G: placed.G };
 }
 
 function run(op: number, lay: NetLayout): void {
   const { F, G } = netArenas(lay);
+  const cur = placed as NonNullable<typeof placed>;
+  // A network deeper than the descriptor's room runs on the JS kernel (same results).
+  const useWasm = kernels === 'wasm' && lay.sizes.length <= MAX_LAYERS;
+  if (useWasm) {
+    if (descLay !== lay) {
+      writeDescriptor(lay, cur.place, memory.buffer);
+      descLay = lay;
+    }
+    mainWasm ??= instantiateWasmNet(wasmNetModule() as WasmModule, memory, DESC);
+  }
+  const main = (b0: number, b1: number): void => {
+    if (useWasm) {
+      const w = mainWasm as WasmNetInstance;
+      if (op === OP_FORWARD) w.forward(b0, b1, 0);
+      else w.backward(b0, b1, 0);
+    } else if (op === OP_FORWARD) mainKernel.forward(lay, F, b0, b1);
+    else mainKernel.backward(lay, F, G, b0, b1);
+  };
   const n = Math.max(1, Math.min(threads, Math.floor(lay.B / MIN_SAMPLES_PER_THREAD)));
   if (n === 1) {
-    if (op === OP_FORWARD) mainKernel.forward(lay, F, 0, lay.B);
-    else mainKernel.backward(lay, F, G, 0, lay.B);
+    main(0, lay.B);
     return;
   }
   while (pool.length < n - 1) pool.push(spawn());
@@ -185,11 +292,14 @@ function run(op: number, lay: NetLayout): void {
   // sample); each sample's result is the same whichever thread computes it.
   const next = new Int32Array(nextBuf);
   Atomics.store(next, 0, 0);
-  used.forEach((w) => {
-    const job: Job = { op };
+  used.forEach((w, i) => {
+    const job: Job = { op, wasm: useWasm ? 1 : 0, tid: i + 1 };
     if (w.sent.lay !== lay) job.lay = w.sent.lay = lay;
-    if (w.sent.f32 !== f32Buf) job.f32 = w.sent.f32 = f32Buf as SharedArrayBuffer;
-    if (w.sent.f64 !== f64Buf) job.f64 = w.sent.f64 = f64Buf as SharedArrayBuffer;
+    if (w.sent.arena !== cur.key) {
+      const p = cur.place;
+      job.arena = { f32Base: p.f32Base, f32Len: p.f32Len, f64Base: p.f64Base, f64Len: p.f64Len };
+      w.sent.arena = cur.key;
+    }
     if (!w.sent.next) {
       job.next = nextBuf;
       w.sent.next = true;
@@ -198,10 +308,7 @@ function run(op: number, lay: NetLayout): void {
     Atomics.add(w.ctrl, SEQ, 1);
     Atomics.notify(w.ctrl, SEQ);
   });
-  for (let b = Atomics.add(next, 0, 1); b < lay.B; b = Atomics.add(next, 0, 1)) {
-    if (op === OP_FORWARD) mainKernel.forward(lay, F, b, b + 1);
-    else mainKernel.backward(lay, F, G, b, b + 1);
-  }
+  for (let b = Atomics.add(next, 0, 1); b < lay.B; b = Atomics.add(next, 0, 1)) main(b, b + 1);
   used.forEach((w, i) => {
     const t0 = Date.now();
     while (Atomics.load(w.ctrl, DONE) === before[i]) {
