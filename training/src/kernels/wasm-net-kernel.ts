@@ -27,31 +27,36 @@ const H = { B: 0, T: 1, C: 2, DIAG: 3, L: 4, INGRAD: 5, X: 6, DYC: 7, CNT: 8, DX
 const S = { ACC: 16, NACT: 17, NACTPREV: 18, GS: 19, NZIDX: 20, NZVAL: 21, TIMES: 22, COUNT: 23, ACTPTR: 24, ACTPREVPTR: 25 };
 const LAYER0 = 32;
 const LAYER_SLOTS = 24;
-const LS = {
-  N: 0,
-  REC: 1,
-  LB: 2,
-  SUB: 3,
-  KIND: 4,
-  W: 5,
-  WT: 6,
-  RECW: 7,
-  RECT: 8,
-  BETA: 9,
-  S: 10,
-  V: 11,
-  DY: 12,
-  GW: 13,
-  GREC: 14,
-  GBETA: 15,
-  VPLUS: 16,
-  CUR: 17,
-  RC: 18,
-  ACTA: 19,
-  ACTB: 20,
-  DVPLUS: 21,
-  DHIST: 22,
-};
+/** Slot index of each name, in list order. */
+function slots<K extends string>(names: readonly K[]): Record<K, number> {
+  return Object.fromEntries(names.map((n, i) => [n, i])) as Record<K, number>;
+}
+// Per-layer slots, in the AssemblyScript source's order (its constants 0, 1, 2, ...).
+const LS = slots([
+  'N',
+  'REC',
+  'LB',
+  'SUB',
+  'KIND',
+  'W',
+  'WT',
+  'RECW',
+  'RECT',
+  'BETA',
+  'S',
+  'V',
+  'DY',
+  'GW',
+  'GREC',
+  'GBETA',
+  'VPLUS',
+  'CUR',
+  'RC',
+  'ACTA',
+  'ACTB',
+  'DVPLUS',
+  'DHIST',
+] as const);
 const F64_AREA = 4096;
 /** Layers the descriptor has room for. */
 export const MAX_LAYERS = 16;
