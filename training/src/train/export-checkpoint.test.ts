@@ -5,15 +5,7 @@ import { buildNetwork } from './build-network.js';
 import { networkToCheckpoint } from './export-checkpoint.js';
 import { applyHardConstraints } from './sign-projection.js';
 import { DEFAULT_TRAIN_CONFIG } from './train-config.js';
-
-const FILTERBANK = {
-  sampleRateHz: 16000,
-  centerFrequenciesHz: Array.from({ length: 13 }, (_, i) => 100 * 1.4 ** i),
-  q: 4,
-  binS: 0.008,
-  gain: 1000,
-  recordingDurationS: 1,
-};
+import { TEST_FILTERBANK } from './trainer-fixtures.test-helper.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -35,7 +27,7 @@ describe('export of recurrent networks with learnt taus', () => {
       name: 'rec',
       labels: ['a', 'b'],
       backgroundLabels: [],
-      filterbank: FILTERBANK,
+      filterbank: TEST_FILTERBANK,
       allowViolations: true,
     });
     const layers = ck.network.layers;

@@ -6,16 +6,9 @@ import { buildNetwork } from './build-network.js';
 import { FusedTrainStep, fusedStepConfig, type FusedBatch, type FusedStepConfig } from './fused-step.js';
 import { TfjsTrainStep } from './tfjs-step.js';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from './train-config.js';
+import { TEST_FILTERBANK, syntheticClips } from './trainer-fixtures.test-helper.js';
 
 /** A 13-channel filterbank description for the checkpoints the trainer exports. */
-const TEST_FILTERBANK = {
-  sampleRateHz: 16000,
-  centerFrequenciesHz: Array.from({ length: 13 }, (_, i) => 100 * 1.4 ** i),
-  q: 4,
-  binS: 0.008,
-  gain: 1000,
-  recordingDurationS: 1,
-};
 
 const initialThreads = trainingThreads();
 const LR_FACTOR = 0.7;
@@ -257,13 +250,7 @@ describe('trainer on the fused step', () => {
     const { NWaveDataLoader } = await import('@nwave/data');
     const T = 40;
     const C = 13;
-    let s = 1;
-    const rnd = () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
-    const items = Array.from({ length: 24 }, (_, i) => {
-      const f = Float32Array.from({ length: T * C }, () => rnd() * 12 * (1 + (i % 3)));
-      return { file: `x${i}.wav`, label: i % 3, features: () => f };
-    });
-    const val = items.slice(0, 6).map((it) => ({ features: it.features(), label: it.label }));
+    const { items, val } = syntheticClips(T, C);
     const cfg: TrainConfig = { ...RECIPE, hidden: [10], epochs: 2, detectorWindowS: 0.16, detectorStrideS: 0.08, streamContext: true };
     const opts = {
       name: 'fused',

@@ -8,6 +8,7 @@ import { adversarialChip, chipForward, meanWindowKl, windowLogProbs } from './mi
 import { TfjsTrainStep, type TfjsStepConfig } from './tfjs-step.js';
 import { DEFAULT_TRAIN_CONFIG, parseTrainConfig, type TrainConfig } from './train-config.js';
 import { robustnessOf, trainNetwork } from './trainer.js';
+import { TEST_FILTERBANK, syntheticClips } from './trainer-fixtures.test-helper.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -192,26 +193,13 @@ describe('mismatch robustness term', () => {
   });
 
   it('trains end to end on the tfjs step, reports the KL per epoch and leaks no tensors', async () => {
-    let s = 1;
-    const rnd = () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
-    const items = Array.from({ length: 24 }, (_, i) => {
-      const f = Float32Array.from({ length: T * C }, () => rnd() * 12 * (1 + (i % 3)));
-      return { file: `x${i}.wav`, label: i % 3, features: () => f };
-    });
-    const val = items.slice(0, 6).map((it) => ({ features: it.features(), label: it.label }));
+    const { items, val } = syntheticClips(T, C);
     const cfg: TrainConfig = { ...CFG, epochs: 2, detectorWindowS: 0.16, detectorStrideS: 0.08, robustMismatch: 1, robustAttackSteps: 1 };
     const opts = {
       name: 'robust',
       labels: ['_background_', 'a', 'b'],
       backgroundLabels: ['_background_'],
-      filterbank: {
-        sampleRateHz: 16000,
-        centerFrequenciesHz: Array.from({ length: 13 }, (_, i) => 100 * 1.4 ** i),
-        q: 4,
-        binS: 0.008,
-        gain: 1000,
-        recordingDurationS: 1,
-      },
+      filterbank: TEST_FILTERBANK,
     };
     const net = buildNetwork(C, 3, cfg, 0.008);
     const loader = new NWaveDataLoader(items, { batchSize: 8, shuffle: true, seed: 1, returnFilename: false, frames: T, channels: C });

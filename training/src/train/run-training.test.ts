@@ -16,16 +16,7 @@ import { networkToCheckpoint } from './export-checkpoint.js';
 import { quantStep } from '../quantize/quantize.js';
 import { runTraining } from './run-training.js';
 import { DEFAULT_TRAIN_CONFIG } from './train-config.js';
-
-/** A 13-channel filterbank description for checkpoints built in these tests. */
-const TEST_FILTERBANK = {
-  sampleRateHz: 16000,
-  centerFrequenciesHz: Array.from({ length: 13 }, (_, i) => 100 * 1.4 ** i),
-  q: 4,
-  binS: 0.008,
-  gain: 1000,
-  recordingDurationS: 1,
-};
+import { TEST_FILTERBANK, syntheticClips } from './trainer-fixtures.test-helper.js';
 
 const haveTools = await toolsAvailable(['espeak-ng', 'sox']);
 let dir = '';
@@ -309,14 +300,8 @@ describe('memory', () => {
     const { NWaveDataLoader } = await import('@nwave/data');
     const T = 40;
     const C = 13;
-    let s = 1;
-    const rnd = () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
-    const items = Array.from({ length: 24 }, (_, i) => {
-      const f = Float32Array.from({ length: T * C }, () => rnd() * 12 * (1 + (i % 3)));
-      return { file: `x${i}.wav`, label: i % 3, features: () => f };
-    });
+    const { items, val } = syntheticClips(T, C);
     const loader = new NWaveDataLoader(items, { batchSize: 8, shuffle: true, seed: 1, returnFilename: false, frames: T, channels: C });
-    const val = items.slice(0, 6).map((it) => ({ features: it.features(), label: it.label }));
     const cfg = { ...DEFAULT_TRAIN_CONFIG, hidden: [10], epochs: 1 };
     const fb = TEST_FILTERBANK;
     const opts = { name: 'mem', labels: ['_background_', 'a', 'b'], backgroundLabels: ['_background_'], filterbank: fb };
