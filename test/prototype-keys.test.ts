@@ -40,7 +40,7 @@ describe.each(PROTOTYPE_KEYS)('key %j', (key) => {
     });
     expect(ctx.thresholds[0]).toBe(0.99);
     // Counts whose softmax confidence for the first label is ~0.69: below 0.99, so rejected.
-    const d = decide(ctx, [10, 9.2, 0], 1);
+    const d = decide(ctx, [10, 9.2, 0], 1, 1);
     expect(d.confidence).toBeGreaterThan(0.6);
     expect(d.confidence).toBeLessThan(0.99);
     expect(d).toMatchObject({ index: 0, accepted: false, rejectedBy: 'low-confidence' });

@@ -1,6 +1,6 @@
 /**
  * The detector flags as commander declares them (`--threshold`, `--label-threshold`,
- * `--min-spikes`). Kept apart from their parsing (detector-options.ts) so declaring the commands
+ * `--min-spikes`, `--min-input-contrast`). Kept apart from their parsing (detector-options.ts) so declaring the commands
  * loads nothing but commander: `nwave --version` and `--help` stay instant.
  */
 import type { Command } from 'commander';
@@ -10,15 +10,20 @@ export interface DetectorCliOptions {
   threshold?: string;
   labelThreshold?: string;
   minSpikes?: string;
+  minInputContrast?: string;
 }
 
 /** `--label-threshold` may be given more than once: the lists are joined. */
 const joinLists = (value: string, previous: string | undefined) => (previous === undefined ? value : `${previous},${value}`);
 
-/** Adds the three detector options to a command (one help text for every command). */
+/** Adds the detector options to a command (one help text for every command). */
 export function addDetectorOptions(cmd: Command): Command {
   return cmd
     .option('--threshold <x>', "confidence threshold 0..1 for every keyword (replaces the model's, per-keyword ones included)")
     .option('--label-threshold <label=x,...>', 'per-keyword confidence thresholds, e.g. yes=0.8,no=0.7 (win over --threshold)', joinLists)
-    .option('--min-spikes <n>', "minimum spikes of the winning class in the window (default: the model's)");
+    .option('--min-spikes <n>', "minimum spikes of the winning class in the window (default: the model's)")
+    .option(
+      '--min-input-contrast <x>',
+      "reject steady sounds: the window's loudest step must reach x times its mean input level (0: off; default: the model's)",
+    );
 }

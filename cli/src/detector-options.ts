@@ -6,6 +6,7 @@
  *   --threshold <x>                 softmax confidence 0..1 for every keyword
  *   --label-threshold <label=x,...> per-keyword confidence (e.g. yes=0.8,no=0.7)
  *   --min-spikes <n>                minimum spikes of the winning class in the window
+ *   --min-input-contrast <x>        input-contrast gate: loudest step >= x times the window's mean level (0: off)
  */
 import { checkNumber } from './number-text.js';
 import { InvalidArgumentError, withDetectorSettings, type Checkpoint, type DetectorSettings } from '@nwave/runtime';
@@ -14,7 +15,7 @@ import type { DetectorCliOptions } from './detector-flags.js';
 export { addDetectorOptions, type DetectorCliOptions } from './detector-flags.js';
 
 /** Deployment overrides of a checkpoint's detector (only the fields the user gave). */
-export type DetectorOverrides = Partial<Pick<DetectorSettings, 'threshold' | 'labelThresholds' | 'minSpikes'>>;
+export type DetectorOverrides = Partial<Pick<DetectorSettings, 'threshold' | 'labelThresholds' | 'minSpikes' | 'minInputContrast'>>;
 
 const bad = (flag: string, v: string, expected: string, field: string) =>
   new InvalidArgumentError(`--${flag} must be ${expected}, got "${v}"`, { field, value: v, expected });
@@ -56,6 +57,11 @@ export function parseDetectorOptions(o: DetectorCliOptions): DetectorOverrides {
     if (x === undefined) throw bad('min-spikes', o.minSpikes, 'an integer >= 0', 'minSpikes');
     out.minSpikes = x;
   }
+  if (o.minInputContrast !== undefined) {
+    const x = checkNumber(o.minInputContrast, { min: 0, max: 100 });
+    if (x === undefined) throw bad('min-input-contrast', o.minInputContrast, 'a number in [0, 100] (0: off)', 'minInputContrast');
+    out.minInputContrast = x;
+  }
   return out;
 }
 
@@ -75,10 +81,11 @@ export function applyDetectorOverrides(checkpoint: Checkpoint, overrides: Detect
   }
 }
 
-/** One line for people: `confidence >= 0.9 (yes 0.8), >= 8 spikes`. */
+/** One line for people: `confidence >= 0.9 (yes 0.8), >= 8 spikes[, input contrast >= 2]`. */
 export function describeDetector(d: DetectorSettings): string {
   const per = Object.entries(d.labelThresholds ?? {})
     .map(([l, x]) => `${l} ${x}`)
     .join(', ');
-  return `confidence >= ${d.threshold}${per ? ` (${per})` : ''}, >= ${d.minSpikes} spikes`;
+  const contrast = d.minInputContrast ? `, input contrast >= ${d.minInputContrast}` : '';
+  return `confidence >= ${d.threshold}${per ? ` (${per})` : ''}, >= ${d.minSpikes} spikes${contrast}`;
 }

@@ -107,7 +107,7 @@ export async function runInfo(model: NwaveModel, file: string, opts: { json?: bo
   );
   const d = ck.detector;
   console.log(
-    `Detector    window ${d.windowS} s, confidence >= ${d.threshold}, >= ${d.minSpikes} spikes, input level >= ${d.minInputLevel}, refractory ${d.refractoryS} s, word ends after ${d.settleS ?? DEFAULT_SETTLE_S} s without keyword spikes`,
+    `Detector    window ${d.windowS} s, confidence >= ${d.threshold}, >= ${d.minSpikes} spikes, input level >= ${d.minInputLevel}${d.minInputContrast ? `, input contrast >= ${d.minInputContrast} (peak / mean)` : ''}, refractory ${d.refractoryS} s, word ends after ${d.settleS ?? DEFAULT_SETTLE_S} s without keyword spikes`,
   );
   console.log(`\nConstraints (${model.chip.id}): ${report.ok ? 'OK' : `${report.violations.length} VIOLATIONS`}`);
   for (const c of report.checked) console.log(`  ${c.ok ? 'ok  ' : 'FAIL'}  ${c.rule.padEnd(18)} ${c.detail}`);

@@ -157,7 +157,7 @@ export function calibrateDetector(
   const base = model.checkpoint.detector;
   const runs = items.map((it) => {
     const r = model.classifyFeatures(it.features, steps);
-    return { counts: r.spikeCounts, level: r.meanInputLevel };
+    return { counts: r.spikeCounts, level: r.meanInputLevel, peak: r.peakInputLevel };
   });
   const scored = items.map((it) => ({ label: it.label, keyword: isKeywordLabel(model, it.label) }));
   let best: { score: number; rej: number; threshold: number; minSpikes: number } | null = null;
@@ -166,7 +166,7 @@ export function calibrateDetector(
       const ctx = makeDecisionContext(model.labels, model.checkpoint.backgroundLabels, { ...base, threshold, minSpikes });
       const s = scoreClips(
         scored,
-        runs.map((r) => decide(ctx, r.counts, r.level)),
+        runs.map((r) => decide(ctx, r.counts, r.level, r.peak)),
       );
       // Nothing to reject (or to detect) constrains no choice.
       const rej = s.rejection ?? 1;
@@ -179,4 +179,36 @@ export function calibrateDetector(
     }
   }
   return best ? { threshold: best.threshold, minSpikes: best.minSpikes } : {};
+}
+
+/** The input-contrast settings {@link calibrateInputContrast} tries (0: off). */
+export const INPUT_CONTRAST_CANDIDATES: readonly number[] = [0, 1.5, 2, 2.5, 3];
+
+/**
+ * Picks the detector's input-contrast gate (`minInputContrast`) on validation clips: the largest
+ * of {@link INPUT_CONTRAST_CANDIDATES} that costs at most `maxKeywordLoss` of the keyword clips
+ * (right keyword accepted by the model's detector without the gate, rejected with it). Steady
+ * noise is what the gate rejects; a model whose keywords are steady sounds (tones) gets 0, off.
+ * No keyword clip: 0 (nothing to measure the cost on).
+ */
+export function calibrateInputContrast(model: NwaveModel, items: readonly EvalItem[], steps: number, maxKeywordLoss = 0.01): number {
+  const base = model.checkpoint.detector;
+  const ctxOf = (minInputContrast: number) =>
+    makeDecisionContext(model.labels, model.checkpoint.backgroundLabels, { ...base, minInputContrast });
+  const keywords = items.filter((it) => isKeywordLabel(model, it.label));
+  if (keywords.length === 0) return 0;
+  const off = ctxOf(0);
+  // Keyword clips the detector gets right without the gate: the ones the gate could cost.
+  const right = keywords.flatMap((it) => {
+    const r = model.classifyFeatures(it.features, steps);
+    const d = decide(off, r.spikeCounts, r.meanInputLevel, r.peakInputLevel);
+    return d.accepted && d.index === it.label ? [r] : [];
+  });
+  for (const c of [...INPUT_CONTRAST_CANDIDATES].sort((a, b) => b - a)) {
+    if (c === 0) return 0;
+    const ctx = ctxOf(c);
+    const lost = right.filter((r) => !decide(ctx, r.spikeCounts, r.meanInputLevel, r.peakInputLevel).accepted).length;
+    if (lost <= maxKeywordLoss * keywords.length) return c;
+  }
+  return 0;
 }

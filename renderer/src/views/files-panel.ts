@@ -205,7 +205,7 @@ export class FilesPanel {
       const settings = live?.settings ?? model.model.checkpoint.detector;
       const ck = model.model.checkpoint;
       const d = live?.overridden
-        ? decide(makeDecisionContext(ck.labels, ck.backgroundLabels, settings), r.spikeCounts, r.meanInputLevel)
+        ? decide(makeDecisionContext(ck.labels, ck.backgroundLabels, settings), r.spikeCounts, r.meanInputLevel, r.peakInputLevel)
         : r;
       const verdict = d.accepted ? d.label : `(${d.label}, rejected: ${d.rejectedBy})`;
       const at = `threshold ${fmtThreshold(settings.threshold)}${live?.overridden ? ' (sensitivity)' : ''}`;

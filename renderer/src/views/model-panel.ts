@@ -38,7 +38,8 @@ function layerRows(model: NwaveModel): HTMLElement[] {
 /** The detector settings in effect (the live view's threshold, when one is set) against the file's. */
 function detectorText(file: DetectorSettings, live: LiveDetector | null): string {
   const d = live?.settings ?? file;
-  return `window ${d.windowS} s, ${describeThreshold(file, live)}, ≥ ${d.minSpikes} spikes, refractory ${d.refractoryS} s`;
+  const contrast = d.minInputContrast ? `, input contrast ≥ ${d.minInputContrast} (steady sounds rejected)` : '';
+  return `window ${d.windowS} s, ${describeThreshold(file, live)}, ≥ ${d.minSpikes} spikes${contrast}, refractory ${d.refractoryS} s`;
 }
 
 function describe(m: LoadedModel, detectorLine: HTMLElement): HTMLElement {

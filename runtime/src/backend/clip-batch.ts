@@ -4,7 +4,7 @@
  * `NwaveModel.classifyFeatures` and `KeywordSpotter` produce.
  */
 import { InvalidArgumentError } from '../errors.js';
-import { decide, populationCounts } from '../detect/decision.js';
+import { clipInputLevels, decide, populationCounts } from '../detect/decision.js';
 import { StreamingDetector, type KeywordEvent } from '../detect/keyword-detector.js';
 import type { ClipResult, NwaveModel } from '../engine/nwave-model.js';
 import { getChipConsumption } from '../power/chip-power.js';
@@ -28,16 +28,21 @@ export function quantizeFeatures(model: NwaveModel, features: ArrayLike<number>,
 }
 
 /**
- * Packs clips of equal length into one quantized batch, plus each clip's mean input level (the
- * detector's activity gate, summed in the same order as `classifyFeatures` so decisions match).
+ * Packs clips of equal length into one quantized batch, plus each clip's mean and peak input
+ * levels (the detector's activity and input-contrast gates, by the same `clipInputLevels` as
+ * `classifyFeatures` so decisions match).
  * @throws InvalidArgumentError when clips differ in length or channel count.
  */
-export function packClips(model: NwaveModel, clips: readonly FeatureClip[]): { batch: ClipBatch; meanInputLevels: Float64Array } {
+export function packClips(
+  model: NwaveModel,
+  clips: readonly FeatureClip[],
+): { batch: ClipBatch; meanInputLevels: Float64Array; peakInputLevels: Float64Array } {
   const channels = model.fixedPoint.layers[0].size;
   const steps = clips.length ? clips[0].frames : 0;
   const size = steps * channels;
   const features = new Int32Array(clips.length * size);
   const meanInputLevels = new Float64Array(clips.length);
+  const peakInputLevels = new Float64Array(clips.length);
   const q = new FixedPointNetwork(model.fixedPoint);
   clips.forEach((clip, b) => {
     if (clip.frames !== steps || clip.data.length !== size) {
@@ -46,15 +51,12 @@ export function packClips(model: NwaveModel, clips: readonly FeatureClip[]): { b
         { field: `clips[${b}]` },
       );
     }
-    let level = 0;
-    for (let i = 0; i < size; i++) {
-      const x = clip.data[i];
-      level += x;
-      features[b * size + i] = q.quantizeInput(x);
-    }
-    meanInputLevels[b] = steps > 0 ? level / size : 0;
+    for (let i = 0; i < size; i++) features[b * size + i] = q.quantizeInput(clip.data[i]);
+    const levels = clipInputLevels(clip.data, steps, channels);
+    meanInputLevels[b] = levels.mean;
+    peakInputLevels[b] = levels.peak;
   });
-  return { batch: { features, batch: clips.length, steps, channels }, meanInputLevels };
+  return { batch: { features, batch: clips.length, steps, channels }, meanInputLevels, peakInputLevels };
 }
 
 /**
@@ -62,7 +64,7 @@ export function packClips(model: NwaveModel, clips: readonly FeatureClip[]): { b
  * `NwaveModel.classifyFeatures` (decision, counts, layer spikes, projected power), minus rasters.
  */
 export async function classifyClips(session: SnnSession, model: NwaveModel, clips: readonly FeatureClip[]): Promise<ClipResult[]> {
-  const { batch, meanInputLevels } = packClips(model, clips);
+  const { batch, meanInputLevels, peakInputLevels } = packClips(model, clips);
   const res = await session.runClips(batch);
   const outputs = session.outputs;
   const nLayers = session.layers.length;
@@ -80,8 +82,16 @@ export async function classifyClips(session: SnnSession, model: NwaveModel, clip
       batch.steps * model.dtS,
       model.chip,
     );
-    const d = decide(model.decision, counts, meanInputLevels[b]);
-    return { ...d, spikeCounts: Array.from(counts), layerSpikes, meanInputLevel: meanInputLevels[b], power, steps: batch.steps };
+    const d = decide(model.decision, counts, meanInputLevels[b], peakInputLevels[b]);
+    return {
+      ...d,
+      spikeCounts: Array.from(counts),
+      layerSpikes,
+      meanInputLevel: meanInputLevels[b],
+      peakInputLevel: peakInputLevels[b],
+      power,
+      steps: batch.steps,
+    };
   });
 }
 

@@ -5,7 +5,7 @@
  */
 import type { DetectorSettings } from '../model/checkpoint-schema.js';
 
-export type RejectReason = 'background' | 'low-confidence' | 'too-few-spikes' | 'quiet-input';
+export type RejectReason = 'background' | 'low-confidence' | 'too-few-spikes' | 'quiet-input' | 'steady-input';
 
 export interface Decision {
   /** Arg-max class over spike counts (ties to the lowest index). */
@@ -71,9 +71,11 @@ export function softmaxAt(counts: ArrayLike<number>, index: number, scale = 1): 
 /**
  * Decides on one set of counts.
  * @param meanInputLevel mean filterbank feature over the same span (activity gate).
+ * @param peakInputLevel largest step level over the same span (a step's level: the mean of its
+ *   features over the channels), for the input-contrast gate.
  */
-export function decide(ctx: DecisionContext, counts: ArrayLike<number>, meanInputLevel: number): Decision {
-  const { index, label, confidence, rejectedBy } = decideInto(ctx, counts, meanInputLevel, newDecision());
+export function decide(ctx: DecisionContext, counts: ArrayLike<number>, meanInputLevel: number, peakInputLevel: number): Decision {
+  const { index, label, confidence, rejectedBy } = decideInto(ctx, counts, meanInputLevel, peakInputLevel, newDecision());
   return rejectedBy ? { index, label, confidence, accepted: false, rejectedBy } : { index, label, confidence, accepted: true };
 }
 
@@ -83,16 +85,55 @@ export function newDecision(): Decision {
 }
 
 /**
+ * The input-contrast gate: a spoken word is a transient, steady noise (fan, tap, pink noise) is
+ * not, so a window whose loudest step is under `minInputContrast` times its mean level is not a
+ * word. Off when the setting is absent or 0.
+ */
+export function isSteadyInput(settings: DetectorSettings, meanInputLevel: number, peakInputLevel: number): boolean {
+  const contrast = settings.minInputContrast ?? 0;
+  return contrast > 0 && peakInputLevel < contrast * meanInputLevel;
+}
+
+/**
+ * The input levels of a clip of features [steps][channels]: the mean feature over the clip (summed
+ * in storage order, as the activity gate has always read it) and the largest step level (a step's
+ * level is the mean of its features over the channels, as the streaming detector is fed).
+ */
+export function clipInputLevels(features: ArrayLike<number>, steps: number, channels: number): { mean: number; peak: number } {
+  let total = 0;
+  let peak = 0;
+  for (let t = 0, i = 0; t < steps; t++) {
+    let step = 0;
+    for (let c = 0; c < channels; c++, i++) {
+      const x = features[i];
+      total += x;
+      step += x;
+    }
+    const level = step / channels;
+    if (t === 0 || level > peak) peak = level;
+  }
+  return steps > 0 ? { mean: total / (steps * channels), peak } : { mean: 0, peak: 0 };
+}
+
+/**
  * `decide` writing into `out` (`rejectedBy` undefined when accepted) instead of allocating a
  * Decision: the streaming detector's per-step path.
  */
-export function decideInto(ctx: DecisionContext, counts: ArrayLike<number>, meanInputLevel: number, out: Decision): Decision {
+export function decideInto(
+  ctx: DecisionContext,
+  counts: ArrayLike<number>,
+  meanInputLevel: number,
+  peakInputLevel: number,
+  out: Decision,
+): Decision {
   const index = argmaxCounts(counts);
-  const confidence = softmaxAt(counts, index, ctx.settings.countScale ?? 1);
+  const settings = ctx.settings;
+  const confidence = softmaxAt(counts, index, settings.countScale ?? 1);
   let rejectedBy: RejectReason | undefined;
   if (ctx.isBackground[index]) rejectedBy = 'background';
-  else if (counts[index] < ctx.settings.minSpikes) rejectedBy = 'too-few-spikes';
-  else if (meanInputLevel < ctx.settings.minInputLevel) rejectedBy = 'quiet-input';
+  else if (counts[index] < settings.minSpikes) rejectedBy = 'too-few-spikes';
+  else if (meanInputLevel < settings.minInputLevel) rejectedBy = 'quiet-input';
+  else if (isSteadyInput(settings, meanInputLevel, peakInputLevel)) rejectedBy = 'steady-input';
   else if (confidence < ctx.thresholds[index]) rejectedBy = 'low-confidence';
   out.index = index;
   out.label = ctx.labels[index];

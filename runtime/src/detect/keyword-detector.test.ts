@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../errors.js';
 import { DEFAULT_DETECTOR } from '../model/checkpoint-schema.js';
-import { argmaxCounts, decide, decideInto, makeDecisionContext, newDecision, softmaxAt } from './decision.js';
+import { argmaxCounts, clipInputLevels, decide, decideInto, makeDecisionContext, newDecision, softmaxAt } from './decision.js';
 import { StreamingDetector } from './keyword-detector.js';
 
 const labels = ['no', 'yes', '_background_'];
@@ -14,36 +14,57 @@ describe('decision rule', () => {
     expect(softmaxAt([2, 0], 0)).toBeCloseTo(Math.exp(2) / (Math.exp(2) + 1), 12);
   });
 
-  it('rejects background, low spikes, quiet input and low confidence, in that order', () => {
-    const ctx = makeDecisionContext(labels, ['_background_'], settings);
-    expect(decide(ctx, [0, 0, 9], 5).rejectedBy).toBe('background');
-    expect(decide(ctx, [0, 2, 0], 5).rejectedBy).toBe('too-few-spikes');
-    expect(decide(ctx, [0, 9, 0], 0.5).rejectedBy).toBe('quiet-input');
-    expect(decide(ctx, [8, 9, 0], 5).rejectedBy).toBe('low-confidence');
-    const ok = decide(ctx, [0, 9, 0], 5);
+  it('rejects background, low spikes, quiet input, steady input and low confidence, in that order', () => {
+    const ctx = makeDecisionContext(labels, ['_background_'], { ...settings, minInputContrast: 2 });
+    // Steady input (peak 5 = mean 5) fails the contrast gate: every earlier gate still wins over it.
+    expect(decide(ctx, [0, 0, 9], 5, 5).rejectedBy).toBe('background');
+    expect(decide(ctx, [0, 2, 0], 5, 5).rejectedBy).toBe('too-few-spikes');
+    expect(decide(ctx, [0, 9, 0], 0.5, 0.5).rejectedBy).toBe('quiet-input');
+    expect(decide(ctx, [8, 9, 0], 5, 5).rejectedBy).toBe('steady-input');
+    // With contrast, low confidence comes next.
+    expect(decide(ctx, [8, 9, 0], 5, 10).rejectedBy).toBe('low-confidence');
+    const ok = decide(ctx, [0, 9, 0], 5, 10);
     expect(ok.accepted).toBe(true);
     expect(ok.label).toBe('yes');
   });
 
+  it('the contrast gate: peak < minInputContrast x mean; off when absent or 0', () => {
+    const gated = makeDecisionContext(labels, ['_background_'], { ...settings, minInputContrast: 2 });
+    expect(decide(gated, [0, 9, 0], 5, 9.99).rejectedBy).toBe('steady-input');
+    expect(decide(gated, [0, 9, 0], 5, 10).accepted).toBe(true); // exactly 2x passes
+    for (const off of [settings, { ...settings, minInputContrast: 0 }]) {
+      const ctx = makeDecisionContext(labels, ['_background_'], off);
+      expect(decide(ctx, [0, 9, 0], 5, 5).accepted).toBe(true);
+      expect(decide(ctx, [0, 9, 0], 5, 0).accepted).toBe(true);
+    }
+  });
+
+  it('clipInputLevels: mean over every feature, peak of the per-step channel means', () => {
+    // 3 steps x 2 channels: step levels 1, 4, 0.5.
+    expect(clipInputLevels([1, 1, 3, 5, 0, 1], 3, 2)).toEqual({ mean: 11 / 6, peak: 4 });
+    expect(clipInputLevels([], 0, 2)).toEqual({ mean: 0, peak: 0 });
+  });
+
   it('decideInto gives the decision of decide, in a reused object', () => {
-    const ctx = makeDecisionContext(labels, ['_background_'], settings);
+    const ctx = makeDecisionContext(labels, ['_background_'], { ...settings, minInputContrast: 1.5 });
     const out = newDecision();
-    for (const [counts, level] of [
-      [[0, 0, 9], 5],
-      [[0, 9, 0], 5],
-      [[8, 9, 0], 5],
-      [[0, 9, 0], 0.5],
-      [[9, 0, 0], 5],
+    for (const [counts, level, peak] of [
+      [[0, 0, 9], 5, 9],
+      [[0, 9, 0], 5, 9],
+      [[8, 9, 0], 5, 9],
+      [[0, 9, 0], 0.5, 9],
+      [[9, 0, 0], 5, 9],
+      [[9, 0, 0], 5, 6],
     ] as const) {
-      expect(decideInto(ctx, counts, level, out)).toBe(out);
-      expect(out).toEqual(decide(ctx, counts, level));
+      expect(decideInto(ctx, counts, level, peak, out)).toBe(out);
+      expect(out).toEqual(decide(ctx, counts, level, peak));
     }
   });
 
   it('per-label thresholds override the default', () => {
     const ctx = makeDecisionContext(labels, ['_background_'], { ...settings, labelThresholds: { yes: 0.99999 } });
-    expect(decide(ctx, [0, 9, 0], 5).rejectedBy).toBe('low-confidence');
-    expect(decide(ctx, [9, 0, 0], 5).accepted).toBe(true);
+    expect(decide(ctx, [0, 9, 0], 5, 5).rejectedBy).toBe('low-confidence');
+    expect(decide(ctx, [9, 0, 0], 5, 5).accepted).toBe(true);
   });
 });
 
@@ -121,6 +142,53 @@ describe('streaming detector: one event per word', () => {
   it('never fires on background spikes or quiet input', () => {
     expect(run(() => [0, 0, 1], 100).events).toEqual([]);
     expect(run(() => [0, 1, 0], 100, st, 0.1).events).toEqual([]);
+  });
+
+  describe('input-contrast gate (minInputContrast)', () => {
+    const word = (t: number): [number, number, number] => [0, t >= 40 && t < 50 ? 1 : 0, 0];
+    /** Events of `word` with the input level per step from `level(t)`. */
+    function runLevels(level: (t: number) => number, s: typeof st & { minInputContrast?: number }) {
+      const d = new StreamingDetector(labels, ['_background_'], s, 0.008);
+      const events: number[] = [];
+      for (let t = 0; t < 150; t++) if (d.update(word(t), level(t))) events.push(t);
+      return events;
+    }
+    const steady = () => 5;
+    // A loud word (levels 20 at t = 35..49) over a floor of 2: in a 30-step window, peak 20 against a mean of 2 + 18 x 15/30 at most.
+    const loud = (t: number) => (t >= 35 && t < 50 ? 20 : 2);
+
+    it('a window whose peak is under minInputContrast x its mean is not a word', () => {
+      expect(runLevels(steady, st)).toEqual([59]);
+      expect(runLevels(steady, { ...st, minInputContrast: 0 })).toEqual([59]);
+      expect(runLevels(steady, { ...st, minInputContrast: 1.5 })).toEqual([]);
+      expect(runLevels(loud, { ...st, minInputContrast: 1.5 })).toEqual([59]);
+      // 20 / (2 + 18 x 12/30) = 2.19 once 12 loud steps are in: still a word at 2, not at 2.5.
+      expect(runLevels(loud, { ...st, minInputContrast: 2 })).toEqual([59]);
+      expect(runLevels(loud, { ...st, minInputContrast: 20 })).toEqual([]);
+    });
+
+    it('measures the contrast over the steps heard so far until the window is full (a stream does not start in silence)', () => {
+      const early = (t: number): [number, number, number] => [0, t < 10 ? 1 : 0, 0];
+      const run = (s: typeof st & { minInputContrast?: number }) => {
+        const d = new StreamingDetector(labels, ['_background_'], s, 0.008);
+        const events: number[] = [];
+        for (let t = 0; t < 60; t++) if (d.update(early(t), 5)) events.push(t);
+        return events;
+      };
+      // Steady level from the first step: mean 5 x t/30 over the window, but contrast 1 over what was heard.
+      expect(run(st)).toEqual([19]);
+      expect(run({ ...st, minInputContrast: 1.5 })).toEqual([]);
+    });
+
+    it('turns on and off on a running detector (setSettings)', () => {
+      const d = new StreamingDetector(labels, ['_background_'], { ...st, minInputContrast: 1.5 }, 0.008);
+      const events: number[] = [];
+      for (let t = 0; t < 150; t++) {
+        if (t === 45) d.setSettings(st);
+        if (d.update(word(t), 5)) events.push(t);
+      }
+      expect(events).toEqual([59]);
+    });
   });
 
   describe('setSettings (a running detector)', () => {

@@ -1,6 +1,6 @@
 /**
  * Streaming keyword detector: a sliding window of output spike counts (and of the input level
- * for the activity gate), the shared decision rule, and an utterance-level event:
+ * for the activity and input-contrast gates), the shared decision rule, and an utterance-level event:
  *
  * - an accepted decision at a step where a keyword neuron spiked opens a candidate event; while it
  *   is open the label may change (each accepted decision replaces the candidate's: the latest has
@@ -109,7 +109,7 @@ export class StreamingDetector {
 
   /**
    * Replaces the decision settings (threshold, labelThresholds, countScale, minSpikes,
-   * minInputLevel, refractoryS, settleS) from the next step on, keeping the window, the step
+   * minInputLevel, minInputContrast, refractoryS, settleS) from the next step on, keeping the window, the step
    * count, an open candidate event and the last event's step: the window's counts and levels do
    * not depend on them. The refractory period after the last event is measured with the new
    * `refractoryS`.
@@ -201,9 +201,14 @@ export class StreamingDetector {
     let accepted = false;
     const d = this.decision;
     const level = this.levelSum / this.windowSteps;
+    const settings = this.ctx.settings;
     // Written as the rejections of decideInto (a NaN level is not rejected there either).
-    const rejected = isBackground[win] || wc[win] < this.ctx.settings.minSpikes || level < this.ctx.settings.minInputLevel;
-    if (!rejected) accepted = decideInto(this.ctx, wc, level, d).accepted;
+    const rejected = isBackground[win] || wc[win] < settings.minSpikes || level < settings.minInputLevel;
+    if (!rejected) {
+      // The window's peak only matters to the input-contrast gate, and only here: most steps never get this far.
+      const peak = (settings.minInputContrast ?? 0) > 0 ? this.windowPeak() : level;
+      accepted = decideInto(this.ctx, wc, level, peak, d).accepted;
+    }
 
     if (keywordSpike) this.lastKeywordSpikeStep = step;
     if (accepted) this.lastAcceptedStep = step;
@@ -228,6 +233,22 @@ export class StreamingDetector {
     // dip of the decision inside a word, e.g. while "yes"-like onsets give way to "no", does not end it.)
     if (step - this.lastKeywordSpikeStep >= this.settleSteps || step - this.openStep + 1 >= this.windowSteps) return this.close(step);
     return null;
+  }
+
+  /**
+   * Largest step level in the window (slots not yet filled hold 0, as they do for the mean). A
+   * scan on demand: cheaper than keeping a monotonic deque every step (see bench/), since it runs
+   * only on steps that pass the other gates with the contrast gate on.
+   */
+  private windowPeak(): number {
+    const levels = this.levels;
+    let peak = levels[0];
+    for (let i = 1; i < levels.length; i++) if (levels[i] > peak) peak = levels[i];
+    // Until the window is full, the contrast is that of the steps heard so far: the start of a
+    // stream is not silence, so steady noise from the first step must not look like an onset. The
+    // peak is scaled instead of the mean, which the activity gate reads as it always has
+    // (peak x filled / W < c x sum / W  <=>  peak < c x sum / filled).
+    return this.filled < this.windowSteps ? (peak * this.filled) / this.windowSteps : peak;
   }
 
   /** Makes the current (accepted) decision the candidate's. */

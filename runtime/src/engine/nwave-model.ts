@@ -10,7 +10,7 @@ import { describeLayers } from '../model/layer-summary.js';
 import { compileFixedPoint, type FixedPointModel } from '../snn/fixed-point-format.js';
 import { FixedPointNetwork } from '../snn/fixed-point-network.js';
 import { runClip } from '../snn/run-clip.js';
-import { decide, makeDecisionContext, populationCounts, type Decision, type DecisionContext } from '../detect/decision.js';
+import { clipInputLevels, decide, makeDecisionContext, populationCounts, type Decision, type DecisionContext } from '../detect/decision.js';
 import { getChipConsumption, type ChipConsumption } from '../power/chip-power.js';
 import { computeFeatures, type FilterbankConfig } from '../dsp/filterbank.js';
 import { resample } from '../dsp/resample.js';
@@ -23,6 +23,8 @@ export interface ClipResult extends Decision {
   layerSpikes: { name: string; neurons: number; spikes: number }[];
   /** Mean filterbank feature over the clip (activity gate input). */
   meanInputLevel: number;
+  /** Largest step level over the clip (a step's mean filterbank feature; input-contrast gate input). */
+  peakInputLevel: number;
   /** Projected chip power for this clip (estimate). */
   power: ChipConsumption;
   /** Per-layer rasters [T][N] when requested. */
@@ -117,11 +119,9 @@ export class NwaveModel {
   classifyFeatures(features: ArrayLike<number>, steps: number, opts: { record?: boolean } = {}): ClipResult {
     this.clipNet ??= this.createNetwork();
     const run = runClip(this.clipNet, features, steps, opts.record ?? false);
-    let level = 0;
-    for (let i = 0; i < steps * this.clipNet.inputSize; i++) level += features[i];
-    const meanInputLevel = steps > 0 ? level / (steps * this.clipNet.inputSize) : 0;
+    const { mean: meanInputLevel, peak: peakInputLevel } = clipInputLevels(features, steps, this.clipNet.inputSize);
     const out = populationCounts(run.counts[run.counts.length - 1], this.outputPopulation, new Int32Array(this.labels.length));
-    const d = decide(this.decision, out, meanInputLevel);
+    const d = decide(this.decision, out, meanInputLevel, peakInputLevel);
     const layerSpikes = this.fixedPoint.layers.map((l, i) => ({ name: l.name, neurons: l.size, spikes: run.totals[i] }));
     const power = getChipConsumption(
       layerSpikes.map((l, i) => ({ ...l, frontend: this.fixedPoint.layers[i].type === 'frontend' })),
@@ -133,6 +133,7 @@ export class NwaveModel {
       spikeCounts: Array.from(out),
       layerSpikes,
       meanInputLevel,
+      peakInputLevel,
       power,
       steps,
       ...(run.rasters ? { rasters: run.rasters } : {}),

@@ -107,6 +107,13 @@ export const detectorSchema = z.strictObject({
   minSpikes: z.int().check(z.minimum(0)),
   /** Minimum mean filterbank feature over the window (activity gate, feature units). */
   minInputLevel: z.number().check(z.minimum(0)),
+  /**
+   * Input-contrast gate: a keyword is rejected ('steady-input') when the loudest step level in
+   * the window (a step's level: its mean filterbank feature) is below this many times the
+   * window's mean level. A word is a transient; steady noise (fan, running tap, pink noise) is
+   * not. Absent or 0: off. The trainer calibrates it on validation keywords.
+   */
+  minInputContrast: z.optional(z.number().check(z.minimum(0), z.maximum(100))),
   /** No new event for this long after one, seconds. */
   refractoryS: z.number().check(z.minimum(0), z.maximum(60)),
   /**

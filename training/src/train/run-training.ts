@@ -25,7 +25,7 @@ import {
 import { resolveTrainChip } from '../chip.js';
 import { buildNetworkFrom, describeNetwork } from './build-network.js';
 import { applyFluctInit } from './fluct-init.js';
-import { calibrateDetector, evaluateModel, type EvalItem, type EvalResult } from '@nwave/data/evaluate';
+import { calibrateDetector, calibrateInputContrast, evaluateModel, type EvalItem, type EvalResult } from '@nwave/data/evaluate';
 import { networkToCheckpoint } from './export-checkpoint.js';
 import { checkInitialFiringRates, type RateCheck } from './firing-rate-check.js';
 import { writeTrainingReport } from './report.js';
@@ -367,7 +367,12 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
   hooks.onStage?.('export');
   const trained = { windowS: cfg.detectorWindowS, countScale: result2.countScale };
   const draft = networkToCheckpoint(net, { ...exportBase, detector: trained, allowViolations: true });
-  const detector = { ...calibrateDetector(new NwaveModel(draft), val, T, opts.minRejection ?? 0.95), ...trained };
+  const calibrated = { ...calibrateDetector(new NwaveModel(draft), val, T, opts.minRejection ?? 0.95), ...trained };
+  // The input-contrast gate, on the calibrated detector: as strict as the validation keywords allow.
+  const gated = networkToCheckpoint(net, { ...exportBase, detector: calibrated, allowViolations: true });
+  const minInputContrast = calibrateInputContrast(new NwaveModel(gated), val, T);
+  log(`input-contrast gate: ${minInputContrast > 0 ? `minInputContrast ${minInputContrast}` : 'off (would cost validation keywords)'}`);
+  const detector = minInputContrast > 0 ? { ...calibrated, minInputContrast } : calibrated;
   const ck0 = networkToCheckpoint(net, { ...exportBase, detector, allowViolations: opts.allowViolations });
   const model = new NwaveModel(ck0);
   const valRes = evaluateModel(model, val, T);
