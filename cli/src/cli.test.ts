@@ -161,6 +161,32 @@ describe('nwave detect --backend', () => {
   });
 });
 
+describe('input-contrast gate (--min-input-contrast, detector.minInputContrast)', () => {
+  it('rejects a steady tone as steady-input, whole-clip and streaming; nwave info shows the setting only when on', async () => {
+    const detect = async (...flags: string[]) => {
+      const r = await nwave('detect', MODEL, path.join(dir, 'low.wav'), '--json', ...flags);
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      return JSON.parse(r.stdout) as Record<string, unknown>;
+    };
+    const base = await detect();
+    expect(base).toMatchObject({ label: 'low', accepted: true });
+    expect(await detect('--min-input-contrast', '0')).toEqual(base);
+    const gated = await detect('--min-input-contrast', '1.5');
+    expect(gated).toMatchObject({ label: 'low', accepted: false, rejectedBy: 'steady-input', spikeCounts: base.spikeCounts });
+    expect(((await detect('--stream')).detections as unknown[]).length).toBeGreaterThan(0);
+    expect((await detect('--stream', '--min-input-contrast', '1.5')).detections).toEqual([]);
+
+    const info = async (model: string) => (await nwave('info', model)).stdout.split('\n').find((l) => l.startsWith('Detector'));
+    expect(await info(MODEL)).not.toMatch(/contrast/);
+    const ck = JSON.parse(readFileSync(MODEL, 'utf8'));
+    const gatedModel = path.join(dir, 'gated.nwave.json');
+    writeFileSync(gatedModel, JSON.stringify({ ...ck, detector: { ...ck.detector, minInputContrast: 2 } }));
+    expect(await info(gatedModel)).toMatch(/input level >= 0\.5, input contrast >= 2 \(peak \/ mean\), refractory/);
+    const r = await nwave('detect', gatedModel, path.join(dir, 'low.wav'), '--json');
+    expect(JSON.parse(r.stdout)).toMatchObject({ accepted: false, rejectedBy: 'steady-input' });
+  });
+});
+
 describe('nwave info', () => {
   it('prints layers, parameters, constraint report and projected power', async () => {
     const r = await nwave('info', MODEL, '--input', path.join(dir, 'low.wav'));

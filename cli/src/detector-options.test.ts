@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCheckpoint } from '@nwave/runtime';
-import { applyDetectorOverrides, parseDetectorOptions } from './detector-options.js';
+import { applyDetectorOverrides, describeDetector, parseDetectorOptions } from './detector-options.js';
 import { REPO_ROOT } from './paths.js';
 import { runNwave } from './run-cli.test-helper.js';
 
@@ -83,6 +83,8 @@ describe('nwave detect: detector overrides', () => {
       /^nwave: --label-threshold: .*"maybe": not a label of default-yes-no \(labels: _background_, yes, no\)$/,
     ],
     [['--min-spikes', '-3'], /^nwave: --min-spikes must be an integer >= 0, got "-3"$/],
+    [['--min-input-contrast', 'high'], /^nwave: --min-input-contrast must be a number in \[0, 100\] \(0: off\), got "high"$/],
+    [['--min-input-contrast', '-1'], /^nwave: --min-input-contrast must be a number in \[0, 100\] \(0: off\), got "-1"$/],
   ])('%j exits 2 with a message naming the flag, no stack trace', async (flags, message) => {
     const r = await nwave('detect', DEFAULT, YES, ...flags);
     expect(r.code).toBe(2);
@@ -155,8 +157,13 @@ describe('parseDetectorOptions / applyDetectorOverrides', () => {
       { threshold: 'Infinity' },
       { minSpikes: '1.5' },
       { labelThreshold: 'yes=0.5,' },
+      { minInputContrast: '' },
+      { minInputContrast: '101' },
+      { minInputContrast: 'NaN' },
     ])
-      expect(() => parseDetectorOptions(bad)).toThrow(/^--(threshold|min-spikes|label-threshold) /);
+      expect(() => parseDetectorOptions(bad)).toThrow(/^--(threshold|min-spikes|label-threshold|min-input-contrast) /);
+    expect(parseDetectorOptions({ minInputContrast: '2.5' })).toEqual({ minInputContrast: 2.5 });
+    expect(parseDetectorOptions({ minInputContrast: '0' })).toEqual({ minInputContrast: 0 });
     expect(() => parseDetectorOptions({ labelThreshold: 'yes=0.5,yes=0.6' })).toThrow('--label-threshold gives "yes" twice');
   });
 
@@ -165,5 +172,11 @@ describe('parseDetectorOptions / applyDetectorOverrides', () => {
     const out = applyDetectorOverrides(ck, { threshold: 0.8, minSpikes: 4 });
     expect(out.detector).toEqual({ ...ck.detector, threshold: 0.8, minSpikes: 4 });
     expect(out.network).toBe(ck.network);
+    expect(applyDetectorOverrides(ck, { minInputContrast: 2 }).detector).toEqual({ ...ck.detector, minInputContrast: 2 });
+  });
+
+  it('describeDetector names the input-contrast gate only when it is on', () => {
+    expect(describeDetector({ ...ck.detector, minInputContrast: 0 })).not.toMatch(/contrast/);
+    expect(describeDetector({ ...ck.detector, minInputContrast: 2 })).toMatch(/, input contrast >= 2$/);
   });
 });

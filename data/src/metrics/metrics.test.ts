@@ -3,10 +3,20 @@
  * the power spread, and null (never 1 or 0) for a score with no clip to compute it on. Real
  * runtime on the hand-built tones model (`high` > 2.5 kHz, `low` < 800 Hz, `_background_`).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { NwaveModel } from '@nwave/runtime';
-import { NON_KEYWORD, calibrateDetector, clipMetrics, evaluateClips, evaluateModel, percentile, powerStats } from './index.js';
+import { NwaveModel, withDetectorSettings } from '@nwave/runtime';
+import { readWavFile } from '@nwave/runtime/node';
+import {
+  NON_KEYWORD,
+  calibrateDetector,
+  calibrateInputContrast,
+  clipMetrics,
+  evaluateClips,
+  evaluateModel,
+  percentile,
+  powerStats,
+} from './index.js';
 
 const model = NwaveModel.fromJSON(
   readFileSync(new URL('../../../test/fixtures/models/tones.nwave.json', import.meta.url), 'utf8'),
@@ -78,5 +88,47 @@ describe('scores without clips of a kind', () => {
     // Background clips present: rejection counted from the background label's clips.
     const withBg = evaluateModel(model, [...items, { features: tone(400, 1e-5), label: 2 }], 125);
     expect(withBg.rejection).toBe(1);
+  });
+});
+
+describe('calibrateInputContrast', () => {
+  // Real spoken words (committed Speech Commands clips): the tones model hears their voiced,
+  // low-frequency energy as "low" (index 1), so they are its keyword clips here.
+  const clipsDir = new URL('../../../test/fixtures/audio/speech-commands/', import.meta.url).pathname;
+  const spoken = ['yes', 'no'].flatMap((w) =>
+    readdirSync(clipsDir + w)
+      .filter((f) => f.endsWith('.wav'))
+      .map((f) => {
+        const a = readWavFile(`${clipsDir}${w}/${f}`);
+        return { features: model.features(a.samples, a.sampleRateHz).data, label: 1 };
+      }),
+  );
+  const steadyTones = [0.1, 0.3, 0.6].flatMap((a) => [
+    { features: tone(4000, a), label: 0 },
+    { features: tone(400, a), label: 1 },
+  ]);
+
+  it('is off (0) when the keywords are steady sounds: any gate would reject them', () => {
+    // Accepted without the gate, so the gate would cost every one of them.
+    expect(evaluateModel(model, steadyTones, 125).keywordAccuracy).toBe(1);
+    expect(calibrateInputContrast(model, steadyTones, 125)).toBe(0);
+    const gated = new NwaveModel(withDetectorSettings(model.checkpoint, { minInputContrast: 1.5 }));
+    expect(evaluateModel(gated, steadyTones, 125).keywordAccuracy).toBe(0);
+  });
+
+  it('picks the strictest candidate spoken words pass, and no stricter than maxKeywordLoss allows', () => {
+    expect(evaluateModel(model, spoken, 125).keywordAccuracy).toBe(1);
+    const c = calibrateInputContrast(model, spoken, 125);
+    expect(c).toBe(3);
+    // ...and it keeps every word, while rejecting the steady tones.
+    const gated = new NwaveModel(withDetectorSettings(model.checkpoint, { minInputContrast: c }));
+    expect(evaluateModel(gated, spoken, 125).keywordAccuracy).toBe(1);
+    // One steady keyword among 7 (14 %) is more than 1 % of the keywords: off; allowed at 20 %.
+    const mixed = [...spoken, steadyTones[1]];
+    expect(calibrateInputContrast(model, mixed, 125)).toBe(0);
+    expect(calibrateInputContrast(model, mixed, 125, 0.2)).toBe(3);
+    // Non-keyword clips (noise, silence) do not constrain it; no keyword clip at all: off.
+    expect(calibrateInputContrast(model, [...spoken, { features: tone(400, 0.3), label: NON_KEYWORD }], 125)).toBe(3);
+    expect(calibrateInputContrast(model, [{ features: tone(400, 0.3), label: 2 }], 125)).toBe(0);
   });
 });
