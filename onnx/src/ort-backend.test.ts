@@ -12,6 +12,7 @@ import {
   packClips,
   resolveBackend,
   StateError,
+  withDetectorSettings,
   type FeatureClip,
 } from '@nwave/runtime';
 import { readWavFile } from '@nwave/runtime/node';
@@ -63,6 +64,25 @@ describe('onnx sessions', () => {
     expect(b).toEqual(a);
     expect(a.length).toBeGreaterThan(3); // the stream does trigger the detector
     await Promise.all([js.dispose(), onnx.dispose()]);
+  });
+
+  it('classifyClips with the input-contrast gate on: the same peakInputLevel and decisions as classifyFeatures', async () => {
+    const model = new NwaveModel(withDetectorSettings(tones.checkpoint, { minInputContrast: 2 }));
+    const rate = model.filterbank.sampleRateHz;
+    // A steady tone (rejected as steady-input) and the real spoken clips (transients, accepted).
+    const steady = Float32Array.from({ length: rate }, (_, i) => 0.3 * Math.sin((2 * Math.PI * 400 * i) / rate));
+    const dir = path.join(ROOT, 'test/fixtures/audio/speech-commands');
+    const spoken = ['yes', 'no'].flatMap((w) =>
+      readdirSync(path.join(dir, w))
+        .filter((f) => f.endsWith('.wav'))
+        .map((f) => readWavFile(path.join(dir, w, f))),
+    );
+    const clips: FeatureClip[] = [model.features(steady, rate), ...spoken.map((a) => model.features(a.samples, a.sampleRateHz))];
+    const session = await onnxBackend.createSession(model);
+    const got = await classifyClips(session, model, clips);
+    clips.forEach((c, i) => expect(got[i]).toEqual(model.classifyFeatures(c.data, c.frames)));
+    expect(got.map((r) => r.rejectedBy)).toEqual(['steady-input', ...spoken.map(() => undefined)]);
+    await session.dispose();
   });
 
   it('queues concurrent runs on one session and returns transferable, independent buffers', async () => {
