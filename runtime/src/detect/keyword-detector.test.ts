@@ -167,6 +167,15 @@ describe('streaming detector: one event per word', () => {
       expect(runLevels(loud, { ...st, minInputContrast: 20 })).toEqual([]);
     });
 
+    it('forgets a loud step once it has left the window', () => {
+      // Level 50 at t = 0..5, then steady 5; the word spikes at t = 40..49 (window 30 steps).
+      const burstThenSteady = (t: number) => (t < 6 ? 50 : 5);
+      expect(runLevels(burstThenSteady, st)).toEqual([59]);
+      expect(runLevels(burstThenSteady, { ...st, minInputContrast: 1.5 })).toEqual([]);
+      // Bursts that are still in the window when the word is decided keep it a word.
+      expect(runLevels((t) => (t % 20 === 0 ? 50 : 5), { ...st, minInputContrast: 1.5 })).toEqual([59]);
+    });
+
     it('measures the contrast over the steps heard so far until the window is full (a stream does not start in silence)', () => {
       const early = (t: number): [number, number, number] => [0, t < 10 ? 1 : 0, 0];
       const run = (s: typeof st & { minInputContrast?: number }) => {
