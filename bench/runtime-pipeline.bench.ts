@@ -50,7 +50,8 @@ export async function benchRuntimePipeline(opts: { hourS?: number } = {}): Promi
   // levels, interleaved in one loop so the shared machine's load hits both alike. "Worst case":
   // no other gate rejects any step, so the window peak is scanned on every step.
   const levels = frames.map((f) => f.reduce((a, b) => a + b, 0) / f.length);
-  const gateOf = (extra: Partial<typeof ck.detector>) => new StreamingDetector(ck.labels, ck.backgroundLabels, { ...ck.detector, ...extra }, model.dtS);
+  const gateOf = (extra: Partial<typeof ck.detector>) =>
+    new StreamingDetector(ck.labels, ck.backgroundLabels, { ...ck.detector, ...extra }, model.dtS);
   const gateRuns = (extra: Partial<typeof ck.detector>) => {
     const [off, on] = [gateOf(extra), gateOf({ ...extra, minInputContrast: 2 })];
     let tOff = Infinity;

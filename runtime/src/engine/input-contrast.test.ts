@@ -54,7 +54,7 @@ const keywordClips = ['yes', 'no'].flatMap((w) =>
   readdirSync(path.join(clipsDir, w))
     .filter((f) => f.endsWith('.wav'))
     .sort()
-    .map((f) => ({ word: w, file: `${w}/${f}`, ...readWavFile(path.join(clipsDir, w, f)) })),
+    .map((f) => ({ ...readWavFile(path.join(clipsDir, w, f)), word: w, name: `${w}/${f}` })),
 );
 
 /** Every event of a whole stream (flushed at the end). */
@@ -65,8 +65,7 @@ function stream(model: NwaveModel, samples: Float32Array | Int16Array, inRate: n
   return [...events, ...spot.flush()];
 }
 
-const gated = (model: NwaveModel, minInputContrast: number) =>
-  new NwaveModel(withDetectorSettings(model.checkpoint, { minInputContrast }));
+const gated = (model: NwaveModel, minInputContrast: number) => new NwaveModel(withDetectorSettings(model.checkpoint, { minInputContrast }));
 
 describe('input-contrast gate on steady noise (tones model)', () => {
   const on = gated(tones, 2);
@@ -106,10 +105,10 @@ describe('input-contrast gate on real keywords', () => {
     for (const k of keywordClips) {
       const off = defaultModel.classify(k.samples, k.sampleRateHz);
       const r = on.classify(k.samples, k.sampleRateHz);
-      expect(r.peakInputLevel / r.meanInputLevel, k.file).toBeGreaterThan(3);
-      expect(r, k.file).toEqual(off);
+      expect(r.peakInputLevel / r.meanInputLevel, k.name).toBeGreaterThan(3);
+      expect(r, k.name).toEqual(off);
       const events = stream(defaultModel, k.samples, k.sampleRateHz);
-      expect(stream(on, k.samples, k.sampleRateHz), k.file).toEqual(events);
+      expect(stream(on, k.samples, k.sampleRateHz), k.name).toEqual(events);
       if (events.some((e) => e.label === k.word)) detected++;
     }
     expect(detected).toBeGreaterThanOrEqual(4); // of 6: the gate is tested on real detections
@@ -117,12 +116,13 @@ describe('input-contrast gate on real keywords', () => {
 
   it('classifyClips (js backend) agrees with classifyFeatures on peakInputLevel and the decision', async () => {
     const model = gated(tones, 2);
-    const clips = [...noises.map(([, a]) => a.subarray(0, rate)), ...keywordClips.map((k) => model.prepareClip(k.samples, k.sampleRateHz))].map(
-      (a) => {
-        const f = model.features(a, rate);
-        return { data: f.data, frames: f.frames };
-      },
-    );
+    const clips = [
+      ...noises.map(([, a]) => a.subarray(0, rate)),
+      ...keywordClips.map((k) => model.prepareClip(k.samples, k.sampleRateHz)),
+    ].map((a) => {
+      const f = model.features(a, rate);
+      return { data: f.data, frames: f.frames };
+    });
     const got = await classifyClips(await jsBackend.createSession(model), model, clips);
     clips.forEach((c, i) => expect(got[i]).toEqual(model.classifyFeatures(c.data, c.frames)));
     expect(got.map((r) => r.rejectedBy)).toEqual([...noises.map(() => 'steady-input'), ...keywordClips.map(() => undefined)]);

@@ -107,6 +107,10 @@ describe.skipIf(!haveTools)('runTraining (synthetic yes/no + background)', () =>
     );
     // Only the 12 "no" clips are added: "ignored-word" is not a chosen background folder.
     expect(logs).toContain(`extra training data ${extra}: 12 clips`);
+    // The input-contrast gate is calibrated on validation, logged, and exported as logged.
+    const gate = logs.find((l) => l.startsWith('input-contrast gate: '));
+    expect(gate).toMatch(/^input-contrast gate: (off \(would cost validation keywords\)|minInputContrast (1\.5|2|2\.5|3))$/);
+    expect(r.checkpoint.detector.minInputContrast ?? 0).toBe(Number(/minInputContrast ([\d.]+)/.exec(gate!)?.[1] ?? 0));
     expect(r.checkpoint.labels).toEqual(['_background_', 'yes', 'no']);
     expect(r.checkpoint.provenance.metrics?.trainClips).toBe((without.checkpoint.provenance.metrics?.trainClips as number) + 12);
   });
