@@ -87,6 +87,16 @@ describe('input-contrast gate on steady noise (tones model)', () => {
     expect(stream(on, audio, rate)).toEqual([]);
   });
 
+  it('a real steady-noise clip (Speech Commands _silence_/1037.wav) is rejected as steady-input', () => {
+    const a = readWavFile(path.join(clipsDir, '_silence_', '1037.wav'));
+    const off = tones.classify(a.samples, a.sampleRateHz);
+    expect(off.accepted).toBe(true);
+    expect(off.peakInputLevel / off.meanInputLevel).toBeLessThan(1.5);
+    expect(on.classify(a.samples, a.sampleRateHz)).toMatchObject({ accepted: false, rejectedBy: 'steady-input' });
+    // The bundled yes/no model, whatever it says without the gate, does not take it for a word with it.
+    expect(gated(load('models/default.nwave.json'), 2).classify(a.samples, a.sampleRateHz).accepted).toBe(false);
+  });
+
   it('with the gate absent or 0, the detector behaves exactly as before', () => {
     const zero = gated(tones, 0);
     for (const [, audio] of noises) {
