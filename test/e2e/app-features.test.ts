@@ -7,7 +7,7 @@
  * explicit "Use this model" (the real trainer on a few sox tones).
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -76,6 +76,46 @@ describe.skipIf(!!skip)('app features (Chromium e2e)', () => {
       expect(verdicts.every((v) => v?.includes('fits the chip'))).toBe(true);
       expect(log.errors).toEqual([]);
     });
+  });
+
+  it('a model with the input-contrast gate: the panel says so, and a steady tone is rejected as steady-input', async () => {
+    // The tones fixture with minInputContrast 2, beside the plain one: the steady "low" tone file
+    // is a keyword for A and steady input for B.
+    const dir = mkdtempSync(path.join(tmpdir(), 'nwave-gate-'));
+    const gated = path.join(dir, 'tones-gated.nwave.json');
+    const ck = JSON.parse(readFileSync(FIXTURE_MODEL, 'utf8'));
+    writeFileSync(gated, JSON.stringify({ ...ck, name: 'tones-gated', detector: { ...ck.detector, minInputContrast: 2 } }));
+    // 1 s of a steady 400 Hz tone (the fixture's "low" WAV is a 0.4 s burst in silence: a transient).
+    const steady = path.join(dir, 'steady-400hz.wav');
+    execFileSync('sox', ['-n', '-r', '48000', '-b', '16', '-c', '1', steady, 'synth', '1', 'sine', '400', 'vol', '0.3']);
+    try {
+      await withPage(wavs.quiet, async (page, log) => {
+        await openApp(page, server.web.url);
+        await page.click('[data-tab=model]');
+        const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('[data-testid=open-compare]')]);
+        await chooser.setFiles(gated);
+        await page.waitForFunction(() => document.querySelectorAll('[data-testid=model-info]').length === 2);
+        const lines = await page.$$eval('[data-testid=detector-settings]', (els) => els.map((e) => e.textContent ?? ''));
+        expect(lines[0]).not.toContain('input contrast');
+        expect(lines[1]).toContain('input contrast ≥ 2 (steady sounds rejected)');
+
+        await page.click('[data-tab=live]');
+        const [wavChooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('text=Open WAV…')]);
+        await wavChooser.setFiles(steady);
+        await page.waitForSelector('[data-testid=source]:text("file")');
+        await page.waitForSelector('[data-testid=source]:text("idle")', { timeout: 10_000 });
+        // (Live, B may fire too: the tone starts out of the microphone's quiet, and that onset is a
+        // transient for a 0.5 s window. The whole-file decision sees a steady clip.)
+        const debug = await readDebug(page);
+        expect(debug.detections.filter((d) => d.slot === 'a').map((d) => d.label)).toEqual(['low']);
+        const result = await page.textContent('[data-testid=playlist] li .result');
+        expect(result).toContain('A: low');
+        expect(result).toContain('B: (low, rejected: steady-input)');
+        expect(log.errors).toEqual([]);
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('decides file results with the live sensitivity, says which, and aligns long file names', async () => {
