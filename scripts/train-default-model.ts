@@ -87,6 +87,10 @@ const RECIPE: Partial<TrainConfig> = {
   // Scoring every epoch costs more than a short epoch trains.
   evalEvery: 5,
   hiddenTauRangeS: [0.02, 0.4],
+  // Session 7: a 20 ms frontend (Tutorial 2's 10 ms before) smooths the input spike trains; at six
+  // seeds it lowered the validation stream's misses (4.6-13.7 %) and raised the threshold-free
+  // separation of keywords from other clips (median +3 points); 40 ms and 30 ms were worse.
+  frontendTauS: 0.02,
   logitScale: 0.2,
   learnCountScale: true,
   detectorWindowS: 1.0,
