@@ -2,3 +2,4 @@
 export * from './stats.js';
 export * from './clip-metrics.js';
 export * from './evaluate.js';
+export * from './after-word-activity.js';
