@@ -282,6 +282,12 @@ describe('report and command line', () => {
     // arg-max), and ranks most clips right.
     expect(j.rejection).toBe(1);
     expect(j.argmaxAccuracy).toBeGreaterThan(0.5);
+    // After-word activity on the 4 keyword clips: the bundled model goes quiet after its words.
+    expect(j.afterWordActivity).toMatchObject({ clips: 4, noPauseShare: 0 });
+    expect(j.afterWordActivity.outputSpikesPerStep).toBeLessThan(1);
+    const text = await promisify(execFile)(process.execPath, args, { cwd: REPO_ROOT });
+    expect(text.stdout).toContain('after-word activity: keyword neurons never pause for 0.1 s in 0 % of 4 keyword clips (output ');
+    expect(text.stdout).not.toContain('warning: the model keeps firing');
   });
 
   it('nwave eval --json prints the documented shape and writes the report', async () => {

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { NwaveModel } from '@nwave/runtime';
 import { audioBlocksAtRateSync } from '@nwave/runtime/node';
-import { evaluateClips, type ClipOutcome } from '@nwave/data/metrics';
+import { afterWordActivity, evaluateClips, type ClipOutcome } from '@nwave/data/metrics';
 import { NON_KEYWORD, loadEvalData, type EvalClip, type EvalData } from './dataset.js';
 import { DEFAULT_CHIPS, DEFAULT_MISMATCH_CLIPS, evaluateMismatch, mismatchLevels, mismatchSubset } from './evaluate-mismatch.js';
 import { evaluateStreaming, type StreamingDetails } from './evaluate-streaming.js';
@@ -100,6 +100,8 @@ export function runEvaluation(model: NwaveModel, modelFile: string, opts: EvalOp
   const data = loadEvalData(model, opts.data, { maxClips: opts.maxClips, seed });
   const clips = data.clips;
   const { metrics, outcomes, power } = evaluateClips(model, clips);
+  const keywordClips = clips.filter((c) => c.keyword);
+  const afterWord = keywordClips.length ? afterWordActivity(model, keywordClips) : null;
   const clipsS = (performance.now() - t0) / 1000;
   log(`clips: ${clips.length} evaluated in ${clipsS.toFixed(2)} s (${(clips.length / clipsS).toFixed(0)} clips/s)`);
 
@@ -190,6 +192,7 @@ export function runEvaluation(model: NwaveModel, modelFile: string, opts: EvalOp
     perClass: metrics.perClass,
     perFolder: metrics.perFolder,
     perSpeaker: metrics.perSpeaker,
+    afterWordActivity: afterWord,
     streaming: streaming?.summary ?? null,
     mismatch,
     power: { estimate: true, profile: model.chip.id, ...power },

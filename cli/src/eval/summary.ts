@@ -4,7 +4,7 @@
  * power in watts (projected estimates from the chip profile), times in seconds unless named `Ms`.
  */
 import type { DetectorSettings } from '@nwave/runtime';
-import type { PerClassRow, PerFolderRow, PerSpeakerRow, PowerStats } from '@nwave/data/metrics';
+import type { AfterWordActivity, PerClassRow, PerFolderRow, PerSpeakerRow, PowerStats } from '@nwave/data/metrics';
 
 /** One point of the detector threshold sweep. */
 export interface CurvePoint {
@@ -122,6 +122,11 @@ export interface EvalSummary {
   perClass: PerClassRow[];
   perFolder: PerFolderRow[];
   perSpeaker: PerSpeakerRow[];
+  /**
+   * Activity in the silence after the keyword clips (null without keyword clips): a high
+   * `noPauseShare` means the detector waits a whole window to end words, so stream detections come late.
+   */
+  afterWordActivity: AfterWordActivity | null;
   streaming: StreamingSummary | null;
   mismatch: MismatchSummary | null;
   power: PowerSummary;

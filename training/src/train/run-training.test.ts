@@ -12,6 +12,7 @@ import { CHECKPOINT_VERSION, ConstraintError, NwaveModel, parseCheckpoint } from
 import { generateBackgroundClips, generateSyntheticSpeech, toolsAvailable } from '@nwave/data';
 import { buildNetwork } from './build-network.js';
 import { evaluateModel } from '@nwave/data/evaluate';
+import { describeAfterWordActivity, type AfterWordActivity } from '@nwave/data/metrics';
 import { networkToCheckpoint } from './export-checkpoint.js';
 import { quantStep } from '../quantize/quantize.js';
 import { runTraining } from './run-training.js';
@@ -112,6 +113,12 @@ describe.skipIf(!haveTools)('runTraining (synthetic yes/no + background)', () =>
     expect(gate).toMatch(/^input-contrast gate: (off \(would cost validation keywords\)|minInputContrast (1\.5|2|2\.5|3))$/);
     expect(r.checkpoint.detector.minInputContrast ?? 0).toBe(Number(/minInputContrast ([\d.]+)/.exec(gate!)?.[1] ?? 0));
     expect(r.checkpoint.labels).toEqual(['_background_', 'yes', 'no']);
+    // After-word activity on the validation keyword clips: logged, warned about when high, stored as logged.
+    const after = r.checkpoint.provenance.metrics?.afterWordActivity as AfterWordActivity;
+    expect(after.clips).toBe(r.val.predictions.filter((p) => p.label > 0).length);
+    expect(after.clips).toBeGreaterThan(0);
+    expect(logs).toContain(`after-word activity: ${describeAfterWordActivity(after)} (validation)`);
+    expect(logs.some((l) => l.startsWith('warning: the model keeps firing after words end'))).toBe(after.noPauseShare > 0.2);
     expect(r.checkpoint.provenance.metrics?.trainClips).toBe((without.checkpoint.provenance.metrics?.trainClips as number) + 12);
   });
 

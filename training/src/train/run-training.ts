@@ -26,6 +26,13 @@ import { resolveTrainChip } from '../chip.js';
 import { buildNetworkFrom, describeNetwork } from './build-network.js';
 import { applyFluctInit } from './fluct-init.js';
 import { calibrateDetector, calibrateInputContrast, evaluateModel, type EvalItem, type EvalResult } from '@nwave/data/evaluate';
+import {
+  AFTER_WORD_WARNING,
+  AFTER_WORD_WARN_SHARE,
+  afterWordActivity,
+  describeAfterWordActivity,
+  isKeywordLabel,
+} from '@nwave/data/metrics';
 import { networkToCheckpoint } from './export-checkpoint.js';
 import { checkInitialFiringRates, type RateCheck } from './firing-rate-check.js';
 import { writeTrainingReport } from './report.js';
@@ -377,6 +384,13 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
   const model = new NwaveModel(ck0);
   const valRes = evaluateModel(model, val, T);
   const testRes = test.length ? evaluateModel(model, test, T) : null;
+  // Keyword neurons still firing after a word end it late in a stream (the detector waits for a pause).
+  const valKeywords = val.filter((it) => isKeywordLabel(model, it.label)).map((it) => ({ features: it.features, frames: T }));
+  const afterWord = valKeywords.length ? afterWordActivity(model, valKeywords) : null;
+  if (afterWord) {
+    log(`after-word activity: ${describeAfterWordActivity(afterWord)} (validation)`);
+    if (afterWord.noPauseShare > AFTER_WORD_WARN_SHARE) log(`warning: ${AFTER_WORD_WARNING}`);
+  }
   const floatVal = floatAccuracy(net, val, T, C, cfg.outputPopulation);
   const floatTest = test.length ? floatAccuracy(net, test, T, C, cfg.outputPopulation) : null;
   const metrics = {
@@ -398,6 +412,7 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
     powerMeanW: valRes.power.meanW,
     energyPerInferenceJ: valRes.power.energyPerInferenceJ,
     firingRates: valRes.firingRates,
+    ...(afterWord ? { afterWordActivity: afterWord } : {}),
   };
   const checkpoint: Checkpoint = { ...ck0, provenance: { ...ck0.provenance, metrics } };
   await writeCheckpointFile(opts.out, checkpoint);
