@@ -6,7 +6,7 @@
 import { InvalidArgumentError, powerLabel, type ChipProfile, type NwaveModel } from '@nwave/runtime';
 import { writeFileAtomic } from '@nwave/runtime/node';
 import { reportFailures } from '@nwave/data/dataset-folder';
-import { AFTER_WORD_WARNING, AFTER_WORD_WARN_SHARE, describeAfterWordActivity } from '@nwave/data/metrics';
+import { afterWordWarning, describeAfterWordActivity } from '@nwave/data/metrics';
 import { renderEvalReport } from '../eval/report-html.js';
 import { runEvaluation, type EvalOptions } from '../eval/run-eval.js';
 import type { EvalSummary } from '../eval/summary.js';
@@ -113,10 +113,10 @@ function printHuman(s: EvalSummary, chip: ChipProfile): void {
     ),
   );
   const aw = s.afterWordActivity;
-  if (aw)
-    console.log(
-      `after-word activity: ${describeAfterWordActivity(aw)}${aw.noPauseShare > AFTER_WORD_WARN_SHARE ? `; warning: ${AFTER_WORD_WARNING}` : ''}`,
-    );
+  if (aw) {
+    const warning = afterWordWarning(aw);
+    console.log(`after-word activity: ${describeAfterWordActivity(aw)}${warning ? `; warning: ${warning}` : ''}`);
+  }
   const st = s.streaming;
   if (st) {
     const lat = st.latencyMs

@@ -95,6 +95,11 @@ export function describeAfterWordActivity(a: AfterWordActivity): string {
   );
 }
 
+/** The warning for a share above {@link AFTER_WORD_WARN_SHARE} (null below it): the trainer and `nwave eval` print it. */
+export function afterWordWarning(a: AfterWordActivity): string | null {
+  return a.noPauseShare > AFTER_WORD_WARN_SHARE ? AFTER_WORD_WARNING : null;
+}
+
 /** Why a high share matters, for warnings. */
 export const AFTER_WORD_WARNING =
   'the model keeps firing after words end, so streaming detections will come late or be missed (the detector waits for a pause); another seed or fewer epochs usually fixes it (see README)';

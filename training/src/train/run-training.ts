@@ -26,13 +26,7 @@ import { resolveTrainChip } from '../chip.js';
 import { buildNetworkFrom, describeNetwork } from './build-network.js';
 import { applyFluctInit } from './fluct-init.js';
 import { calibrateDetector, calibrateInputContrast, evaluateModel, type EvalItem, type EvalResult } from '@nwave/data/evaluate';
-import {
-  AFTER_WORD_WARNING,
-  AFTER_WORD_WARN_SHARE,
-  afterWordActivity,
-  describeAfterWordActivity,
-  isKeywordLabel,
-} from '@nwave/data/metrics';
+import { afterWordActivity, afterWordWarning, describeAfterWordActivity, isKeywordLabel } from '@nwave/data/metrics';
 import { networkToCheckpoint } from './export-checkpoint.js';
 import { checkInitialFiringRates, type RateCheck } from './firing-rate-check.js';
 import { writeTrainingReport } from './report.js';
@@ -376,8 +370,7 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
   const draft = networkToCheckpoint(net, { ...exportBase, detector: trained, allowViolations: true });
   const calibrated = { ...calibrateDetector(new NwaveModel(draft), val, T, opts.minRejection ?? 0.95), ...trained };
   // The input-contrast gate, on the calibrated detector: as strict as the validation keywords allow.
-  const gated = networkToCheckpoint(net, { ...exportBase, detector: calibrated, allowViolations: true });
-  const minInputContrast = calibrateInputContrast(new NwaveModel(gated), val, T);
+  const minInputContrast = calibrateInputContrast(new NwaveModel({ ...draft, detector: { ...draft.detector, ...calibrated } }), val, T);
   log(`input-contrast gate: ${minInputContrast > 0 ? `minInputContrast ${minInputContrast}` : 'off (would cost validation keywords)'}`);
   const detector = minInputContrast > 0 ? { ...calibrated, minInputContrast } : calibrated;
   const ck0 = networkToCheckpoint(net, { ...exportBase, detector, allowViolations: opts.allowViolations });
@@ -389,7 +382,8 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
   const afterWord = valKeywords.length ? afterWordActivity(model, valKeywords) : null;
   if (afterWord) {
     log(`after-word activity: ${describeAfterWordActivity(afterWord)} (validation)`);
-    if (afterWord.noPauseShare > AFTER_WORD_WARN_SHARE) log(`warning: ${AFTER_WORD_WARNING}`);
+    const warning = afterWordWarning(afterWord);
+    if (warning) log(`warning: ${warning}`);
   }
   const floatVal = floatAccuracy(net, val, T, C, cfg.outputPopulation);
   const floatTest = test.length ? floatAccuracy(net, test, T, C, cfg.outputPopulation) : null;
