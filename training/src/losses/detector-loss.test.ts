@@ -112,6 +112,36 @@ describe('detectorLoss', () => {
     tf.dispose([s, ls, r.ce, r.silence, r.total, r.predicted]);
   });
 
+  it('trailing silence: its windows are not scored; every output neuron must be quiet over its second half', () => {
+    // T = 8 of which the last 4 steps are the tail; windows of 2 ending at 2, 4, 6, 8; quiet half = steps 6, 7.
+    // Class 0 background, keyword 1; spikes: background at steps 1 and 6, keyword at steps 3, 5 and 7.
+    const s = spikesAt(8, [
+      [1, 6],
+      [3, 5, 7],
+    ]);
+    const ls = logScale(1);
+    const opts = { windowSteps: 2, strideSteps: 2, backgroundClasses: [0], silenceWeight: 1, tailSteps: 4, tailWeight: 3 };
+    const kw = detectorLoss({ spikes: s, labels: [1], logScale: ls }, opts);
+    // Only windows ending at 2 and 4 compete (counts [1, 0] and [0, 1]); the tail's (6, 8) do not.
+    expect(val(kw.ce)).toBeCloseTo(-logSumExp([-ce([1, 0], 1), -ce([0, 1], 1)]), 5);
+    // Tail: 2 spikes (steps 6 and 7) over 2 steps x 2 neurons.
+    expect(val(kw.tail)).toBeCloseTo(2 / 4, 6);
+    // Keyword-silence: the keyword's own neuron is quiet in the tail's second half too (1 spike in 2 steps).
+    expect(val(kw.silence)).toBeCloseTo(1 / 2, 6);
+    expect(val(kw.total)).toBeCloseTo(val(kw.ce) + val(kw.silence) + 3 * val(kw.tail), 5);
+    // A negative rejects in the windows before the tail only (counts [1, 0] and [0, 1]).
+    const neg = detectorLoss({ spikes: s, labels: [0], logScale: ls }, opts);
+    expect(val(neg.ce)).toBeCloseTo(logSumExp([ce([1, 0], 0), ce([0, 1], 0)]) - Math.log(2), 5);
+    // Gradient of the tail term: tailWeight / (2 steps x 2 neurons) on every neuron in the quiet half, nothing before.
+    const g = tf.grad(
+      (x: tf.Tensor) => detectorLoss({ spikes: x as tf.Tensor3D, labels: [1], logScale: ls }, { ...opts, silenceWeight: 0 }).tail,
+    )(s);
+    const gv = g.dataSync();
+    for (let t = 0; t < 8; t++)
+      for (let k = 0; k < 2; k++) expect(gv[t * 2 + k], `step ${t} class ${k}`).toBeCloseTo(t >= 6 ? 1 / 4 : 0, 6);
+    tf.dispose([s, ls, g, kw.ce, kw.silence, kw.tail, kw.total, kw.predicted, neg.ce, neg.silence, neg.tail, neg.total, neg.predicted]);
+  });
+
   it('label -1 targets equal keyword outputs; weights make a weighted mean', () => {
     // Two samples, 3 classes (0 background, 1 and 2 keywords), one window of 4 steps.
     const x = new Float32Array(2 * 4 * 3);

@@ -9,6 +9,8 @@
  *     of the cross-entropy towards the background (or towards equal keyword outputs);
  *   - keyword neurons stay silent where no keyword is (negatives, and the other keywords'
  *     neurons on a keyword clip): an L1 penalty on their spike rate;
+ *   - optionally (`tailSteps`, `tailWeight`), silence appended after each clip where every output
+ *     neuron must fall quiet: a network that keeps firing after a word ends it late in a stream;
  *   - the softmax temperature is a trainable log-scale, exported as the detector's countScale,
  *     so the confidence the detector thresholds is the one the loss shaped.
  * With a window as long as the clip this is the clip cross-entropy plus the silence term.
@@ -26,6 +28,23 @@ export interface DetectorLossOptions {
   backgroundClasses: readonly number[];
   /** Weight of the keyword-silence term. @defaultValue 0 */
   silenceWeight?: number;
+  /**
+   * The last n steps of every sample are trailing silence appended after the clip. No window that
+   * ends inside it is scored (a rejecting window of silence would demand background spikes in
+   * silence, a keyword window there would reward firing on), and over its second half every keyword
+   * neuron, the sample's own keyword's included, must be silent: activity must not sustain itself
+   * after a word (the streaming detector ends a word when keyword neurons pause).
+   * @defaultValue 0
+   */
+  tailSteps?: number;
+  /**
+   * Weight of the after-word quiet term: the mean spike rate of EVERY output neuron (background
+   * included) over the second half of the trailing silence. Without it a recurrent network may
+   * learn to keep firing after words (its keyword neurons never pause, so the streaming detector
+   * ends the word a whole window late); the keyword-silence term alone does not stop that.
+   * @defaultValue 0
+   */
+  tailWeight?: number;
 }
 
 export interface DetectorLossInput {
@@ -52,7 +71,9 @@ export interface DetectorLossParts {
   ce: tf.Scalar;
   /** Weighted mean keyword-neuron spike rate where no keyword is (before `silenceWeight`). */
   silence: tf.Scalar;
-  /** `ce + silenceWeight · silence`. */
+  /** Weighted mean spike rate of every output neuron over the quiet half of the trailing silence (before `tailWeight`; 0 without a tail). */
+  tail: tf.Scalar;
+  /** `ce + silenceWeight · silence + tailWeight · tail`. */
   total: tf.Scalar;
   /** Per-sample window class of the decision the loss scored: arg-max at the scored window `[B]`. */
   predicted: tf.Tensor1D;
@@ -116,6 +137,8 @@ export interface DetectorPlan {
   silenceMask: Float32Array;
   /** Per-sample weights `[B]`. */
   weights: Float32Array;
+  /** Last steps of every sample where every output neuron should be quiet (second half of the trailing silence; 0 = none). */
+  tailQuiet: number;
 }
 
 /**
@@ -166,13 +189,23 @@ export function detectorPlan(
     else if (keywordClasses.length) for (const k of keywordClasses) target[b * K + k] = 1 / keywordClasses.length;
     else target.fill(1 / K, b * K, (b + 1) * K);
     const start = keyword ? Math.min(Math.max(0, Math.round(input.keywordStarts?.[b] ?? 0)), T - 1) : 0;
-    for (let t = 0; t < T; t++) for (const k of keywordClasses) if (k !== y || t < start) silenceMask[(b * T + t) * K + k] = 1;
+    const tail = Math.max(0, Math.round(opts.tailSteps ?? 0));
+    const quietFrom = T - Math.floor(tail / 2);
+    for (let t = 0; t < T; t++)
+      for (const k of keywordClasses) if (k !== y || t < start || t >= quietFrom) silenceMask[(b * T + t) * K + k] = 1;
     if (!keyword) rejectMask.fill(1, b * nW, (b + 1) * nW);
     else if (start > 0)
       for (let w = 0; w < nW; w++)
         if (ends[w] <= start) {
           rejectMask[b * nW + w] = 1;
           windowMask[b * nW + w] = 0;
+        }
+    // No window that ends inside the trailing silence is scored either way.
+    if (tail > 0)
+      for (let w = 0; w < nW; w++)
+        if (ends[w] > T - tail) {
+          windowMask[b * nW + w] = 0;
+          rejectMask[b * nW + w] = 0;
         }
     const end = input.keywordEnds?.[b] ?? 0;
     if (keyword && end > 0) {
@@ -191,7 +224,8 @@ export function detectorPlan(
   const weights = input.weights ? Float32Array.from(input.weights) : new Float32Array(B).fill(1);
   const rCount = new Float32Array(B);
   for (let b = 0; b < B; b++) for (let w = 0; w < nW; w++) rCount[b] += rejectMask[b * nW + w];
-  return { B, T, K, P, W, ends, reject, target, isKw, windowMask, rejectMask, rCount, silenceMask, weights };
+  const tailQuiet = Math.floor(Math.max(0, Math.round(opts.tailSteps ?? 0)) / 2);
+  return { B, T, K, P, W, ends, reject, target, isKw, windowMask, rejectMask, rCount, silenceMask, weights, tailQuiet };
 }
 
 /**
@@ -201,7 +235,7 @@ export function detectorPlan(
 export function detectorLoss(input: DetectorLossInput, opts: DetectorLossOptions): DetectorLossParts {
   const { spikes, logScale } = input;
   const plan = detectorPlan(spikes.shape, input, opts);
-  const { B, T, K, P, W, ends, reject, target, isKw, windowMask, rejectMask, rCount, silenceMask, weights } = plan;
+  const { B, T, K, P, W, ends, reject, target, isKw, windowMask, rejectMask, rCount, silenceMask, weights, tailQuiet } = plan;
   const nW = ends.length;
 
   return tf.tidy(() => {
@@ -235,11 +269,18 @@ export function detectorLoss(input: DetectorLossInput, opts: DetectorLossOptions
     const nQuiet = tf.maximum(tf.sum(sMask, [1, 2]), 1);
     const silencePer = tf.div(tf.div(tf.sum(tf.mul(perClass, sMask), [1, 2]), nQuiet), P);
     const silence = tf.div(tf.sum(tf.mul(w, silencePer)), wSum) as tf.Scalar;
-    const total = tf.add(ce, tf.mul(silence, opts.silenceWeight ?? 0)) as tf.Scalar;
+    // After the word: every output neuron's mean rate over the quiet half of the trailing silence.
+    const N = K * P;
+    const tail = (
+      tailQuiet > 0
+        ? tf.div(tf.sum(tf.mul(w, tf.mean(tf.slice(spikes, [0, T - tailQuiet, 0], [B, tailQuiet, N]), [1, 2]))), wSum)
+        : tf.scalar(0)
+    ) as tf.Scalar;
+    const total = tf.addN([ce, tf.mul(silence, opts.silenceWeight ?? 0), tf.mul(tail, opts.tailWeight ?? 0)]) as tf.Scalar;
     // Decision at the scored window: the best window for keywords, the worst for negatives.
     const scored = tf.argMin(tf.mul(tf.add(ceW, big), tf.reshape(tf.sub(tf.mul(kw, 2), 1), [B, 1])), 1);
     const picked = nW === 1 ? tf.squeeze(logits, [1]) : tf.sum(tf.mul(logits, tf.expandDims(tf.oneHot(scored, nW), 2)), 1);
     const predicted = tf.argMax(picked, 1) as tf.Tensor1D;
-    return { ce, silence, total, predicted };
+    return { ce, silence, tail, total, predicted };
   });
 }

@@ -62,6 +62,8 @@ interface Case {
   signGroups: boolean;
   /** SignAnnealing's gate sharpness α during the step (none: gate off). */
   signAlpha?: number;
+  /** Steps of trailing silence (zero input) at the end of every sample (the after-word quiet term). */
+  tail?: number;
 }
 
 /**
@@ -129,6 +131,18 @@ const CASES: Case[] = [
     signAlpha: 2,
   },
   {
+    name: 'trailing silence: tail windows unscored, every output neuron quiet in its second half (lamTail 2)',
+    build: () => buildNetwork(13, 3, RECIPE, 8e-3),
+    classes: 3,
+    cfg: { ...RECIPE, lamTail: 2 },
+    window: 20,
+    stride: 5,
+    T: 50,
+    tail: 16,
+    labels: [0, 1, 2, 1, 0, 2, 1, 2],
+    signGroups: false,
+  },
+  {
     name: '3 recurrent hidden layers with hidden rate targets',
     build: () => buildNetwork(13, 3, { ...RECIPE, hidden: [24, 20, 16], outputPopulation: 1 }, 8e-3),
     classes: 3,
@@ -142,13 +156,15 @@ const CASES: Case[] = [
 ];
 
 function stepConfig(c: Case, layers: number): FusedStepConfig {
-  return fusedStepConfig(c.cfg, layers, { windowSteps: c.window, strideSteps: c.stride, backgroundClasses: [0] });
+  return fusedStepConfig(c.cfg, layers, { windowSteps: c.window, strideSteps: c.stride, backgroundClasses: [0], tailSteps: c.tail ?? 0 });
 }
 
 function batchOf(c: Case, seed: number): FusedBatch {
   const rng = new Rng(seed);
   const B = c.labels.length;
   const x = Float32Array.from(rng.normalArray(B * c.T * 13, 5, 3), (v) => Math.max(0, v));
+  // The loss treats the last c.tail steps as trailing silence whatever they hold; the input stays on
+  // there so that the outputs fire and the after-word term has a gradient to compare.
   return {
     x,
     shape: [B, c.T, 13],
@@ -192,7 +208,8 @@ describe('fused training step vs the tfjs step (reference)', () => {
       expect(Math.abs(rate - t.r.rates[i]), `layer ${i} rate`).toBeLessThan(1e-6);
       expect(rate, `layer ${i} fires`).toBeGreaterThan(0.002);
     });
-    for (const k of ['loss', 'ce', 'topology', 'magnitude', 'firingRate', 'silence'] as const) {
+    if (c.tail) expect(t.r.tail, 'outputs still fire in the tail (the term is exercised)').toBeGreaterThan(0);
+    for (const k of ['loss', 'ce', 'topology', 'magnitude', 'firingRate', 'silence', 'tail'] as const) {
       expect(Math.abs(f.r[k] - t.r[k]), k).toBeLessThan(1e-5 * Math.max(1, Math.abs(t.r[k])));
     }
     expect(Object.keys(f.grads).sort()).toEqual(Object.keys(t.grads).sort());

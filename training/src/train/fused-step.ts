@@ -49,7 +49,7 @@ export interface FusedStepConfig {
 export function fusedStepConfig(
   cfg: TrainConfig,
   layers: number,
-  detector: Pick<DetectorLossOptions, 'windowSteps' | 'strideSteps' | 'backgroundClasses'>,
+  detector: Pick<DetectorLossOptions, 'windowSteps' | 'strideSteps' | 'backgroundClasses' | 'tailSteps'>,
 ): FusedStepConfig {
   return {
     lrFrontend: cfg.lrFrontend,
@@ -60,7 +60,7 @@ export function fusedStepConfig(
     lamFiringRate: cfg.lamFiringRate,
     rateTargets: Array.from({ length: layers }, (_, i) => (i === layers - 1 ? cfg.outputRateTarget : i > 0 ? cfg.hiddenRateTarget : null)),
     learnCountScale: cfg.learnCountScale,
-    detector: { ...detector, population: cfg.outputPopulation, silenceWeight: cfg.lamSilence },
+    detector: { ...detector, population: cfg.outputPopulation, silenceWeight: cfg.lamSilence, tailWeight: cfg.lamTail },
   };
 }
 
@@ -82,6 +82,8 @@ export interface FusedStepResult {
   magnitude: number;
   firingRate: number;
   silence: number;
+  /** After-word quiet term (before its weight; 0 without a trailing silence). */
+  tail: number;
   /** Scored decision per sample. */
   predicted: Int32Array;
   /** Mean spikes per neuron per step, per HWLayer. */
@@ -418,6 +420,7 @@ export class FusedTrainStep {
       plan,
       this.logScale,
       cfg.detector.silenceWeight ?? 0,
+      cfg.detector.tailWeight ?? 0,
       F,
       lay.dyOff[L - 1],
       predicted,
@@ -532,6 +535,7 @@ export class FusedTrainStep {
       magnitude,
       firingRate,
       silence: det.silence,
+      tail: det.tail,
       predicted,
       rates,
     };

@@ -162,6 +162,29 @@ describe.skipIf(!haveTools)('runTraining (synthetic yes/no + background)', () =>
     expect(ck.provenance.metrics?.valAccuracy).toBe(r.val.accuracy);
   });
 
+  it('trailing silence: the after-word quiet term is trained and reported; lamTail without a tail is refused', async () => {
+    const base = { data: path.join(dir, 'data'), words: ['yes', 'no'], background: true, seed: 5, valSplit: 0.25, testSplit: 0.15 };
+    const config = {
+      hidden: [16],
+      recurrent: true,
+      batchSize: 8,
+      lrCore: 3e-3,
+      detectorWindowS: 0.6,
+      detectorStrideS: 0.1,
+      lamSilence: 0.3,
+    };
+    await expect(
+      runTraining({ ...base, epochs: 1, out: path.join(dir, 'no-tail.nwave.json'), config: { ...config, lamTail: 1 } }, { log: () => {} }),
+    ).rejects.toThrow(/lamTail 1 needs a trailing silence/);
+    expect(existsSync(path.join(dir, 'no-tail.nwave.json'))).toBe(false);
+    const out = path.join(dir, 'tail.nwave.json');
+    const r = await runTraining({ ...base, epochs: 3, out, config: { ...config, tailSilenceS: 0.3, lamTail: 1 } }, { log: () => {} });
+    expect(r.history.length).toBe(3);
+    for (const row of r.history) expect(row.components.tail, `epoch ${row.epoch}`).toBeGreaterThanOrEqual(0);
+    // The exported model (clips without a tail) is scored as usual.
+    expect(parseCheckpoint(readFileSync(out, 'utf8'), out).provenance.metrics?.valAccuracy).toBe(r.val.accuracy);
+  });
+
   it('trains on stream data from --negatives folders (FLAC) and mines hard negatives with the runtime spotter', async () => {
     const extra = fileURLToPath(new URL('../../../test/fixtures/audio/extra-speech/', import.meta.url));
     const logs: string[] = [];

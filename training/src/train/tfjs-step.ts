@@ -131,7 +131,7 @@ export class TfjsTrainStep {
             frTargets.map(() => cfg.lamFiringRate),
           )
         : tf.scalar(0);
-      parts.push(tf.keep(obj.ce), tf.keep(topo), tf.keep(mag), tf.keep(fr), tf.keep(obj.silence));
+      parts.push(tf.keep(obj.ce), tf.keep(topo), tf.keep(mag), tf.keep(fr), tf.keep(obj.silence), tf.keep(obj.tail));
       extra.push(tf.keep(obj.predicted), ...spikes.map((s) => tf.keep(tf.mean(s))));
       spikesCount = spikes.length;
       const terms = [obj.total, topo, mag, fr];
@@ -158,7 +158,7 @@ export class TfjsTrainStep {
     const v = logScale.dataSync()[0];
     if (v < LOG_SCALE_MIN || v > LOG_SCALE_MAX)
       tf.tidy(() => logScale.assign(tf.scalar(Math.min(LOG_SCALE_MAX, Math.max(LOG_SCALE_MIN, v)))));
-    const [ce, topology, magnitude, firingRate, silence] = parts.map((p) => p.dataSync()[0]);
+    const [ce, topology, magnitude, firingRate, silence, tail] = parts.map((p) => p.dataSync()[0]);
     const result: TfjsStepResult = {
       loss: value.dataSync()[0],
       ce,
@@ -166,6 +166,7 @@ export class TfjsTrainStep {
       magnitude,
       firingRate,
       silence,
+      tail,
       predicted: Int32Array.from(extra[0].dataSync()),
       rates: extra.slice(1, 1 + spikesCount).map((t) => t.dataSync()[0]),
       ...(robust ? { mismatchKl: extra[1 + spikesCount].dataSync()[0] } : {}),

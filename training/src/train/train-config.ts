@@ -174,6 +174,18 @@ export const TRAIN_SETTINGS = {
     false,
     'train on 2-clip streams: each clip after a random non-keyword clip whose windows must reject (2x steps per batch)',
   ),
+  /** Clips end right after the word; without a tail nothing teaches the network to fall quiet after it. */
+  tailSilenceS: num(
+    { min: 0, max: 2 },
+    0,
+    'seconds of silence appended to every training clip (not scored); keyword neurons must be silent over its second half (no self-sustained firing after a word)',
+    { flag: 'tail-silence' },
+  ),
+  lamTail: num(
+    WEIGHT,
+    0,
+    'weight of the after-word quiet term: spike rate of every output neuron over the second half of --tail-silence (needs --tail-silence > 0)',
+  ),
   lamSilence: num(WEIGHT, 0, 'weight of the keyword-silence term (spike rate of keyword neurons where their keyword is not)'),
   lamTopology: num(WEIGHT, 0.05, 'topology_loss weight (sign groups)'),
   lamMagnitude: num(WEIGHT, 1, 'weight_magnitude_loss weight'),

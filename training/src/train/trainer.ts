@@ -27,6 +27,8 @@ export interface EpochRow {
     magnitude: number;
     firingRate: number;
     silence: number;
+    /** After-word quiet term (before `lamTail`), when a trailing silence is trained (`tailSilenceS`). */
+    tail?: number;
     /** Mean KL of the mismatch-robustness term (before its weight), when it is on. */
     mismatchKl?: number;
   };
@@ -118,6 +120,20 @@ export function withStreamContext(
     x.set(batch.x.subarray(b * T * C, (b + 1) * T * C), (b * 2 + 1) * T * C);
   }
   return { x, shape: [B, 2 * T, C], starts: new Int32Array(B).fill(T) };
+}
+
+/**
+ * Trailing silence: every sample followed by `tail` steps of zero input (features `[B, T, C]` ->
+ * `[B, T + tail, C]`), where the loss asks the keyword neurons to fall quiet.
+ */
+export function withTrailingSilence(
+  batch: { x: Float32Array; shape: [number, number, number] },
+  tail: number,
+): { x: Float32Array; shape: [number, number, number] } {
+  const [B, T, C] = batch.shape;
+  const x = new Float32Array(B * (T + tail) * C);
+  for (let b = 0; b < B; b++) x.set(batch.x.subarray(b * T * C, (b + 1) * T * C), b * (T + tail) * C);
+  return { x, shape: [B, T + tail, C] };
 }
 
 /**
@@ -234,6 +250,16 @@ export async function trainNetwork(
     detector: { ...o.detector, windowS: cfg.detectorWindowS, countScale: countScaleOf(logScale) },
   });
   const lifCount = net.hwLayers().length;
+  const tailSteps = Math.round(cfg.tailSilenceS / exportOpts.filterbank.binS);
+  // The quiet half of the tail is the last floor(tail / 2) steps: a tail of one step has none.
+  if (cfg.lamTail > 0 && tailSteps < 2)
+    throw new InvalidArgumentError(
+      `lamTail ${cfg.lamTail} needs a trailing silence (tailSilenceS ${cfg.tailSilenceS} s is under two steps)`,
+      {
+        field: 'lamTail',
+        value: cfg.lamTail,
+      },
+    );
   const history: EpochRow[] = resume ? [...resume.history] : [];
   let best = resume?.best ?? null;
   if (resume) restoreWeights(net, resume.weights);
@@ -242,6 +268,7 @@ export async function trainNetwork(
       windowSteps: Math.round(cfg.detectorWindowS / exportOpts.filterbank.binS),
       strideSteps: Math.max(1, Math.round(cfg.detectorStrideS / exportOpts.filterbank.binS)),
       backgroundClasses: [...bgIndex],
+      tailSteps,
     }),
     robustness: robustnessOf(cfg, net),
   };
@@ -264,7 +291,7 @@ export async function trainNetwork(
     trainStep.setLearningRates(cfg.lrFrontend * lrFactor(cfg, epoch), cfg.lrCore * lrFactor(cfg, epoch));
     const project = epoch > Math.floor(cfg.signProjectFrom * cfg.epochs);
     net.setSignAlpha(cfg.signAnnealing ? signAnnealingAlpha(cfg.signAnnealingAlphas, epoch, cfg.epochs) : null);
-    const sums = { loss: 0, ce: 0, topology: 0, magnitude: 0, firingRate: 0, silence: 0, mismatchKl: 0, correct: 0, n: 0, kwN: 0 };
+    const sums = { loss: 0, ce: 0, topology: 0, magnitude: 0, firingRate: 0, silence: 0, tail: 0, mismatchKl: 0, correct: 0, n: 0, kwN: 0 };
     const rateSums = new Array<number>(lifCount).fill(0);
     let batches = 0;
     const loader = epochLoader(epoch);
@@ -283,10 +310,12 @@ export async function trainNetwork(
       const ctx = cfg.streamContext
         ? withStreamContext(batch, backgroundItems, epoch, deriveSeed(cfg.seed, 'context', epoch) + batches)
         : null;
+      const input = ctx ?? batch;
+      const fed = tailSteps > 0 ? withTrailingSilence(input, tailSteps) : input;
       const r = trainStep.step(
         {
-          x: ctx?.x ?? batch.x,
-          shape: ctx?.shape ?? batch.shape,
+          x: fed.x,
+          shape: fed.shape,
           labels: batch.y,
           weights: Array.from(batch.y, sampleWeight),
           ...(ctx ? { keywordStarts: ctx.starts } : {}),
@@ -303,6 +332,7 @@ export async function trainNetwork(
       sums.magnitude += r.magnitude * B;
       sums.firingRate += r.firingRate * B;
       sums.silence += r.silence * B;
+      sums.tail += r.tail * B;
       const kl = (r as TfjsStepResult).mismatchKl;
       if (kl !== undefined) sums.mismatchKl += kl * B;
       sums.n += B;
@@ -337,6 +367,7 @@ export async function trainNetwork(
         magnitude: sums.magnitude / Math.max(1, sums.n),
         firingRate: sums.firingRate / Math.max(1, sums.n),
         silence: sums.silence / Math.max(1, sums.n),
+        ...(tailSteps > 0 ? { tail: sums.tail / Math.max(1, sums.n) } : {}),
         ...(stepCfg.robustness ? { mismatchKl: sums.mismatchKl / Math.max(1, sums.n) } : {}),
       },
       countScale: countScaleOf(logScale),

@@ -10,6 +10,8 @@ import type { DetectorPlan } from '../../losses/detector-loss.js';
 export interface DetectorLossValues {
   ce: number;
   silence: number;
+  /** Mean output spike rate over the quiet half of the trailing silence (before its weight). */
+  tail: number;
   total: number;
   /** d total / d logScale. */
   dLogScale: number;
@@ -69,12 +71,13 @@ export function detectorLossCpu(
   plan: DetectorPlan,
   logScale: number,
   silenceWeight: number,
+  tailWeight: number,
   dSpikes: Float32Array,
   dOff: number,
   predicted: Int32Array,
   scratch: DetectorScratch,
 ): DetectorLossValues {
-  const { B, T, K, P, W, ends } = plan;
+  const { B, T, K, P, W, ends, tailQuiet } = plan;
   const N = K * P;
   const nW = ends.length;
   scratch.ensure(T, nW, K);
@@ -85,6 +88,7 @@ export function detectorLossCpu(
   wSum = Math.max(wSum, 1e-12);
   let ce = 0;
   let silence = 0;
+  let tail = 0;
   let dLogScale = 0;
   for (let b = 0; b < B; b++) {
     const wb = plan.weights[b];
@@ -192,6 +196,21 @@ export function detectorLossCpu(
           for (let p = 0; p < P; p++) dSpikes[o + p] += ds;
         }
       }
+    // After the word: every output neuron quiet over the last tailQuiet steps.
+    if (tailQuiet > 0) {
+      let q = 0;
+      for (let t = T - tailQuiet; t < T; t++) {
+        const o = sb + t * N;
+        for (let j = 0; j < N; j++) q += spikes[o + j];
+      }
+      tail += (wb * q) / (tailQuiet * N);
+      const dq = (tailWeight * g) / (tailQuiet * N);
+      if (dq !== 0)
+        for (let t = T - tailQuiet; t < T; t++) {
+          const od = db + t * N;
+          for (let j = 0; j < N; j++) dSpikes[od + j] += dq;
+        }
+    }
     // The decision at the scored window: best for a keyword, worst for a negative.
     let scored = 0;
     let best = Infinity;
@@ -208,7 +227,8 @@ export function detectorLossCpu(
   }
   ce /= wSum;
   silence /= wSum;
-  return { ce, silence, total: ce + silenceWeight * silence, dLogScale };
+  tail /= wSum;
+  return { ce, silence, tail, total: ce + silenceWeight * silence + tailWeight * tail, dLogScale };
 }
 
 /**
