@@ -139,7 +139,7 @@ export async function main(argv: string[]): Promise<number> {
     const recipes = trainRecipeNames();
     train.option(
       '--recipe <name>',
-      `named set of training settings that the config file and the flags below override (${recipes.join(', ')}; see Recipes below; default ${DEFAULT_RECIPE})`,
+      `named set of training settings that the config file and the flags below override (${recipes.join(', ')}; see Recipes below; default ${DEFAULT_RECIPE}, whose values are the defaults shown below)`,
     );
     train.addHelpText(
       'after',
