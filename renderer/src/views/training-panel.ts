@@ -243,14 +243,17 @@ export class TrainingPanel {
       ...(this.recipe.value ? { recipe: this.recipe.value } : {}),
     };
     try {
-      await this.api.updateSettings({
-        dataFolder: request.data,
-        trainWords: words,
-        trainBackground: request.background,
-        trainEpochs: epochs,
-        trainChip: request.chip,
-        ...(request.recipe ? { trainRecipe: request.recipe } : {}),
-      });
+      // The form is remembered even when main refuses the run (main says why: the start does).
+      await this.api
+        .updateSettings({
+          dataFolder: request.data,
+          trainWords: words,
+          trainBackground: request.background,
+          trainEpochs: epochs,
+          trainChip: request.chip,
+          ...(request.recipe ? { trainRecipe: request.recipe } : {}),
+        })
+        .catch(() => undefined);
       this.rows = [];
       this.epochsPlanned = epochs;
       replace(this.useSlot);
