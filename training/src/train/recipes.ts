@@ -62,12 +62,12 @@ function keywordSpotterSettings(chip: ChipProfile): Partial<TrainConfig> {
     lrMinFraction: 0.05,
     // Scoring every epoch costs more than a short epoch trains.
     evalEvery: 5,
-    hiddenTauRangeS: [0.02, 0.4],
+    hiddenTauRangeS: [0.02, 0.4], // seconds, snapped to the chip by describeNetwork (not a chip number)
     // Session 7: a 20 ms frontend (Tutorial 2's 10 ms before) smooths the input spike trains; over
     // thirteen seeds the balanced validation clip figure kept its median (81.4 vs 81.0 %) but its
     // best seeds went higher (85.6 / 85.1 / 84.6 vs 83.6 %); 15, 25, 30 and 40 ms were worse. On
     // H1v2 (seed 42) it raised every validation figure.
-    frontendTauS: 0.02,
+    frontendTauS: 0.02, // seconds (not a chip number)
     logitScale: 0.2,
     learnCountScale: true,
     detectorWindowS: 1.0,
