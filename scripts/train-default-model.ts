@@ -3,13 +3,15 @@
  *   node --conditions=source --import tsx scripts/train-default-model.ts [--data ../shared/data/speech-commands-dev]
  *     [--extra ../shared/data/extra-speech] [--epochs N] [--seed N] [--config FILE.json]
  *     [--chip h1v1|h1v2] [--out FILE]   (default out: models/default.nwave.json for h1v1,
- *     models/default-<chip>.nwave.json for another chip)
+ *     models/default-<chip>.nwave.json for another chip) [--print-config]
+ *   --print-config prints the training settings the run would use (JSON) and exits.
  * 1. prepares the data once into .cache/default-model-holdout (scripts/default-model-data.ts): the
  *    dev folder with a fixed speaker-disjoint train / validation / test rule, 1-s windows of the
  *    train half of extra-speech at many alignments (negatives), evaluation folders;
  * 2. synthesises espeak-ng speech into .cache/synthetic-default/ (yes, no, other words, noise),
  *    used for training only;
- * 3. trains with the detector objective (losses/detector-loss.ts) (RECIPE below), keeps the
+ * 3. trains with the detector objective (losses/detector-loss.ts) and the `keyword-spotter`
+ *    recipe (training/src/train/recipes.ts; overridable field by field with --config), keeps the
  *    best validation epoch, calibrates the detector on validation speakers, writes the checkpoint
  *    with its report and history next to it.
  * Every clip non-keyword (every folder but yes/no) is a negative: the background class.
@@ -21,8 +23,9 @@ import { generateBackgroundClips } from '../data/src/synthetic-background.js';
 import { generateSyntheticSpeech } from '../data/src/synthetic-speech.js';
 import { chipShortName } from '@nwave/runtime';
 import { resolveTrainChip } from '../training/src/chip.js';
-import { runTraining } from '../training/src/train/run-training.js';
-import { parseTrainConfig, type TrainConfig } from '../training/src/train/train-config.js';
+import { runTraining, runTrainConfig } from '../training/src/train/run-training.js';
+import { withRecipe } from '../training/src/train/recipes.js';
+import { parseTrainConfig } from '../training/src/train/train-config.js';
 import { prepareDefaultModelData } from './default-model-data.js';
 
 const { values } = parseArgs({
@@ -46,62 +49,23 @@ const { values } = parseArgs({
     // Rounds of hard-negative mining after training (needs --negatives), and epochs per round.
     'hard-negative-rounds': { type: 'string', default: '0' },
     'hard-negative-epochs': { type: 'string' },
+    'print-config': { type: 'boolean', default: false },
   },
 });
 
 const chip = resolveTrainChip(values.chip!);
 const chipName = chipShortName(chip);
 const out = values.out ?? (chipName === 'h1v1' ? 'models/default.nwave.json' : `models/default-${chipName}.nwave.json`);
-
-/**
- * The recipe (overridable field by field with --config). What it is and why (session-4 runs, chosen
- * by the VALIDATION stream's miss rate at <= 400 false accepts per hour, scripts/quality-table.ts):
- * long training with a cosine learning-rate decay was the lever (H1v2 50 -> 100 epochs: 28.8 ->
- * 11.8 % missed; H1v1 40 epochs at a constant rate -> 90 with the decay: 30.1 -> 15.0 %); batches of 64;
- * wider surrogates (slope 4-8) fit clips better but fail in continuous speech (81-84 % missed), so the
- * slope stays 25. Session 5: 150 epochs instead of 90 raised validation yes/no at every seed tried
- * (83-89 % vs 79 %), 250 epochs then raised the 5th-percentile simulated chip at both seeds tried
- * (+8 and +11 points); larger output populations (15, 25, 40 per label) and a second recurrent layer
- * gave no repeatable gain. Session 6: the chip's own mismatch (synaptic σ of the chip profile, leak
- * mismatch) injected for the whole 250 epochs cut the 5th-percentile chip's loss on validation
- * speakers from 10-16 points to 4-7 at each of three seeds, keeping the stream and yes/no figures
- * (at 90 epochs the same injection had cost 16 points of stream misses: the noisy network needs the
- * long schedule). Extra negatives (stream windows, Speech Commands words x3, gain-shifted noise)
- * lifted rejection but broke the stream (29-44 % missed), so they stay out.
- */
-const RECIPE: Partial<TrainConfig> = {
-  chip: chipName,
-  // In-core recurrence and learned per-neuron tau; one core: 64 neurons on H1v1, 50 (a small
-  // core) on H1v2, whose large core holds the outputs.
-  hidden: [chipName === 'h1v2' ? 50 : 64],
-  recurrent: true,
-  learnTaus: true,
-  // One sign group of output neurons per class (5 on H1): a hidden neuron can then excite one
-  // class and inhibit another (with 3 outputs every row's 3 weights share one sign).
-  outputPopulation: chip.signGroupSize,
-  batchSize: 64,
-  lrCore: 0.005,
-  lrFrontend: 0.002,
-  lrSchedule: 'cosine',
-  lrMinFraction: 0.05,
-  // Scoring every epoch costs more than a short epoch trains.
-  evalEvery: 5,
-  hiddenTauRangeS: [0.02, 0.4],
-  // Session 7: a 20 ms frontend (Tutorial 2's 10 ms before) smooths the input spike trains; over
-  // thirteen seeds the balanced validation clip figure within the stream limits kept its median
-  // (81.4 vs 81.0 %) but its best seeds went higher (85.6 / 85.1 / 84.6 vs 83.6 %); 15, 25, 30
-  // and 40 ms were worse. On H1v2 (seed 42) it raised every validation figure.
-  frontendTauS: 0.02,
-  logitScale: 0.2,
-  learnCountScale: true,
-  detectorWindowS: 1.0,
-  lamSilence: 0.3,
-  backgroundPerEpoch: 3,
-  // The chip's fabrication mismatch, redrawn every batch (see above): synaptic σ from the chip
-  // profile (none on H1v2), leak mismatch and, on chips that have it, the threshold spread.
-  stddev: chip.mismatch.synapticSigma,
-  ileakMismatch: true,
-};
+const RECIPE = 'keyword-spotter';
+// --chip picks the chip; a --config file overrides the recipe's settings field by field.
+const fileConfig = values.config ? parseTrainConfig(readFileSync(values.config, 'utf8'), values.config) : {};
+const config = { chip: chipName, ...fileConfig };
+// The recipe's epochs for the chip (a --config file's `epochs` does not count here: --epochs does).
+const epochs = Number(values.epochs ?? withRecipe(RECIPE, { chip: chipName }).epochs);
+if (values['print-config']) {
+  console.log(JSON.stringify({ recipe: RECIPE, config: runTrainConfig({ recipe: RECIPE, config, epochs, seed: Number(values.seed) }) }));
+  process.exit(0);
+}
 
 const synth = values.synthetic!;
 const OTHER_WORDS = [
@@ -141,8 +105,6 @@ if (!existsSync(path.join(synth, '.complete'))) {
 console.log('preparing data ...');
 const prepared = await prepareDefaultModelData(values.data!, values.extra!, values.prepared!);
 console.log(`data: ${JSON.stringify(prepared.counts)}`);
-const fileConfig = values.config ? parseTrainConfig(readFileSync(values.config, 'utf8'), values.config) : {};
-const config = { ...RECIPE, ...fileConfig };
 const t0 = Date.now();
 /** Percent, or a dash when the validation set has no clip of that kind. */
 const pc = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
@@ -159,7 +121,7 @@ const r = await runTraining(
     words: ['yes', 'no'],
     background: true,
     extraTrain: [prepared.extra, synth],
-    epochs: Number(values.epochs ?? (chipName === 'h1v2' ? 100 : 250)),
+    epochs,
     out,
     seed: Number(values.seed),
     minRejection: Number(values['min-rejection']),
@@ -172,6 +134,7 @@ const r = await runTraining(
     name: chipName === 'h1v1' ? 'default-yes-no' : `default-yes-no-${chipName}`,
     command: `node --conditions=source --import tsx scripts/train-default-model.ts ${process.argv.slice(2).join(' ')}`.trim(),
     dataDescription: `${values.data} (speaker rule of scripts/default-model-data.ts) + ${values.extra} train half + espeak-ng synthetic`,
+    recipe: RECIPE,
     config,
   },
   {

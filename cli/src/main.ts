@@ -132,7 +132,19 @@ export async function main(argv: string[]): Promise<number> {
   // included), added only when `train` runs so other commands do not load zod.
   program.hook('preSubcommand', async (_, sub) => {
     if (sub !== train) return;
-    const { trainFlags } = await import('@nwave/training/train-config');
+    const [{ trainFlags }, { TRAIN_RECIPES, DEFAULT_RECIPE, trainRecipeNames }] = await Promise.all([
+      import('@nwave/training/train-config'),
+      import('@nwave/training/recipes'),
+    ]);
+    const recipes = trainRecipeNames();
+    train.option(
+      '--recipe <name>',
+      `named set of training settings that the config file and the flags below override (${recipes.join(', ')}; see Recipes below; default ${DEFAULT_RECIPE}, whose values are the defaults shown below)`,
+    );
+    train.addHelpText(
+      'after',
+      `\nRecipes (--recipe; values for the chip given by --chip):\n${recipes.map((n) => `  ${n.padEnd(16)} ${TRAIN_RECIPES[n].description}`).join('\n')}`,
+    );
     for (const f of trainFlags()) train.option(f.spec, f.description);
   });
 

@@ -149,6 +149,33 @@ describe('nwave train (subprocess)', () => {
     expect(sigma.stderr).toMatch(/--mismatch: Neuronova H1v2 has no synaptic mismatch/);
   });
 
+  it('--recipe: listed in --help, an unknown name refused, the flags override it, and the checkpoint records it', async () => {
+    const help = await nwave('train', '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--recipe <name>');
+    expect(help.stdout).toMatch(/Recipes \(--recipe.*\n\s+sdk\s+\S.*\n\s+keyword-spotter\s+\S/);
+    const bad = await nwave('train', ...common, '--recipe', 'kws', '--epochs', '1');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--recipe: unknown recipe "kws" (known: sdk, keyword-spotter)');
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+    const r = await nwave('train', ...common, '--recipe', 'keyword-spotter', '--epochs', '1', '--out', 'kws.nwave.json');
+    expect(r.code).toBe(0);
+    const ck = parseCheckpoint(readFileSync(path.join(dir, 'kws.nwave.json'), 'utf8'), 'kws.nwave.json');
+    const notes = /^recipe: keyword-spotter; train config: (\{.*\})$/.exec(ck.provenance.notes ?? '');
+    expect(notes, ck.provenance.notes).not.toBeNull();
+    // The recipe's settings, with the flags of `common` over them.
+    expect(JSON.parse(notes![1])).toMatchObject({
+      recurrent: true,
+      learnTaus: true,
+      lrSchedule: 'cosine',
+      hidden: [16],
+      batchSize: 8,
+      lrCore: 0.003,
+      epochs: 1,
+    });
+    expect(ck.network.outputPopulation).toBeGreaterThan(1); // a sign group per class, as the recipe asks
+  });
+
   it('refuses bad flags, folders and config files before training, naming the problem', async () => {
     const typo = await nwave('train', ...common, '--epochs', '4O');
     expect(typo.code).toBe(2);

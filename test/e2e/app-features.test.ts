@@ -11,7 +11,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { NwaveModel } from '@nwave/runtime';
+import { DEFAULT_CHIP_PROFILE_ID, NwaveModel } from '@nwave/runtime';
 import { readWavFile } from '@nwave/runtime/node';
 import { useWebServer } from './helpers/web-fixture.js';
 import { chromiumSkipReason, openApp, readDebug } from './helpers/browser.js';
@@ -283,8 +283,15 @@ describe.skipIf(!!skip)('app features (Chromium e2e)', () => {
         const m = /^Done: validation accuracy (\d+) % \(saved model\)\. Saved to (.+\.nwave\.json)\.$/.exec(status);
         expect(m, status).not.toBeNull();
         const out = m![2];
-        const ck = JSON.parse(readFileSync(out, 'utf8')) as { name: string; provenance: { metrics: { valAccuracy: number } } };
+        const ck = JSON.parse(readFileSync(out, 'utf8')) as {
+          name: string;
+          chipProfile: string;
+          provenance: { notes: string; metrics: { valAccuracy: number } };
+        };
         expect(Number(m![1])).toBe(Math.round(ck.provenance.metrics.valAccuracy * 100)); // the saved model's figure
+        // The panel's defaults reached the real trainer: the shipped models' recipe, on the default chip.
+        expect(ck.provenance.notes).toMatch(/^recipe: keyword-spotter; train config: /);
+        expect(ck.chipProfile).toBe(DEFAULT_CHIP_PROFILE_ID);
         // The run list names the same figure the same way.
         await page.waitForFunction(
           (pct) =>

@@ -4,7 +4,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '@nwave/runtime';
 import { DEFAULT_TRAIN_CONFIG, parseTrainConfig, trainFlags } from '@nwave/training/train-config';
-import { DEFAULT_EPOCHS, parseNumberFlag, trainOptionsFromFlags } from './train-options.js';
+import { runTrainConfig } from '@nwave/training';
+import { withRecipe } from '@nwave/training/recipes';
+import { parseNumberFlag, trainOptionsFromFlags } from './train-options.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'nwave-train-opts-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -84,6 +86,8 @@ describe('nwave train flags', () => {
     [{ chip: 'h3' }, /--chip.*unknown chip "h3" \(known: h1v1, h1v2/],
     [{ chip: 'h1v2', mismatch: '0.036' }, /--mismatch: Neuronova H1v2 has no synaptic mismatch/],
     [{ fluctInit: '0' }, /--fluct-init: expected a number > 0/],
+    [{ recipe: 'kws' }, /--recipe: unknown recipe "kws" \(known: sdk, keyword-spotter\)/],
+    [{ recipe: 'constructor' }, /--recipe: unknown recipe "constructor"/],
   ])('refuses %o with a message naming the flag', (flags, message) => {
     expect(() => build(flags)).toThrow(InvalidArgumentError);
     expect(() => build(flags)).toThrow(message);
@@ -99,7 +103,31 @@ describe('nwave train flags', () => {
     expect(overridden.epochs).toBe(3);
     expect(overridden.config?.lrCore).toBe(0.002);
     expect(overridden.config?.hidden).toEqual([48]);
-    expect(build({}).epochs).toBe(DEFAULT_EPOCHS);
+    expect(build({}).epochs).toBe(DEFAULT_TRAIN_CONFIG.epochs);
+  });
+
+  it('--recipe is the base: the config file and the flags override it, and the chip picks its values', () => {
+    // No --recipe: the SDK defaults, as before recipes existed.
+    expect(build({}).recipe).toBe('sdk');
+    const kws = build({ recipe: 'keyword-spotter' });
+    expect(kws.recipe).toBe('keyword-spotter');
+    expect(kws.config).toEqual({}); // the recipe travels by name; runTraining applies it
+    const h1v1 = runTrainConfig(kws);
+    expect(h1v1).toEqual({ ...withRecipe('keyword-spotter'), seed: DEFAULT_TRAIN_CONFIG.seed });
+    expect(kws.epochs).toBe(withRecipe('keyword-spotter').epochs);
+    expect(h1v1).toMatchObject({ recurrent: true, learnTaus: true, lrSchedule: 'cosine', batchSize: 64 });
+    expect(h1v1.epochs).toBeGreaterThan(DEFAULT_TRAIN_CONFIG.epochs);
+    // The chip named by a flag or by the config file picks the recipe's chip-dependent values.
+    const h1v2 = runTrainConfig(build({ recipe: 'keyword-spotter', chip: 'h1v2' }));
+    expect(h1v2).toEqual({ ...withRecipe('keyword-spotter', { chip: 'h1v2' }), seed: DEFAULT_TRAIN_CONFIG.seed });
+    expect(h1v2.hidden).not.toEqual(h1v1.hidden);
+    expect(h1v2.stddev).toBeNull(); // H1v2 has no synaptic mismatch: the recipe does not ask for it
+    const file = path.join(dir, 'recipe-over.json');
+    writeFileSync(file, JSON.stringify({ chip: 'h1v2', lrCore: 0.01, epochs: 9 }));
+    const fromFile = build({ recipe: 'keyword-spotter', config: file, batchSize: '32' });
+    expect(fromFile.epochs).toBe(9);
+    expect(runTrainConfig(fromFile)).toMatchObject({ chip: 'h1v2', hidden: h1v2.hidden, lrCore: 0.01, batchSize: 32, epochs: 9 });
+    expect(build({ recipe: 'keyword-spotter', epochs: '3' }).epochs).toBe(3);
   });
 
   it('refuses unreadable, malformed or misspelt config files, naming the file and field', () => {

@@ -1,12 +1,14 @@
 /**
  * `nwave train` flags -> `RunTrainingOptions`, with every number checked: a typo such as
  * `--epochs 4O` must stop with a message naming the flag, not train for NaN epochs.
- * Precedence of training settings: defaults < `--config FILE` < explicit flags.
+ * Precedence of training settings: the SDK defaults < the `--recipe` (train/recipes.ts, for the
+ * chip the config or flags name) < `--config FILE` < explicit flags.
  */
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, findChipProfileByName } from '@nwave/runtime';
 import type { RunTrainingOptions } from '@nwave/training';
-import { DEFAULT_TRAIN_CONFIG, describeRange, trainConfigFromFlags, type TrainConfig } from '@nwave/training/train-config';
+import { DEFAULT_RECIPE, isTrainRecipeName, trainRecipeNames, withRecipe } from '@nwave/training/recipes';
+import { describeRange, trainConfigFromFlags, type TrainConfig } from '@nwave/training/train-config';
 import { checkNumber, type NumberRule } from '../number-text.js';
 import { checkOutputFile } from '../output-path.js';
 
@@ -27,6 +29,7 @@ export interface TrainCliOptions {
   backgroundMode?: string;
   backgroundFolders?: string;
   config?: string;
+  recipe?: string;
   negatives?: string[];
   streamVariants?: string;
   streamAugment?: boolean;
@@ -43,9 +46,6 @@ export interface TrainCliOptions {
 export const MAX_BATCH_NEURONS = 262_144;
 /** Augmented variants per clip beyond this are a typo. */
 const MAX_AUGMENT = 100;
-
-/** Epochs when neither `--epochs` nor the config file sets them. */
-export const DEFAULT_EPOCHS = DEFAULT_TRAIN_CONFIG.epochs;
 
 /** Parses one numeric flag value. @throws InvalidArgumentError naming the flag */
 export function parseNumberFlag(flag: string, text: string, rule: NumberRule = {}): number {
@@ -84,6 +84,12 @@ export function trainOptionsFromFlags(
       field: '--background-mode',
       value: o.backgroundMode,
     });
+  const recipe = o.recipe ?? DEFAULT_RECIPE;
+  if (!isTrainRecipeName(recipe))
+    throw new InvalidArgumentError(`--recipe: unknown recipe "${recipe}" (known: ${trainRecipeNames().join(', ')})`, {
+      field: '--recipe',
+      value: recipe,
+    });
   let fileConfig: Partial<TrainConfig> = {};
   if (o.config !== undefined) {
     let text: string;
@@ -98,18 +104,20 @@ export function trainOptionsFromFlags(
   // Every training setting's flag, checked by the setting's own schema; --epochs and --seed are also run options.
   const { epochs, seed, ...flagConfig } = trainConfigFromFlags(o, (t) => checkNumber(t));
   const config: Partial<TrainConfig> = { ...fileConfig, ...flagConfig };
+  // The settings the run will train with (the recipe's for the chip, the file and flags over them).
+  const full = withRecipe(recipe, config);
   // A chip without synaptic mismatch cannot train with it: refused now, not after feature extraction.
-  const chip = findChipProfileByName(config.chip ?? DEFAULT_TRAIN_CONFIG.chip);
-  if (chip && chip.mismatch.synapticSigma === null && (config.stddev ?? 0) > 0)
+  const chip = findChipProfileByName(full.chip);
+  if (chip && chip.mismatch.synapticSigma === null && (full.stddev ?? 0) > 0)
     throw new InvalidArgumentError(
       `--mismatch: ${chip.chip} has no synaptic mismatch (train with --ileak-mismatch for its neuron mismatch)`,
       {
         field: '--mismatch',
-        value: config.stddev,
+        value: full.stddev,
       },
     );
-  const neurons = (config.hidden ?? DEFAULT_TRAIN_CONFIG.hidden).reduce((a: number, b: number) => a + b, 0);
-  const batchSize = config.batchSize ?? DEFAULT_TRAIN_CONFIG.batchSize;
+  const neurons = full.hidden.reduce((a: number, b: number) => a + b, 0);
+  const batchSize = full.batchSize;
   const perBatch = batchSize * neurons;
   if (perBatch > MAX_BATCH_NEURONS)
     throw new InvalidArgumentError(
@@ -120,7 +128,8 @@ export function trainOptionsFromFlags(
     data: o.data,
     words,
     background: !!o.background,
-    epochs: epochs ?? fileConfig.epochs ?? DEFAULT_EPOCHS,
+    // --epochs, else the config file's, else the recipe's.
+    epochs: epochs ?? full.epochs,
     out: o.out,
     seed,
     extraTrain: o.extraTrain,
@@ -139,6 +148,7 @@ export function trainOptionsFromFlags(
     hardNegativeRounds: opt(o.hardNegativeRounds, (t) => parseNumberFlag('--hard-negative-rounds', t, { int: true, min: 0 })),
     hardNegativeEpochs: opt(o.hardNegativeEpochs, (t) => parseNumberFlag('--hard-negative-epochs', t, { int: true, min: 1 })),
     command,
+    recipe,
     config,
   };
 }

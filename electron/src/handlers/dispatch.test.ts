@@ -35,6 +35,18 @@ describe('dispatchInvoke: the one validated path into main', () => {
     ['recording:save', [{ folder: '/d', word: '../etc', sampleRateHz: 16000, samples: new Float32Array(10) }], /argument 0.word/],
     ['recording:save', [{ folder: '/d', word: 'yes', sampleRateHz: 16000, samples: [0, 1] }], /argument 0.samples/],
     ['training:start', [{ data: '/d', words: [], background: true, epochs: 3 }], /argument 0.words/],
+    // Chip and recipe are checked in main against the runtime's chips and the trainer's recipes.
+    [
+      'training:start',
+      [{ data: '/d', words: ['yes'], background: true, epochs: 3, chip: 'h9' }],
+      /training:start: argument 0\.chip: unknown chip "h9" \(known: h1v1, h1v2/,
+    ],
+    [
+      'training:start',
+      [{ data: '/d', words: ['yes'], background: true, epochs: 3, recipe: 'constructor' }],
+      /training:start: argument 0\.recipe: unknown recipe "constructor" \(known: sdk, keyword-spotter\)/,
+    ],
+    ['settings:update', [{ trainRecipe: 'nope' }], /argument 0\.trainRecipe: unknown recipe "nope"/],
     ['app:info', ['extra'], /app:info/],
   ])('%s %j is refused before any handler runs', async (channel, args, message) => {
     const r = await dispatchInvoke(handlers(), channel, args);
@@ -43,6 +55,16 @@ describe('dispatchInvoke: the one validated path into main', () => {
       expect(r.error.code).toBe('INVALID_ARGUMENT');
       expect(r.error.message).toMatch(message);
     }
+  });
+
+  it('passes a known chip (short name or id) and recipe through to the handler', async () => {
+    const start = vi.fn(async () => ({ runId: 'run-1', out: 'o' }));
+    const req = { data: '/d', words: ['yes'], background: true, epochs: 3, chip: 'h1v2-estimate', recipe: 'keyword-spotter' };
+    expect(await dispatchInvoke(handlers({ 'training:start': start }), 'training:start', [req])).toEqual({
+      ok: true,
+      value: { runId: 'run-1', out: 'o' },
+    });
+    expect(start).toHaveBeenCalledWith(req);
   });
 
   it('refuses unknown channels and non-array arguments', async () => {

@@ -13,6 +13,7 @@ import { scanAudioFolder, readAudioFile, scanDataFolder } from './folders.js';
 import { loadDemoProfile } from './demo-profile.js';
 import { loadDefaultModel, readModelFile, type DefaultModelCandidate } from './model-files.js';
 import { saveRecording } from './recordings.js';
+import { trainingRecipes } from './training-recipes.js';
 import { SettingsStore } from './settings-store.js';
 
 export { dispatchInvoke, isInvokeChannel } from './dispatch.js';
@@ -139,6 +140,7 @@ export function createHandlers(
     },
     'training:cancel': async (runId) => ctx.training.cancel(runId),
     'training:runs': async () => (await ctx.training.list()).map((r) => runWithHandles(caps, r)),
+    'training:recipes': async () => trainingRecipes(),
     'mic:request-access': async () => (ctx.micAccess ? ctx.micAccess() : 'unknown'),
     'profile:get': async () => {
       const file = ctx.demoProfile?.();

@@ -46,6 +46,16 @@ describe('SettingsStore', () => {
     expect('junk' in s).toBe(false);
   });
 
+  it('keeps the chosen chip and recipe (null until chosen); a file naming an unknown one falls back to null', async () => {
+    const a = new SettingsStore(file);
+    expect(await a.get()).toMatchObject({ trainChip: null, trainRecipe: null });
+    await a.update({ trainChip: 'h1v2', trainRecipe: 'sdk', trainEpochs: 7 });
+    expect(await new SettingsStore(file).get()).toMatchObject({ trainChip: 'h1v2', trainRecipe: 'sdk', trainEpochs: 7 });
+    const f = path.join(dir, 'old.json');
+    writeFileSync(f, JSON.stringify({ trainChip: 'h9', trainRecipe: 'gone', trainEpochs: 5 }));
+    expect(await new SettingsStore(f).get()).toMatchObject({ trainChip: null, trainRecipe: null, trainEpochs: 5 });
+  });
+
   it('moves an unreadable file aside instead of losing it', async () => {
     const f = path.join(dir, 'settings.json');
     writeFileSync(f, '{ not json');

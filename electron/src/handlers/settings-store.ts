@@ -19,6 +19,8 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   trainWords: ['yes', 'no'],
   trainBackground: true,
   trainEpochs: 20,
+  trainChip: null,
+  trainRecipe: null,
   recordWord: 'yes',
   recordSeconds: 1,
   detectorThresholds: Object.freeze({}) as Record<string, number>,

@@ -103,6 +103,10 @@ export interface Settings {
   trainWords: string[];
   trainBackground: boolean;
   trainEpochs: number;
+  /** Chip to train for (short name, `h1v2`); null = not chosen yet (the runtime's default chip). */
+  trainChip: string | null;
+  /** Training recipe; null = not chosen yet (the panel's default, `keyword-spotter`, with its epochs). */
+  trainRecipe: string | null;
   recordWord: string;
   /** Seconds per recorded example. */
   recordSeconds: number;
@@ -128,6 +132,18 @@ export interface TrainingRequest {
   seed?: number;
   /** Continue from `<out>.train-state.json` (written after every epoch) when it exists. */
   resume?: boolean;
+  /** Chip to train for: a chip profile's short name or id (default: the runtime's default chip). */
+  chip?: string;
+  /** Named training recipe (`TrainingRecipeInfo.name`; default: the trainer's, `sdk`). */
+  recipe?: string;
+}
+
+/** A training recipe as the panel offers it (the trainer's recipes, training/src/train/recipes.ts). */
+export interface TrainingRecipeInfo {
+  name: string;
+  description: string;
+  /** The recipe's epochs per chip short name. */
+  epochs: Record<string, number>;
 }
 
 /** One epoch as the trainer reports it (it may add fields; these are the ones the app reads). */
@@ -147,7 +163,8 @@ export type TrainingStatus = 'running' | 'done' | 'failed' | 'cancelled' | 'inte
 /** A training run as persisted (one JSON file per run, rewritten atomically after every epoch). */
 export interface TrainingRunRecord {
   runId: string;
-  request: Required<Omit<TrainingRequest, 'seed' | 'resume'>> & { seed?: number; resume?: boolean };
+  request: Required<Omit<TrainingRequest, 'seed' | 'resume' | 'chip' | 'recipe'>> &
+    Pick<TrainingRequest, 'seed' | 'resume' | 'chip' | 'recipe'>;
   status: TrainingStatus;
   startedAt: string;
   endedAt?: string;
@@ -183,6 +200,7 @@ export interface InvokeChannels {
   'training:start': (req: TrainingRequest) => { runId: string; out: string };
   'training:cancel': (runId: string) => boolean;
   'training:runs': () => TrainingRunRecord[];
+  'training:recipes': () => TrainingRecipeInfo[];
   'mic:request-access': () => MicAccess;
   /** The demo profile chosen at start (flag, environment, File menu, bundled), its models read; null = none. */
   'profile:get': () => LoadedDemoProfile | null;
@@ -224,6 +242,7 @@ export const API_CHANNELS = {
   startTraining: 'training:start',
   cancelTraining: 'training:cancel',
   listTrainingRuns: 'training:runs',
+  listTrainingRecipes: 'training:recipes',
   requestMicrophoneAccess: 'mic:request-access',
   getDemoProfile: 'profile:get',
 } as const satisfies Record<string, InvokeChannel>;

@@ -4,6 +4,8 @@
  * capability handles (resolved in main), names must be plain folder names, sizes are bounded.
  */
 import { z } from 'zod';
+import { chipProfileIds, chipShortName, findChipProfileByName, getChipProfile } from '@nwave/runtime';
+import { isTrainRecipeName, trainRecipeNames } from '@nwave/training/recipes';
 import { MAX_DETECTOR_THRESHOLDS, type InvokeChannel } from './ipc-contract.js';
 
 const MAX_PATH = 4096;
@@ -24,6 +26,23 @@ export const fileRef = z
 /** A class folder name: letters, digits, `_` and `-` (no separators, no dots). */
 export const wordName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a word is 1-64 letters, digits, "_" or "-"');
 
+/** A chip profile's short name or id (`h1v2`, `h1v2-estimate`). */
+export const chipName = z
+  .string()
+  .max(64)
+  .refine((c) => findChipProfileByName(c) !== undefined, {
+    error: (iss) =>
+      `unknown chip ${JSON.stringify(iss.input)} (known: ${chipProfileIds()
+        .map((id) => chipShortName(getChipProfile(id)))
+        .join(', ')})`,
+  });
+
+/** A training recipe's name. */
+export const recipeName = z
+  .string()
+  .max(64)
+  .refine(isTrainRecipeName, { error: (iss) => `unknown recipe ${JSON.stringify(iss.input)} (known: ${trainRecipeNames().join(', ')})` });
+
 /** Checkpoint name (as the checkpoint schema bounds it) -> softmax confidence threshold. zod drops a `__proto__` key. */
 export const detectorThresholdsSchema = z
   .record(z.string().min(1).max(200), z.number().min(0).max(1))
@@ -38,6 +57,8 @@ export const settingsPatchSchema = z.strictObject({
   trainWords: z.array(wordName).max(32).optional(),
   trainBackground: z.boolean().optional(),
   trainEpochs: z.int().min(1).max(10_000).optional(),
+  trainChip: chipName.nullable().optional(),
+  trainRecipe: recipeName.nullable().optional(),
   recordWord: z.union([wordName, z.literal('')]).optional(),
   recordSeconds: z.number().min(0.25).max(10).optional(),
   detectorThresholds: detectorThresholdsSchema.optional(),
@@ -60,6 +81,8 @@ export const trainingRequestSchema = z.strictObject({
   out: fileRef.refine((p) => p.endsWith('.nwave.json'), 'output must end in .nwave.json').optional(),
   seed: z.int().optional(),
   resume: z.boolean().optional(),
+  chip: chipName.optional(),
+  recipe: recipeName.optional(),
 });
 
 /** Argument tuple schema of each channel. */
@@ -78,6 +101,7 @@ export const INVOKE_ARG_SCHEMAS: { [C in InvokeChannel]: z.ZodType<unknown[]> } 
   'training:start': z.tuple([trainingRequestSchema]),
   'training:cancel': z.tuple([z.string().regex(/^[A-Za-z0-9_-]{1,80}$/)]),
   'training:runs': z.tuple([]),
+  'training:recipes': z.tuple([]),
   'mic:request-access': z.tuple([]),
   'profile:get': z.tuple([]),
 };

@@ -69,6 +69,22 @@ describe('TrainingBridge (worker thread, fake trainer)', () => {
     expect((await bridge.list()).map((r) => r.runId)).toEqual([runId]);
   });
 
+  it('passes the chip and the recipe to the trainer (recipe by name, chip as its one setting) and keeps them in the record', async () => {
+    const { runId, out } = await bridge.start({ data: dir, words: ['yes'], background: true, epochs: 2, chip: 'h1v2', recipe: 'sdk' });
+    expect((await ended()).type).toBe('done');
+    // The fake trainer wrote the options runTraining received.
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({
+      data: dir,
+      words: ['yes'],
+      background: true,
+      epochs: 2,
+      out,
+      recipe: 'sdk',
+      config: { chip: 'h1v2' },
+    });
+    expect(record(runId).request).toEqual({ data: dir, words: ['yes'], background: true, epochs: 2, out, chip: 'h1v2', recipe: 'sdk' });
+  });
+
   it('reports a trainer error with its code and context', async () => {
     const { runId } = await bridge.start({ data: dir, words: ['fail'], background: false, epochs: 2 });
     const end = await ended();

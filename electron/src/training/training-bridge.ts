@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { StateError, errorToJSON } from '@nwave/runtime';
 import type { TrainingEvent, TrainingRequest, TrainingRunRecord } from '../shared/ipc-contract.js';
-import type { FromTrainingWorker, ToTrainingWorker, TrainingWorkerData } from './training-messages.js';
+import type { FromTrainingWorker, ToTrainingWorker, TrainerOptions, TrainingWorkerData } from './training-messages.js';
 import { RunStore } from './run-store.js';
 
 export interface TrainingBridgeOptions {
@@ -54,7 +54,7 @@ export class TrainingBridge {
     const now = new Date();
     const runId = `run-${now.getTime().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
     const out = req.out ?? path.join(this.opts.modelsDir, defaultModelName(req.words, now));
-    const options = {
+    const request: TrainingRunRecord['request'] = {
       data: req.data,
       words: [...req.words],
       background: req.background,
@@ -62,9 +62,13 @@ export class TrainingBridge {
       out,
       ...(req.seed !== undefined ? { seed: req.seed } : {}),
       ...(req.resume ? { resume: true } : {}),
+      ...(req.chip !== undefined ? { chip: req.chip } : {}),
+      ...(req.recipe !== undefined ? { recipe: req.recipe } : {}),
     };
-    const record: TrainingRunRecord = { runId, request: options, status: 'running', startedAt: now.toISOString(), rows: [] };
+    const record: TrainingRunRecord = { runId, request, status: 'running', startedAt: now.toISOString(), rows: [] };
     await this.store.save(record);
+    const { chip, ...run } = request;
+    const options: TrainerOptions = { ...run, ...(chip !== undefined ? { config: { chip } } : {}) };
     const workerData: TrainingWorkerData = { trainerModule: this.opts.trainerModule ?? '@nwave/training', options };
     const worker = this.opts.viaTsx
       ? new Worker(new URL('./tsx-worker-bootstrap.mjs', import.meta.url), { workerData, argv: [this.opts.workerUrl.href] })

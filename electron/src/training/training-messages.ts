@@ -5,7 +5,7 @@
  */
 import type { EpochRow, WireError } from '../shared/ipc-contract.js';
 
-/** Options `runTraining` takes (the request with `out` resolved). */
+/** Options `runTraining` takes (the request with `out` resolved, its chip as the one setting given). */
 export interface TrainerOptions {
   data: string;
   words: string[];
@@ -14,6 +14,9 @@ export interface TrainerOptions {
   out: string;
   seed?: number;
   resume?: boolean;
+  /** Named recipe: the base of the settings (`runTraining` applies it for the chip below). */
+  recipe?: string;
+  config?: { chip?: string };
 }
 
 export interface TrainerHooks {

@@ -4,17 +4,32 @@
  * ("Use this model": a trained model never replaces the live one by itself). Past runs
  * (including ones cut short by closing the app) are listed with their curves.
  *
+ * The chip (the runtime's chip profiles) and the recipe (the trainer's, from main) are chosen
+ * here; the epochs field follows the recipe for that chip until the user edits it.
+ *
  * One figure names a run's quality everywhere: "validation accuracy", the saved model's accuracy
  * on the validation clips as the trainer measured it after export (`done.valAccuracy`, kept as
  * `TrainingRunRecord.valAccuracy`). Per-epoch values are labelled by their epoch.
  */
-import type { EpochRow, NwaveApi, TrainingEvent, TrainingRunRecord } from '@nwave/electron/shared/ipc-contract';
+import { DEFAULT_CHIP_PROFILE_ID, chipProfileIds, chipShortName, getChipProfile } from '@nwave/runtime';
+import type {
+  EpochRow,
+  NwaveApi,
+  TrainingEvent,
+  TrainingRecipeInfo,
+  TrainingRequest,
+  TrainingRunRecord,
+} from '@nwave/electron/shared/ipc-contract';
 import type { EngineClient } from '../engine/engine-client.js';
 import { fmtDuration, fmtPct } from '../format.js';
 import type { AppStore } from '../store/app-store.js';
 import { CurvesView } from './curves-view.js';
 import { h, replace, setText } from './dom.js';
 import { Recorder } from './recorder.js';
+
+/** The recipe the panel proposes until the user picks one: the one that made the bundled models. */
+const PANEL_RECIPE = 'keyword-spotter';
+const DEFAULT_CHIP = chipShortName(getChipProfile(DEFAULT_CHIP_PROFILE_ID));
 
 export class TrainingPanel {
   private readonly folder = h('input', {
@@ -26,6 +41,20 @@ export class TrainingPanel {
   private readonly classes = h('div', { class: 'classes' });
   private readonly background = h('input', { type: 'checkbox', checked: true }) as HTMLInputElement;
   private readonly epochs = h('input', { type: 'number', min: 1, max: 10000, value: '20', 'aria-label': 'Epochs' }) as HTMLInputElement;
+  private readonly chip = h(
+    'select',
+    { 'aria-label': 'Chip', 'data-testid': 'train-chip' },
+    ...chipProfileIds().map((id) => {
+      const p = getChipProfile(id);
+      return h('option', { value: chipShortName(p) }, p.chip);
+    }),
+  ) as HTMLSelectElement;
+  private readonly recipe = h('select', { 'aria-label': 'Recipe', 'data-testid': 'train-recipe' }) as HTMLSelectElement;
+  private recipes: TrainingRecipeInfo[] = [];
+  /** The recipe to select once the list has arrived (saved setting, else {@link PANEL_RECIPE}). */
+  private wantedRecipe = PANEL_RECIPE;
+  /** The epochs field holds a saved or typed value (else it follows the recipe). */
+  private epochsChosen = false;
   private readonly startBtn = h('button', { class: 'primary' }, 'Train');
   private readonly cancelBtn = h('button', { disabled: true }, 'Cancel');
   private readonly status = h('div', { class: 'training-status', role: 'status', 'data-testid': 'training-status' }, 'Idle.');
@@ -70,6 +99,12 @@ export class TrainingPanel {
         h(
           'div',
           { class: 'row' },
+          h('label', { class: 'field inline' }, h('span', {}, 'chip'), this.chip),
+          h('label', { class: 'field inline' }, h('span', {}, 'recipe'), this.recipe),
+        ),
+        h(
+          'div',
+          { class: 'row' },
           h('label', { class: 'field inline' }, this.background, h('span', {}, 'merge other folders into _background_')),
           h('label', { class: 'field inline' }, h('span', {}, 'epochs'), this.epochs),
           this.startBtn,
@@ -99,16 +134,58 @@ export class TrainingPanel {
       'change',
       () => void this.api.updateSettings({ dataFolder: this.folder.value.trim() }).catch(() => undefined),
     );
+    // A new chip or recipe brings its epochs; a typed value stays until then.
+    this.chip.value = DEFAULT_CHIP;
+    this.chip.addEventListener('change', () => this.followRecipe());
+    this.recipe.addEventListener('change', () => {
+      this.wantedRecipe = this.recipe.value;
+      this.followRecipe();
+    });
+    this.epochs.addEventListener('input', () => (this.epochsChosen = true));
     // Fill the form once from the saved settings; later saves come from the form itself.
     const off = store.watch('settings', (s) => {
       if (!s) return;
       this.folder.value = s.dataFolder;
       this.background.checked = s.trainBackground;
-      this.epochs.value = String(s.trainEpochs);
+      if (s.trainChip && Array.from(this.chip.options).some((o) => o.value === s.trainChip)) this.chip.value = s.trainChip;
+      // Saved epochs belong to a saved recipe; without one the epochs are the default recipe's.
+      if (s.trainRecipe) {
+        this.wantedRecipe = s.trainRecipe;
+        this.epochs.value = String(s.trainEpochs);
+        this.epochsChosen = true;
+      }
+      this.showRecipes();
       queueMicrotask(() => off());
     });
+    void Promise.resolve()
+      .then(() => api.listTrainingRecipes())
+      .then(
+        (recipes) => {
+          this.recipes = recipes;
+          this.showRecipes();
+        },
+        (err: Error) => setText(this.status, `Training recipes unavailable: ${err.message}`),
+      );
     api.onTrainingEvent((e) => this.onEvent(e));
     void this.refreshRuns();
+  }
+
+  /** Fills the recipe list (once it has arrived) and selects the wanted recipe. */
+  private showRecipes(): void {
+    if (!this.recipes.length) return;
+    if (this.recipe.options.length !== this.recipes.length)
+      replace(this.recipe, ...this.recipes.map((r) => h('option', { value: r.name, title: r.description }, r.name)));
+    const known = this.recipes.some((r) => r.name === this.wantedRecipe);
+    this.recipe.value = known ? this.wantedRecipe : this.recipes[0].name;
+    if (!this.epochsChosen) this.followRecipe();
+  }
+
+  /** Epochs field := the chosen recipe's epochs on the chosen chip. */
+  private followRecipe(): void {
+    const epochs = this.recipes.find((r) => r.name === this.recipe.value)?.epochs[this.chip.value];
+    if (epochs === undefined) return;
+    this.epochs.value = String(epochs);
+    this.epochsChosen = false;
   }
 
   private async browse(): Promise<void> {
@@ -156,21 +233,35 @@ export class TrainingPanel {
     const words = this.selectedWords();
     if (!words.length) return setText(this.status, 'Scan the data folder and tick the words to learn.');
     const epochs = Math.max(1, Math.round(Number(this.epochs.value) || 20));
-    const request = { data: this.folder.value.trim(), words, background: this.background.checked, epochs };
+    const request: TrainingRequest = {
+      data: this.folder.value.trim(),
+      words,
+      background: this.background.checked,
+      epochs,
+      chip: this.chip.value,
+      // Without the list from main (an old main process), the trainer's default recipe.
+      ...(this.recipe.value ? { recipe: this.recipe.value } : {}),
+    };
     try {
-      await this.api.updateSettings({
-        dataFolder: request.data,
-        trainWords: words,
-        trainBackground: request.background,
-        trainEpochs: epochs,
-      });
+      // The form is remembered even when main refuses the run (main says why: the start does).
+      await this.api
+        .updateSettings({
+          dataFolder: request.data,
+          trainWords: words,
+          trainBackground: request.background,
+          trainEpochs: epochs,
+          trainChip: request.chip,
+          ...(request.recipe ? { trainRecipe: request.recipe } : {}),
+        })
+        .catch(() => undefined);
       this.rows = [];
       this.epochsPlanned = epochs;
       replace(this.useSlot);
       const { runId, out } = await this.api.startTraining(request);
       this.runId = runId;
       this.setRunning(true);
-      setText(this.status, `Training ${words.join(', ')} for ${epochs} epochs → ${out}`);
+      const how = [request.recipe ? `recipe ${request.recipe}` : '', `chip ${request.chip}`].filter(Boolean).join(', ');
+      setText(this.status, `Training ${words.join(', ')} for ${epochs} epochs (${how}) → ${out}`);
     } catch (err) {
       setText(this.status, `Cannot start: ${(err as Error).message}`);
     }
@@ -251,7 +342,8 @@ export class TrainingPanel {
 
   private runRow(r: TrainingRunRecord): HTMLElement {
     const quality = r.valAccuracy !== undefined ? ` · validation accuracy ${fmtPct(r.valAccuracy)} (saved model)` : '';
-    const summary = `${r.request.words.join(', ')} · ${r.rows.length}/${r.request.epochs} epochs${quality}`;
+    const how = [r.request.recipe, r.request.chip].filter(Boolean).join(' on ');
+    const summary = `${r.request.words.join(', ')} · ${r.rows.length}/${r.request.epochs} epochs${how ? ` · ${how}` : ''}${quality}`;
     const actions: HTMLElement[] = [
       h('button', { type: 'button', class: 'link', onclick: () => this.curves.draw(r.rows, r.request.epochs) }, 'curves'),
     ];
@@ -272,6 +364,8 @@ export class TrainingPanel {
         epochs: r.request.epochs,
         out: r.request.out,
         resume: r.status !== 'failed',
+        ...(r.request.chip !== undefined ? { chip: r.request.chip } : {}),
+        ...(r.request.recipe !== undefined ? { recipe: r.request.recipe } : {}),
       };
       actions.push(
         h('button', { type: 'button', class: 'link', onclick: () => void this.rerun(again) }, again.resume ? 'resume' : 'run again'),

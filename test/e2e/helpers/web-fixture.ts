@@ -19,7 +19,7 @@ export interface WebFixture {
 export function useWebServer(
   prefix: string,
   defaultModels: { path: string; note?: string }[],
-  opts: { profile?: string } = {},
+  opts: { profile?: string; trainerModule?: string } = {},
 ): WebFixture {
   const state = { web: undefined as WebServer | undefined, userData: '' };
   beforeAll(async () => {
@@ -32,6 +32,7 @@ export function useWebServer(
       cacheDir: path.join(state.userData, 'vite-cache'),
       logLevel: 'warn',
       profile: opts.profile ?? null,
+      ...(opts.trainerModule ? { trainerModule: opts.trainerModule } : {}),
     });
   });
   afterAll(async () => {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng, tutorialNetwork, type HWNetwork } from '../layers/index.js';
 import { buildNetwork } from '../train/build-network.js';
 import { FusedTrainStep, fusedStepConfig } from '../train/fused-step.js';
+import { withRecipe } from '../train/recipes.js';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../train/train-config.js';
 import { netLayout, type NetSpec } from './cpu/HwNetworkScan.js';
 import {
@@ -164,18 +165,8 @@ describe('WebAssembly network kernel = JS kernel, bit for bit', () => {
   });
 });
 
-/** The default recipe with every training path on (recurrent, learnt τ, synaptic + leak mismatch, detector objective). */
-const RECIPE: TrainConfig = {
-  ...DEFAULT_TRAIN_CONFIG,
-  hidden: [64],
-  outputPopulation: 5,
-  learnCountScale: true,
-  lamSilence: 0.3,
-  stddev: 0.036,
-  ileakMismatch: true,
-  recurrent: true,
-  learnTaus: true,
-};
+/** The shipped models' recipe with every training path on (recurrent, learnt τ, synaptic + leak mismatch, detector objective). */
+const RECIPE: TrainConfig = withRecipe('keyword-spotter');
 
 const STEP_CASES: { name: string; build: () => HWNetwork; cfg: TrainConfig; classes: number }[] = [
   {
@@ -187,8 +178,8 @@ const STEP_CASES: { name: string; build: () => HWNetwork; cfg: TrainConfig; clas
   { name: 'default recipe 13-64r-15 (mismatch, learnt τ)', build: () => buildNetwork(13, 3, RECIPE, 8e-3), cfg: RECIPE, classes: 3 },
   {
     name: 'H1v2 13-50r-15 (charge map, threshold spread, snapped τ, subtractive reset)',
-    build: () => buildNetwork(13, 3, { ...RECIPE, chip: 'h1v2', hidden: [50], stddev: null }, 8e-3),
-    cfg: { ...RECIPE, chip: 'h1v2', hidden: [50], stddev: null },
+    build: () => buildNetwork(13, 3, withRecipe('keyword-spotter', { chip: 'h1v2' }), 8e-3),
+    cfg: withRecipe('keyword-spotter', { chip: 'h1v2' }),
     classes: 3,
   },
   {

@@ -4,6 +4,7 @@ import { setTrainingThreads, shutdownTrainingThreads, trainingThreads } from '..
 import { Rng, tutorialNetwork, type HWNetwork } from '../layers/index.js';
 import { buildNetwork } from './build-network.js';
 import { FusedTrainStep, fusedStepConfig, type FusedBatch, type FusedStepConfig } from './fused-step.js';
+import { withRecipe } from './recipes.js';
 import { TfjsTrainStep } from './tfjs-step.js';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from './train-config.js';
 import { TEST_FILTERBANK, syntheticClips } from './trainer-fixtures.test-helper.js';
@@ -30,22 +31,11 @@ function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return den === 0 ? num : num / den;
 }
 
-/** The default architecture (13 → 64r → 3 × 5, learnt τ) with every training path on: synaptic and leak mismatch, detector objective. */
-const RECIPE: TrainConfig = {
-  ...DEFAULT_TRAIN_CONFIG,
-  hidden: [64],
-  outputPopulation: 5,
-  lrFrontend: 1e-3,
-  lrCore: 2e-3,
-  logitScale: 0.2,
-  learnCountScale: true,
-  lamSilence: 0.3,
-  hiddenTauRangeS: [0.02, 0.4],
-  stddev: 0.036,
-  ileakMismatch: true,
-  recurrent: true,
-  learnTaus: true,
-};
+/**
+ * The shipped models' recipe (13 → 64r → 3 × 5, learnt τ) with every training path on: synaptic
+ * and leak mismatch, detector objective.
+ */
+const RECIPE: TrainConfig = withRecipe('keyword-spotter');
 
 interface Case {
   name: string;
@@ -70,7 +60,7 @@ interface Case {
  * The default recipe on H1v2: charge 0.9/1.66 per unit weight, per-neuron threshold spread,
  * learnt τ snapped to the chip's profiles, subtractive reset, no synaptic mismatch.
  */
-const H1V2_RECIPE: TrainConfig = { ...RECIPE, chip: 'h1v2', hidden: [50], stddev: null };
+const H1V2_RECIPE: TrainConfig = withRecipe('keyword-spotter', { chip: 'h1v2' });
 
 const CASES: Case[] = [
   {

@@ -1,4 +1,5 @@
 export * from './train-config.js';
+export * from './recipes.js';
 export * from './build-network.js';
 export * from './export-checkpoint.js';
 export * from './sign-projection.js';

@@ -30,6 +30,7 @@ import { afterWordActivity, afterWordWarning, describeAfterWordActivity, isKeywo
 import { networkToCheckpoint } from './export-checkpoint.js';
 import { checkInitialFiringRates, type RateCheck } from './firing-rate-check.js';
 import { writeTrainingReport } from './report.js';
+import { DEFAULT_RECIPE, withRecipe } from './recipes.js';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from './train-config.js';
 import { floatAccuracy, trainNetwork, type EpochRow, type TrainState } from './trainer.js';
 
@@ -58,6 +59,11 @@ export interface RunTrainingOptions {
   testSplit?: number;
   /** Augmented variants per training clip (0 = off). */
   augment?: number;
+  /**
+   * Named recipe (train/recipes.ts) whose settings, for the chip `config` names, are the base that
+   * `config` overrides; recorded in the checkpoint's provenance. @defaultValue 'sdk'
+   */
+  recipe?: string;
   config?: Partial<TrainConfig>;
   allowViolations?: boolean;
   /** Continue from `<out>.train-state.json` if present. */
@@ -127,18 +133,27 @@ function loadNoiseFiles(files: readonly string[], rate: number): NoiseBank {
   return clips.length ? { clips } : { clips: [] };
 }
 
+/**
+ * The settings a run trains with: the recipe's for the chip, `config` over them, and the run's
+ * epochs and seed.
+ * @throws InvalidArgumentError for an unknown recipe or chip
+ */
+export function runTrainConfig(opts: Pick<RunTrainingOptions, 'recipe' | 'config' | 'epochs' | 'seed'>): TrainConfig {
+  return {
+    ...withRecipe(opts.recipe ?? DEFAULT_RECIPE, opts.config),
+    epochs: opts.epochs,
+    seed: opts.seed ?? opts.config?.seed ?? DEFAULT_TRAIN_CONFIG.seed,
+  };
+}
+
 export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHooks = {}): Promise<RunTrainingResult> {
   const log = hooks.log ?? ((m: string) => console.warn(m));
   await tf.setBackend('cpu');
   // Production mode: no per-op debug checks and no "install tfjs-node" banner (tfjs-node cannot
   // install on machines without internet access to its binaries; the fused kernels replace it).
   tf.enableProdMode();
-  const cfg: TrainConfig = {
-    ...DEFAULT_TRAIN_CONFIG,
-    ...opts.config,
-    epochs: opts.epochs,
-    seed: opts.seed ?? opts.config?.seed ?? DEFAULT_TRAIN_CONFIG.seed,
-  };
+  const recipe = opts.recipe ?? DEFAULT_RECIPE;
+  const cfg = runTrainConfig(opts);
   // The chip's filters below Nyquist (warns, as the SDK does, about those left out).
   const chip = resolveTrainChip(cfg.chip);
   const sampleRate = 16000;
@@ -300,8 +315,8 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
       command: opts.command,
       data: opts.dataDescription ?? [opts.data, ...(opts.extraTrain ?? [])].join(' + '),
       seed: cfg.seed,
-      // The full training configuration, so the checkpoint alone says how it was made.
-      notes: `train config: ${JSON.stringify(cfg)}`,
+      // The recipe and the full training configuration, so the checkpoint alone says how it was made.
+      notes: `recipe: ${recipe}; train config: ${JSON.stringify(cfg)}`,
     },
   };
   hooks.onStage?.('training');
