@@ -15,6 +15,7 @@ import { withRecipe } from '@nwave/training/recipes';
 import { useWebServer } from './helpers/web-fixture.js';
 import { chromiumSkipReason, openApp } from './helpers/browser.js';
 import { withPage } from './helpers/live-session.js';
+import { FAKE_WARNING } from '../../electron/src/training/test-fixtures/fake-trainer.js';
 import { soxSkipReason, toneFixtures } from './helpers/tone-fixtures.js';
 
 const FIXTURE_MODEL = path.resolve('test/fixtures/models/tones.nwave.json');
@@ -95,6 +96,41 @@ describe.skipIf(!!skip)('training panel: chip and recipe (Chromium e2e)', () => 
         expect(await page.inputValue('[data-testid=train-chip]')).toBe('h1v2');
         expect(await page.inputValue('[data-testid=train-recipe]')).toBe('sdk');
         expect(await epochs()).toBe('3');
+        expect(log.errors).toEqual([]);
+      });
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
+  });
+
+  it("shows the trainer's warnings about the saved model after the result and in the runs list", async () => {
+    const data = mkdtempSync(path.join(tmpdir(), 'nwave-e2e-warn-'));
+    try {
+      // The fake trainer warns when the first word (in folder order) is "warn".
+      for (const word of ['warn', 'zed']) {
+        mkdirSync(path.join(data, word));
+        writeFileSync(path.join(data, word, '0.wav'), encodeWav16(new Float64Array(16000), 16000));
+      }
+      await withPage(toneFixtures().quiet, async (page, log) => {
+        await openApp(page, server.web.url);
+        await page.click('[data-tab=training]');
+        await page.fill('input[aria-label="Epochs"]', '2');
+        await page.fill('input[aria-label="Data folder"]', data);
+        await page.click('text=Scan');
+        await page.check('.class-chip input[value=warn]');
+        await page.check('.class-chip input[value=zed]');
+        await page.click('button:text-is("Train")');
+        await page.waitForSelector('[data-testid=training-status]:text("Done")', { timeout: 60_000 });
+        expect(await page.textContent('[data-testid=training-status]')).toMatch(
+          new RegExp(`\\.nwave\\.json\\. Warning: ${FAKE_WARNING.replace(/[()]/g, '\\$&')}$`),
+        );
+        await page.waitForFunction(
+          (w) =>
+            Array.from(document.querySelectorAll('[data-testid=run-summary]')).some((el) =>
+              (el.textContent ?? '').includes(`warning: ${w}`),
+            ),
+          FAKE_WARNING,
+        );
         expect(log.errors).toEqual([]);
       });
     } finally {

@@ -170,6 +170,8 @@ export interface TrainingRunRecord {
   endedAt?: string;
   rows: EpochRow[];
   valAccuracy?: number;
+  /** Warnings about the saved model (the trainer's `warnings`). */
+  warnings?: string[];
   error?: WireError;
 }
 
@@ -177,10 +179,10 @@ export type TrainingEvent =
   | { type: 'started'; runId: string; out: string }
   | { type: 'stage'; runId: string; stage: string; done?: number; total?: number }
   | { type: 'epoch'; runId: string; row: EpochRow }
-  | { type: 'done'; runId: string; out: string; valAccuracy: number }
+  | { type: 'done'; runId: string; out: string; valAccuracy: number; warnings?: string[] }
   | { type: 'failed'; runId: string; error: WireError }
   /** Stopped on request; when the trainer kept its best epoch so far, `out` names the saved model. */
-  | { type: 'cancelled'; runId: string; out?: string; valAccuracy?: number };
+  | { type: 'cancelled'; runId: string; out?: string; valAccuracy?: number; warnings?: string[] };
 
 export type MicAccess = 'granted' | 'denied' | 'restricted' | 'not-determined' | 'unknown';
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TrainingEvent, TrainingRunRecord } from '../shared/ipc-contract.js';
+import { FAKE_WARNING } from './test-fixtures/fake-trainer.js';
 import { defaultModelName, TrainingBridge } from './training-bridge.js';
 
 const WORKER = new URL('./training-worker.ts', import.meta.url);
@@ -83,6 +84,13 @@ describe('TrainingBridge (worker thread, fake trainer)', () => {
       config: { chip: 'h1v2' },
     });
     expect(record(runId).request).toEqual({ data: dir, words: ['yes'], background: true, epochs: 2, out, chip: 'h1v2', recipe: 'sdk' });
+  });
+
+  it("carries the trainer's warnings about the saved model to the event and the record", async () => {
+    const { runId, out } = await bridge.start({ data: dir, words: ['warn', 'no'], background: true, epochs: 2 });
+    const end = await ended();
+    expect(end).toEqual({ type: 'done', runId, out, valAccuracy: 0.9, warnings: [FAKE_WARNING] });
+    expect(record(runId)).toMatchObject({ status: 'done', valAccuracy: 0.9, warnings: [FAKE_WARNING] });
   });
 
   it('reports a trainer error with its code and context', async () => {

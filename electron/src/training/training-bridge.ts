@@ -96,10 +96,19 @@ export class TrainingBridge {
         void this.store.save(record);
         this.opts.emit({ type: 'epoch', runId, row: msg.row });
       } else if (msg.type === 'done')
-        finish('done', { type: 'done', runId, out: msg.out, valAccuracy: msg.valAccuracy }, { valAccuracy: msg.valAccuracy });
+        // Warnings about the saved model (e.g. it keeps firing after words) travel with it.
+        finish(
+          'done',
+          { type: 'done', runId, out: msg.out, valAccuracy: msg.valAccuracy, ...(msg.warnings ? { warnings: msg.warnings } : {}) },
+          { valAccuracy: msg.valAccuracy, ...(msg.warnings ? { warnings: msg.warnings } : {}) },
+        );
       else if (msg.type === 'cancelled') {
-        const saved = msg.out ? { out: msg.out, valAccuracy: msg.valAccuracy } : {};
-        finish('cancelled', { type: 'cancelled', runId, ...saved }, msg.valAccuracy !== undefined ? { valAccuracy: msg.valAccuracy } : {});
+        const saved = msg.out ? { out: msg.out, valAccuracy: msg.valAccuracy, ...(msg.warnings ? { warnings: msg.warnings } : {}) } : {};
+        finish(
+          'cancelled',
+          { type: 'cancelled', runId, ...saved },
+          msg.valAccuracy !== undefined ? { valAccuracy: msg.valAccuracy, ...(msg.warnings ? { warnings: msg.warnings } : {}) } : {},
+        );
       } else finish('failed', { type: 'failed', runId, error: msg.error }, { error: msg.error });
     });
     worker.on('error', (err) => {

@@ -28,7 +28,10 @@ export interface TrainerHooks {
 
 /** What a trainer module must export. */
 export interface TrainerModule {
-  runTraining(opts: TrainerOptions, hooks: TrainerHooks): Promise<{ out: string; valAccuracy: number; aborted?: boolean }>;
+  runTraining(
+    opts: TrainerOptions,
+    hooks: TrainerHooks,
+  ): Promise<{ out: string; valAccuracy: number; aborted?: boolean; warnings?: string[] }>;
 }
 
 /** `workerData` of a training worker. */
@@ -43,6 +46,6 @@ export type ToTrainingWorker = { type: 'cancel' };
 export type FromTrainingWorker =
   | { type: 'stage'; stage: string; done?: number; total?: number }
   | { type: 'epoch'; row: EpochRow }
-  | { type: 'done'; out: string; valAccuracy: number }
-  | { type: 'cancelled'; out?: string; valAccuracy?: number }
+  | { type: 'done'; out: string; valAccuracy: number; warnings?: string[] }
+  | { type: 'cancelled'; out?: string; valAccuracy?: number; warnings?: string[] }
   | { type: 'failed'; error: WireError };

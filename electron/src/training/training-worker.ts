@@ -50,10 +50,11 @@ async function main(): Promise<void> {
       signal: abort.signal,
     });
     // A trainer stopped by the signal may still return, having saved its best epoch so far.
+    const warnings = result.warnings?.length ? { warnings: result.warnings } : {};
     post(
       abort.signal.aborted || result.aborted
-        ? { type: 'cancelled', out: result.out, valAccuracy: result.valAccuracy }
-        : { type: 'done', out: result.out, valAccuracy: result.valAccuracy },
+        ? { type: 'cancelled', out: result.out, valAccuracy: result.valAccuracy, ...warnings }
+        : { type: 'done', out: result.out, valAccuracy: result.valAccuracy, ...warnings },
     );
   } catch (err) {
     post(abort.signal.aborted ? { type: 'cancelled' } : { type: 'failed', error: errorToJSON(err) });

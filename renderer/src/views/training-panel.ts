@@ -291,14 +291,16 @@ export class TrainingPanel {
     }
     this.setRunning(false);
     this.runId = null;
+    // The trainer's warnings about the saved model follow the result.
+    const warn = e.type !== 'failed' && e.warnings?.length ? ` Warning: ${e.warnings.join(' Warning: ')}` : '';
     if (e.type === 'done') {
-      setText(this.status, `Done: validation accuracy ${fmtPct(e.valAccuracy)} (saved model). Saved to ${e.out}.`);
+      setText(this.status, `Done: validation accuracy ${fmtPct(e.valAccuracy)} (saved model). Saved to ${e.out}.${warn}`);
       this.offerModel(e.out);
     } else if (e.type === 'failed') setText(this.status, `Training failed: ${e.error.message}`);
     else if (e.out) {
       setText(
         this.status,
-        `Stopped: kept the best epoch so far, validation accuracy ${fmtPct(e.valAccuracy ?? 0)} (saved model), in ${e.out}.`,
+        `Stopped: kept the best epoch so far, validation accuracy ${fmtPct(e.valAccuracy ?? 0)} (saved model), in ${e.out}.${warn}`,
       );
       this.offerModel(e.out);
     } else setText(this.status, 'Training cancelled.');
@@ -341,7 +343,9 @@ export class TrainingPanel {
   }
 
   private runRow(r: TrainingRunRecord): HTMLElement {
-    const quality = r.valAccuracy !== undefined ? ` · validation accuracy ${fmtPct(r.valAccuracy)} (saved model)` : '';
+    const quality =
+      (r.valAccuracy !== undefined ? ` · validation accuracy ${fmtPct(r.valAccuracy)} (saved model)` : '') +
+      (r.warnings?.length ? ` · warning: ${r.warnings.join('; ')}` : '');
     const how = [r.request.recipe, r.request.chip].filter(Boolean).join(' on ');
     const summary = `${r.request.words.join(', ')} · ${r.rows.length}/${r.request.epochs} epochs${how ? ` · ${how}` : ''}${quality}`;
     const actions: HTMLElement[] = [

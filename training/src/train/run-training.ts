@@ -113,6 +113,8 @@ export interface RunTrainingResult {
   initialRates: RateCheck[];
   aborted: boolean;
   reportFile: string;
+  /** What the user should know about the saved model (logged as `warning: ...` too); empty when nothing. */
+  warnings: string[];
 }
 
 function evalItems(loader: NWaveDataLoader): EvalItem[] {
@@ -395,11 +397,13 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
   // Keyword neurons still firing after a word end it late in a stream (the detector waits for a pause).
   const valKeywords = val.filter((it) => isKeywordLabel(model, it.label)).map((it) => ({ features: it.features, frames: T }));
   const afterWord = valKeywords.length ? afterWordActivity(model, valKeywords) : null;
+  const warnings: string[] = [];
   if (afterWord) {
     log(`after-word activity: ${describeAfterWordActivity(afterWord)} (validation)`);
     const warning = afterWordWarning(afterWord);
-    if (warning) log(`warning: ${warning}`);
+    if (warning) warnings.push(warning);
   }
+  for (const w of warnings) log(`warning: ${w}`);
   const floatVal = floatAccuracy(net, val, T, C, cfg.outputPopulation);
   const floatTest = test.length ? floatAccuracy(net, test, T, C, cfg.outputPopulation) : null;
   const metrics = {
@@ -451,5 +455,6 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
     initialRates,
     aborted: result.aborted,
     reportFile,
+    warnings,
   };
 }

@@ -2,6 +2,7 @@
  * A stand-in for `@nwave/training` in the bridge's unit test only: same `runTraining` contract,
  * behaviour chosen by the first word: `fail`; `slow` (runs until aborted, then throws);
  * `keep` (runs until aborted, then returns its best epoch so far, as the real trainer does);
+ * `warn`: a quick success with a warning about the saved model ({@link FAKE_WARNING});
  * anything else: a quick success that writes the options it got to `out`.
  */
 import { writeFile } from 'node:fs/promises';
@@ -9,10 +10,13 @@ import type { TrainerHooks, TrainerOptions } from '../training-messages.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** The warning of the `warn` mode (the real trainer's after-word warning is one such). */
+export const FAKE_WARNING = 'the model keeps firing after words end (fake trainer)';
+
 export async function runTraining(
   opts: TrainerOptions,
   hooks: TrainerHooks,
-): Promise<{ out: string; valAccuracy: number; aborted?: boolean }> {
+): Promise<{ out: string; valAccuracy: number; aborted?: boolean; warnings?: string[] }> {
   const mode = opts.words[0];
   if (mode === 'fail')
     throw Object.assign(new Error(`${opts.data}: no clips for "fail"`), { code: 'INVALID_ARGUMENT', context: { file: opts.data } });
@@ -40,5 +44,5 @@ export async function runTraining(
     await sleep(endless ? 20 : 1);
   }
   await writeFile(opts.out, `${JSON.stringify(opts)}\n`);
-  return { out: opts.out, valAccuracy: 0.9 };
+  return { out: opts.out, valAccuracy: 0.9, ...(mode === 'warn' ? { warnings: [FAKE_WARNING] } : {}) };
 }
