@@ -142,6 +142,20 @@ describe('detectorLoss', () => {
     tf.dispose([s, ls, g, kw.ce, kw.silence, kw.tail, kw.total, kw.predicted, neg.ce, neg.silence, neg.tail, neg.total, neg.predicted]);
   });
 
+  it('trailing silence with a known keyword start: windows before it reject, the tail is unscored', () => {
+    // T = 8, last 2 steps tail; windows of 2 ending at 2, 4, 6, 8; keyword 1 starts at step 4.
+    const s = spikesAt(8, [[1], [3, 5]]);
+    const ls = logScale(1);
+    const r = detectorLoss(
+      { spikes: s, labels: [1], logScale: ls, keywordStarts: [4] },
+      { windowSteps: 2, strideSteps: 2, backgroundClasses: [0], tailSteps: 2 },
+    );
+    // Competing: the window ending at 6 only (counts [0, 1]); rejecting: ends 2 and 4 ([1, 0], [0, 1]).
+    const softMax = logSumExp([ce([1, 0], 0), ce([0, 1], 0)]) - Math.log(2);
+    expect(val(r.ce)).toBeCloseTo(ce([0, 1], 1) + softMax, 5);
+    tf.dispose([s, ls, r.ce, r.silence, r.tail, r.total, r.predicted]);
+  });
+
   it('label -1 targets equal keyword outputs; weights make a weighted mean', () => {
     // Two samples, 3 classes (0 background, 1 and 2 keywords), one window of 4 steps.
     const x = new Float32Array(2 * 4 * 3);
