@@ -23,16 +23,22 @@ const FAKE_TRAINER = pathToFileURL(path.resolve('electron/src/training/test-fixt
 const skip = chromiumSkipReason() ?? soxSkipReason();
 if (skip) console.warn(`[e2e] training-recipes skipped: ${skip}`);
 
+/** A data folder with one silent 1-s clip per word (the fake trainer reads no audio). */
+function wordFolders(prefix: string, words: readonly string[]): string {
+  const data = mkdtempSync(path.join(tmpdir(), prefix));
+  for (const word of words) {
+    mkdirSync(path.join(data, word));
+    writeFileSync(path.join(data, word, '0.wav'), encodeWav16(new Float64Array(16000), 16000));
+  }
+  return data;
+}
+
 describe.skipIf(!!skip)('training panel: chip and recipe (Chromium e2e)', () => {
   const server = useWebServer('recipes', [{ path: FIXTURE_MODEL, note: 'tones fixture' }], { trainerModule: FAKE_TRAINER });
 
   it("offers the runtime's chips and the trainer's recipes, pre-fills the epochs, and the run gets the chosen chip and recipe", async () => {
-    const data = mkdtempSync(path.join(tmpdir(), 'nwave-e2e-recipes-'));
+    const data = wordFolders('nwave-e2e-recipes-', ['high', 'low']);
     try {
-      for (const word of ['high', 'low']) {
-        mkdirSync(path.join(data, word));
-        writeFileSync(path.join(data, word, '0.wav'), encodeWav16(new Float64Array(16000), 16000));
-      }
       await withPage(toneFixtures().quiet, async (page, log) => {
         await openApp(page, server.web.url);
         await page.click('[data-tab=training]');
@@ -104,13 +110,9 @@ describe.skipIf(!!skip)('training panel: chip and recipe (Chromium e2e)', () => 
   });
 
   it("shows the trainer's warnings about the saved model after the result and in the runs list", async () => {
-    const data = mkdtempSync(path.join(tmpdir(), 'nwave-e2e-warn-'));
+    // The fake trainer warns when the first word (in folder order) is "warn".
+    const data = wordFolders('nwave-e2e-warn-', ['warn', 'zed']);
     try {
-      // The fake trainer warns when the first word (in folder order) is "warn".
-      for (const word of ['warn', 'zed']) {
-        mkdirSync(path.join(data, word));
-        writeFileSync(path.join(data, word, '0.wav'), encodeWav16(new Float64Array(16000), 16000));
-      }
       await withPage(toneFixtures().quiet, async (page, log) => {
         await openApp(page, server.web.url);
         await page.click('[data-tab=training]');
