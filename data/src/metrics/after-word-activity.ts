@@ -102,7 +102,7 @@ export function afterWordWarning(a: AfterWordActivity): string | null {
 
 /** Why a high share matters, for warnings. */
 export const AFTER_WORD_WARNING =
-  'the model keeps firing after words end, so streaming detections will come late or be missed (the detector waits for a pause); training with a trailing silence fixes it (--tail-silence 0.5 --lam-tail 0.3), as may another seed (see README)';
+  'the model keeps firing after words end, so streaming detections will come late or be missed (the detector waits for a pause); retraining with the after-word quiet term (--tail-silence 0.5 --lam-tail 1) fixes it, as may another seed (see README)';
 
 function fmtS(s: number): string {
   return `${+s.toFixed(2)} s`;
