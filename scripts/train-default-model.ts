@@ -1,7 +1,5 @@
 /**
- * Reproduces the bundled default model `models/default.nwave.json` (yes / no + background; shipped:
- * `--seed 9 --config scripts/default-model.config.json`, the recipe plus the after-word quiet term
- * at weight 0.3: 0.5 s of trailing silence where every output neuron must fall quiet):
+ * Reproduces the bundled default model `models/default.nwave.json` (yes / no + background; shipped: `--seed 6`):
  *   node --conditions=source --import tsx scripts/train-default-model.ts [--data ../shared/data/speech-commands-dev]
  *     [--extra ../shared/data/extra-speech] [--epochs N] [--seed N] [--config FILE.json]
  *     [--chip h1v1|h1v2] [--out FILE]   (default out: models/default.nwave.json for h1v1,
