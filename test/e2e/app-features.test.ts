@@ -14,7 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CHIP_PROFILE_ID, NwaveModel } from '@nwave/runtime';
 import { readWavFile } from '@nwave/runtime/node';
 import { useWebServer } from './helpers/web-fixture.js';
-import { chromiumSkipReason, openApp, readDebug } from './helpers/browser.js';
+import { chromiumSkipReason, openApp, openCompareModel, readDebug } from './helpers/browser.js';
 import { ARTIFACTS, withPage } from './helpers/live-session.js';
 import { soxSkipReason, toneFixtures } from './helpers/tone-fixtures.js';
 
@@ -38,9 +38,7 @@ describe.skipIf(!!skip)('app features (Chromium e2e)', () => {
       await page.click('[data-tab=model]');
       expect(await page.textContent('[data-testid=parameter-count]')).toBe(expected.parameterCount.toLocaleString('en-US'));
       expect(await page.textContent('[data-testid=constraints-verdict]')).toContain('fits the chip');
-      const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('[data-testid=open-compare]')]);
-      await chooser.setFiles(FIXTURE_MODEL);
-      await page.waitForFunction(() => document.querySelectorAll('[data-testid=model-info]').length === 2);
+      await openCompareModel(page, FIXTURE_MODEL);
       await page.screenshot({ path: path.join(ARTIFACTS, 'model-compare.png') });
 
       await page.click('[data-tab=live]');
@@ -67,9 +65,7 @@ describe.skipIf(!!skip)('app features (Chromium e2e)', () => {
     await withPage(wavs.quiet, async (page, log) => {
       await openApp(page, server.web.url);
       await page.click('[data-tab=model]');
-      const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('[data-testid=open-compare]')]);
-      await chooser.setFiles(H1V2_MODEL);
-      await page.waitForFunction(() => document.querySelectorAll('[data-testid=model-info]').length === 2);
+      await openCompareModel(page, H1V2_MODEL);
       const chips = await page.$$eval('[data-testid=chip-profile]', (els) => els.map((e) => e.textContent));
       expect(chips).toEqual(['Neuronova H1 (H1v1) (h1v1-estimate)', 'Neuronova H1v2 (h1v2-estimate)']);
       const verdicts = await page.$$eval('[data-testid=constraints-verdict]', (els) => els.map((e) => e.textContent));
@@ -92,9 +88,7 @@ describe.skipIf(!!skip)('app features (Chromium e2e)', () => {
       await withPage(wavs.quiet, async (page, log) => {
         await openApp(page, server.web.url);
         await page.click('[data-tab=model]');
-        const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('[data-testid=open-compare]')]);
-        await chooser.setFiles(gated);
-        await page.waitForFunction(() => document.querySelectorAll('[data-testid=model-info]').length === 2);
+        await openCompareModel(page, gated);
         const lines = await page.$$eval('[data-testid=detector-settings]', (els) => els.map((e) => e.textContent ?? ''));
         expect(lines[0]).not.toContain('input contrast');
         expect(lines[1]).toContain('input contrast ≥ 2 (steady sounds rejected)');

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { useWebServer } from './helpers/web-fixture.js';
-import { chromiumSkipReason, openApp } from './helpers/browser.js';
+import { chromiumSkipReason, openApp, openCompareModel } from './helpers/browser.js';
 import { ARTIFACTS, withPage } from './helpers/live-session.js';
 import { boxes, contentArea, isOnTop, outside, overlaps } from './helpers/layout.js';
 import { soxSkipReason, toneFixtures } from './helpers/tone-fixtures.js';
@@ -67,8 +67,7 @@ describe.skipIf(!!skip)('comparison mode (Chromium e2e)', () => {
     await withPage(wavs.demo, async (page, log) => {
       await openApp(page, server.web.url);
       await page.click('[data-tab=model]');
-      const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('[data-testid=open-compare]')]);
-      await chooser.setFiles(strict);
+      await openCompareModel(page, strict, false);
       await page.click('[data-tab=live]');
       await page.waitForSelector('[data-testid=pane-b]:not([hidden])');
       expect(await page.textContent('[data-testid=pane-title-b]')).toContain('tones-strict');

@@ -95,20 +95,14 @@ export class TrainingBridge {
         record.rows.push(msg.row);
         void this.store.save(record);
         this.opts.emit({ type: 'epoch', runId, row: msg.row });
-      } else if (msg.type === 'done')
+      } else if (msg.type === 'done') {
         // Warnings about the saved model (e.g. it keeps firing after words) travel with it.
-        finish(
-          'done',
-          { type: 'done', runId, out: msg.out, valAccuracy: msg.valAccuracy, ...(msg.warnings ? { warnings: msg.warnings } : {}) },
-          { valAccuracy: msg.valAccuracy, ...(msg.warnings ? { warnings: msg.warnings } : {}) },
-        );
-      else if (msg.type === 'cancelled') {
-        const saved = msg.out ? { out: msg.out, valAccuracy: msg.valAccuracy, ...(msg.warnings ? { warnings: msg.warnings } : {}) } : {};
-        finish(
-          'cancelled',
-          { type: 'cancelled', runId, ...saved },
-          msg.valAccuracy !== undefined ? { valAccuracy: msg.valAccuracy, ...(msg.warnings ? { warnings: msg.warnings } : {}) } : {},
-        );
+        const result = { valAccuracy: msg.valAccuracy, ...(msg.warnings ? { warnings: msg.warnings } : {}) };
+        finish('done', { type: 'done', runId, out: msg.out, ...result }, result);
+      } else if (msg.type === 'cancelled') {
+        const result =
+          msg.valAccuracy !== undefined ? { valAccuracy: msg.valAccuracy, ...(msg.warnings ? { warnings: msg.warnings } : {}) } : {};
+        finish('cancelled', { type: 'cancelled', runId, ...(msg.out ? { out: msg.out, ...result } : {}) }, result);
       } else finish('failed', { type: 'failed', runId, error: msg.error }, { error: msg.error });
     });
     worker.on('error', (err) => {

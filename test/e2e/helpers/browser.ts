@@ -60,6 +60,13 @@ export async function openApp(page: Page, url: string): Promise<void> {
   await page.waitForFunction(() => document.querySelectorAll('#plots canvas').length > 0, undefined, { timeout: 30_000 });
 }
 
+/** Opens `file` as the comparison model (model B) from the Model tab's file chooser; with `waitPanels`, waits for both model panels. */
+export async function openCompareModel(page: Page, file: string, waitPanels = true): Promise<void> {
+  const [chooser] = await Promise.all([page.waitForEvent('filechooser'), page.click('[data-testid=open-compare]')]);
+  await chooser.setFiles(file);
+  if (waitPanels) await page.waitForFunction(() => document.querySelectorAll('[data-testid=model-info]').length === 2);
+}
+
 /** Samples of `window.__nwaveDebug` the tests read. */
 export interface DebugSnapshot {
   /** The renderer's own type (renderer/src/debug-hooks.ts declares `window.__nwaveDebug`). */
