@@ -48,34 +48,21 @@ import {
   type FusedStepResult,
 } from '../training/src/train/fused-step.js';
 import { TfjsTrainStep } from '../training/src/train/tfjs-step.js';
+import { withRecipe } from '../training/src/train/recipes.js';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../training/src/train/train-config.js';
 
 const B = 16;
 const T = 125;
 const C = 13;
 
-/** The default architecture (13 → 64r → 3 × 5, learnt τ) with every training path on: synaptic and leak mismatch, detector objective. */
-const DEFAULT_RECIPE: TrainConfig = {
-  ...DEFAULT_TRAIN_CONFIG,
-  hidden: [64],
-  outputPopulation: 5,
-  lrFrontend: 1e-3,
-  lrCore: 2e-3,
-  logitScale: 0.2,
-  learnCountScale: true,
-  lamSilence: 0.3,
-  hiddenTauRangeS: [0.02, 0.4],
-  stddev: 0.036,
-  ileakMismatch: true,
-  recurrent: true,
-  learnTaus: true,
-};
+/** The shipped recipe (13 → 64r → 3 × 5, learnt τ) with every training path on: synaptic and leak mismatch, detector objective. */
+const DEFAULT_RECIPE: TrainConfig = withRecipe('keyword-spotter');
 
 /** H1v1 with a fifth 64-neuron core: room for 4 × 64 recurrent hidden neurons plus the outputs. */
 const H1V1_FIVE_CORES: ChipProfile = { ...H1V1_ESTIMATE, id: 'bench-h1v1-5x64', coreSizes: [64, 64, 64, 64, 64] };
 const DEEP_RECIPE: TrainConfig = { ...DEFAULT_RECIPE, chip: H1V1_FIVE_CORES.id, hidden: [64, 64, 64, 64], outputPopulation: 1 };
 /** The default recipe on H1v2 (no synaptic mismatch on that chip; 50 neurons fit its hidden cores). */
-const H1V2_RECIPE: TrainConfig = { ...DEFAULT_RECIPE, chip: 'h1v2', hidden: [50], stddev: null };
+const H1V2_RECIPE: TrainConfig = withRecipe('keyword-spotter', { chip: 'h1v2' });
 
 /** A benchmarked network. */
 interface NetCase {

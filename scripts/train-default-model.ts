@@ -2,6 +2,7 @@
  * Reproduces the bundled default model `models/default.nwave.json` (yes / no + background; shipped: `--seed 6`):
  *   node --conditions=source --import tsx scripts/train-default-model.ts [--data ../shared/data/speech-commands-dev]
  *     [--extra ../shared/data/extra-speech] [--epochs N] [--seed N] [--config FILE.json]
+ *     [--augment N [--augment-preset basic|speaker]]
  *     [--chip h1v1|h1v2] [--out FILE]   (default out: models/default.nwave.json for h1v1,
  *     models/default-<chip>.nwave.json for another chip) [--print-config]
  *   --print-config prints the training settings the run would use (JSON) and exits.
@@ -19,6 +20,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { AUGMENT_PRESETS, isAugmentPresetName, type AugmentPresetName } from '../data/src/augment.js';
 import { generateBackgroundClips } from '../data/src/synthetic-background.js';
 import { generateSyntheticSpeech } from '../data/src/synthetic-speech.js';
 import { chipShortName } from '@nwave/runtime';
@@ -43,6 +45,8 @@ const { values } = parseArgs({
     resume: { type: 'boolean', default: false },
     // Augmented variants per training clip (time shift, gain, noise); 0 = off.
     augment: { type: 'string', default: '0' },
+    // What the variants vary: basic, or speaker (also speed, reverberation, band limits).
+    'augment-preset': { type: 'string', default: 'basic' },
     // Stream data (negatives at every alignment, fragments, keywords in context) from this folder.
     negatives: { type: 'string' },
     'stream-variants': { type: 'string', default: '4' },
@@ -57,6 +61,11 @@ const chip = resolveTrainChip(values.chip!);
 const chipName = chipShortName(chip);
 const out = values.out ?? (chipName === 'h1v1' ? 'models/default.nwave.json' : `models/default-${chipName}.nwave.json`);
 const RECIPE = 'keyword-spotter';
+function augmentPreset(name: string): AugmentPresetName {
+  if (!isAugmentPresetName(name))
+    throw new Error(`--augment-preset: expected one of ${Object.keys(AUGMENT_PRESETS).join(', ')}, got "${name}"`);
+  return name;
+}
 // --chip picks the chip; a --config file overrides the recipe's settings field by field.
 const fileConfig = values.config ? parseTrainConfig(readFileSync(values.config, 'utf8'), values.config) : {};
 const config = { chip: chipName, ...fileConfig };
@@ -126,7 +135,7 @@ const r = await runTraining(
     seed: Number(values.seed),
     minRejection: Number(values['min-rejection']),
     resume: values.resume,
-    ...(Number(values.augment) > 0 ? { augment: Number(values.augment) } : {}),
+    ...(Number(values.augment) > 0 ? { augment: Number(values.augment), augmentPreset: augmentPreset(values['augment-preset']!) } : {}),
     ...(values.negatives ? { negatives: [values.negatives], streamVariants: Number(values['stream-variants']) } : {}),
     ...(Number(values['hard-negative-rounds']) > 0 ? { hardNegativeRounds: Number(values['hard-negative-rounds']) } : {}),
     ...(values['hard-negative-epochs'] ? { hardNegativeEpochs: Number(values['hard-negative-epochs']) } : {}),

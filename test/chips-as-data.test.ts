@@ -283,6 +283,7 @@ describe('the trainer reads the made-up chip from its profile alone', () => {
         valSplit: 0.3,
         testSplit: 0,
         augment: 2,
+        augmentPreset: 'speaker',
         config: { chip: 'toy-chip-test', hidden: [12], recurrent: true, batchSize: 4, ileakMismatch: true, stddev: 0.05 },
       },
       { log: () => {} },
@@ -292,6 +293,7 @@ describe('the trainer reads the made-up chip from its profile alone', () => {
     expect(ck.filterbank.centerFrequenciesHz).toEqual([...TOY.filterCentersHz]);
     expect(ck.network.threshold).toBe(2);
     expect(ck.violations).toBeUndefined();
+    expect(ck.provenance?.notes).toContain('augment: 2 variants, speaker');
     expect(checkConstraints(ck, TOY).violations).toEqual([]);
     const model = new NwaveModel(ck, out);
     const clips = WAVS.map((f) => {

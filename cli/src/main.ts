@@ -103,6 +103,10 @@ export async function main(argv: string[]): Promise<number> {
     .option('--test-split <x>', 'test share', '0.1')
     .option('--augment <n>', 'augmented variants per training clip (time shift, gain, noise)')
     .option(
+      '--augment-preset <name>',
+      'what --augment varies: basic (time shift, gain, noise) or speaker (also speed 0.85-1.15, reverberation, band limits)',
+    )
+    .option(
       '--negatives <dir...>',
       'stream training: folders of other speech (any audio format; keyword-named folders are positives, background-noise folders are noise; train half of the held-out rule only)',
     )

@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { augmentClip, DEFAULT_AUGMENT, loadNoiseBank, timeShift } from './augment.js';
+import {
+  AUGMENT_PRESETS,
+  augmentClip,
+  DEFAULT_AUGMENT,
+  isAugmentPresetName,
+  loadNoiseBank,
+  SPEAKER_AUGMENT,
+  timeShift,
+} from './augment.js';
 import { mulberry32 } from './mulberry32.js';
 import { coloredNoise, mixAtSnr, rms } from './noise.js';
 import { tone, writeTestWav } from './test-wav.js';
@@ -86,6 +94,49 @@ describe('augment', () => {
     const src = bank.clips.find((k) => k.file === r.noiseFile)!;
     const k = noise[5000] / src.samples[r.noiseOffset! + 5000];
     expect(noise[9000]).toBeCloseTo(k * src.samples[r.noiseOffset! + 9000], 5);
+  });
+
+  it('speaker preset: speed, room and band on top, deterministic, length kept, all recorded', () => {
+    const bank = loadNoiseBank(root, 16000);
+    const clip = tone(440, 1, 16000, 0.2);
+    const cfg = { ...SPEAKER_AUGMENT, reverbProbability: 1, bandProbability: 1 };
+    const a = augmentClip(clip, mulberry32(5), 16000, cfg, bank);
+    expect(a.samples).toEqual(augmentClip(clip, mulberry32(5), 16000, cfg, bank).samples);
+    expect(a.samples.length).toBe(clip.length);
+    const r = a.record;
+    expect(r.speed).toBeGreaterThanOrEqual(0.85);
+    expect(r.speed).toBeLessThanOrEqual(1.15);
+    expect(r.rt60S).toBeGreaterThanOrEqual(0.15);
+    expect(r.rt60S).toBeLessThanOrEqual(0.7);
+    expect(r.highPassHz).toBeGreaterThanOrEqual(80);
+    expect(r.lowPassHz).toBeLessThanOrEqual(7500);
+    // The basic preset draws none of these.
+    const b = augmentClip(clip, mulberry32(5), 16000, AUGMENT_PRESETS.basic, bank).record;
+    expect([b.speed, b.rt60S, b.highPassHz, b.lowPassHz]).toEqual([undefined, undefined, undefined, undefined]);
+    expect(isAugmentPresetName('speaker') && isAugmentPresetName('basic')).toBe(true);
+    expect(isAugmentPresetName('constructor')).toBe(false);
+  });
+
+  it('speed keeps a word centred and scales its pitch and length', () => {
+    // A 0.3 s 500 Hz burst in the middle of a 1 s clip, everything but speed off.
+    const clip = new Float32Array(16000);
+    for (let i = 5600; i < 10400; i++) clip[i] = 0.3 * Math.sin((2 * Math.PI * 500 * i) / 16000);
+    const cfg = {
+      ...DEFAULT_AUGMENT,
+      timeShiftS: 0,
+      gainDb: [0, 0] as [number, number],
+      noiseProbability: 0,
+      speed: [1.15, 1.15] as [number, number],
+    };
+    const { samples, record } = augmentClip(clip, mulberry32(1), 16000, cfg);
+    expect(record.speed).toBeCloseTo(1.15, 10);
+    const on = [...samples.keys()].filter((i) => Math.abs(samples[i]) > 0.05);
+    const centre = (on[0] + on.at(-1)!) / 2;
+    expect(Math.abs(centre - 8000)).toBeLessThan(40); // still centred (2.5 ms)
+    expect((on.at(-1)! - on[0]) / 16000).toBeCloseTo(0.3 / 1.15, 2); // shorter by the factor
+    let crossings = 0;
+    for (let i = on[0] + 1; i <= on.at(-1)!; i++) if (samples[i - 1] < 0 !== samples[i] < 0) crossings++;
+    expect(crossings / 2 / ((on.at(-1)! - on[0]) / 16000)).toBeCloseTo(575, -1); // 500 Hz x 1.15
   });
 
   it('without a noise bank only shifts and scales', () => {

@@ -1,6 +1,7 @@
 /**
  * Training-time augmentation of raw clips: time shift, gain, and background noise mixed at a
- * random SNR. Everything is drawn from a caller-given seeded generator, so an augmented
+ * random SNR; optionally speaker and room variation (speed, reverberation, band limits, the
+ * transforms the stream windows get in `stream-augment.ts`). Everything is drawn from a caller-given seeded generator, so an augmented
  * variant is a pure function of (clip, seed), which is what lets the feature cache store it.
  */
 import { existsSync, readdirSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { loadAudio, type LoadFailure } from './dataset-folder.js';
 import { byCodePoint } from './splits.js';
 import { randInt, uniform, type Rng } from './mulberry32.js';
 import { dbToGain, hardClip, mixAtSnr } from './noise.js';
+import { biquad, changeSpeed, reverberate } from './stream-augment.js';
 
 export interface AugmentConfig {
   /** Largest shift, seconds, either direction; uniform; the gap is zero-filled (not circular, so a word never wraps around). @defaultValue 0.1 */
@@ -20,9 +22,45 @@ export interface AugmentConfig {
   noiseProbability: number;
   /** SNR range of the noise, dB (clip RMS over noise RMS). @defaultValue [0, 20] */
   snrDb: [number, number];
+  /** Speed factor range (tempo and pitch together, by resampling; the clip keeps its length, centred). Absent: off. */
+  speed?: [number, number];
+  /** Share of clips given room reverberation. @defaultValue 0 */
+  reverbProbability?: number;
+  /** RT60 range of the reverberation, seconds. @defaultValue [0.15, 0.7] */
+  rt60S?: [number, number];
+  /** Share of clips band-limited (a high-pass and a low-pass). @defaultValue 0 */
+  bandProbability?: number;
+  /** High-pass corner range, Hz. @defaultValue [80, 400] */
+  highPassHz?: [number, number];
+  /** Low-pass corner range, Hz. @defaultValue [2500, 7500] */
+  lowPassHz?: [number, number];
 }
 
 export const DEFAULT_AUGMENT: AugmentConfig = { timeShiftS: 0.1, gainDb: [-6, 6], noiseProbability: 0.8, snrDb: [0, 20] };
+
+/**
+ * {@link DEFAULT_AUGMENT} plus speaker and room variation, at the stream windows' ranges
+ * (`DEFAULT_STREAM_AUGMENT`): speed 0.85-1.15, reverberation and band limits on half the clips.
+ */
+export const SPEAKER_AUGMENT: AugmentConfig = {
+  ...DEFAULT_AUGMENT,
+  speed: [0.85, 1.15],
+  reverbProbability: 0.5,
+  rt60S: [0.15, 0.7],
+  bandProbability: 0.5,
+  highPassHz: [80, 400],
+  lowPassHz: [2500, 7500],
+};
+
+/** Augmentation presets by the name `--augment-preset` takes. */
+export const AUGMENT_PRESETS = { basic: DEFAULT_AUGMENT, speaker: SPEAKER_AUGMENT } as const satisfies Record<string, AugmentConfig>;
+
+export type AugmentPresetName = keyof typeof AUGMENT_PRESETS;
+
+/** True when `name` names an augmentation preset (own keys only). */
+export function isAugmentPresetName(name: string): name is AugmentPresetName {
+  return Object.prototype.hasOwnProperty.call(AUGMENT_PRESETS, name);
+}
 
 /** Noise recordings at the training rate; each may be longer than a clip (a random segment is used). */
 export interface NoiseBank {
@@ -33,6 +71,10 @@ export interface NoiseBank {
 export interface AugmentRecord {
   shiftSamples: number;
   gainDb: number;
+  speed?: number;
+  rt60S?: number;
+  highPassHz?: number;
+  lowPassHz?: number;
   noiseFile?: string;
   noiseOffset?: number;
   snrDb?: number;
@@ -46,9 +88,20 @@ export function timeShift(x: Float32Array, shift: number): Float32Array {
   return out;
 }
 
+/** `x` centred in `length` samples: cut evenly from both ends, or zero-padded evenly. */
+function centred(x: Float32Array, length: number): Float32Array {
+  if (x.length === length) return x;
+  const out = new Float32Array(length);
+  if (x.length > length) out.set(x.subarray((x.length - length) >> 1, ((x.length - length) >> 1) + length));
+  else out.set(x, (length - x.length) >> 1);
+  return out;
+}
+
 /**
- * Returns an augmented copy of `clip` (the input is not modified). Order: shift, gain, noise
- * (noise last, so the SNR is measured against the shifted, scaled clip), then clip to [−1, 1].
+ * Returns an augmented copy of `clip` (the input is not modified). Order: speed (when
+ * configured), shift, room and band (when configured), gain, noise (noise last, so the SNR is
+ * measured against the clip as heard), then clip to [−1, 1]. A config without the optional
+ * speaker/room fields draws exactly what it always drew.
  */
 export function augmentClip(
   clip: Float32Array,
@@ -57,13 +110,29 @@ export function augmentClip(
   config: AugmentConfig = DEFAULT_AUGMENT,
   noise?: NoiseBank,
 ): { samples: Float32Array; record: AugmentRecord } {
+  const speed = config.speed ? uniform(rand, config.speed[0], config.speed[1]) : undefined;
+  const source = speed === undefined ? clip : centred(changeSpeed(clip, speed, sampleRateHz), clip.length);
   const maxShift = Math.round(config.timeShiftS * sampleRateHz);
   const shiftSamples = maxShift > 0 ? randInt(rand, -maxShift, maxShift) : 0;
-  const out = timeShift(clip, shiftSamples);
+  const out = timeShift(source, shiftSamples);
+  const room: Partial<AugmentRecord> = speed === undefined ? {} : { speed };
+  if ((config.reverbProbability ?? 0) > 0 && rand() < config.reverbProbability!) {
+    const [lo, hi] = config.rt60S ?? [0.15, 0.7];
+    room.rt60S = uniform(rand, lo, hi);
+    reverberate(out, sampleRateHz, room.rt60S, uniform(rand, 0.2, 0.6), rand);
+  }
+  if ((config.bandProbability ?? 0) > 0 && rand() < config.bandProbability!) {
+    const hp = config.highPassHz ?? [80, 400];
+    const lp = config.lowPassHz ?? [2500, 7500];
+    room.highPassHz = uniform(rand, hp[0], hp[1]);
+    room.lowPassHz = uniform(rand, lp[0], lp[1]);
+    biquad(out, 'highpass', room.highPassHz, sampleRateHz);
+    biquad(out, 'lowpass', room.lowPassHz, sampleRateHz);
+  }
   const gainDb = uniform(rand, config.gainDb[0], config.gainDb[1]);
   const g = dbToGain(gainDb);
   for (let i = 0; i < out.length; i++) out[i] *= g;
-  const record: AugmentRecord = { shiftSamples, gainDb };
+  const record: AugmentRecord = { shiftSamples, gainDb, ...room };
   if (noise && noise.clips.length > 0 && rand() < config.noiseProbability) {
     const src = noise.clips[Math.floor(rand() * noise.clips.length)];
     const offset = src.samples.length > out.length ? Math.floor(rand() * (src.samples.length - out.length + 1)) : 0;

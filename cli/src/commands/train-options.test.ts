@@ -35,6 +35,8 @@ describe('nwave train flags', () => {
       minRejection: '0.9',
       backgroundFolders: '_silence_, _unknown_',
       backgroundMode: 'uniform',
+      augment: '2',
+      augmentPreset: 'speaker',
       chip: 'h1v1-estimate',
       signAnnealing: true,
       fluctInit: '1.5',
@@ -42,6 +44,7 @@ describe('nwave train flags', () => {
     expect(r).toMatchObject({ words: ['yes', 'no'], background: true, epochs: 12, seed: 3, valSplit: 0.25, minRejection: 0.9 });
     expect(r.backgroundFolders).toEqual(['_silence_', '_unknown_']);
     expect(r.backgroundMode).toBe('uniform');
+    expect([r.augment, r.augmentPreset]).toEqual([2, 'speaker']);
     expect(r.config).toEqual({
       chip: 'h1v1-estimate',
       signAnnealing: true,
@@ -72,6 +75,8 @@ describe('nwave train flags', () => {
     [{ batchSize: '1e9' }, /--batch-size: expected an integer ≥ 1 and ≤ 4096/],
     [{ epochs: '1e12' }, /--epochs: expected an integer ≥ 1 and ≤ 100000/],
     [{ augment: '1000000' }, /--augment/],
+    [{ augmentPreset: 'loud' }, /--augment-preset: expected one of basic, speaker, got "loud"/],
+    [{ augmentPreset: 'speaker' }, /--augment-preset needs --augment N/],
     [{ seed: '-1' }, /--seed/],
     [{ out: '' }, /--out: expected a file path, got an empty string/],
     [{ batchSize: '4096', hidden: '4096' }, /--batch-size x hidden neurons = 4096 x 4096 = 16777216, more than 262144/],

@@ -19,6 +19,8 @@ import {
   type NoiseBank,
   mineHardNegatives,
   DEFAULT_STREAM_AUGMENT,
+  AUGMENT_PRESETS,
+  type AugmentPresetName,
   buildStreamItems,
   scanNegativeFolders,
 } from '@nwave/data';
@@ -59,6 +61,11 @@ export interface RunTrainingOptions {
   testSplit?: number;
   /** Augmented variants per training clip (0 = off). */
   augment?: number;
+  /**
+   * What the variants vary: `basic` (time shift, gain, noise) or `speaker` (also speed 0.85-1.15,
+   * room reverberation and band limits, data/src/augment.ts). @defaultValue 'basic'
+   */
+  augmentPreset?: AugmentPresetName;
   /**
    * Named recipe (train/recipes.ts) whose settings, for the chip `config` names, are the base that
    * `config` overrides; recorded in the checkpoint's provenance. @defaultValue 'sdk'
@@ -191,7 +198,7 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
       random_state: cfg.seed,
     },
     classes,
-    augment: opts.augment ? { variants: opts.augment, seed: cfg.seed } : undefined,
+    augment: opts.augment ? { variants: opts.augment, seed: cfg.seed, config: AUGMENT_PRESETS[opts.augmentPreset ?? 'basic'] } : undefined,
     onProgress: (d, t) => hooks.onStage?.('features', d, t),
   });
   const main = await gen.dataloaders();
@@ -318,7 +325,7 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
       data: opts.dataDescription ?? [opts.data, ...(opts.extraTrain ?? [])].join(' + '),
       seed: cfg.seed,
       // The recipe and the full training configuration, so the checkpoint alone says how it was made.
-      notes: `recipe: ${recipe}; train config: ${JSON.stringify(cfg)}`,
+      notes: `recipe: ${recipe}; train config: ${JSON.stringify(cfg)}${opts.augment ? `; augment: ${opts.augment} variants, ${opts.augmentPreset ?? 'basic'}` : ''}`,
     },
   };
   hooks.onStage?.('training');
