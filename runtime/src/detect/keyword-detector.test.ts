@@ -139,6 +139,21 @@ describe('streaming detector: one event per word', () => {
     expect(d.flush()).toBeNull();
   });
 
+  it('a keyword right after other speech: opens once the speech has left the window, after its own spikes stopped', () => {
+    // Background (speech) spikes t = 0..29, the keyword's t = 30..39, then silence. The window
+    // (30 steps) turns to "yes" only at t = 50 (10 "yes" vs 9 background spikes left in it), ten
+    // steps after the last "yes" spike: the word opens there (7 of its 10 spikes in the last 18
+    // steps) and, being over already, is emitted at once. Before, it was never reported.
+    const glued = (t: number): [number, number, number] => [0, t >= 30 && t < 40 ? 1 : 0, t < 30 ? 1 : 0];
+    const { events } = run(glued, 120, { ...st, threshold: 0.5 });
+    expect(events.map((e) => [e.t, e.label])).toEqual([[50, 'yes']]);
+    expect(events[0].spikeCounts).toEqual([0, 10, 9]);
+    // The same keyword spikes, but old (most outside the window's last 60 %) when the window turns:
+    // another word's leftovers do not open one.
+    const stale = (t: number): [number, number, number] => [0, t >= 30 && t < 40 ? 1 : 0, t < 30 || (t >= 40 && t < 48) ? 1 : 0];
+    expect(run(stale, 120, { ...st, threshold: 0.5 }).events).toEqual([]);
+  });
+
   it('never fires on background spikes or quiet input', () => {
     expect(run(() => [0, 0, 1], 100).events).toEqual([]);
     expect(run(() => [0, 1, 0], 100, st, 0.1).events).toEqual([]);
