@@ -11,7 +11,7 @@ import { loadAudio, type LoadFailure } from './dataset-folder.js';
 import { byCodePoint } from './splits.js';
 import { randInt, uniform, type Rng } from './mulberry32.js';
 import { dbToGain, hardClip, mixAtSnr } from './noise.js';
-import { biquad, changeSpeed, reverberate } from './stream-augment.js';
+import { biquad, changeSpeed, DEFAULT_STREAM_AUGMENT, reverberate } from './stream-augment.js';
 
 export interface AugmentConfig {
   /** Largest shift, seconds, either direction; uniform; the gap is zero-filled (not circular, so a word never wraps around). @defaultValue 0.1 */
@@ -44,12 +44,12 @@ export const DEFAULT_AUGMENT: AugmentConfig = { timeShiftS: 0.1, gainDb: [-6, 6]
  */
 export const SPEAKER_AUGMENT: AugmentConfig = {
   ...DEFAULT_AUGMENT,
-  speed: [0.85, 1.15],
-  reverbProbability: 0.5,
-  rt60S: [0.15, 0.7],
-  bandProbability: 0.5,
-  highPassHz: [80, 400],
-  lowPassHz: [2500, 7500],
+  speed: DEFAULT_STREAM_AUGMENT.speed,
+  reverbProbability: DEFAULT_STREAM_AUGMENT.reverbProbability,
+  rt60S: DEFAULT_STREAM_AUGMENT.rt60S,
+  bandProbability: DEFAULT_STREAM_AUGMENT.bandProbability,
+  highPassHz: DEFAULT_STREAM_AUGMENT.highPassHz,
+  lowPassHz: DEFAULT_STREAM_AUGMENT.lowPassHz,
 };
 
 /** Augmentation presets by the name `--augment-preset` takes. */
@@ -117,13 +117,13 @@ export function augmentClip(
   const out = timeShift(source, shiftSamples);
   const room: Partial<AugmentRecord> = speed === undefined ? {} : { speed };
   if ((config.reverbProbability ?? 0) > 0 && rand() < config.reverbProbability!) {
-    const [lo, hi] = config.rt60S ?? [0.15, 0.7];
+    const [lo, hi] = config.rt60S ?? DEFAULT_STREAM_AUGMENT.rt60S;
     room.rt60S = uniform(rand, lo, hi);
     reverberate(out, sampleRateHz, room.rt60S, uniform(rand, 0.2, 0.6), rand);
   }
   if ((config.bandProbability ?? 0) > 0 && rand() < config.bandProbability!) {
-    const hp = config.highPassHz ?? [80, 400];
-    const lp = config.lowPassHz ?? [2500, 7500];
+    const hp = config.highPassHz ?? DEFAULT_STREAM_AUGMENT.highPassHz;
+    const lp = config.lowPassHz ?? DEFAULT_STREAM_AUGMENT.lowPassHz;
     room.highPassHz = uniform(rand, hp[0], hp[1]);
     room.lowPassHz = uniform(rand, lp[0], lp[1]);
     biquad(out, 'highpass', room.highPassHz, sampleRateHz);
