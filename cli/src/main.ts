@@ -67,6 +67,10 @@ export async function main(argv: string[]): Promise<number> {
       .option('--report <file>', 'write a self-contained HTML report')
       .option('--stream-hours <h>', 'length of the stream; 0 skips streaming (default 0.25, or one pass over --stream-negatives)')
       .option(
+        '--stream-lead-in <s>',
+        'glue each stream keyword to the first S seconds of other speech, no pause (default 0: after whole clips)',
+      )
+      .option(
         '--stream-negatives <dirs...>',
         'folders of real long recordings of other speech for the stream (every audio file, recursive)',
       )

@@ -27,6 +27,7 @@ export interface EvalCliOptions {
   leakMismatch?: boolean;
   frontendMismatch?: boolean;
   streamHours?: string;
+  streamLeadIn?: string;
   streamNegatives?: string[];
   streamKeywords?: string;
   streamSplit?: string;
@@ -76,6 +77,7 @@ export function parseEvalOptions(o: EvalCliOptions): EvalOptions {
     leakMismatch: o.leakMismatch,
     frontendMismatch: o.frontendMismatch,
     streamHours: number('stream-hours', o.streamHours, (x) => x >= 0 && x <= 24, 'a number of hours in [0, 24]'),
+    streamLeadInS: number('stream-lead-in', o.streamLeadIn, (x) => x >= 0 && x <= 10, 'a number of seconds in [0, 10]'),
     maxClips: number('max-clips', o.maxClips, (x) => int(x) && x > 0, 'an integer > 0'),
     streamNegatives: o.streamNegatives,
     streamKeywords: o.streamKeywords,
@@ -123,7 +125,7 @@ function printHuman(s: EvalSummary, chip: ChipProfile): void {
       ? `, latency after keyword end ${st.latencyMs.p50.toFixed(0)} ms (p50), ${st.latencyMs.p90.toFixed(0)} ms (p90)`
       : '';
     console.log(
-      `stream ${(st.hours * 60).toFixed(1)} min: ${st.keywords} keywords, ${st.misses} missed (${pc(st.missRate)}), ${st.falseAcceptsPerHour.toFixed(2)} false accepts/h${lat}`,
+      `stream ${(st.hours * 60).toFixed(1)} min: ${st.keywords} keywords${st.leadInS ? ` (each right after ${st.leadInS} s of other speech)` : ''}, ${st.misses} missed (${pc(st.missRate)}), ${st.falseAcceptsPerHour.toFixed(2)} false accepts/h${lat}`,
     );
     console.log(
       `  per hour of other speech (${(st.otherSpeechHours * 60).toFixed(1)} min): ${st.falseAcceptsPerHourOfOtherSpeech.toFixed(2)} false accepts/h; wrong label ${pc(st.wrongLabelRate)}`,

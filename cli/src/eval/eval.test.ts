@@ -186,6 +186,23 @@ describe('streaming evaluation', () => {
     expect([bgOnly.keywords.length, bgOnly.segments.every((g) => g.label === -1)]).toEqual([0, true]);
   });
 
+  it('glues each keyword to the first leadInS seconds of a background clip (no pause), when asked', () => {
+    const a = planStream(data.clips, RATE, { hours: 0.02, seed: 4, leadInS: 0.5 });
+    expect(a.keywords.length).toBeGreaterThan(3);
+    a.segments.forEach((g, i) => {
+      if (g.label < 0) return;
+      const before = a.segments[i - 1];
+      expect(before.label).toBe(-1);
+      expect(before.file).not.toBeNull();
+      expect(before.samples).toBe(0.5 * RATE);
+      expect(before.startSample + before.samples).toBe(g.startSample);
+    });
+    const r = evaluateStreaming(model, data.clips, load, { hours: 0.02, seed: 4, leadInS: 0.5 });
+    expect(r.summary.leadInS).toBe(0.5);
+    expect(r.summary.keywords).toBe(a.keywords.length);
+    expect(evaluateStreaming(model, data.clips, load, { hours: 0.02, seed: 4 }).summary.leadInS).toBeUndefined();
+  });
+
   it('finds every tone, no false accept on silence, latency within the window', () => {
     const r = evaluateStreaming(model, data.clips, load, { hours: 0.05, seed: 2 });
     const s = r.summary;
@@ -288,6 +305,21 @@ describe('report and command line', () => {
     const text = await promisify(execFile)(process.execPath, args, { cwd: REPO_ROOT });
     expect(text.stdout).toContain('after-word activity: keyword neurons never pause for 0.1 s in 0 % of 4 keyword clips (output ');
     expect(text.stdout).not.toContain('warning: the model keeps firing');
+  });
+
+  it('nwave eval --stream-lead-in glues the stream keywords to other audio, and refuses a bad value naming the flag', async () => {
+    const bin = path.join(REPO_ROOT, 'cli', 'bin', 'nwave.js');
+    const base = [bin, 'eval', MODEL_FILE, '--data', dir, '--stream-hours', '0.02', '--chips', '0', '--stream-lead-in', '0.5'];
+    const run = promisify(execFile);
+    const j = JSON.parse((await run(process.execPath, [...base, '--json'], { cwd: REPO_ROOT })).stdout);
+    expect(j.streaming.leadInS).toBe(0.5);
+    expect(j.streaming.keywords).toBeGreaterThan(0);
+    expect((await run(process.execPath, base, { cwd: REPO_ROOT })).stdout).toContain('(each right after 0.5 s of other speech)');
+    const bad = await run(process.execPath, [...base.slice(0, -1), '20'], { cwd: REPO_ROOT }).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect('code' in bad && bad.code).toBe(2);
+    expect((bad as { stderr: string }).stderr).toContain('stream-lead-in');
   });
 
   it('nwave eval --json prints the documented shape and writes the report', async () => {

@@ -52,6 +52,8 @@ export interface StreamingOptions {
   thresholds?: readonly number[];
   /** Gap of other audio between two keywords, seconds. @defaultValue [4, 10] */
   gapS?: [number, number];
+  /** Each keyword right after the first `leadInS` s of another clip, no pause (stream-builder). @defaultValue 0 */
+  leadInS?: number;
 }
 
 /** Everything the report needs beyond the JSON summary. */
@@ -85,7 +87,12 @@ export function evaluateStreaming(
   opts: StreamingOptions,
 ): StreamingDetails {
   const tol = opts.toleranceS ?? 0.5;
-  const plan = planStream(sources, model.filterbank.sampleRateHz, { hours: opts.hours, seed: opts.seed, gapS: opts.gapS });
+  const plan = planStream(sources, model.filterbank.sampleRateHz, {
+    hours: opts.hours,
+    seed: opts.seed,
+    gapS: opts.gapS,
+    leadInS: opts.leadInS,
+  });
   const recording = recordStream(model, plan, load);
   const hours = plan.durationS / 3600;
   // "Other speech": the stream minus the inserted keywords (the DET's false-accept denominator).
@@ -115,6 +122,7 @@ export function evaluateStreaming(
   const curve = sweep(opts.thresholds ?? SWEEP_THRESHOLDS, hours);
   const summary: StreamingSummary = {
     hours,
+    ...(opts.leadInS ? { leadInS: opts.leadInS } : {}),
     keywords: plan.keywords.length,
     misses: own.misses.length,
     missRate: plan.keywords.length ? own.misses.length / plan.keywords.length : null,

@@ -30,6 +30,8 @@ export interface EvalOptions {
   mismatchClips?: number;
   /** Stream length, hours; 0 skips the streaming evaluation. @defaultValue 0.25, or one pass over `streamNegatives` */
   streamHours?: number;
+  /** Each stream keyword right after the first `streamLeadInS` s of other speech, no pause. @defaultValue 0 */
+  streamLeadInS?: number;
   /** Folders of other speech for the stream (every audio file, recursive); replaces the data folder's clips in the stream. */
   streamNegatives?: readonly string[];
   /** Folder `<label>/*` of keyword clips inserted into the `streamNegatives` stream. @defaultValue the data folder's keyword clips */
@@ -120,7 +122,12 @@ export function runEvaluation(model: NwaveModel, modelFile: string, opts: EvalOp
     // Default: each negative file about once (one keyword per ~7 s gap of other speech).
     const hours = opts.streamHours ?? (set.negativeS * (1 + keywordS / 7)) / 3600;
     if (hours > 0 && sources.length > 0) {
-      streaming = evaluateStreaming(model, sources, (f) => audioBlocksAtRateSync(f, rate), { hours, seed, toleranceS: opts.toleranceS });
+      streaming = evaluateStreaming(model, sources, (f) => audioBlocksAtRateSync(f, rate), {
+        hours,
+        seed,
+        toleranceS: opts.toleranceS,
+        leadInS: opts.streamLeadInS,
+      });
       streaming.summary.source = {
         negatives: [...opts.streamNegatives],
         keywords: opts.streamKeywords ?? null,
@@ -137,6 +144,7 @@ export function runEvaluation(model: NwaveModel, modelFile: string, opts: EvalOp
         hours: streamHours,
         seed,
         toleranceS: opts.toleranceS,
+        leadInS: opts.streamLeadInS,
       });
   }
   if (streaming) {

@@ -49,6 +49,11 @@ export interface StreamPlanOptions {
   seed: number;
   /** Background between two keywords, seconds, drawn uniformly. @defaultValue [4, 10] */
   gapS?: [number, number];
+  /**
+   * Keywords glued to other speech: each keyword follows, with no pause, the first `leadInS`
+   * seconds of a background clip (cut mid-sentence), after the gap. 0: off. @defaultValue 0
+   */
+  leadInS?: number;
 }
 
 /** Sources in a seeded order, reshuffled each time they are used up (balanced reuse). */
@@ -99,6 +104,11 @@ export function planStream(sources: readonly StreamSource[], sampleRateHz: numbe
     }
     if (!nextKeyword) continue;
     const k = nextKeyword();
+    const leadIn = nextBackground && opts.leadInS ? Math.round(opts.leadInS * sampleRateHz) : 0;
+    if (leadIn > 0 && pos + leadIn + len(k) <= totalSamples) {
+      const s = nextBackground!();
+      push(s.file, Math.min(leadIn, len(s)), -1);
+    }
     // A keyword that would be cut by the end of the stream is not inserted (it could not be found).
     if (pos + len(k) > totalSamples) {
       push(null, totalSamples - pos, -1);

@@ -16,6 +16,8 @@ export interface CurvePoint {
 
 export interface StreamingSummary {
   hours: number;
+  /** Keywords glued to the first `leadInS` s of other speech (no pause); absent: placed after whole clips. */
+  leadInS?: number;
   /** Keyword clips inserted into the stream. */
   keywords: number;
   misses: number;
