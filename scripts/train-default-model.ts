@@ -20,7 +20,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { AUGMENT_PRESETS, isAugmentPresetName, type AugmentPresetName } from '../data/src/augment.js';
+import { resolveAugmentPreset } from '../data/src/augment.js';
 import { generateBackgroundClips } from '../data/src/synthetic-background.js';
 import { generateSyntheticSpeech } from '../data/src/synthetic-speech.js';
 import { chipShortName } from '@nwave/runtime';
@@ -61,11 +61,6 @@ const chip = resolveTrainChip(values.chip!);
 const chipName = chipShortName(chip);
 const out = values.out ?? (chipName === 'h1v1' ? 'models/default.nwave.json' : `models/default-${chipName}.nwave.json`);
 const RECIPE = 'keyword-spotter';
-function augmentPreset(name: string): AugmentPresetName {
-  if (!isAugmentPresetName(name))
-    throw new Error(`--augment-preset: expected one of ${Object.keys(AUGMENT_PRESETS).join(', ')}, got "${name}"`);
-  return name;
-}
 // --chip picks the chip; a --config file overrides the recipe's settings field by field.
 const fileConfig = values.config ? parseTrainConfig(readFileSync(values.config, 'utf8'), values.config) : {};
 const config = { chip: chipName, ...fileConfig };
@@ -135,7 +130,9 @@ const r = await runTraining(
     seed: Number(values.seed),
     minRejection: Number(values['min-rejection']),
     resume: values.resume,
-    ...(Number(values.augment) > 0 ? { augment: Number(values.augment), augmentPreset: augmentPreset(values['augment-preset']!) } : {}),
+    ...(Number(values.augment) > 0
+      ? { augment: Number(values.augment), augmentPreset: resolveAugmentPreset(values['augment-preset']!, '--augment-preset') }
+      : {}),
     ...(values.negatives ? { negatives: [values.negatives], streamVariants: Number(values['stream-variants']) } : {}),
     ...(Number(values['hard-negative-rounds']) > 0 ? { hardNegativeRounds: Number(values['hard-negative-rounds']) } : {}),
     ...(values['hard-negative-epochs'] ? { hardNegativeEpochs: Number(values['hard-negative-epochs']) } : {}),

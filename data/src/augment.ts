@@ -6,12 +6,13 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { InvalidArgumentError } from '@nwave/runtime';
 import { isAudioFileName } from '@nwave/runtime/node';
 import { loadAudio, type LoadFailure } from './dataset-folder.js';
 import { byCodePoint } from './splits.js';
 import { randInt, uniform, type Rng } from './mulberry32.js';
 import { dbToGain, hardClip, mixAtSnr } from './noise.js';
-import { biquad, changeSpeed, DEFAULT_STREAM_AUGMENT, reverberate } from './stream-augment.js';
+import { changeSpeed, DEFAULT_STREAM_AUGMENT, roomAndBand } from './stream-augment.js';
 
 export interface AugmentConfig {
   /** Largest shift, seconds, either direction; uniform; the gap is zero-filled (not circular, so a word never wraps around). @defaultValue 0.1 */
@@ -60,6 +61,19 @@ export type AugmentPresetName = keyof typeof AUGMENT_PRESETS;
 /** True when `name` names an augmentation preset (own keys only). */
 export function isAugmentPresetName(name: string): name is AugmentPresetName {
   return Object.prototype.hasOwnProperty.call(AUGMENT_PRESETS, name);
+}
+
+/**
+ * `name` as a preset name.
+ * @param flag - what the user typed it as, for the message (`--augment-preset`)
+ * @throws InvalidArgumentError naming the known presets
+ */
+export function resolveAugmentPreset(name: string, flag = 'augmentPreset'): AugmentPresetName {
+  if (isAugmentPresetName(name)) return name;
+  throw new InvalidArgumentError(`${flag}: expected one of ${Object.keys(AUGMENT_PRESETS).join(', ')}, got "${name}"`, {
+    field: flag,
+    value: name,
+  });
 }
 
 /** Noise recordings at the training rate; each may be longer than a clip (a random segment is used). */
@@ -115,24 +129,21 @@ export function augmentClip(
   const maxShift = Math.round(config.timeShiftS * sampleRateHz);
   const shiftSamples = maxShift > 0 ? randInt(rand, -maxShift, maxShift) : 0;
   const out = timeShift(source, shiftSamples);
-  const room: Partial<AugmentRecord> = speed === undefined ? {} : { speed };
-  if ((config.reverbProbability ?? 0) > 0 && rand() < config.reverbProbability!) {
-    const [lo, hi] = config.rt60S ?? DEFAULT_STREAM_AUGMENT.rt60S;
-    room.rt60S = uniform(rand, lo, hi);
-    reverberate(out, sampleRateHz, room.rt60S, uniform(rand, 0.2, 0.6), rand);
-  }
-  if ((config.bandProbability ?? 0) > 0 && rand() < config.bandProbability!) {
-    const hp = config.highPassHz ?? DEFAULT_STREAM_AUGMENT.highPassHz;
-    const lp = config.lowPassHz ?? DEFAULT_STREAM_AUGMENT.lowPassHz;
-    room.highPassHz = uniform(rand, hp[0], hp[1]);
-    room.lowPassHz = uniform(rand, lp[0], lp[1]);
-    biquad(out, 'highpass', room.highPassHz, sampleRateHz);
-    biquad(out, 'lowpass', room.lowPassHz, sampleRateHz);
-  }
+  // Room and band only when configured: a config without them draws exactly what it always drew.
+  const room =
+    config.reverbProbability !== undefined || config.bandProbability !== undefined
+      ? roomAndBand(out, rand, sampleRateHz, {
+          reverbProbability: config.reverbProbability ?? 0,
+          rt60S: config.rt60S ?? DEFAULT_STREAM_AUGMENT.rt60S,
+          bandProbability: config.bandProbability ?? 0,
+          highPassHz: config.highPassHz ?? DEFAULT_STREAM_AUGMENT.highPassHz,
+          lowPassHz: config.lowPassHz ?? DEFAULT_STREAM_AUGMENT.lowPassHz,
+        })
+      : {};
   const gainDb = uniform(rand, config.gainDb[0], config.gainDb[1]);
   const g = dbToGain(gainDb);
   for (let i = 0; i < out.length; i++) out[i] *= g;
-  const record: AugmentRecord = { shiftSamples, gainDb, ...room };
+  const record: AugmentRecord = { shiftSamples, gainDb, ...(speed === undefined ? {} : { speed }), ...room };
   if (noise && noise.clips.length > 0 && rand() < config.noiseProbability) {
     const src = noise.clips[Math.floor(rand() * noise.clips.length)];
     const offset = src.samples.length > out.length ? Math.floor(rand() * (src.samples.length - out.length + 1)) : 0;

@@ -137,15 +137,20 @@ export function perturbSpeed(
   return { samples: changeSpeed(x, speed, sampleRateHz), speed };
 }
 
-/** Room, band, gain and noise on a window (in place), then clipping to [-1, 1]. */
-export function augmentWindow(
+/** The room and band part of {@link StreamAugmentConfig}. */
+export type RoomBandConfig = Pick<StreamAugmentConfig, 'reverbProbability' | 'rt60S' | 'bandProbability' | 'highPassHz' | 'lowPassHz'>;
+
+/**
+ * Room reverberation and band limits on `x` (in place), each drawn with its probability; returns
+ * what was applied. Shared by the stream windows and the training clips' `speaker` preset.
+ */
+export function roomAndBand(
   x: Float32Array,
   rand: Rng,
   sampleRateHz: number,
-  cfg: StreamAugmentConfig,
-  noise?: NoiseBank,
-): Omit<StreamAugmentRecord, 'speed'> {
-  const rec: Omit<StreamAugmentRecord, 'speed'> = { gainDb: 0 };
+  cfg: RoomBandConfig,
+): Pick<StreamAugmentRecord, 'rt60S' | 'highPassHz' | 'lowPassHz'> {
+  const rec: Pick<StreamAugmentRecord, 'rt60S' | 'highPassHz' | 'lowPassHz'> = {};
   if (rand() < cfg.reverbProbability) {
     rec.rt60S = uniform(rand, cfg.rt60S[0], cfg.rt60S[1]);
     reverberate(x, sampleRateHz, rec.rt60S, uniform(rand, 0.2, 0.6), rand);
@@ -156,6 +161,18 @@ export function augmentWindow(
     biquad(x, 'highpass', rec.highPassHz, sampleRateHz);
     biquad(x, 'lowpass', rec.lowPassHz, sampleRateHz);
   }
+  return rec;
+}
+
+/** Room, band, gain and noise on a window (in place), then clipping to [-1, 1]. */
+export function augmentWindow(
+  x: Float32Array,
+  rand: Rng,
+  sampleRateHz: number,
+  cfg: StreamAugmentConfig,
+  noise?: NoiseBank,
+): Omit<StreamAugmentRecord, 'speed'> {
+  const rec: Omit<StreamAugmentRecord, 'speed'> = { gainDb: 0, ...roomAndBand(x, rand, sampleRateHz, cfg) };
   rec.gainDb = uniform(rand, cfg.gainDb[0], cfg.gainDb[1]);
   const g = dbToGain(rec.gainDb);
   for (let i = 0; i < x.length; i++) x[i] *= g;

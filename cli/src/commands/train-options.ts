@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, findChipProfileByName } from '@nwave/runtime';
-import { AUGMENT_PRESETS, isAugmentPresetName } from '@nwave/data/augment';
+import { resolveAugmentPreset } from '@nwave/data/augment';
 import type { RunTrainingOptions } from '@nwave/training';
 import { DEFAULT_RECIPE, isTrainRecipeName, trainRecipeNames, withRecipe } from '@nwave/training/recipes';
 import { describeRange, trainConfigFromFlags, type TrainConfig } from '@nwave/training/train-config';
@@ -81,11 +81,7 @@ export function trainOptionsFromFlags(
   // Refused now rather than when the trained checkpoint is written (labels cannot be "__proto__").
   if (words.includes('__proto__'))
     throw new InvalidArgumentError('--words: "__proto__" cannot be a keyword label; rename the folder', { field: '--words' });
-  if (o.augmentPreset !== undefined && !isAugmentPresetName(o.augmentPreset))
-    throw new InvalidArgumentError(
-      `--augment-preset: expected one of ${Object.keys(AUGMENT_PRESETS).join(', ')}, got "${o.augmentPreset}"`,
-      { field: '--augment-preset', value: o.augmentPreset },
-    );
+  const augmentPreset = o.augmentPreset === undefined ? undefined : resolveAugmentPreset(o.augmentPreset, '--augment-preset');
   if (o.augmentPreset !== undefined && !(Number(o.augment) > 0))
     throw new InvalidArgumentError('--augment-preset needs --augment N (N >= 1 augmented variants per clip)', {
       field: '--augment-preset',
@@ -148,7 +144,7 @@ export function trainOptionsFromFlags(
     valSplit: opt(o.valSplit, (t) => parseNumberFlag('--val-split', t, { min: 0, max: 0.9 })),
     testSplit: opt(o.testSplit, (t) => parseNumberFlag('--test-split', t, { min: 0, max: 0.9 })),
     augment: opt(o.augment, (t) => parseNumberFlag('--augment', t, { int: true, min: 0, max: MAX_AUGMENT })),
-    augmentPreset: o.augmentPreset as RunTrainingOptions['augmentPreset'],
+    augmentPreset,
     allowViolations: o.allowViolations,
     resume: o.resume,
     cacheDir: o.cache ?? null,
