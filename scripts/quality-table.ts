@@ -4,7 +4,7 @@
  * scripts/train-default-model.ts prepares (.cache/default-model-holdout/eval):
  *
  *   node --conditions=source --import tsx scripts/quality-table.ts [MODEL] [--eval .cache/default-model-holdout/eval]
- *     [--chips 20] [--stream-hours 0.5] [--seed 1] [--json] [--write]
+ *     [--chips 100] [--stream-hours 0.5] [--seed 1] [--json] [--write]
  *
  * `--calibrate-fa N` first sets the detector's threshold on the VALIDATION stream (validation
  * speakers' yes/no between validation-half sentences): the lowest miss rate with at most N false
@@ -21,7 +21,7 @@
  * 200 false accepts per hour (threshold sweep) and at the checkpoint's own setting, the same
  * streams with every keyword right after 2 s of a held-out sentence (no pause), float vs
  * fixed-point accuracy (trainer figures in the checkpoint), neurons, projected power, and the
- * 5th-percentile simulated chip at nominal mismatch.
+ * mean and 5th-percentile simulated chip at nominal mismatch (validation and test speakers).
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -34,7 +34,7 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     eval: { type: 'string', default: '.cache/default-model-holdout/eval' },
-    chips: { type: 'string', default: '20' },
+    chips: { type: 'string', default: '100' },
     'stream-hours': { type: 'string', default: '0.5' },
     seed: { type: 'string', default: '1' },
     json: { type: 'boolean', default: false },
@@ -83,10 +83,17 @@ if (values['calibrate-fa'] !== undefined) {
   model = new NwaveModel({ ...ck, detector: { ...ck.detector, threshold: pick.threshold } }, file);
 }
 
-const val = runEvaluation(model, file, { data: dir('val'), chips: 0, streamHours: 0, seed }).summary;
 // The chip profile's nominal synaptic mismatch (none on a chip without synaptic mismatch, e.g. H1v2:
 // its simulated chips then differ by leak and threshold spread only).
 const NOMINAL_SYNAPTIC_MISMATCH = model.chip.mismatch.synapticSigma ?? 0;
+const val = runEvaluation(model, file, {
+  data: dir('val'),
+  chips: Number(values.chips),
+  mismatchLevels: [NOMINAL_SYNAPTIC_MISMATCH],
+  streamHours: 0,
+  seed,
+  log,
+}).summary;
 const test = runEvaluation(model, file, {
   data: dir('test'),
   chips: Number(values.chips),
@@ -125,6 +132,12 @@ const nonKwN = (s: typeof test, pick: (f: Folder) => boolean) =>
   s.perFolder.filter((f) => !f.keyword && pick(f)).reduce((a, f) => a + f.n, 0);
 const m = model.checkpoint.provenance.metrics ?? {};
 const mm = test.mismatch?.levels[0];
+const mmVal = val.mismatch?.levels[0];
+/** Mean / 5th percentile of the chips' yes/no figure, and the deployed model's. */
+const chipCell = (s: typeof test) => {
+  const l = s.mismatch?.levels[0];
+  return l ? `${pct(l.mean)} / ${pct(l.p5)} (deployed ${pct(s.mismatch!.deployed.accuracy)})` : '—';
+};
 const coreNeurons = model.checkpoint.network.layers.filter((l) => l.type !== 'frontend').reduce((a, l) => a + l.size, 0);
 const recurrent = model.checkpoint.network.layers.some((l) => 'recurrentWeights' in l && l.recurrentWeights);
 const at = (fa: number) => missRateAt(stream.det, fa);
@@ -166,8 +179,8 @@ const rows: [string, string, string][] = [
   ],
   [
     `simulated chips at nominal mismatch (σ ${NOMINAL_SYNAPTIC_MISMATCH}, leak mismatch; ${test.mismatch?.chips ?? 0} chips): yes/no right label mean / 5th percentile`,
-    '',
-    mm ? `${pct(mm.mean)} / ${pct(mm.p5)} (deployed ${pct(test.mismatch!.deployed.accuracy)})` : '—',
+    chipCell(val),
+    chipCell(test),
   ],
   [
     'network',
@@ -205,6 +218,9 @@ if (values.write) {
     },
     mismatch: mm
       ? { stddev: mm.stddev, chips: test.mismatch!.chips, mean: mm.mean, p5: mm.p5, deployed: test.mismatch!.deployed.accuracy }
+      : null,
+    valMismatch: mmVal
+      ? { stddev: mmVal.stddev, chips: val.mismatch!.chips, mean: mmVal.mean, p5: mmVal.p5, deployed: val.mismatch!.deployed.accuracy }
       : null,
     powerMeanW: test.power.meanW,
     calibration,

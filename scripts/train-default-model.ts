@@ -53,6 +53,8 @@ const { values } = parseArgs({
     // Rounds of hard-negative mining after training (needs --negatives), and epochs per round.
     'hard-negative-rounds': { type: 'string', default: '0' },
     'hard-negative-epochs': { type: 'string' },
+    // Rounds fine-tune at a constant learning rate, this fraction of the recipe's.
+    'hard-negative-lr-scale': { type: 'string' },
     'print-config': { type: 'boolean', default: false },
   },
 });
@@ -136,6 +138,7 @@ const r = await runTraining(
     ...(values.negatives ? { negatives: [values.negatives], streamVariants: Number(values['stream-variants']) } : {}),
     ...(Number(values['hard-negative-rounds']) > 0 ? { hardNegativeRounds: Number(values['hard-negative-rounds']) } : {}),
     ...(values['hard-negative-epochs'] ? { hardNegativeEpochs: Number(values['hard-negative-epochs']) } : {}),
+    ...(values['hard-negative-lr-scale'] ? { hardNegativeLrScale: Number(values['hard-negative-lr-scale']) } : {}),
     cacheDir: '.cache/features',
     name: chipName === 'h1v1' ? 'default-yes-no' : `default-yes-no-${chipName}`,
     command: `node --conditions=source --import tsx scripts/train-default-model.ts ${process.argv.slice(2).join(' ')}`.trim(),

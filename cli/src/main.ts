@@ -114,13 +114,20 @@ export async function main(argv: string[]): Promise<number> {
       '--negatives <dir...>',
       'stream training: folders of other speech (any audio format; keyword-named folders are positives, background-noise folders are noise; train half of the held-out rule only)',
     )
-    .option('--stream-variants <n>', 'windows per --negatives file, one per epoch (default 4)')
+    .option(
+      '--stream-variants <n>',
+      'windows per --negatives file, one per epoch (default 4; 0: the folders only feed hard-negative mining)',
+    )
     .option('--no-stream-augment', 'no speed/room/band/gain/noise augmentation of the stream windows')
     .option(
       '--hard-negative-rounds <n>',
       "rounds of mining the runtime detector's false accepts on the --negatives and retraining (default 0)",
     )
     .option('--hard-negative-epochs <n>', 'epochs of each hard-negative round (default epochs / 4)')
+    .option(
+      '--hard-negative-lr-scale <x>',
+      "hard-negative rounds fine-tune at a constant learning rate, this fraction (0-1] of the run's (default: the run's schedule, restarted)",
+    )
     .option('--min-rejection <x>', 'background share the calibrated detector must reject on validation', '0.95')
     .option(
       '--background-mode <mode>',

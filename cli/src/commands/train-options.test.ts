@@ -40,11 +40,23 @@ describe('nwave train flags', () => {
       chip: 'h1v1-estimate',
       signAnnealing: true,
       fluctInit: '1.5',
+      negatives: ['speech'],
+      streamVariants: '0',
+      hardNegativeRounds: '2',
+      hardNegativeEpochs: '40',
+      hardNegativeLrScale: '0.2',
     });
     expect(r).toMatchObject({ words: ['yes', 'no'], background: true, epochs: 12, seed: 3, valSplit: 0.25, minRejection: 0.9 });
     expect(r.backgroundFolders).toEqual(['_silence_', '_unknown_']);
     expect(r.backgroundMode).toBe('uniform');
     expect([r.augment, r.augmentPreset]).toEqual([2, 'speaker']);
+    expect([r.negatives, r.streamVariants, r.hardNegativeRounds, r.hardNegativeEpochs, r.hardNegativeLrScale]).toEqual([
+      ['speech'],
+      0,
+      2,
+      40,
+      0.2,
+    ]);
     expect(r.config).toEqual({
       chip: 'h1v1-estimate',
       signAnnealing: true,
@@ -91,6 +103,9 @@ describe('nwave train flags', () => {
     [{ chip: 'h3' }, /--chip.*unknown chip "h3" \(known: h1v1, h1v2/],
     [{ chip: 'h1v2', mismatch: '0.036' }, /--mismatch: Neuronova H1v2 has no synaptic mismatch/],
     [{ fluctInit: '0' }, /--fluct-init: expected a number > 0/],
+    [{ streamVariants: '-1' }, /--stream-variants: expected an integer ≥ 0/],
+    [{ hardNegativeLrScale: '0' }, /--hard-negative-lr-scale: expected a number > 0 and ≤ 1, got "0"/],
+    [{ hardNegativeLrScale: '2' }, /--hard-negative-lr-scale: expected a number > 0 and ≤ 1, got "2"/],
     [{ recipe: 'kws' }, /--recipe: unknown recipe "kws" \(known: sdk, keyword-spotter\)/],
     [{ recipe: 'constructor' }, /--recipe: unknown recipe "constructor"/],
   ])('refuses %o with a message naming the flag', (flags, message) => {

@@ -9,7 +9,7 @@ import { InvalidArgumentError, findChipProfileByName } from '@nwave/runtime';
 import { resolveAugmentPreset } from '@nwave/data/augment';
 import type { RunTrainingOptions } from '@nwave/training';
 import { DEFAULT_RECIPE, isTrainRecipeName, trainRecipeNames, withRecipe } from '@nwave/training/recipes';
-import { describeRange, trainConfigFromFlags, type TrainConfig } from '@nwave/training/train-config';
+import { HARD_NEGATIVE_LR_SCALE, describeRange, trainConfigFromFlags, type TrainConfig } from '@nwave/training/train-config';
 import { checkNumber, type NumberRule } from '../number-text.js';
 import { checkOutputFile } from '../output-path.js';
 
@@ -37,6 +37,7 @@ export interface TrainCliOptions {
   streamAugment?: boolean;
   hardNegativeRounds?: string;
   hardNegativeEpochs?: string;
+  hardNegativeLrScale?: string;
   [settingFlag: string]: unknown;
 }
 
@@ -152,10 +153,11 @@ export function trainOptionsFromFlags(
     backgroundMode: o.backgroundMode as RunTrainingOptions['backgroundMode'],
     backgroundFolders: opt(o.backgroundFolders, list),
     negatives: o.negatives,
-    streamVariants: opt(o.streamVariants, (t) => parseNumberFlag('--stream-variants', t, { int: true, min: 1 })),
+    streamVariants: opt(o.streamVariants, (t) => parseNumberFlag('--stream-variants', t, { int: true, min: 0 })),
     streamAugment: o.streamAugment,
     hardNegativeRounds: opt(o.hardNegativeRounds, (t) => parseNumberFlag('--hard-negative-rounds', t, { int: true, min: 0 })),
     hardNegativeEpochs: opt(o.hardNegativeEpochs, (t) => parseNumberFlag('--hard-negative-epochs', t, { int: true, min: 1 })),
+    hardNegativeLrScale: opt(o.hardNegativeLrScale, (t) => parseNumberFlag('--hard-negative-lr-scale', t, HARD_NEGATIVE_LR_SCALE)),
     command,
     recipe,
     config,

@@ -224,6 +224,49 @@ describe.skipIf(!haveTools)('runTraining (synthetic yes/no + background)', () =>
     expect(r.history.length).toBe(2); // one epoch, then one hard-negative epoch
     expect(new NwaveModel(r.checkpoint).constraints().ok).toBe(true);
   }, 400_000);
+
+  it('mines hard negatives from --negatives without stream windows (--stream-variants 0), fine-tuning at a scaled constant learning rate', async () => {
+    const extra = fileURLToPath(new URL('../../../test/fixtures/audio/extra-speech/', import.meta.url));
+    const base = { data: path.join(dir, 'data'), words: ['yes', 'no'], background: true, seed: 7, negatives: [extra] };
+    const config = { hidden: [8], lrCore: 0.01, lrFrontend: 0.004, lrSchedule: 'cosine' as const, lrMinFraction: 0.05 };
+    // Settings checked before any work: no output, no training.
+    const early = path.join(dir, 'early.nwave.json');
+    await expect(
+      runTraining({ ...base, negatives: undefined, epochs: 1, hardNegativeRounds: 1, out: early, config }, { log: () => {} }),
+    ).rejects.toThrow(/--hard-negative-rounds needs --negatives/);
+    for (const bad of [0, 1.5, Number.NaN])
+      await expect(
+        runTraining({ ...base, epochs: 1, hardNegativeRounds: 1, hardNegativeLrScale: bad, out: early, config }, { log: () => {} }),
+      ).rejects.toThrow(/--hard-negative-lr-scale: expected a number > 0 and ≤ 1, got/);
+    expect(existsSync(early)).toBe(false);
+
+    const logs: string[] = [];
+    const r = await runTraining(
+      {
+        ...base,
+        epochs: 2,
+        streamVariants: 0,
+        hardNegativeRounds: 1,
+        hardNegativeEpochs: 2,
+        hardNegativeLrScale: 0.2,
+        out: path.join(dir, 'mine-only.nwave.json'),
+        config,
+      },
+      { log: (m) => logs.push(m) },
+    );
+    const trained = Number(/; train (\d+), val/.exec(logs.find((l) => l.startsWith('data: '))!)![1]);
+    // The folders' 3 train-half recordings are scanned for mining only: no windows, fragments or keywords in context.
+    expect(logs.find((l) => l.startsWith('stream data '))).toMatch(/: 3 negative recordings for hard-negative mining only$/);
+    const mined = r.checkpoint.provenance.metrics?.hardNegativeRounds as { added: number }[];
+    expect(mined).toHaveLength(1);
+    expect(r.checkpoint.provenance.metrics?.trainClips).toBe(trained + mined[0].added);
+    // Two epochs on the run's cosine schedule, then the round at a constant 0.2 x the initial rate.
+    expect(r.history.map((row) => row.lrCore)).toEqual([0.01, 0.01 * 0.05, 0.002, 0.002].map((x) => expect.closeTo(x, 9)));
+    expect(r.checkpoint.provenance.notes).toContain(
+      'hard-negative mining: 1 rounds of 2 epochs at a constant 0.2 x the learning rates, no stream windows',
+    );
+    expect(new NwaveModel(r.checkpoint).constraints().ok).toBe(true);
+  }, 400_000);
 });
 
 function readdirNoTemp(d: string): boolean {

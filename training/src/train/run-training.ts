@@ -33,7 +33,7 @@ import { networkToCheckpoint } from './export-checkpoint.js';
 import { checkInitialFiringRates, type RateCheck } from './firing-rate-check.js';
 import { writeTrainingReport } from './report.js';
 import { DEFAULT_RECIPE, withRecipe } from './recipes.js';
-import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from './train-config.js';
+import { DEFAULT_TRAIN_CONFIG, HARD_NEGATIVE_LR_SCALE, describeRange, inNumberRange, type TrainConfig } from './train-config.js';
 import { floatAccuracy, trainNetwork, type EpochRow, type TrainState } from './trainer.js';
 
 export interface RunTrainingOptions {
@@ -89,7 +89,10 @@ export interface RunTrainingOptions {
    * class or `backgroundMode: 'uniform'`.
    */
   negatives?: string[];
-  /** Windows per stream file, one per epoch (cycling). @defaultValue 4 */
+  /**
+   * Windows per stream file, one per epoch (cycling); 0 adds no stream windows, the folders then
+   * only feed hard-negative mining. @defaultValue 4
+   */
   streamVariants?: number;
   /** Speed, room, band, gain and noise augmentation of the stream windows. @defaultValue true */
   streamAugment?: boolean;
@@ -97,6 +100,11 @@ export interface RunTrainingOptions {
   hardNegativeRounds?: number;
   /** Epochs of each retraining round. @defaultValue max(1, round(epochs / 4)) */
   hardNegativeEpochs?: number;
+  /**
+   * Retraining rounds at a constant learning rate, this fraction of the run's `lrCore` and
+   * `lrFrontend` (a fine-tune of the trained network); unset: the run's own schedule, restarted.
+   */
+  hardNegativeLrScale?: number;
 }
 
 export interface RunTrainingHooks {
@@ -163,6 +171,15 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
   tf.enableProdMode();
   const recipe = opts.recipe ?? DEFAULT_RECIPE;
   const cfg = runTrainConfig(opts);
+  // Mining settings are checked before any work: a bad one would otherwise surface after training.
+  if ((opts.hardNegativeRounds ?? 0) > 0 && !opts.negatives?.length)
+    throw new InvalidArgumentError('--hard-negative-rounds needs --negatives', { field: 'hardNegativeRounds' });
+  const lrScale = opts.hardNegativeLrScale;
+  if (lrScale !== undefined && !inNumberRange(lrScale, HARD_NEGATIVE_LR_SCALE))
+    throw new InvalidArgumentError(`--hard-negative-lr-scale: expected ${describeRange(HARD_NEGATIVE_LR_SCALE)}, got ${lrScale}`, {
+      field: 'hardNegativeLrScale',
+      value: String(lrScale),
+    });
   // The chip's filters below Nyquist (warns, as the SDK does, about those left out).
   const chip = resolveTrainChip(cfg.chip);
   const sampleRate = 16000;
@@ -249,30 +266,35 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
     hooks.onStage?.('stream data');
     const keywords = labels.filter((l) => l !== BACKGROUND_LABEL);
     const scan = scanNegativeFolders(opts.negatives, keywords);
-    const noiseBank = loadNoiseFiles(scan.noise, common.sample_rate);
-    // Keyword clips of the main training split are placed in context too (augmented).
-    const mainPositives = trainItems
-      .filter((it) => it.label >= 0 && labels[it.label] !== BACKGROUND_LABEL)
-      .map((it) => ({ file: path.join(rootOf.get(it) ?? opts.data, it.file), label: it.label }));
-    const folderPositives = scan.positives.map((p) => ({ file: p.file, label: labels.indexOf(keywords[p.label]) }));
-    const stream = buildStreamItems(scan.negatives, [...mainPositives, ...folderPositives], {
-      sampleRateHz: common.sample_rate,
-      durationS: common.recording_duration_s,
-      filterbank: main.filterbank,
-      frames: main.shape.T,
-      seed: cfg.seed,
-      variants: opts.streamVariants ?? 4,
-      augment: opts.streamAugment === false ? null : DEFAULT_STREAM_AUGMENT,
-      noise: noiseBank,
-      negativeLabel,
-      onProgress: (d, t) => hooks.onStage?.('stream data', d, t),
-    });
-    reportFailures(stream.failures, log);
-    trainItems = trainItems.concat(stream.negatives, stream.fragments, stream.positives);
     streamNegatives = scan.negatives;
-    log(
-      `stream data ${opts.negatives.join(', ')}: ${stream.negatives.length} negative recordings, ${stream.fragments.length} keyword fragments, ${stream.positives.length} keywords in context (${folderPositives.length} from the folders), ${noiseBank.clips.length} noise recordings; ${scan.heldOut} held-out files left out`,
-    );
+    // 0 variants: the folders only feed hard-negative mining (no windows, fragments, keywords in context).
+    if ((opts.streamVariants ?? 4) === 0)
+      log(`stream data ${opts.negatives.join(', ')}: ${scan.negatives.length} negative recordings for hard-negative mining only`);
+    else {
+      const noiseBank = loadNoiseFiles(scan.noise, common.sample_rate);
+      // Keyword clips of the main training split are placed in context too (augmented).
+      const mainPositives = trainItems
+        .filter((it) => it.label >= 0 && labels[it.label] !== BACKGROUND_LABEL)
+        .map((it) => ({ file: path.join(rootOf.get(it) ?? opts.data, it.file), label: it.label }));
+      const folderPositives = scan.positives.map((p) => ({ file: p.file, label: labels.indexOf(keywords[p.label]) }));
+      const stream = buildStreamItems(scan.negatives, [...mainPositives, ...folderPositives], {
+        sampleRateHz: common.sample_rate,
+        durationS: common.recording_duration_s,
+        filterbank: main.filterbank,
+        frames: main.shape.T,
+        seed: cfg.seed,
+        variants: opts.streamVariants ?? 4,
+        augment: opts.streamAugment === false ? null : DEFAULT_STREAM_AUGMENT,
+        noise: noiseBank,
+        negativeLabel,
+        onProgress: (d, t) => hooks.onStage?.('stream data', d, t),
+      });
+      reportFailures(stream.failures, log);
+      trainItems = trainItems.concat(stream.negatives, stream.fragments, stream.positives);
+      log(
+        `stream data ${opts.negatives.join(', ')}: ${stream.negatives.length} negative recordings, ${stream.fragments.length} keyword fragments, ${stream.positives.length} keywords in context (${folderPositives.length} from the folders), ${noiseBank.clips.length} noise recordings; ${scan.heldOut} held-out files left out`,
+      );
+    }
   }
   const train = new NWaveDataLoader(trainItems, main.train.options);
   const val = evalItems(main.val).map((it) => ({ ...it, label: remap[it.label] }));
@@ -313,6 +335,11 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
     resume = JSON.parse(await fs.readFile(statePath, 'utf8')) as TrainState;
     log(`resuming from ${statePath} after epoch ${resume.epoch}`);
   }
+  const rounds = opts.hardNegativeRounds ?? 0;
+  const roundEpochs = opts.hardNegativeEpochs ?? Math.max(1, Math.round(cfg.epochs / 4));
+  const miningNote = rounds
+    ? `; hard-negative mining: ${rounds} rounds of ${roundEpochs} epochs${opts.hardNegativeLrScale === undefined ? '' : ` at a constant ${opts.hardNegativeLrScale} x the learning rates`}${opts.streamVariants === 0 ? ', no stream windows' : ''}`
+    : '';
   const name = opts.name ?? path.basename(opts.out).replace(/\.nwave\.json$|\.json$/, '');
   const exportBase = {
     name,
@@ -325,7 +352,7 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
       data: opts.dataDescription ?? [opts.data, ...(opts.extraTrain ?? [])].join(' + '),
       seed: cfg.seed,
       // The recipe and the full training configuration, so the checkpoint alone says how it was made.
-      notes: `recipe: ${recipe}; train config: ${JSON.stringify(cfg)}${opts.augment ? `; augment: ${opts.augment} variants, ${opts.augmentPreset ?? 'basic'}` : ''}`,
+      notes: `recipe: ${recipe}; train config: ${JSON.stringify(cfg)}${opts.augment ? `; augment: ${opts.augment} variants, ${opts.augmentPreset ?? 'basic'}` : ''}${miningNote}`,
     },
   };
   hooks.onStage?.('training');
@@ -351,9 +378,7 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
   let result2 = result;
   const roundHistory: EpochRow[] = [];
   const mining: { round: number; streamS: number; falseAcceptsPerHour: number; added: number }[] = [];
-  for (let round = 1; round <= (opts.hardNegativeRounds ?? 0) && !result2.aborted; round++) {
-    if (streamNegatives.length === 0)
-      throw new InvalidArgumentError('--hard-negative-rounds needs --negatives', { field: 'hardNegativeRounds' });
+  for (let round = 1; round <= rounds && !result2.aborted; round++) {
     hooks.onStage?.(`hard negatives ${round}`);
     const trained0 = { windowS: cfg.detectorWindowS, countScale: result2.countScale };
     const draft0 = networkToCheckpoint(net, { ...exportBase, detector: trained0, allowViolations: true });
@@ -380,7 +405,14 @@ export async function runTraining(opts: RunTrainingOptions, hooks: RunTrainingHo
       net,
       { train: new NWaveDataLoader(trainItems, main.train.options), val, T, C },
       // The learned temperature carries over into the round (it restarts from this value).
-      { ...cfg, logitScale: result2.countScale, epochs: opts.hardNegativeEpochs ?? Math.max(1, Math.round(cfg.epochs / 4)) },
+      {
+        ...cfg,
+        logitScale: result2.countScale,
+        epochs: roundEpochs,
+        ...(lrScale === undefined
+          ? {}
+          : { lrSchedule: 'constant' as const, lrCore: cfg.lrCore * lrScale, lrFrontend: cfg.lrFrontend * lrScale }),
+      },
       exportBase,
       { onBatch: hooks.onBatch, signal: hooks.signal, log, onEpoch: hooks.onEpoch },
       undefined,

@@ -53,6 +53,11 @@ function numberSchema(r: NumberRange): z.ZodNumber {
   return s;
 }
 
+/** Whether `x` is a number in `r` (the settings' own check, for options outside the config). */
+export function inNumberRange(x: number, r: NumberRange): boolean {
+  return numberSchema(r).safeParse(x).success;
+}
+
 const num = (range: NumberRange, dflt: number, help: string, more: Partial<Setting<number>> = {}): Setting<number> => ({
   schema: numberSchema(range),
   default: dflt,
@@ -323,6 +328,9 @@ export function parseTrainConfig(text: string, file: string): Partial<TrainConfi
 const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
 /** "an integer ≥ 1 and ≤ 4096", "a number > 0". */
+/** `hardNegativeLrScale` (`--hard-negative-lr-scale`): a fraction of the run's learning rates. */
+export const HARD_NEGATIVE_LR_SCALE: NumberRange = { min: 0, exclusiveMin: true, max: 1 };
+
 export function describeRange(r: NumberRange): string {
   const kind = r.int ? 'an integer' : 'a number';
   const lo = r.min !== undefined ? `${r.exclusiveMin ? '>' : '≥'} ${r.min}` : '';

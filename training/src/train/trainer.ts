@@ -20,6 +20,8 @@ import type { MismatchRobustness } from './mismatch-robustness.js';
 export interface EpochRow {
   epoch: number;
   epochs: number;
+  /** The core weights' learning rate of this epoch (the schedule's value). */
+  lrCore: number;
   loss: number;
   components: {
     ce: number;
@@ -360,6 +362,7 @@ export async function trainNetwork(
     const row: EpochRow = {
       epoch,
       epochs: cfg.epochs,
+      lrCore: cfg.lrCore * lrFactor(cfg, epoch),
       loss: sums.loss / Math.max(1, sums.n),
       components: {
         ce: sums.ce / Math.max(1, sums.n),
