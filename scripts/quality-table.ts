@@ -86,22 +86,18 @@ if (values['calibrate-fa'] !== undefined) {
 // The chip profile's nominal synaptic mismatch (none on a chip without synaptic mismatch, e.g. H1v2:
 // its simulated chips then differ by leak and threshold spread only).
 const NOMINAL_SYNAPTIC_MISMATCH = model.chip.mismatch.synapticSigma ?? 0;
-const val = runEvaluation(model, file, {
-  data: dir('val'),
-  chips: Number(values.chips),
-  mismatchLevels: [NOMINAL_SYNAPTIC_MISMATCH],
-  streamHours: 0,
-  seed,
-  log,
-}).summary;
-const test = runEvaluation(model, file, {
-  data: dir('test'),
-  chips: Number(values.chips),
-  mismatchLevels: [NOMINAL_SYNAPTIC_MISMATCH],
-  streamHours: 0,
-  seed,
-  log,
-}).summary;
+/** Clip figures of a held-out folder, with its simulated chips at the nominal mismatch. */
+const clipsWithChips = (d: string) =>
+  runEvaluation(model, file, {
+    data: dir(d),
+    chips: Number(values.chips),
+    mismatchLevels: [NOMINAL_SYNAPTIC_MISMATCH],
+    streamHours: 0,
+    seed,
+    log,
+  }).summary;
+const val = clipsWithChips('val');
+const test = clipsWithChips('test');
 const stream = runEvaluation(model, file, { data: dir('stream-test'), chips: 0, streamHours: Number(values['stream-hours']), seed, log })
   .summary.streaming!;
 // The same streams with every keyword right after the first 2 s of a held-out sentence, no pause:

@@ -327,10 +327,10 @@ export function parseTrainConfig(text: string, file: string): Partial<TrainConfi
 /** `camelCase` -> `kebab-case`. */
 const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
-/** "an integer ≥ 1 and ≤ 4096", "a number > 0". */
 /** `hardNegativeLrScale` (`--hard-negative-lr-scale`): a fraction of the run's learning rates. */
 export const HARD_NEGATIVE_LR_SCALE: NumberRange = { min: 0, exclusiveMin: true, max: 1 };
 
+/** "an integer ≥ 1 and ≤ 4096", "a number > 0". */
 export function describeRange(r: NumberRange): string {
   const kind = r.int ? 'an integer' : 'a number';
   const lo = r.min !== undefined ? `${r.exclusiveMin ? '>' : '≥'} ${r.min}` : '';
