@@ -6,7 +6,9 @@
  *  - `extra/`: 1-s windows of the TRAIN half of extra-speech at many alignments (sentences, wake
  *    words, other words, digits, noise): every one a negative, except sc-toy yes/no;
  *  - `eval/val`, `eval/test`: folders for `nwave eval`: the dev clips of validation / test
- *    speakers and, as continuous other speech, the EVAL half of the spoken sentences.
+ *    speakers and, as continuous other speech, the EVAL half of the spoken sentences;
+ *  - `eval/chip-calibration`: the dev clips of TRAINING speakers, the unlabeled audio that
+ *    `nwave eval --chip-calibration` calibrates simulated chips on (no held-out speaker in it).
  *
  * Held-out rule: the project's (data/src/holdout-split.ts): speakers by
  * `md5(speaker) % 5` (0-2 train, 3 validation, 4 test), recordings without a speaker by
@@ -74,6 +76,8 @@ export interface PreparedData {
   /** Keywords of validation / test speakers + continuous sentences only (streaming test). */
   streamVal: string;
   streamTest: string;
+  /** Training speakers' dev clips (symlinks), for chip calibration. */
+  chipCalibration: string;
   counts: Record<string, number>;
 }
 
@@ -89,6 +93,7 @@ export async function prepareDefaultModelData(dev: string, extraSpeech: string, 
     evalTest: path.join(cache, 'eval', 'test'),
     streamVal: path.join(cache, 'eval', 'stream-val'),
     streamTest: path.join(cache, 'eval', 'stream-test'),
+    chipCalibration: path.join(cache, 'eval', 'chip-calibration'),
     counts: {},
   };
   // Two parts, each done once (its own marker): the dev split is quick, the FLAC windows are not.
@@ -120,6 +125,18 @@ export async function prepareDefaultModelData(dev: string, extraSpeech: string, 
     rmSync(to, { recursive: true, force: true });
     mkdirSync(to, { recursive: true });
     for (const cls of classes) symlinkSync(target(cls), path.join(to, cls));
+  }
+  // Built once, after the dev split (a marker beside it: a folder inside would read as a class).
+  const calibrationDone = path.join(cache, 'eval', '.chip-calibration-complete');
+  if (!existsSync(calibrationDone)) {
+    rmSync(out.chipCalibration, { recursive: true, force: true });
+    for (const cls of dirs(dev))
+      for (const f of readdirSync(path.join(dev, cls)).filter(isAudio).sort()) {
+        if (partOf(path.resolve(dev, cls, f)) !== 'train') continue;
+        mkdirSync(path.join(out.chipCalibration, cls), { recursive: true });
+        symlinkSync(path.resolve(dev, cls, f), path.join(out.chipCalibration, cls, f));
+      }
+    writeFileSync(calibrationDone, '');
   }
   return { ...out, counts };
 }

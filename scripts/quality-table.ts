@@ -4,7 +4,7 @@
  * scripts/train-default-model.ts prepares (.cache/default-model-holdout/eval):
  *
  *   node --conditions=source --import tsx scripts/quality-table.ts [MODEL] [--eval .cache/default-model-holdout/eval]
- *     [--chips 100] [--stream-hours 0.5] [--seed 1] [--json] [--write]
+ *     [--chips 100] [--chip-calibration DIR] [--stream-hours 0.5] [--seed 1] [--json] [--write]
  *
  * `--calibrate-fa N` first sets the detector's threshold on the VALIDATION stream (validation
  * speakers' yes/no between validation-half sentences): the lowest miss rate with at most N false
@@ -21,8 +21,12 @@
  * 200 false accepts per hour (threshold sweep) and at the checkpoint's own setting, the same
  * streams with every keyword right after 2 s of a held-out sentence (no pause), float vs
  * fixed-point accuracy (trainer figures in the checkpoint), neurons, projected power, and the
- * mean and 5th-percentile simulated chip at nominal mismatch (validation and test speakers).
+ * mean and 5th-percentile simulated chip at nominal mismatch (validation and test speakers), and
+ * the same chips each with its output calibration (`nwave eval --chip-calibration`) on unlabeled
+ * audio of TRAINING speakers (default `<eval>/chip-calibration`, which
+ * scripts/default-model-data.ts prepares).
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { NwaveModel } from '@nwave/runtime';
@@ -35,6 +39,7 @@ const { values, positionals } = parseArgs({
   options: {
     eval: { type: 'string', default: '.cache/default-model-holdout/eval' },
     chips: { type: 'string', default: '100' },
+    'chip-calibration': { type: 'string' },
     'stream-hours': { type: 'string', default: '0.5' },
     seed: { type: 'string', default: '1' },
     json: { type: 'boolean', default: false },
@@ -86,12 +91,18 @@ if (values['calibrate-fa'] !== undefined) {
 // The chip profile's nominal synaptic mismatch (none on a chip without synaptic mismatch, e.g. H1v2:
 // its simulated chips then differ by leak and threshold spread only).
 const NOMINAL_SYNAPTIC_MISMATCH = model.chip.mismatch.synapticSigma ?? 0;
+const chipCalibration = values['chip-calibration'] ?? dir('chip-calibration');
+if (Number(values.chips) > 0 && !existsSync(chipCalibration))
+  throw new Error(
+    `${chipCalibration}: no such folder (unlabeled audio of training speakers to calibrate the chips on): pass --chip-calibration DIR, or run scripts/train-default-model.ts once, which prepares it`,
+  );
 /** Clip figures of a held-out folder, with its simulated chips at the nominal mismatch. */
 const clipsWithChips = (d: string) =>
   runEvaluation(model, file, {
     data: dir(d),
     chips: Number(values.chips),
     mismatchLevels: [NOMINAL_SYNAPTIC_MISMATCH],
+    chipCalibration,
     streamHours: 0,
     seed,
     log,
@@ -133,6 +144,12 @@ const mmVal = val.mismatch?.levels[0];
 const chipCell = (s: typeof test) => {
   const l = s.mismatch?.levels[0];
   return l ? `${pct(l.mean)} / ${pct(l.p5)} (deployed ${pct(s.mismatch!.deployed.accuracy)})` : '—';
+};
+const calibratedCell = (s: typeof test) => {
+  const c = s.mismatch?.levels[0]?.calibrated;
+  return c
+    ? `${pct(c.mean)} / ${pct(c.p5)}; rejection mean ${pct(c.rejectionMean)} (uncalibrated ${pct(s.mismatch!.levels[0].rejectionMean)})`
+    : '—';
 };
 const coreNeurons = model.checkpoint.network.layers.filter((l) => l.type !== 'frontend').reduce((a, l) => a + l.size, 0);
 const recurrent = model.checkpoint.network.layers.some((l) => 'recurrentWeights' in l && l.recurrentWeights);
@@ -179,6 +196,11 @@ const rows: [string, string, string][] = [
     chipCell(test),
   ],
   [
+    `the same chips, each calibrated on ${val.mismatch?.calibrationClips ?? 0} unlabeled clips of training speakers (output counts scaled to the nominal network's): yes/no mean / 5th percentile`,
+    calibratedCell(val),
+    calibratedCell(test),
+  ],
+  [
     'network',
     `${model.checkpoint.network.layers.map((l) => `${l.size}${'recurrentWeights' in l && l.recurrentWeights ? 'r' : ''}`).join('-')} (${coreNeurons} core neurons${recurrent ? ', in-core recurrence' : ''})`,
     `compliant with ${model.chip.chip}: ${model.constraints().ok ? 'yes' : 'NO'}`,
@@ -189,6 +211,18 @@ const rows: [string, string, string][] = [
     `${(test.power.meanW * 1e6).toFixed(4)} µW, ${(test.power.energyPerInferenceJ * 1e9).toFixed(1)} nJ`,
   ],
 ];
+/** The chip figures stored in provenance: uncalibrated, and calibrated when measured. */
+function mismatchFigures(s: typeof test, l: NonNullable<typeof mm>) {
+  const c = l.calibrated;
+  return {
+    stddev: l.stddev,
+    chips: s.mismatch!.chips,
+    mean: l.mean,
+    p5: l.p5,
+    deployed: s.mismatch!.deployed.accuracy,
+    ...(c ? { calibrated: { clips: s.mismatch!.calibrationClips, mean: c.mean, p5: c.p5, rejectionMean: c.rejectionMean } } : {}),
+  };
+}
 if (values.write) {
   const ck = model.checkpoint;
   const quality = {
@@ -212,12 +246,8 @@ if (values.write) {
       keywords: stream.keywords,
       hours: stream.hours,
     },
-    mismatch: mm
-      ? { stddev: mm.stddev, chips: test.mismatch!.chips, mean: mm.mean, p5: mm.p5, deployed: test.mismatch!.deployed.accuracy }
-      : null,
-    valMismatch: mmVal
-      ? { stddev: mmVal.stddev, chips: val.mismatch!.chips, mean: mmVal.mean, p5: mmVal.p5, deployed: val.mismatch!.deployed.accuracy }
-      : null,
+    mismatch: mm ? mismatchFigures(test, mm) : null,
+    valMismatch: mmVal ? mismatchFigures(val, mmVal) : null,
     powerMeanW: test.power.meanW,
     calibration,
   };

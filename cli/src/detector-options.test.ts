@@ -179,4 +179,11 @@ describe('parseDetectorOptions / applyDetectorOverrides', () => {
     expect(describeDetector({ ...ck.detector, minInputContrast: 0 })).not.toMatch(/contrast/);
     expect(describeDetector({ ...ck.detector, minInputContrast: 2 })).toMatch(/, input contrast >= 2$/);
   });
+
+  it('describeDetector names a chip calibration (count gains) only when there is one', () => {
+    expect(describeDetector({ ...ck.detector, countGains: undefined })).not.toMatch(/calibration/);
+    expect(describeDetector({ ...ck.detector, minInputContrast: 0, countGains: { yes: 1.23456, no: 0.9 } })).toMatch(
+      /, chip calibration: counts yes x1\.235, no x0\.9$/,
+    );
+  });
 });

@@ -81,11 +81,14 @@ export function applyDetectorOverrides(checkpoint: Checkpoint, overrides: Detect
   }
 }
 
-/** One line for people: `confidence >= 0.9 (yes 0.8), >= 8 spikes[, input contrast >= 2]`. */
+/** One line for people: `confidence >= 0.9 (yes 0.8), >= 8 spikes[, input contrast >= 2][, chip calibration: counts yes x1.1]`. */
 export function describeDetector(d: DetectorSettings): string {
   const per = Object.entries(d.labelThresholds ?? {})
     .map(([l, x]) => `${l} ${x}`)
     .join(', ');
   const contrast = d.minInputContrast ? `, input contrast >= ${d.minInputContrast}` : '';
-  return `confidence >= ${d.threshold}${per ? ` (${per})` : ''}, >= ${d.minSpikes} spikes${contrast}`;
+  const gains = Object.entries(d.countGains ?? {})
+    .map(([l, x]) => `${l} x${+x.toFixed(3)}`)
+    .join(', ');
+  return `confidence >= ${d.threshold}${per ? ` (${per})` : ''}, >= ${d.minSpikes} spikes${contrast}${gains ? `, chip calibration: counts ${gains}` : ''}`;
 }

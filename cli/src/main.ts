@@ -87,6 +87,10 @@ export async function main(argv: string[]): Promise<number> {
       .option('--mismatch-clips <n>', 'clips per simulated chip (seeded subset)', '1000')
       .option('--no-leak-mismatch', 'no leak (time constant) mismatch on the simulated chips')
       .option('--frontend-mismatch', 'also perturb the frontend weights')
+      .option(
+        '--chip-calibration <dir>',
+        "unlabeled audio (same layouts as --data) to calibrate each simulated chip's output counts on; reports the chips with and without",
+      )
       .option('--max-clips <n>', 'evaluate a seeded subset of n clips')
       .option('--seed <n>', 'seed of the stream, the chips and the subsets', '1'),
   ).action(async (modelArg: string | undefined, opts: import('./commands/eval.js').EvalCliOptions & DetectorCliOptions) => {

@@ -26,6 +26,7 @@ export interface EvalCliOptions {
   mismatchClips?: string;
   leakMismatch?: boolean;
   frontendMismatch?: boolean;
+  chipCalibration?: string;
   streamHours?: string;
   streamLeadIn?: string;
   streamNegatives?: string[];
@@ -76,6 +77,7 @@ export function parseEvalOptions(o: EvalCliOptions): EvalOptions {
     ),
     leakMismatch: o.leakMismatch,
     frontendMismatch: o.frontendMismatch,
+    chipCalibration: o.chipCalibration,
     streamHours: number('stream-hours', o.streamHours, (x) => x >= 0 && x <= 24, 'a number of hours in [0, 24]'),
     streamLeadInS: number('stream-lead-in', o.streamLeadIn, (x) => x >= 0 && x <= 10, 'a number of seconds in [0, 10]'),
     maxClips: number('max-clips', o.maxClips, (x) => int(x) && x > 0, 'an integer > 0'),
@@ -141,11 +143,19 @@ function printHuman(s: EvalSummary, chip: ChipProfile): void {
   }
   if (s.mismatch) {
     const mm = s.mismatch;
-    console.log(`mismatch (${mm.chips} chips, ${mm.clips} clips${mm.leakMismatch ? ', leak mismatch' : ''}):`);
+    console.log(
+      `mismatch (${mm.chips} chips, ${mm.clips} clips${mm.leakMismatch ? ', leak mismatch' : ''}${mm.calibrationClips ? `; calibrated: each chip's output counts scaled to the nominal network's on ${mm.calibrationClips} calibration clips` : ''}):`,
+    );
     console.log(
       table(
-        mm.levels.map((l) => [l.stddev, pc(l.mean), pc(l.p5), pc(l.min)]),
-        ['stddev', 'mean', 'p5', 'min'],
+        mm.levels.map((l) => [
+          l.stddev,
+          pc(l.mean),
+          pc(l.p5),
+          pc(l.min),
+          ...(l.calibrated ? [pc(l.calibrated.mean), pc(l.calibrated.p5), pc(l.calibrated.min)] : []),
+        ]),
+        ['stddev', 'mean', 'p5', 'min', ...(mm.calibrationClips ? ['calibrated mean', 'calibrated p5', 'calibrated min'] : [])],
       ),
     );
   }

@@ -248,6 +248,21 @@ describe('mismatch Monte Carlo', () => {
     expect(evaluateMismatch(model, data.clips, opts)).toEqual(r);
   });
 
+  it('scores every chip again with its output calibration, when given calibration clips', () => {
+    const opts = { chips: 3, seed: 7, levels: [0, 0.3], leakMismatch: false };
+    const plain = evaluateMismatch(model, data.clips, opts);
+    expect(plain.calibrationClips).toBeNull();
+    expect(plain.levels.every((l) => l.calibrated === null)).toBe(true);
+    const cal = evaluateMismatch(model, data.clips, { ...opts, calibration: data.clips });
+    expect(cal.calibrationClips).toBe(data.clips.length);
+    // The uncalibrated figures are those of the plain run; no spread: calibration changes nothing.
+    expect(cal.levels.map(({ calibrated: _c, ...l }) => l)).toEqual(plain.levels.map(({ calibrated: _c, ...l }) => l));
+    const [exact, wide] = cal.levels;
+    expect(exact.calibrated).toMatchObject({ mean: exact.mean, p5: exact.p5, accuracies: exact.accuracies });
+    expect(wide.calibrated!.accuracies).toHaveLength(3);
+    expect(evaluateMismatch(model, data.clips, { ...opts, calibration: data.clips })).toEqual(cal);
+  });
+
   it('spends its clip budget on keyword clips first', () => {
     expect(mismatchSubset(data.clips, 8, 1).every((c) => c.keyword)).toBe(true);
     const s = mismatchSubset(data.clips, 15, 1);
@@ -368,5 +383,34 @@ describe('report and command line', () => {
     }).catch((e: { code: number; stderr: string }) => e);
     expect(bad).toMatchObject({ code: 2 });
     expect((bad as { stderr: string }).stderr).toMatch(/--chips must be an integer in \[0, 10000\]/);
+  });
+
+  it('nwave eval --chip-calibration reports calibrated chips; a folder without audio is refused, naming it', async () => {
+    const bin = path.join(REPO_ROOT, 'cli', 'bin', 'nwave.js');
+    const base = [bin, 'eval', MODEL_FILE, '--data', dir, '--stream-hours', '0', '--chips', '2', '--mismatch-levels', '0,0.3'];
+    const { stdout } = await promisify(execFile)(process.execPath, [...base, '--json', '--chip-calibration', dir], { cwd: REPO_ROOT });
+    const j = JSON.parse(stdout);
+    expect(j.mismatch.calibrationClips).toBe(data.clips.length);
+    expect(j.mismatch.levels.map((l: { calibrated: { accuracies: unknown[] } }) => l.calibrated.accuracies.length)).toEqual([2, 2]);
+    const human = await promisify(execFile)(process.execPath, [...base, '--chip-calibration', dir], { cwd: REPO_ROOT });
+    expect(human.stdout).toMatch(/calibrated mean +calibrated p5/);
+    const empty = mkdtempSync(path.join(os.tmpdir(), 'nwave-cal-'));
+    try {
+      writeFileSync(path.join(empty, 'notes.txt'), 'no audio here');
+      const bad = await promisify(execFile)(process.execPath, [...base, '--chip-calibration', empty], { cwd: REPO_ROOT }).catch(
+        (e: { code: number; stderr: string }) => e,
+      );
+      expect(bad).toMatchObject({ code: 2 });
+      expect((bad as { stderr: string }).stderr).toContain(`--chip-calibration ${empty}: `);
+      // A broken file is named and left out; the others calibrate the chips.
+      mkdirSync(path.join(empty, 'any'));
+      cpSync(path.join(dir, 'high', 'spk1_nohash_0.wav'), path.join(empty, 'any', 'ok.wav'));
+      writeFileSync(path.join(empty, 'any', 'broken.wav'), 'RIFF not really');
+      const partial = await promisify(execFile)(process.execPath, [...base, '--json', '--chip-calibration', empty], { cwd: REPO_ROOT });
+      expect(partial.stderr).toContain(`skipped ${path.join(empty, 'any', 'broken.wav')}`);
+      expect(JSON.parse(partial.stdout).mismatch.calibrationClips).toBe(1);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });

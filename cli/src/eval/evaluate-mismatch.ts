@@ -3,10 +3,20 @@
  * of the sweep. Chip k keeps its random draws across levels (paired comparison), so the curve
  * shows what σ does rather than which chips happened to be drawn.
  */
-import { chipInstanceModel, chipSeed, sampleChipInstance, seededRandom, type ChipProfile, type NwaveModel } from '@nwave/runtime';
-import { mean, percentile, scoreClips, type ClipDecision } from '@nwave/data/metrics';
+import {
+  chipInstanceModel,
+  chipSeed,
+  outputCalibrator,
+  sampleChipInstance,
+  seededRandom,
+  withCountGains,
+  type CalibrationClip,
+  type ChipProfile,
+  type NwaveModel,
+} from '@nwave/runtime';
+import { mean, percentile, scoreClips, type ClipDecision, type ClipScores } from '@nwave/data/metrics';
 import { seededSubset, type EvalClip } from './dataset.js';
-import type { MismatchLevel, MismatchSummary } from './summary.js';
+import type { ChipScores, MismatchLevel, MismatchSummary } from './summary.js';
 
 /**
  * σ levels of the "accuracy vs mismatch" sweep for a chip, weight units, around its nominal σ
@@ -16,6 +26,8 @@ export function mismatchLevels(chip: ChipProfile): number[] {
   const nominal = chip.mismatch.synapticSigma;
   return nominal === null ? [0] : [...new Set([0, 0.01, 0.02, nominal, 0.05])].sort((a, b) => a - b);
 }
+/** Calibration clips per chip at most (seeded subset of `--chip-calibration`): each chip runs them once. */
+export const DEFAULT_CALIBRATION_CLIPS = 400;
 /** Simulated chips per level. */
 export const DEFAULT_CHIPS = 20;
 /**
@@ -51,6 +63,11 @@ export interface MismatchRunOptions {
   levels?: readonly number[];
   leakMismatch?: boolean;
   frontend?: boolean;
+  /**
+   * Unlabeled audio to calibrate each chip's outputs on (`calibrateOutputGains`): every chip is
+   * then also scored with its own count gains (`calibrated` of each level).
+   */
+  calibration?: readonly CalibrationClip[];
   /** Called after each chip and level. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -63,11 +80,28 @@ export function classifyAll(model: NwaveModel, clips: readonly EvalClip[]): Clip
   });
 }
 
+/** Keyword accuracy over chips (mean, 5th percentile, range) and their mean rejection. */
+function chipScores(scores: readonly ClipScores[]): ChipScores {
+  const acc = scores.map((s) => s.accuracy);
+  const known = acc.filter((a): a is number => a !== null);
+  const rej = scores.map((s) => s.rejection).filter((x): x is number => x !== null);
+  return {
+    mean: known.length ? mean(known) : null,
+    p5: known.length ? percentile(known, 0.05) : null,
+    min: known.length ? Math.min(...known) : null,
+    max: known.length ? Math.max(...known) : null,
+    rejectionMean: rej.length ? mean(rej) : null,
+    accuracies: acc,
+  };
+}
+
 /** Runs the Monte Carlo. Levels where every chip is the deployed one (σ = 0, no leak mismatch) are run once. */
 export function evaluateMismatch(model: NwaveModel, clips: readonly EvalClip[], opts: MismatchRunOptions): MismatchSummary {
   const levels = [...(opts.levels ?? mismatchLevels(model.chip))];
   const leakMismatch = opts.leakMismatch ?? true;
   const frontend = opts.frontend ?? false;
+  const calibration = opts.calibration?.length ? opts.calibration : null;
+  const calibrate = calibration ? outputCalibrator(model, calibration) : null;
   const total = levels.length * opts.chips;
   let done = 0;
   // The deployed integers on the same clips: the reference the chips are compared with.
@@ -75,30 +109,23 @@ export function evaluateMismatch(model: NwaveModel, clips: readonly EvalClip[], 
   // No spread at all: every chip is the deployed one.
   const exact = (stddev: number) => stddev === 0 && !leakMismatch && model.chip.mismatch.thresholdSpread === 0;
   const results = levels.map((stddev): MismatchLevel => {
-    const scores = exact(stddev)
-      ? new Array<typeof deployed>(opts.chips).fill(deployed)
+    const runs = exact(stddev)
+      ? new Array<{ raw: ClipScores; calibrated: ClipScores }>(opts.chips).fill({ raw: deployed, calibrated: deployed })
       : Array.from({ length: opts.chips }, (_, k) => {
           const fp = sampleChipInstance(model, seededRandom(chipSeed(opts.seed, k)), { stddev, leakMismatch, frontend });
-          const s = scoreClips(clips, classifyAll(chipInstanceModel(model, fp), clips));
+          const chip = chipInstanceModel(model, fp);
+          const raw = scoreClips(clips, classifyAll(chip, clips));
+          const calibrated = calibrate ? scoreClips(clips, classifyAll(withCountGains(chip, calibrate(chip).countGains), clips)) : raw;
           opts.onProgress?.(++done, total);
-          return s;
+          return { raw, calibrated };
         });
     if (exact(stddev)) opts.onProgress?.((done += opts.chips), total);
-    const acc = scores.map((s) => s.accuracy);
-    const known = acc.filter((a): a is number => a !== null);
-    const meanOf = (xs: (number | null)[]) => {
-      const v = xs.filter((x): x is number => x !== null);
-      return v.length ? mean(v) : null;
-    };
+    const argmax = runs.map((r) => r.raw.argmaxAccuracy).filter((x): x is number => x !== null);
     return {
       stddev,
-      mean: known.length ? mean(known) : null,
-      p5: known.length ? percentile(known, 0.05) : null,
-      min: known.length ? Math.min(...known) : null,
-      max: known.length ? Math.max(...known) : null,
-      argmaxMean: meanOf(scores.map((s) => s.argmaxAccuracy)),
-      rejectionMean: meanOf(scores.map((s) => s.rejection)),
-      accuracies: acc,
+      ...chipScores(runs.map((r) => r.raw)),
+      argmaxMean: argmax.length ? mean(argmax) : null,
+      calibrated: calibration ? chipScores(runs.map((r) => r.calibrated)) : null,
     };
   });
   return {
@@ -108,6 +135,7 @@ export function evaluateMismatch(model: NwaveModel, clips: readonly EvalClip[], 
     leakMismatch,
     frontend,
     nominalStddev: model.chip.mismatch.synapticSigma ?? 0,
+    calibrationClips: calibration?.length ?? null,
     deployed,
     levels: results,
   };

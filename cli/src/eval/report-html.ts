@@ -64,6 +64,11 @@ function summarySection(d: EvalDetails): string {
       `Accuracy on ${s.mismatch!.chips} simulated chips at σ = ${nominal.stddev} (mean / 5th pct / min)`,
       `${pct(nominal.mean)} / ${pct(nominal.p5)} / ${pct(nominal.min)}`,
     ]);
+  if (nominal?.calibrated)
+    rows.push([
+      `The same chips, each with its output calibration (mean / 5th pct / min)`,
+      `${pct(nominal.calibrated.mean)} / ${pct(nominal.calibrated.p5)} / ${pct(nominal.calibrated.min)}`,
+    ]);
   rows.push([
     `Power per inference (mean, 5–95 %), ${powerLabelOf(s.power.profile)}`,
     `${uW(s.power.meanW)} (${uW(s.power.p5W)} – ${uW(s.power.p95W)}), ${(s.power.energyPerInferenceJ * 1e9).toFixed(3)} nJ`,
@@ -188,6 +193,12 @@ function mismatchSection(d: EvalDetails): string {
       { name: '5th percentile', points: pts((l) => l.p5), dashed: true },
       { name: 'worst chip', points: pts((l) => l.min), dashed: true },
       { name: 'deployed (no mismatch)', points: pts(() => mm.deployed.accuracy), dashed: true },
+      ...(mm.calibrationClips
+        ? [
+            { name: 'calibrated mean', points: pts((l) => l.calibrated?.mean ?? null) },
+            { name: 'calibrated 5th percentile', points: pts((l) => l.calibrated?.p5 ?? null), dashed: true },
+          ]
+        : []),
     ],
     {
       xLabel: 'synaptic mismatch σ (weight units)',
@@ -196,8 +207,22 @@ function mismatchSection(d: EvalDetails): string {
       xMarks: [{ x: mm.nominalStddev, label: 'nominal' }],
     },
   );
-  const rows = mm.levels.map((l) => [l.stddev, pct(l.mean), pct(l.p5), pct(l.min), pct(l.max), pct(l.argmaxMean), pct(l.rejectionMean)]);
-  return `<h2>Fabrication mismatch</h2><p>Each simulated chip adds N(0, σ²) to every dense weight before rounding${mm.frontend ? ' (frontend included)' : ''}${mm.leakMismatch ? ' and draws τ<sub>i</sub> = τ·exp(0.1·ε<sub>i</sub>) per neuron' : ''}; chip k keeps its draws across σ. ${mm.clips} clips per chip, seed ${mm.seed}.</p>${fig}${table(['σ', 'mean', '5th pct', 'min', 'max', 'arg-max mean', 'rejection mean'], rows)}`;
+  const cal = (l: MismatchLevel) => (l.calibrated ? [pct(l.calibrated.mean), pct(l.calibrated.p5), pct(l.calibrated.rejectionMean)] : []);
+  const rows = mm.levels.map((l) => [
+    l.stddev,
+    pct(l.mean),
+    pct(l.p5),
+    pct(l.min),
+    pct(l.max),
+    pct(l.argmaxMean),
+    pct(l.rejectionMean),
+    ...cal(l),
+  ]);
+  const calHead = mm.calibrationClips ? ['calibrated mean', 'calibrated 5th pct', 'calibrated rejection mean'] : [];
+  const calText = mm.calibrationClips
+    ? ` Calibrated: each chip's output counts per label scaled by the nominal network's mean count over its own on the same ${mm.calibrationClips} unlabeled calibration clips.`
+    : '';
+  return `<h2>Fabrication mismatch</h2><p>Each simulated chip adds N(0, σ²) to every dense weight before rounding${mm.frontend ? ' (frontend included)' : ''}${mm.leakMismatch ? ' and draws τ<sub>i</sub> = τ·exp(0.1·ε<sub>i</sub>) per neuron' : ''}; chip k keeps its draws across σ. ${mm.clips} clips per chip, seed ${mm.seed}.${calText}</p>${fig}${table(['σ', 'mean', '5th pct', 'min', 'max', 'arg-max mean', 'rejection mean', ...calHead], rows)}`;
 }
 
 function powerSection(d: EvalDetails): string {

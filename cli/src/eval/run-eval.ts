@@ -4,11 +4,18 @@
  * JSON summary plus the raw material the HTML report draws (per-clip power, rasters, stream).
  */
 import path from 'node:path';
-import type { NwaveModel } from '@nwave/runtime';
+import { InvalidArgumentError, type NwaveModel } from '@nwave/runtime';
 import { audioBlocksAtRateSync } from '@nwave/runtime/node';
 import { afterWordActivity, evaluateClips, type ClipOutcome } from '@nwave/data/metrics';
-import { NON_KEYWORD, loadEvalData, type EvalClip, type EvalData } from './dataset.js';
-import { DEFAULT_CHIPS, DEFAULT_MISMATCH_CLIPS, evaluateMismatch, mismatchLevels, mismatchSubset } from './evaluate-mismatch.js';
+import { EVAL_LAYOUTS, NON_KEYWORD, loadEvalData, type EvalClip, type EvalData } from './dataset.js';
+import {
+  DEFAULT_CALIBRATION_CLIPS,
+  DEFAULT_CHIPS,
+  DEFAULT_MISMATCH_CLIPS,
+  evaluateMismatch,
+  mismatchLevels,
+  mismatchSubset,
+} from './evaluate-mismatch.js';
 import { evaluateStreaming, type StreamingDetails } from './evaluate-streaming.js';
 import { loadStreamSources, type StreamSplit } from './stream-sources.js';
 import type { EvalSummary } from './summary.js';
@@ -26,6 +33,12 @@ export interface EvalOptions {
   leakMismatch?: boolean;
   /** @defaultValue false */
   frontendMismatch?: boolean;
+  /**
+   * Folder of unlabeled audio (same layouts as `data`; labels unused) on which each simulated chip
+   * is calibrated (`calibrateOutputGains`, at most DEFAULT_CALIBRATION_CLIPS clips, seeded):
+   * the Monte Carlo then also reports the calibrated chips.
+   */
+  chipCalibration?: string;
   /** Clips per simulated chip (seeded subset). @defaultValue 1000 */
   mismatchClips?: number;
   /** Stream length, hours; 0 skips the streaming evaluation. @defaultValue 0.25, or one pass over `streamNegatives` */
@@ -44,6 +57,15 @@ export interface EvalOptions {
   maxClips?: number;
   /** Progress lines (stderr in the CLI). */
   log?: (msg: string) => void;
+}
+
+/** The `--chip-calibration` folder (seeded subset); errors name the flag. */
+function loadCalibrationData(model: NwaveModel, dir: string, seed: number): EvalData {
+  try {
+    return loadEvalData(model, dir, { maxClips: DEFAULT_CALIBRATION_CLIPS, seed });
+  } catch (err) {
+    throw new InvalidArgumentError(`--chip-calibration ${dir}: ${(err as Error).message}`, { field: 'chip-calibration', value: dir });
+  }
 }
 
 /** Spike rasters of one clip, per layer [steps][size]. */
@@ -101,6 +123,20 @@ export function runEvaluation(model: NwaveModel, modelFile: string, opts: EvalOp
   const t0 = performance.now();
   const data = loadEvalData(model, opts.data, { maxClips: opts.maxClips, seed });
   const clips = data.clips;
+  // Loaded before any long work: a bad folder is refused at once.
+  const calibrationData =
+    (opts.chips ?? DEFAULT_CHIPS) > 0 && clips.length > 0 && opts.chipCalibration !== undefined
+      ? loadCalibrationData(model, opts.chipCalibration, seed)
+      : null;
+  if (calibrationData) {
+    for (const f of calibrationData.failures) log(`chip calibration: skipped ${path.join(opts.chipCalibration!, f.file)}: ${f.reason}`);
+    if (calibrationData.clips.length === 0)
+      throw new InvalidArgumentError(`--chip-calibration ${opts.chipCalibration}: no readable audio clip (layouts: ${EVAL_LAYOUTS})`, {
+        field: 'chip-calibration',
+        value: opts.chipCalibration,
+      });
+    log(`chip calibration: each chip calibrated on ${calibrationData.clips.length} clips of ${opts.chipCalibration}`);
+  }
   const { metrics, outcomes, power } = evaluateClips(model, clips);
   const keywordClips = clips.filter((c) => c.keyword);
   const afterWord = keywordClips.length ? afterWordActivity(model, keywordClips) : null;
@@ -165,6 +201,7 @@ export function runEvaluation(model: NwaveModel, modelFile: string, opts: EvalOp
           levels: opts.mismatchLevels ?? mismatchLevels(model.chip),
           leakMismatch: opts.leakMismatch,
           frontend: opts.frontendMismatch,
+          calibration: calibrationData?.clips,
           // One line per finished level: the Monte Carlo is the longest part of a run.
           onProgress: (done, total) => {
             if (done % chips === 0) log(`mismatch: ${done / chips} of ${total / chips} levels done`);

@@ -59,18 +59,24 @@ export interface StreamingSummary {
   seed: number;
 }
 
-export interface MismatchLevel {
-  /** Synaptic mismatch σ, weight units. */
-  stddev: number;
+/** Scores of a set of simulated chips. */
+export interface ChipScores {
   /** Keyword accuracy over chips (null without keyword clips). */
   mean: number | null;
   p5: number | null;
   min: number | null;
   max: number | null;
-  argmaxMean: number | null;
   rejectionMean: number | null;
   /** Keyword accuracy of each chip, chip order. */
   accuracies: (number | null)[];
+}
+
+export interface MismatchLevel extends ChipScores {
+  /** Synaptic mismatch σ, weight units. */
+  stddev: number;
+  argmaxMean: number | null;
+  /** The same chips, each deciding with its output calibration (`--chip-calibration`); null without one. */
+  calibrated: ChipScores | null;
 }
 
 export interface MismatchSummary {
@@ -81,6 +87,8 @@ export interface MismatchSummary {
   leakMismatch: boolean;
   frontend: boolean;
   nominalStddev: number;
+  /** Clips each chip was calibrated on (`--chip-calibration`); null: chips not calibrated. */
+  calibrationClips: number | null;
   /** Scores of the deployed checkpoint (no mismatch) on the same clips. */
   deployed: { accuracy: number | null; argmaxAccuracy: number | null; rejection: number | null };
   levels: MismatchLevel[];

@@ -69,7 +69,9 @@ function confidenceSnapshot(slot: ModelSlot, s: Slot, timeS: number): Confidence
   const counts = Array.from(s.spotter!.detector.windowCounts);
   const any = counts.some((c) => c > 0);
   const scale = s.detector.countScale ?? 1;
-  return { slot, timeS, counts, probs: counts.map((_, k) => (any ? softmaxAt(counts, k, scale) : 0)) };
+  // A calibrated chip's detector decides on counts times its gains: the meters show the same.
+  const scaled = s.spotter!.detector.calibratedWindowCounts;
+  return { slot, timeS, counts, probs: scaled.map((_, k) => (any ? softmaxAt(scaled, k, scale) : 0)) };
 }
 
 /**

@@ -39,7 +39,11 @@ function layerRows(model: NwaveModel): HTMLElement[] {
 function detectorText(file: DetectorSettings, live: LiveDetector | null): string {
   const d = live?.settings ?? file;
   const contrast = d.minInputContrast ? `, input contrast ≥ ${d.minInputContrast} (steady sounds rejected)` : '';
-  return `window ${d.windowS} s, ${describeThreshold(file, live)}, ≥ ${d.minSpikes} spikes${contrast}, refractory ${d.refractoryS} s`;
+  const gains = Object.entries(d.countGains ?? {})
+    .map(([l, g]) => `${l} ×${+g.toFixed(3)}`)
+    .join(', ');
+  const calibrated = gains ? `, calibrated chip (counts ${gains})` : '';
+  return `window ${d.windowS} s, ${describeThreshold(file, live)}, ≥ ${d.minSpikes} spikes${contrast}${calibrated}, refractory ${d.refractoryS} s`;
 }
 
 function describe(m: LoadedModel, detectorLine: HTMLElement): HTMLElement {

@@ -23,6 +23,10 @@ export interface DecisionContext {
   labels: readonly string[];
   isBackground: readonly boolean[];
   thresholds: Float64Array;
+  /** Per-label count multipliers (`settings.countGains`); null when there are none. */
+  gains: Float64Array | null;
+  /** The counts times `gains` of the decision being made (reused). */
+  scaled: Float64Array;
   settings: DetectorSettings;
 }
 
@@ -36,7 +40,9 @@ export function makeDecisionContext(
   // Own properties only: a label named "constructor" or "toString" must not read Object.prototype.
   const per = settings.labelThresholds;
   labels.forEach((l, i) => (thresholds[i] = per && Object.hasOwn(per, l) ? per[l] : settings.threshold));
-  return { labels, isBackground: labels.map((l) => bg.has(l)), thresholds, settings };
+  const g = settings.countGains;
+  const gains = g && Object.keys(g).length ? Float64Array.from(labels, (l) => (Object.hasOwn(g, l) ? g[l] : 1)) : null;
+  return { labels, isBackground: labels.map((l) => bg.has(l)), thresholds, gains, scaled: new Float64Array(labels.length), settings };
 }
 
 /**
@@ -126,6 +132,10 @@ export function decideInto(
   peakInputLevel: number,
   out: Decision,
 ): Decision {
+  if (ctx.gains) {
+    for (let k = 0; k < ctx.scaled.length; k++) ctx.scaled[k] = counts[k] * ctx.gains[k];
+    counts = ctx.scaled;
+  }
   const index = argmaxCounts(counts);
   const settings = ctx.settings;
   const confidence = softmaxAt(counts, index, settings.countScale ?? 1);

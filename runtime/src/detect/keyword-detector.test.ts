@@ -66,6 +66,20 @@ describe('decision rule', () => {
     expect(decide(ctx, [0, 9, 0], 5, 5).rejectedBy).toBe('low-confidence');
     expect(decide(ctx, [9, 0, 0], 5, 5).accepted).toBe(true);
   });
+
+  it('count gains (a chip calibration) scale the counts before the arg-max, the spike floor and the softmax', () => {
+    const ctx = makeDecisionContext(labels, ['_background_'], { ...settings, countGains: { yes: 2, _background_: 0.5 } });
+    // Raw: background wins; calibrated: yes 16 vs background 5.
+    const d = decide(ctx, [0, 8, 10], 5, 5);
+    expect(d).toMatchObject({ label: 'yes', accepted: true });
+    expect(d.confidence).toBeCloseTo(softmaxAt([0, 16, 5], 1), 12);
+    // 2 raw spikes are 4 calibrated ones, over minSpikes 3.
+    expect(decide(ctx, [0, 2, 0], 5, 5).accepted).toBe(true);
+    expect(decide(makeDecisionContext(labels, ['_background_'], settings), [0, 2, 0], 5, 5).rejectedBy).toBe('too-few-spikes');
+    // Absent labels keep gain 1; an empty record is no calibration.
+    expect(decide(ctx, [9, 4, 0], 5, 5).label).toBe('no');
+    expect(makeDecisionContext(labels, ['_background_'], { ...settings, countGains: {} }).gains).toBeNull();
+  });
 });
 
 describe('streaming detector: one event per word', () => {
@@ -104,6 +118,18 @@ describe('streaming detector: one event per word', () => {
     // Emitting at once (settleS 0) decides on the onset, and says "yes":
     const eager = run(word, 120, { ...st, settleS: 0, refractoryS: 0 }).events;
     expect(eager.map((e) => [e.t, e.label])).toEqual([[5, 'yes']]);
+  });
+
+  it('decides on calibrated counts: a word the raw counts give to the background fires with count gains', () => {
+    // yes and background spike together; raw, the background wins every window.
+    const word = (t: number): [number, number, number] => [0, t >= 5 && t < 15 ? 1 : 0, t >= 3 && t < 17 ? 1 : 0];
+    expect(run(word, 100).events).toEqual([]);
+    const { events } = run(word, 100, { ...st, countGains: { yes: 3 } });
+    expect(events.map((e) => e.label)).toEqual(['yes']);
+    // What the meters show: after 10 steps the window holds yes 5, background 7 spikes.
+    expect(run(word, 10, { ...st, countGains: { yes: 3 } }).d.calibratedWindowCounts).toEqual([0, 15, 7]);
+    // Reported counts are the raw spikes.
+    expect(events[0].spikeCounts[2]).toBeGreaterThan(0);
   });
 
   it('closes a long word at the latest windowS after it opened, and never fires twice for it', () => {

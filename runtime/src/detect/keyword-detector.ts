@@ -120,6 +120,12 @@ export class StreamingDetector {
     return this.ctx.settings;
   }
 
+  /** The window's counts as the decision reads them: times the `countGains` of a calibrated chip. */
+  get calibratedWindowCounts(): number[] {
+    const g = this.ctx.gains;
+    return Array.from(this.windowCounts, (c, k) => (g ? c * g[k] : c));
+  }
+
   /** True while a candidate event (a word being spoken) is open. */
   get candidateOpen(): boolean {
     return this.open;
@@ -131,7 +137,7 @@ export class StreamingDetector {
   }
 
   /**
-   * Replaces the decision settings (threshold, labelThresholds, countScale, minSpikes,
+   * Replaces the decision settings (threshold, labelThresholds, countScale, countGains, minSpikes,
    * minInputLevel, minInputContrast, refractoryS, settleS) from the next step on, keeping the window, the step
    * count, an open candidate event and the last event's step: the window's counts and levels do
    * not depend on them. The refractory period after the last event is measured with the new
@@ -242,14 +248,17 @@ export class StreamingDetector {
     // Fast path (most steps): a background winner, too few spikes or a quiet window cannot be
     // accepted, so skip the softmax.
     const wc = this.windowCounts;
+    const gains = this.ctx.gains;
+    // The calibrated count of class k (decideInto applies the same gains).
+    const count = (k: number) => (gains ? wc[k] * gains[k] : wc[k]);
     let win = 0;
-    for (let k = 1; k < K; k++) if (wc[k] > wc[win]) win = k;
+    for (let k = 1; k < K; k++) if (count(k) > count(win)) win = k;
     let accepted = false;
     const d = this.decision;
     const level = this.levelSum / this.windowSteps;
     const settings = this.ctx.settings;
     // Written as the rejections of decideInto (a NaN level is not rejected there either).
-    const rejected = isBackground[win] || wc[win] < settings.minSpikes || level < settings.minInputLevel;
+    const rejected = isBackground[win] || count(win) < settings.minSpikes || level < settings.minInputLevel;
     if (!rejected) {
       // The window's peak matters only to the input-contrast gate.
       const peak = (settings.minInputContrast ?? 0) > 0 ? this.windowPeak() : level;
@@ -362,5 +371,6 @@ function settleStepsOf(settings: DetectorSettings, dtS: number): number {
 function copySettings(settings: DetectorSettings): DetectorSettings {
   const copy = { ...settings };
   if (settings.labelThresholds) copy.labelThresholds = { ...settings.labelThresholds };
+  if (settings.countGains) copy.countGains = { ...settings.countGains };
   return copy;
 }

@@ -103,6 +103,13 @@ export const detectorSchema = z.strictObject({
   countScale: z.optional(positiveMax(100)),
   /** Per-label overrides of `threshold`. */
   labelThresholds: z.optional(z.record(z.string(), z.number().check(z.minimum(0), z.maximum(1)))),
+  /**
+   * Per-label multipliers of the output counts before the decision (absent label: 1): the output
+   * calibration of one chip, which makes its counts match the nominal network's on the same audio
+   * (`calibrateOutputGains`). A chip's mismatch shifts whole populations; a gain per label
+   * undoes the shift on the host, the network and its weights untouched.
+   */
+  countGains: z.optional(z.record(z.string(), z.number().check(z.positive(), z.maximum(100)))),
   /** Minimum spikes of the winning class inside the window. */
   minSpikes: z.int().check(z.minimum(0)),
   /** Minimum mean filterbank feature over the window (activity gate, feature units). */

@@ -98,6 +98,9 @@ function checkSemantics(ck: Checkpoint, source: string): void {
   for (const k of Object.keys(ck.detector.labelThresholds ?? {})) {
     if (!labels.has(k)) fail(source, 'detector.labelThresholds', `"${k}" is not one of the labels`);
   }
+  for (const k of Object.keys(ck.detector.countGains ?? {})) {
+    if (!labels.has(k)) fail(source, 'detector.countGains', `"${k}" is not one of the labels`);
+  }
   const fb = ck.filterbank;
   const binSamples = fb.binS * fb.sampleRateHz;
   if (Math.abs(binSamples - Math.round(binSamples)) > 1e-6) {

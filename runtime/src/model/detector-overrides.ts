@@ -13,16 +13,20 @@ import { SCHEMA_PARSE_OPTIONS, detectorSchema, type Checkpoint, type DetectorSet
  * @throws InvalidArgumentError naming the field, for a value outside the schema or an unknown label
  */
 export function withDetectorSettings(checkpoint: Checkpoint, overrides: Partial<DetectorSettings>): Checkpoint {
-  for (const label of Object.keys(overrides.labelThresholds ?? {}))
-    if (!checkpoint.labels.includes(label))
-      throw new InvalidArgumentError(
-        `detector threshold for "${label}": not a label of ${checkpoint.name} (labels: ${checkpoint.labels.join(', ')})`,
-        {
-          field: 'labelThresholds',
-          value: label,
-          expected: checkpoint.labels,
-        },
-      );
+  for (const [field, what] of [
+    ['labelThresholds', 'threshold'],
+    ['countGains', 'count gain'],
+  ] as const)
+    for (const label of Object.keys(overrides[field] ?? {}))
+      if (!checkpoint.labels.includes(label))
+        throw new InvalidArgumentError(
+          `detector ${what} for "${label}": not a label of ${checkpoint.name} (labels: ${checkpoint.labels.join(', ')})`,
+          {
+            field,
+            value: label,
+            expected: checkpoint.labels,
+          },
+        );
   const base = checkpoint.detector;
   const baseLabelThresholds = overrides.threshold !== undefined ? {} : (base.labelThresholds ?? {});
   const labelThresholds = { ...baseLabelThresholds, ...(overrides.labelThresholds ?? {}) };
