@@ -27,3 +27,24 @@ export function addDetectorOptions(cmd: Command): Command {
       "reject steady sounds: the window's loudest step must reach x times its mean input level (0: off; default: the model's)",
     );
 }
+
+/** The simulated-chip options as commander hands them over (strings). */
+export interface ChipCliOptions {
+  simulatedChip?: string;
+  chipSeed?: string;
+  chipCalibration?: string;
+}
+
+/** Adds `--simulated-chip`, `--chip-seed` and `--chip-calibration` (detect, listen). */
+export function addChipOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      '--simulated-chip <k>',
+      "run simulated chip k (fabrication mismatch at the chip profile's nominal spread; chip k of `nwave eval --chips N`, N > k) instead of the nominal network",
+    )
+    .option('--chip-seed <n>', 'seed of the simulated chips (as `nwave eval --seed`; default 1)')
+    .option(
+      '--chip-calibration <dir>',
+      "calibrate the simulated chip's output counts on this unlabeled audio first (same layouts as `eval --data`)",
+    );
+}

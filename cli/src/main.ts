@@ -1,6 +1,6 @@
 /** The `nwave` command line: parses arguments and dispatches; the work lives in commands/. */
 import { Command, CommanderError } from 'commander';
-import { addDetectorOptions, type DetectorCliOptions } from './detector-flags.js';
+import { addChipOptions, addDetectorOptions, type ChipCliOptions, type DetectorCliOptions } from './detector-flags.js';
 
 /**
  * Everything past argument parsing loads on demand, per command (the runtime and zod for model
@@ -35,23 +35,31 @@ export async function main(argv: string[]): Promise<number> {
       code = await runInfo(model, file, opts);
     });
 
-  addDetectorOptions(
-    program
-      .command('detect')
-      .description('classify WAV clips, or stream long WAV files and list detections with times')
-      .argument('<inputs...>', '[MODEL.nwave.json] FILE.wav|DIR ...')
-      .option('--json', 'one JSON object per line per file (file, label, confidence, spikeCounts, ...)')
-      .option('--stream', 'always run the streaming detector, even on short clips')
-      .option('--backend <name>', 'backend of clips and streams: js (fixed-point runtime) or onnx (onnxruntime-web, same integers)', 'js'),
-  ).action(async (inputs: string[], opts: { json?: boolean; stream?: boolean; backend?: string } & DetectorCliOptions) => {
-    const [{ runDetect }, { loadModel, looksLikeModel, parseDetectorOptions }] = await Promise.all([
+  addChipOptions(
+    addDetectorOptions(
+      program
+        .command('detect')
+        .description('classify WAV clips, or stream long WAV files and list detections with times')
+        .argument('<inputs...>', '[MODEL.nwave.json] FILE.wav|DIR ...')
+        .option('--json', 'one JSON object per line per file (file, label, confidence, spikeCounts, ...)')
+        .option('--stream', 'always run the streaming detector, even on short clips')
+        .option(
+          '--backend <name>',
+          'backend of clips and streams: js (fixed-point runtime) or onnx (onnxruntime-web, same integers)',
+          'js',
+        ),
+    ),
+  ).action(async (inputs: string[], opts: { json?: boolean; stream?: boolean; backend?: string } & DetectorCliOptions & ChipCliOptions) => {
+    const [{ runDetect }, { loadModel, looksLikeModel, parseDetectorOptions }, chips] = await Promise.all([
       import('./commands/detect.js'),
       modelLoading(),
+      import('./simulated-chip.js'),
     ]);
     const modelArg = inputs.length > 1 && looksLikeModel(inputs[0]) ? inputs[0] : undefined;
     const files = modelArg ? inputs.slice(1) : inputs;
+    const chip = chips.parseChipOptions(opts);
     const { model } = await loadModel(modelArg, parseDetectorOptions(opts));
-    code = await runDetect(model, files, opts);
+    code = await runDetect(chip ? chips.simulatedChipModel(model, chip, (m) => console.error(`nwave detect: ${m}`)) : model, files, opts);
   });
 
   addDetectorOptions(
@@ -167,23 +175,30 @@ export async function main(argv: string[]): Promise<number> {
     for (const f of trainFlags()) train.option(f.spec, f.description);
   });
 
-  addDetectorOptions(
-    program
-      .command('listen')
-      .description('spot keywords live on a microphone (PortAudio via naudiodon); Ctrl-C to stop')
-      .option('--model <file>', '*.nwave.json (default: the bundled default model)')
-      .option('--device <id|name>', 'input device id, or part of its name (default: the default input; see `nwave devices`)')
-      .option('--json', 'one JSON object per line per event (start, detection, status, warning, stop, error)')
-      .option('--rate <hz>', 'capture rate (default: the device default, else a common rate it accepts)')
-      .option('--format <int16|float32>', 'sample format to read (default: int16, else float32)')
-      .option('--duration <s>', 'stop after this many seconds of audio')
-      .option('--max-events <n>', 'stop after n detections')
-      .option('--watchdog <s>', 'exit 3 when no audio arrives for this long (default 5)')
-      .option('--verbose', 'show PortAudio/ALSA messages'),
-  ).action(async (opts: import('./commands/listen.js').ListenOptions & DetectorCliOptions & { model?: string }) => {
-    const [{ runListen }, { loadModel, parseDetectorOptions }] = await Promise.all([import('./commands/listen.js'), modelLoading()]);
+  addChipOptions(
+    addDetectorOptions(
+      program
+        .command('listen')
+        .description('spot keywords live on a microphone (PortAudio via naudiodon); Ctrl-C to stop')
+        .option('--model <file>', '*.nwave.json (default: the bundled default model)')
+        .option('--device <id|name>', 'input device id, or part of its name (default: the default input; see `nwave devices`)')
+        .option('--json', 'one JSON object per line per event (start, detection, status, warning, stop, error)')
+        .option('--rate <hz>', 'capture rate (default: the device default, else a common rate it accepts)')
+        .option('--format <int16|float32>', 'sample format to read (default: int16, else float32)')
+        .option('--duration <s>', 'stop after this many seconds of audio')
+        .option('--max-events <n>', 'stop after n detections')
+        .option('--watchdog <s>', 'exit 3 when no audio arrives for this long (default 5)')
+        .option('--verbose', 'show PortAudio/ALSA messages'),
+    ),
+  ).action(async (opts: import('./commands/listen.js').ListenOptions & DetectorCliOptions & ChipCliOptions & { model?: string }) => {
+    const [{ runListen }, { loadModel, parseDetectorOptions }, chips] = await Promise.all([
+      import('./commands/listen.js'),
+      modelLoading(),
+      import('./simulated-chip.js'),
+    ]);
+    const chip = chips.parseChipOptions(opts);
     const { model, file } = await loadModel(opts.model, parseDetectorOptions(opts));
-    code = await runListen(model, file, opts);
+    code = await runListen(chip ? chips.simulatedChipModel(model, chip, (m) => console.error(`nwave listen: ${m}`)) : model, file, opts);
   });
 
   program

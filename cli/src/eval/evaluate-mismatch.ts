@@ -4,6 +4,7 @@
  * shows what σ does rather than which chips happened to be drawn.
  */
 import {
+  InvalidArgumentError,
   chipInstanceModel,
   chipSeed,
   outputCalibrator,
@@ -15,7 +16,7 @@ import {
   type NwaveModel,
 } from '@nwave/runtime';
 import { mean, percentile, scoreClips, type ClipDecision, type ClipScores } from '@nwave/data/metrics';
-import { seededSubset, type EvalClip } from './dataset.js';
+import { loadEvalData, seededSubset, type EvalClip, type EvalData } from './dataset.js';
 import type { ChipScores, MismatchLevel, MismatchSummary } from './summary.js';
 
 /**
@@ -28,6 +29,18 @@ export function mismatchLevels(chip: ChipProfile): number[] {
 }
 /** Calibration clips per chip at most (seeded subset of `--chip-calibration`): each chip runs them once. */
 export const DEFAULT_CALIBRATION_CLIPS = 400;
+/**
+ * The `--chip-calibration` folder: unlabeled audio in the layouts of `--data`, at most
+ * DEFAULT_CALIBRATION_CLIPS clips (seeded subset). Errors name the flag and the folder.
+ */
+export function loadCalibrationData(model: NwaveModel, dir: string, seed: number): EvalData {
+  try {
+    return loadEvalData(model, dir, { maxClips: DEFAULT_CALIBRATION_CLIPS, seed });
+  } catch (err) {
+    throw new InvalidArgumentError(`--chip-calibration ${dir}: ${(err as Error).message}`, { field: 'chip-calibration', value: dir });
+  }
+}
+
 /** Simulated chips per level. */
 export const DEFAULT_CHIPS = 20;
 /**

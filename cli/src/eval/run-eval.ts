@@ -9,10 +9,10 @@ import { audioBlocksAtRateSync } from '@nwave/runtime/node';
 import { afterWordActivity, evaluateClips, type ClipOutcome } from '@nwave/data/metrics';
 import { EVAL_LAYOUTS, NON_KEYWORD, loadEvalData, type EvalClip, type EvalData } from './dataset.js';
 import {
-  DEFAULT_CALIBRATION_CLIPS,
   DEFAULT_CHIPS,
   DEFAULT_MISMATCH_CLIPS,
   evaluateMismatch,
+  loadCalibrationData,
   mismatchLevels,
   mismatchSubset,
 } from './evaluate-mismatch.js';
@@ -57,15 +57,6 @@ export interface EvalOptions {
   maxClips?: number;
   /** Progress lines (stderr in the CLI). */
   log?: (msg: string) => void;
-}
-
-/** The `--chip-calibration` folder (seeded subset); errors name the flag. */
-function loadCalibrationData(model: NwaveModel, dir: string, seed: number): EvalData {
-  try {
-    return loadEvalData(model, dir, { maxClips: DEFAULT_CALIBRATION_CLIPS, seed });
-  } catch (err) {
-    throw new InvalidArgumentError(`--chip-calibration ${dir}: ${(err as Error).message}`, { field: 'chip-calibration', value: dir });
-  }
 }
 
 /** Spike rasters of one clip, per layer [steps][size]. */
