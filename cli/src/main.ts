@@ -14,6 +14,9 @@ const modelLoading = async () => {
   ]);
   return { loadModel, looksLikeModel, parseDetectorOptions };
 };
+/** The simulated-chip module, loaded only when one of its flags is given (it pulls in the eval data loader). */
+const chipLoading = async (o: ChipCliOptions) =>
+  o.simulatedChip !== undefined || o.chipSeed !== undefined || o.chipCalibration !== undefined ? import('./simulated-chip.js') : null;
 
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
@@ -53,13 +56,13 @@ export async function main(argv: string[]): Promise<number> {
     const [{ runDetect }, { loadModel, looksLikeModel, parseDetectorOptions }, chips] = await Promise.all([
       import('./commands/detect.js'),
       modelLoading(),
-      import('./simulated-chip.js'),
+      chipLoading(opts),
     ]);
     const modelArg = inputs.length > 1 && looksLikeModel(inputs[0]) ? inputs[0] : undefined;
     const files = modelArg ? inputs.slice(1) : inputs;
-    const chip = chips.parseChipOptions(opts);
+    const chip = chips?.parseChipOptions(opts) ?? null;
     const { model } = await loadModel(modelArg, parseDetectorOptions(opts));
-    code = await runDetect(chip ? chips.simulatedChipModel(model, chip, (m) => console.error(`nwave detect: ${m}`)) : model, files, opts);
+    code = await runDetect(chip ? chips!.simulatedChipModel(model, chip, (m) => console.error(`nwave detect: ${m}`)) : model, files, opts);
   });
 
   addDetectorOptions(
@@ -194,11 +197,11 @@ export async function main(argv: string[]): Promise<number> {
     const [{ runListen }, { loadModel, parseDetectorOptions }, chips] = await Promise.all([
       import('./commands/listen.js'),
       modelLoading(),
-      import('./simulated-chip.js'),
+      chipLoading(opts),
     ]);
-    const chip = chips.parseChipOptions(opts);
+    const chip = chips?.parseChipOptions(opts) ?? null;
     const { model, file } = await loadModel(opts.model, parseDetectorOptions(opts));
-    code = await runListen(chip ? chips.simulatedChipModel(model, chip, (m) => console.error(`nwave listen: ${m}`)) : model, file, opts);
+    code = await runListen(chip ? chips!.simulatedChipModel(model, chip, (m) => console.error(`nwave listen: ${m}`)) : model, file, opts);
   });
 
   program
