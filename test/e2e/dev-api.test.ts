@@ -39,7 +39,9 @@ describe('dev API over HTTP (npm run web)', () => {
   });
   afterAll(async () => {
     await web?.close();
-    rmSync(userData, { recursive: true, force: true });
+    // Vite's dependency optimizer can still be renaming its deps_temp folder just after close():
+    // retry on ENOTEMPTY instead of failing the suite in its cleanup.
+    rmSync(userData, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   });
 
   it('serves the page with the CSP header', async () => {

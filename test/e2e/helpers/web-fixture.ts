@@ -37,7 +37,9 @@ export function useWebServer(
   });
   afterAll(async () => {
     await state.web?.close();
-    if (state.userData) rmSync(state.userData, { recursive: true, force: true });
+    // Vite's dependency optimizer can still be renaming its deps_temp folder just after close():
+    // retry on ENOTEMPTY instead of failing the suite in its cleanup.
+    if (state.userData) rmSync(state.userData, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   });
   return {
     get web() {
