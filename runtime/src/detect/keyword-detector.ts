@@ -248,17 +248,33 @@ export class StreamingDetector {
     // Fast path (most steps): a background winner, too few spikes or a quiet window cannot be
     // accepted, so skip the softmax.
     const wc = this.windowCounts;
+    // A calibrated chip's counts are wc x gains (decideInto applies the same gains). Two loops,
+    // no closure: this runs every step.
     const gains = this.ctx.gains;
-    // The calibrated count of class k (decideInto applies the same gains).
-    const count = (k: number) => (gains ? wc[k] * gains[k] : wc[k]);
     let win = 0;
-    for (let k = 1; k < K; k++) if (count(k) > count(win)) win = k;
+    let winCount = wc[0];
+    if (gains) {
+      winCount *= gains[0];
+      for (let k = 1; k < K; k++) {
+        const c = wc[k] * gains[k];
+        if (c > winCount) {
+          win = k;
+          winCount = c;
+        }
+      }
+    } else {
+      for (let k = 1; k < K; k++)
+        if (wc[k] > winCount) {
+          win = k;
+          winCount = wc[k];
+        }
+    }
     let accepted = false;
     const d = this.decision;
     const level = this.levelSum / this.windowSteps;
     const settings = this.ctx.settings;
     // Written as the rejections of decideInto (a NaN level is not rejected there either).
-    const rejected = isBackground[win] || count(win) < settings.minSpikes || level < settings.minInputLevel;
+    const rejected = isBackground[win] || winCount < settings.minSpikes || level < settings.minInputLevel;
     if (!rejected) {
       // The window's peak matters only to the input-contrast gate.
       const peak = (settings.minInputContrast ?? 0) > 0 ? this.windowPeak() : level;
