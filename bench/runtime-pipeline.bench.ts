@@ -46,13 +46,13 @@ export async function benchRuntimePipeline(opts: { hourS?: number } = {}): Promi
     det.reset();
     for (const s of outSpikes) det.update(s, 2);
   });
-  // Stage: detector with the input-contrast gate (minInputContrast) on vs off, real per-step
+  // Stage: detector with a setting changed (`change`, default the input-contrast gate on) vs without, real per-step
   // levels, interleaved in one loop so the shared machine's load hits both alike. "Worst case":
   // no other gate rejects any step, so the window peak is scanned on every step.
   const levels = frames.map((f) => f.reduce((a, b) => a + b, 0) / f.length);
   const gateOf = (extra: Partial<typeof ck.detector>) =>
     new StreamingDetector(ck.labels, ck.backgroundLabels, { ...ck.detector, ...extra }, model.dtS);
-  const gateRuns = (extra: Partial<typeof ck.detector>, change: Partial<typeof ck.detector> = { minInputContrast: 2 }) => {
+  const pairedRatio = (extra: Partial<typeof ck.detector>, change: Partial<typeof ck.detector> = { minInputContrast: 2 }) => {
     const [off, on] = [gateOf(extra), gateOf({ ...extra, ...change })];
     let tOff = Infinity;
     let tOn = Infinity;
@@ -71,11 +71,11 @@ export async function benchRuntimePipeline(opts: { hourS?: number } = {}): Promi
     }
     return tOn / tOff;
   };
-  const gateRatio = gateRuns({});
-  const gateWorst = gateRuns({ minSpikes: 0, minInputLevel: 0, threshold: 0 });
+  const gateRatio = pairedRatio({});
+  const gateWorst = pairedRatio({ minSpikes: 0, minInputLevel: 0, threshold: 0 });
   // A calibrated chip's detector (count gains on every label) vs the plain one: the per-step arg-max multiplies.
   const gains = Object.fromEntries(ck.labels.map((l, i) => [l, i % 2 ? 1.1 : 0.9]));
-  const gainRatio = gateRuns({}, { countGains: gains });
+  const gainRatio = pairedRatio({}, { countGains: gains });
   // Whole pipeline, 16 kHz and 48 kHz input
   const spot16 = new KeywordSpotter(model, { inputSampleRateHz: 16000 });
   const tAll = bestOf(runs, () => {

@@ -87,8 +87,13 @@ export function describeDetector(d: DetectorSettings): string {
     .map(([l, x]) => `${l} ${x}`)
     .join(', ');
   const contrast = d.minInputContrast ? `, input contrast >= ${d.minInputContrast}` : '';
-  const gains = Object.entries(d.countGains ?? {})
+  const gains = describeCountGains(d.countGains ?? {});
+  return `confidence >= ${d.threshold}${per ? ` (${per})` : ''}, >= ${d.minSpikes} spikes${contrast}${gains ? `, chip calibration: counts ${gains}` : ''}`;
+}
+
+/** `yes x1.235, no x0.9`: a chip calibration's count gains, for people. */
+export function describeCountGains(gains: Record<string, number>): string {
+  return Object.entries(gains)
     .map(([l, x]) => `${l} x${+x.toFixed(3)}`)
     .join(', ');
-  return `confidence >= ${d.threshold}${per ? ` (${per})` : ''}, >= ${d.minSpikes} spikes${contrast}${gains ? `, chip calibration: counts ${gains}` : ''}`;
 }

@@ -17,6 +17,7 @@ import {
 } from '@nwave/runtime';
 import { loadCalibrationData } from './eval/evaluate-mismatch.js';
 import type { ChipCliOptions } from './detector-flags.js';
+import { describeCountGains } from './detector-options.js';
 import { checkNumber } from './number-text.js';
 
 export interface SimulatedChipChoice {
@@ -74,19 +75,10 @@ export function simulatedChipModel(model: NwaveModel, choice: SimulatedChipChoic
     `${name}: synaptic mismatch σ ${spread.synapticSigma ?? 0}, leak spread${spread.thresholdSpread ? `, threshold spread ${spread.thresholdSpread}` : ''}`,
   );
   if (choice.calibration === undefined) return chip;
-  const data = loadCalibrationData(model, choice.calibration, choice.seed);
-  for (const f of data.failures) log(`chip calibration: skipped ${f.file}: ${f.reason}`);
-  if (data.clips.length === 0)
-    throw new InvalidArgumentError(`--chip-calibration ${choice.calibration}: no readable audio clip`, {
-      field: 'chip-calibration',
-      value: choice.calibration,
-    });
-  const cal = outputCalibrator(model, data.clips)(chip);
-  const gains = Object.entries(cal.countGains)
-    .map(([l, g]) => `${l} x${g.toFixed(3)}`)
-    .join(', ');
+  const clips = loadCalibrationData(model, choice.calibration, choice.seed, log);
+  const cal = outputCalibrator(model, clips)(chip);
   log(
-    `calibrated on ${cal.clips} clips of ${choice.calibration}: counts ${gains}${cal.clamped.length ? ` (clamped: ${cal.clamped.join(', ')})` : ''}`,
+    `calibrated on ${cal.clips} clips of ${choice.calibration}: counts ${describeCountGains(cal.countGains)}${cal.clamped.length ? ` (clamped: ${cal.clamped.join(', ')})` : ''}`,
   );
   return withCountGains(chip, cal.countGains, `${name}, calibrated`);
 }

@@ -3,6 +3,7 @@
  * of the sweep. Chip k keeps its random draws across levels (paired comparison), so the curve
  * shows what σ does rather than which chips happened to be drawn.
  */
+import path from 'node:path';
 import {
   InvalidArgumentError,
   chipInstanceModel,
@@ -16,7 +17,7 @@ import {
   type NwaveModel,
 } from '@nwave/runtime';
 import { mean, percentile, scoreClips, type ClipDecision, type ClipScores } from '@nwave/data/metrics';
-import { loadEvalData, seededSubset, type EvalClip, type EvalData } from './dataset.js';
+import { EVAL_LAYOUTS, loadEvalData, seededSubset, type EvalClip, type EvalData } from './dataset.js';
 import type { ChipScores, MismatchLevel, MismatchSummary } from './summary.js';
 
 /**
@@ -30,15 +31,25 @@ export function mismatchLevels(chip: ChipProfile): number[] {
 /** Calibration clips per chip at most (seeded subset of `--chip-calibration`): each chip runs them once. */
 export const DEFAULT_CALIBRATION_CLIPS = 400;
 /**
- * The `--chip-calibration` folder: unlabeled audio in the layouts of `--data`, at most
- * DEFAULT_CALIBRATION_CLIPS clips (seeded subset). Errors name the flag and the folder.
+ * The `--chip-calibration` folder's clips: unlabeled audio in the layouts of `--data`, at most
+ * DEFAULT_CALIBRATION_CLIPS clips (seeded subset); unreadable files are named through `log` and
+ * left out. Errors name the flag and the folder.
+ * @throws InvalidArgumentError for a folder that cannot be read or holds no readable clip
  */
-export function loadCalibrationData(model: NwaveModel, dir: string, seed: number): EvalData {
+export function loadCalibrationData(model: NwaveModel, dir: string, seed: number, log: (msg: string) => void): EvalClip[] {
+  let data: EvalData;
   try {
-    return loadEvalData(model, dir, { maxClips: DEFAULT_CALIBRATION_CLIPS, seed });
+    data = loadEvalData(model, dir, { maxClips: DEFAULT_CALIBRATION_CLIPS, seed });
   } catch (err) {
     throw new InvalidArgumentError(`--chip-calibration ${dir}: ${(err as Error).message}`, { field: 'chip-calibration', value: dir });
   }
+  for (const f of data.failures) log(`chip calibration: skipped ${path.join(dir, f.file)}: ${f.reason}`);
+  if (data.clips.length === 0)
+    throw new InvalidArgumentError(`--chip-calibration ${dir}: no readable audio clip (layouts: ${EVAL_LAYOUTS})`, {
+      field: 'chip-calibration',
+      value: dir,
+    });
+  return data.clips;
 }
 
 /** Simulated chips per level. */

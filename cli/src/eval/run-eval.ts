@@ -4,10 +4,10 @@
  * JSON summary plus the raw material the HTML report draws (per-clip power, rasters, stream).
  */
 import path from 'node:path';
-import { InvalidArgumentError, type NwaveModel } from '@nwave/runtime';
+import type { NwaveModel } from '@nwave/runtime';
 import { audioBlocksAtRateSync } from '@nwave/runtime/node';
 import { afterWordActivity, evaluateClips, type ClipOutcome } from '@nwave/data/metrics';
-import { EVAL_LAYOUTS, NON_KEYWORD, loadEvalData, type EvalClip, type EvalData } from './dataset.js';
+import { NON_KEYWORD, loadEvalData, type EvalClip, type EvalData } from './dataset.js';
 import {
   DEFAULT_CHIPS,
   DEFAULT_MISMATCH_CLIPS,
@@ -115,19 +115,11 @@ export function runEvaluation(model: NwaveModel, modelFile: string, opts: EvalOp
   const data = loadEvalData(model, opts.data, { maxClips: opts.maxClips, seed });
   const clips = data.clips;
   // Loaded before any long work: a bad folder is refused at once.
-  const calibrationData =
+  const calibrationClips =
     (opts.chips ?? DEFAULT_CHIPS) > 0 && clips.length > 0 && opts.chipCalibration !== undefined
-      ? loadCalibrationData(model, opts.chipCalibration, seed)
+      ? loadCalibrationData(model, opts.chipCalibration, seed, log)
       : null;
-  if (calibrationData) {
-    for (const f of calibrationData.failures) log(`chip calibration: skipped ${path.join(opts.chipCalibration!, f.file)}: ${f.reason}`);
-    if (calibrationData.clips.length === 0)
-      throw new InvalidArgumentError(`--chip-calibration ${opts.chipCalibration}: no readable audio clip (layouts: ${EVAL_LAYOUTS})`, {
-        field: 'chip-calibration',
-        value: opts.chipCalibration,
-      });
-    log(`chip calibration: each chip calibrated on ${calibrationData.clips.length} clips of ${opts.chipCalibration}`);
-  }
+  if (calibrationClips) log(`chip calibration: each chip calibrated on ${calibrationClips.length} clips of ${opts.chipCalibration}`);
   const { metrics, outcomes, power } = evaluateClips(model, clips);
   const keywordClips = clips.filter((c) => c.keyword);
   const afterWord = keywordClips.length ? afterWordActivity(model, keywordClips) : null;
@@ -192,7 +184,7 @@ export function runEvaluation(model: NwaveModel, modelFile: string, opts: EvalOp
           levels: opts.mismatchLevels ?? mismatchLevels(model.chip),
           leakMismatch: opts.leakMismatch,
           frontend: opts.frontendMismatch,
-          calibration: calibrationData?.clips,
+          calibration: calibrationClips ?? undefined,
           // One line per finished level: the Monte Carlo is the longest part of a run.
           onProgress: (done, total) => {
             if (done % chips === 0) log(`mismatch: ${done / chips} of ${total / chips} levels done`);
