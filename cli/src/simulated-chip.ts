@@ -7,27 +7,22 @@
  */
 import {
   InvalidArgumentError,
-  chipInstanceModel,
-  chipSeed,
+  SIMULATED_CHIP_LIMITS,
+  describeSimulatedChip,
   outputCalibrator,
-  sampleChipInstance,
-  seededRandom,
+  simulatedChip,
   withCountGains,
   type NwaveModel,
+  type SimulatedChip,
 } from '@nwave/runtime';
 import { loadCalibrationData } from './eval/evaluate-mismatch.js';
 import type { ChipCliOptions } from './detector-flags.js';
 import { describeCountGains } from './detector-options.js';
 import { checkNumber } from './number-text.js';
 
-export interface SimulatedChipChoice {
-  index: number;
-  seed: number;
+export interface SimulatedChipChoice extends SimulatedChip {
   calibration?: string;
 }
-
-/** Largest chip index and seed accepted (as `nwave eval --chips` and `--seed`). */
-export const SIMULATED_CHIP_LIMITS = { index: 9_999, seed: 2 ** 32 - 1 } as const;
 
 /**
  * Parses the options (null: the nominal network).
@@ -68,8 +63,8 @@ export function parseChipOptions(o: ChipCliOptions & { backend?: string }): Simu
  * @throws InvalidArgumentError for a calibration folder without readable audio (named)
  */
 export function simulatedChipModel(model: NwaveModel, choice: SimulatedChipChoice, log: (msg: string) => void): NwaveModel {
-  const name = `${model.checkpoint.name} (simulated chip ${choice.index}, seed ${choice.seed})`;
-  const chip = chipInstanceModel(model, sampleChipInstance(model, seededRandom(chipSeed(choice.seed, choice.index))), name);
+  const chip = simulatedChip(model, choice);
+  const name = `${model.checkpoint.name} (${describeSimulatedChip(choice)})`;
   const spread = model.chip.mismatch;
   log(
     `${name}: synaptic mismatch σ ${spread.synapticSigma ?? 0}, leak spread${spread.thresholdSpread ? `, threshold spread ${spread.thresholdSpread}` : ''}`,

@@ -5,7 +5,7 @@
  * in its own pane, side by side. A demo profile (profile/) chooses models, title, sensitivity,
  * panels and the presentation layout at start.
  */
-import { NwaveModel } from '@nwave/runtime';
+import { NwaveModel, simulatedChip, type SimulatedChip } from '@nwave/runtime';
 import type { ModelFile, NwaveApi } from '@nwave/electron/shared/ipc-contract';
 import type { LoadedDemoProfile } from '@nwave/electron/shared/demo-profile';
 import { AudioEngine } from './audio/audio-engine.js';
@@ -15,7 +15,7 @@ import { EngineClient } from './engine/engine-client.js';
 import type { EngineEvent, LevelSnapshot, ModelSlot, StepBatch } from './engine/engine-messages.js';
 import { fmtUw } from './format.js';
 import { profileFromFiles, profileFromUrl, profileUrlFromQuery } from './profile/profile-sources.js';
-import { AppStore } from './store/app-store.js';
+import { AppStore, runningTitle, type LoadedModel } from './store/app-store.js';
 import { pickedModel, rememberPickedModel } from './store/model-memory.js';
 import { rememberedThreshold, rememberThreshold, thresholdOverrides } from './store/detector-thresholds.js';
 import { BackendsPanel } from './views/backends-panel.js';
@@ -84,6 +84,8 @@ export class App {
       open: (slot: ModelSlot) => void this.openModel(slot),
       loadDefault: () => void this.loadDefault(),
       clear: (slot: ModelSlot) => this.clearModel(slot),
+      setChip: (slot: ModelSlot, chip: SimulatedChip | null) => this.setChip(slot, chip),
+      compareWithChip: (chip: SimulatedChip) => this.compareWithChip(chip),
     };
     new ModelPanel($('#tab-model'), s, modelActions);
     $('#tab-model').append(backendsCard);
@@ -98,9 +100,9 @@ export class App {
       this.showComparison(!!m.b);
       if (m.a?.model !== this.shownModels.a) this.plots.a.setModel((this.shownModels.a = m.a?.model ?? null));
       if (m.b?.model !== this.shownModels.b) this.plots.b.setModel((this.shownModels.b = m.b?.model ?? null));
-      setText($('[data-testid=pane-title-a]'), m.a ? `Model A · ${m.a.model.checkpoint.name}` : 'Model A');
-      setText($('[data-testid=pane-title-b]'), m.b ? `Model B · ${m.b.model.checkpoint.name}` : 'Model B');
-      this.power.setModels({ a: m.a?.name ?? null, b: m.b?.name ?? null });
+      setText($('[data-testid=pane-title-a]'), m.a ? `Model A · ${runningTitle(m.a)}` : 'Model A');
+      setText($('[data-testid=pane-title-b]'), m.b ? `Model B · ${runningTitle(m.b)}` : 'Model B');
+      this.power.setModels({ a: m.a ? runningTitle(m.a, m.a.name) : null, b: m.b ? runningTitle(m.b, m.b.name) : null });
       runner.retain([m.a?.model, m.b?.model]);
     });
     s.watch('source', (source) => {
@@ -323,6 +325,34 @@ export class App {
         if (JSON.stringify(next) !== JSON.stringify(saved)) await this.api.updateSettings({ detectorThresholds: next });
       })
       .catch((e) => this.store.fail(e));
+  }
+
+  /**
+   * Runs simulated chip `chip` of a slot's model (null: the nominal network again), live and in
+   * file results; the slot's stream state restarts, its sensitivity is kept.
+   */
+  setChip(slot: ModelSlot, chip: SimulatedChip | null): void {
+    const m = this.store.state.models[slot];
+    if (!m) return;
+    try {
+      const next: LoadedModel = { model: m.model, name: m.name, path: m.path, text: m.text, ...(m.note ? { note: m.note } : {}) };
+      if (chip) next.chip = { choice: { ...chip }, model: simulatedChip(m.model, chip) };
+      const live = this.store.state.detector[slot];
+      this.store.setDetector(slot, null); // until the engine confirms
+      this.store.setModel(slot, next);
+      this.engine.setModel(slot, m.text, m.path ?? m.name, thresholdOverrides(live?.overridden ? live.settings.threshold : null), chip);
+      this.store.set('error', null);
+    } catch (err) {
+      this.store.fail(err);
+    }
+  }
+
+  /** Model A's nominal network beside one of its simulated chips (model B): what fabrication mismatch does, live. */
+  compareWithChip(chip: SimulatedChip): void {
+    const a = this.store.state.models.a;
+    if (!a) return;
+    this.loadModelFile('b', { name: a.name, path: a.path, text: a.text, bundled: false }, { remember: false });
+    this.setChip('b', chip);
   }
 
   clearModel(slot: ModelSlot, remember = true): void {

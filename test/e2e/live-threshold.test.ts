@@ -15,7 +15,7 @@ import type { Page } from 'playwright-core';
 import { KeywordSpotter, NwaveModel, withDetectorSettings, type KeywordEvent } from '@nwave/runtime';
 import { useWebServer } from './helpers/web-fixture.js';
 import { chromiumSkipReason, openApp, readDebug, type DebugSnapshot } from './helpers/browser.js';
-import { ARTIFACTS, withPage } from './helpers/live-session.js';
+import { ARTIFACTS, readTap, startTap, withPage } from './helpers/live-session.js';
 import { eventKeys, examplesLoopWav, offlineEvents } from './helpers/offline-events.js';
 import { E2E_FIXTURES } from './helpers/tone-fixtures.js';
 
@@ -41,29 +41,6 @@ const READOUT = '[data-testid=threshold-value]';
 
 const skip = chromiumSkipReason();
 if (skip) console.warn(`[e2e] live-threshold skipped: ${skip}`);
-
-interface TapWindow {
-  __tap?: Promise<{ samples: Float32Array; sampleRateHz: number }>;
-}
-
-/** Keeps the first `seconds` of the next stream (what the models hear). */
-async function startTap(page: Page, seconds: number): Promise<void> {
-  await page.evaluate((s) => {
-    (window as unknown as TapWindow).__tap = window.__nwaveDebug!.tapSamples(s);
-  }, seconds);
-}
-
-/** The tapped samples, once complete (base64 across the CDP boundary). */
-async function readTap(page: Page): Promise<{ samples: Float32Array; sampleRateHz: number }> {
-  const { b64, sampleRateHz } = await page.evaluate(async () => {
-    const t = await (window as unknown as TapWindow).__tap!;
-    const bytes = new Uint8Array(t.samples.buffer, t.samples.byteOffset, t.samples.byteLength);
-    let bin = '';
-    for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    return { b64: btoa(bin), sampleRateHz: t.sampleRateHz };
-  });
-  return { samples: new Float32Array(new Uint8Array(Buffer.from(b64, 'base64')).buffer), sampleRateHz };
-}
 
 function appEvents(debug: DebugSnapshot, untilS: number): { label: string; confidence: number; startTime: number; endTime: number }[] {
   return debug.detections

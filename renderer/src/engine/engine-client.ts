@@ -1,4 +1,5 @@
 /** UI-thread handle on the engine worker: typed commands out, typed events in. */
+import type { SimulatedChip } from '@nwave/runtime';
 import type { DetectorOverrides, EngineEvent, EngineRequest, ModelSlot } from './engine-messages.js';
 
 export type EngineListener = (event: EngineEvent) => void;
@@ -35,9 +36,12 @@ export class EngineClient {
     this.send({ type: 'connect-audio', port, sampleRateHz }, [port]);
   }
 
-  /** `detector`: overrides over the file's detector settings, in effect from the model's first step. */
-  setModel(slot: ModelSlot, text: string | null, source: string, detector?: DetectorOverrides): void {
-    this.send({ type: 'set-model', slot, text, source, ...(detector ? { detector } : {}) });
+  /**
+   * `detector`: overrides over the file's detector settings, in effect from the model's first
+   * step; `chip`: run that simulated chip of the model instead of the nominal network.
+   */
+  setModel(slot: ModelSlot, text: string | null, source: string, detector?: DetectorOverrides, chip?: SimulatedChip | null): void {
+    this.send({ type: 'set-model', slot, text, source, ...(detector ? { detector } : {}), ...(chip ? { chip } : {}) });
   }
 
   /** Changes the running detector's settings (answered by a `detector` or `detector-error` event). */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { KeywordSpotter, NwaveModel, resample, withDetectorSettings } from '@nwave/runtime';
+import { KeywordSpotter, NwaveModel, resample, simulatedChip, withDetectorSettings } from '@nwave/runtime';
 import { eventKeys, examplesStream, offlineEvents } from '../../../test/e2e/helpers/offline-events.js';
 import type { EngineEvent } from './engine-messages.js';
 import { EngineCore } from './engine-core.js';
@@ -243,6 +243,40 @@ describe('EngineCore detector settings (the live threshold)', () => {
     live.core.reset();
     run(live.core, speech, live.clock);
     expect(eventKeys(detections(live.events))).toEqual(eventKeys(detections(plain.events)));
+  });
+
+  it("runs a simulated chip of a model beside its nominal network: the runtime's simulatedChip, its own spikes", () => {
+    const { events, clock, core } = setup();
+    const chip = { index: 3, seed: 1 };
+    core.setModel('a', DEFAULT, 'default');
+    core.setModel('b', DEFAULT, 'default', {}, chip);
+    expect(events.filter((e) => e.type === 'model-ready').map((e) => (e.type === 'model-ready' ? [e.slot, e.chip] : null))).toEqual([
+      ['a', null],
+      ['b', chip],
+    ]);
+    core.setSampleRate(RATE);
+    run(core, speech, clock);
+    core.flushFrame();
+    const nominal = new NwaveModel(ck);
+    const onChip = simulatedChip(nominal, chip);
+    const slotEvents = (slot: 'a' | 'b') => events.flatMap((e) => (e.type === 'detection' && e.slot === slot ? [e.event] : []));
+    expect(eventKeys(slotEvents('a'))).toEqual(eventKeys(new KeywordSpotter(nominal, { inputSampleRateHz: RATE }).process(speech)));
+    expect(eventKeys(slotEvents('b'))).toEqual(eventKeys(new KeywordSpotter(onChip, { inputSampleRateHz: RATE }).process(speech)));
+    expect(slotEvents('b').length).toBeGreaterThan(0);
+    // This chip hears the same "no" less surely than the nominal network.
+    expect(slotEvents('b')[0].confidence).toBeLessThan(slotEvents('a')[0].confidence - 0.05);
+    // The chip is another network: same steps and shapes, other spikes (slot b's rasters are its own).
+    const flat = (key: 'steps' | 'compareSteps') => events.flatMap((e) => (e.type === 'frame' && e[key] ? [...e[key].spikes] : []));
+    expect(flat('compareSteps').length).toBe(flat('steps').length);
+    expect(flat('compareSteps')).not.toEqual(flat('steps'));
+    // An invalid chip is refused, naming the field; the slot keeps nothing half-loaded.
+    events.length = 0;
+    core.setModel('b', DEFAULT, 'default', {}, { index: 1.5, seed: 1 });
+    expect(events.at(-1)).toMatchObject({
+      type: 'model-error',
+      slot: 'b',
+      error: { code: 'INVALID_ARGUMENT', context: { field: 'index' } },
+    });
   });
 
   it('keeps an override across a new stream (reset) and a device rate change', () => {

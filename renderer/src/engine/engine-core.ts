@@ -13,6 +13,8 @@ import {
   type ChipConsumption,
   type DetectorSettings,
   errorToJSON,
+  simulatedChip,
+  type SimulatedChip,
 } from '@nwave/runtime';
 import type { ConfidenceSnapshot, DetectorOverrides, EngineEvent, ModelSlot, PowerSnapshot } from './engine-messages.js';
 import { StepBatcher } from './step-batcher.js';
@@ -124,10 +126,10 @@ export class EngineCore {
 
   /**
    * Loads (text) or clears (null) the model of a slot, with detector `overrides` in effect from
-   * its first step (refused overrides are reported and the file's settings used); errors are
-   * posted, not thrown.
+   * its first step (refused overrides are reported and the file's settings used), running the
+   * simulated `chip` of it when one is given; errors are posted, not thrown.
    */
-  setModel(slot: ModelSlot, text: string | null, source: string, overrides: DetectorOverrides = {}): void {
+  setModel(slot: ModelSlot, text: string | null, source: string, overrides: DetectorOverrides = {}, chip?: SimulatedChip): void {
     if (text === null) {
       this.slots[slot]?.spotter?.release();
       this.slots[slot] = null;
@@ -135,7 +137,8 @@ export class EngineCore {
       return;
     }
     try {
-      const model = NwaveModel.fromJSON(text, source);
+      const nominal = NwaveModel.fromJSON(text, source);
+      const model = chip ? simulatedChip(nominal, chip) : nominal;
       this.slots[slot]?.spotter?.release();
       let detector = model.checkpoint.detector;
       try {
@@ -146,7 +149,14 @@ export class EngineCore {
       }
       this.slots[slot] = { model, source, spotter: null, overrides: { ...overrides }, detector, batcher: null };
       this.buildSpotter(slot);
-      this.opts.post({ type: 'model-ready', slot, source, labels: [...model.labels], dtS: model.dtS });
+      this.opts.post({
+        type: 'model-ready',
+        slot,
+        source,
+        labels: [...model.labels],
+        dtS: model.dtS,
+        chip: chip ? { index: chip.index, seed: chip.seed } : null,
+      });
       this.postDetector(slot, 0);
     } catch (err) {
       this.opts.post({ type: 'model-error', slot, source, error: errorToJSON(err) });

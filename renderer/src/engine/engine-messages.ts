@@ -3,7 +3,7 @@
  * `type`. Audio does not pass through the UI thread: the capture worklet posts chunks straight
  * to the worker over a MessagePort (`AudioChunkMessage`).
  */
-import type { DetectorSettings, KeywordEvent } from '@nwave/runtime';
+import type { DetectorSettings, KeywordEvent, SimulatedChip } from '@nwave/runtime';
 import type { WireError } from '@nwave/electron/shared/ipc-contract';
 
 /** 'a' drives the rasters; 'b' is the optional second model of a side-by-side comparison. */
@@ -22,8 +22,12 @@ export interface AudioChunkMessage {
 
 export type EngineRequest =
   | { type: 'connect-audio'; port: MessagePort; sampleRateHz: number }
-  /** `detector`: overrides to run the model with from its first step (default: none). */
-  | { type: 'set-model'; slot: ModelSlot; text: string | null; source: string; detector?: DetectorOverrides }
+  /**
+   * `detector`: overrides to run the model with from its first step (default: none); `chip`: run
+   * that simulated chip of the model (`simulatedChip`: the chip profile's nominal mismatch) instead
+   * of the nominal network.
+   */
+  | { type: 'set-model'; slot: ModelSlot; text: string | null; source: string; detector?: DetectorOverrides; chip?: SimulatedChip }
   /**
    * Changes the running detector's settings of a slot at once (`KeywordSpotter.setDetectorSettings`:
    * its window, the microphone and the rasters carry on; another `windowS` is refused).
@@ -89,7 +93,8 @@ export interface LevelSnapshot {
 
 export type EngineEvent =
   | { type: 'ready' }
-  | { type: 'model-ready'; slot: ModelSlot; source: string; labels: string[]; dtS: number }
+  /** `chip`: the simulated chip the slot runs (null: the nominal network). */
+  | { type: 'model-ready'; slot: ModelSlot; source: string; labels: string[]; dtS: number; chip: SimulatedChip | null }
   | { type: 'model-cleared'; slot: ModelSlot }
   | { type: 'model-error'; slot: ModelSlot; source: string; error: WireError }
   /** The detector settings in effect for a slot (after `set-model` and every `set-detector`). */

@@ -28,7 +28,7 @@ scope.onmessage = (ev) => {
       audioPort.onmessage = (e: MessageEvent<AudioChunkMessage>) => core.process(e.data.samples, wallClock());
       break;
     case 'set-model':
-      core.setModel(msg.slot, msg.text, msg.source, msg.detector);
+      core.setModel(msg.slot, msg.text, msg.source, msg.detector, msg.chip);
       break;
     case 'set-detector':
       core.setDetector(msg.slot, msg.overrides);

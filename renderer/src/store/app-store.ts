@@ -2,18 +2,32 @@
  * The UI state that is not per-frame (per-frame data goes straight from the engine to the
  * canvases): a plain object, shallow updates, and change listeners per key.
  */
-import type { DetectorSettings, KeywordEvent, NwaveModel } from '@nwave/runtime';
+import { describeSimulatedChip } from '@nwave/runtime';
+import type { DetectorSettings, KeywordEvent, NwaveModel, SimulatedChip } from '@nwave/runtime';
 import type { AppInfo, Settings } from '@nwave/electron/shared/ipc-contract';
 import type { ModelSlot, PowerSnapshot } from '../engine/engine-messages.js';
 import type { SourceKind } from '../audio/audio-engine.js';
 
 export interface LoadedModel {
+  /** The nominal network of the file (model info, constraints, rasters' shapes, the ONNX backend). */
   model: NwaveModel;
   /** File name, for display. */
   name: string;
   path: string | null;
   text: string;
   note?: string;
+  /** The simulated chip of the model that runs instead of the nominal network (live and in file results). */
+  chip?: { choice: SimulatedChip; model: NwaveModel };
+}
+
+/** What a slot runs: its simulated chip when one is chosen, else the nominal network. */
+export function runningModel(m: LoadedModel): NwaveModel {
+  return m.chip?.model ?? m.model;
+}
+
+/** "default-yes-no" or "default-yes-no · simulated chip 3, seed 1": a slot's title. */
+export function runningTitle(m: LoadedModel, name = m.model.checkpoint.name): string {
+  return m.chip ? `${name} · ${describeSimulatedChip(m.chip.choice)}` : name;
 }
 
 export interface DetectionRecord {

@@ -12,7 +12,7 @@ import { type AudioItem, itemsFromDrop, itemsFromInput } from '../audio/dropped-
 import type { AudioEngine } from '../audio/audio-engine.js';
 import { BACKEND_TITLES, type BackendName, type BackendRunner } from '../backends/backend-runner.js';
 import { fmtPct } from '../format.js';
-import type { AppStore, LoadedModel } from '../store/app-store.js';
+import { runningModel, type AppStore, type LoadedModel } from '../store/app-store.js';
 import { fmtThreshold } from '../store/detector-thresholds.js';
 import type { ModelSlot } from '../engine/engine-messages.js';
 import { h, replace, setText } from './dom.js';
@@ -184,7 +184,9 @@ export class FilesPanel {
         const m = this.store.state.models[slot];
         if (!m) continue;
         const r =
-          backend === 'js' ? m.model.classify(samples, rate) : (await this.runner.classify(m.model, samples, rate, [backend]))[0].result;
+          backend === 'js'
+            ? runningModel(m).classify(samples, rate)
+            : (await this.runner.classify(m.model, samples, rate, [backend]))[0].result;
         parts.push({ slot, model: m, r });
       }
       this.results.set(row, { parts, backend });

@@ -2,7 +2,7 @@
  * Model information, side by side for the model and the comparison model: layers, parameter
  * count, filterbank, detector, and the constraint report against the chip profile.
  */
-import type { DetectorSettings, NwaveModel } from '@nwave/runtime';
+import { SIMULATED_CHIP_LIMITS, describeSimulatedChip, type DetectorSettings, type NwaveModel, type SimulatedChip } from '@nwave/runtime';
 import type { ModelSlot } from '../engine/engine-messages.js';
 import { fmtFreq } from '../format.js';
 import type { AppStore, LiveDetector, LoadedModel } from '../store/app-store.js';
@@ -13,6 +13,79 @@ export interface ModelActions {
   open(slot: ModelSlot): void;
   loadDefault(): void;
   clear(slot: ModelSlot): void;
+  /** Run simulated chip `chip` of the slot's model (null: the nominal network). */
+  setChip(slot: ModelSlot, chip: SimulatedChip | null): void;
+  /** Model A's nominal network beside one of its simulated chips as model B. */
+  compareWithChip(chip: SimulatedChip): void;
+}
+
+/** The mismatch a simulated chip of `model` carries, in words (from its chip profile). */
+function mismatchText(model: NwaveModel): string {
+  const m = model.chip.mismatch;
+  const parts = [
+    m.synapticSigma ? `synaptic σ ${m.synapticSigma}` : 'no synaptic mismatch',
+    `leak τ·exp(${m.leakSpread}·ε)`,
+    ...(m.thresholdSpread ? [`threshold spread ${m.thresholdSpread}`] : []),
+  ];
+  return `${model.chip.chip} nominal mismatch: ${parts.join(', ')}`;
+}
+
+/**
+ * Chooses which network a slot runs: the nominal one (the checkpoint's integers) or one simulated
+ * fabricated chip (chip K of `nwave eval --chips N --seed S`), so a demo shows what mismatch does.
+ */
+function chipControls(slot: ModelSlot, m: LoadedModel, actions: ModelActions): HTMLElement {
+  const current = m.chip?.choice;
+  const input = (name: string, value: number, max: number, label: string) =>
+    h('input', {
+      type: 'number',
+      min: '0',
+      max: String(max),
+      step: '1',
+      value: String(value),
+      'aria-label': label,
+      'data-testid': `chip-${name}-${slot}`,
+    }) as HTMLInputElement;
+  const index = input('index', current?.index ?? 0, SIMULATED_CHIP_LIMITS.index, 'simulated chip number');
+  const seed = input('seed', current?.seed ?? 1, SIMULATED_CHIP_LIMITS.seed, 'simulated chip seed');
+  const choice = (): SimulatedChip => ({ index: Number(index.value), seed: Number(seed.value) });
+  return h(
+    'fieldset',
+    { class: 'chip-select' },
+    h('legend', {}, 'Runs as'),
+    h(
+      'p',
+      { class: 'small', 'data-testid': `running-${slot}` },
+      current ? `${describeSimulatedChip(current)} (${mismatchText(m.model)})` : 'the nominal network (the checkpoint as written)',
+    ),
+    h('label', {}, 'chip ', index),
+    h('label', {}, ' seed ', seed),
+    h(
+      'div',
+      { class: 'row' },
+      h('button', { onclick: () => actions.setChip(slot, choice()), 'data-testid': `chip-run-${slot}` }, 'Run this chip'),
+      current
+        ? h(
+            'button',
+            { onclick: () => actions.setChip(slot, { index: current.index + 1, seed: current.seed }), 'data-testid': `chip-next-${slot}` },
+            'Next chip',
+          )
+        : null,
+      current ? h('button', { onclick: () => actions.setChip(slot, null), 'data-testid': `chip-nominal-${slot}` }, 'Nominal') : null,
+      slot === 'a'
+        ? h(
+            'button',
+            {
+              onclick: () => actions.compareWithChip(choice()),
+              'data-testid': 'chip-compare',
+              title: 'Model B: this chip of model A, side by side',
+            },
+            'Compare nominal vs this chip',
+          )
+        : null,
+    ),
+    h('p', { class: 'muted small' }, 'Live and file results; the ONNX backend runs the nominal network.'),
+  );
 }
 
 function layerRows(model: NwaveModel): HTMLElement[] {
@@ -156,8 +229,9 @@ export class ModelPanel {
       this.cols[slot],
       h('h2', {}, slot === 'a' ? 'Model' : 'Comparison model'),
       h('div', { class: 'row' }, ...buttons),
+      m ? describe(m, this.detectorLines[slot]) : null,
       m
-        ? describe(m, this.detectorLines[slot])
+        ? chipControls(slot, m, this.actions)
         : h(
             'p',
             { class: 'muted' },

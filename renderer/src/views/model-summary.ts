@@ -1,4 +1,5 @@
 /** Compact model card on the Live tab: what is listening, and quick model switching. */
+import { describeSimulatedChip } from '@nwave/runtime';
 import type { AppStore, LoadedModel } from '../store/app-store.js';
 import { h, replace } from './dom.js';
 import type { ModelActions } from './model-panel.js';
@@ -29,6 +30,8 @@ function summary(m: LoadedModel | null, title: string): HTMLElement {
       // The chip and its profile id (h1v1-estimate, h1v2-estimate, ...): the rules and power figures depend on it.
       `${report.ok ? `✓ fits ${model.chip.chip}` : `✗ ${report.violations.length} constraint violation(s) on ${model.chip.chip}`} (${model.chip.id})`,
     ),
+    m.chip ? h('dt', {}, 'runs as') : null,
+    m.chip ? h('dd', { 'data-testid': 'summary-chip' }, describeSimulatedChip(m.chip.choice)) : null,
   );
 }
 

@@ -4,7 +4,7 @@ import { InvalidArgumentError } from '../errors.js';
 import { NwaveModel } from '../engine/nwave-model.js';
 import { KeywordSpotter } from '../engine/keyword-spotter.js';
 import { quantStep } from '../model/quantization.js';
-import { chipInstanceModel, sampleChipInstance, sampleChips } from './chip-instance.js';
+import { chipInstanceModel, describeSimulatedChip, sampleChipInstance, sampleChips, simulatedChip } from './chip-instance.js';
 import { chipSeed, seededRandom, standardNormal } from './random.js';
 
 const fixture = new URL('../../../test/fixtures/models/tones.nwave.json', import.meta.url).pathname;
@@ -96,6 +96,34 @@ describe('sampleChipInstance', () => {
   it('refuses a negative or non-finite stddev', () => {
     expect(() => sampleChipInstance(model, seededRandom(1), { stddev: -0.1 })).toThrow(InvalidArgumentError);
     expect(() => sampleChipInstance(model, seededRandom(1), { stddev: Number.NaN })).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('simulatedChip', () => {
+  it("is chip k of a Monte Carlo run (sampleChips' draws), named after it", () => {
+    const chip = simulatedChip(model, { index: 4, seed: 9 });
+    const fromRun = sampleChips(model, 5, 9)[4];
+    chip.fixedPoint.layers.forEach((l, i) => {
+      expect(Array.from(l.weights)).toEqual(Array.from(fromRun.layers[i].weights));
+      expect(Array.from(l.leak)).toEqual(Array.from(fromRun.layers[i].leak));
+    });
+    expect(chip.checkpoint).toBe(model.checkpoint);
+    expect(describeSimulatedChip({ index: 4, seed: 9 })).toBe('simulated chip 4, seed 9');
+    const other = simulatedChip(model, { index: 5, seed: 9 });
+    expect(Array.from(other.fixedPoint.layers[1].weights)).not.toEqual(Array.from(chip.fixedPoint.layers[1].weights));
+  });
+
+  it('refuses an index or seed that is not a whole number in range, naming it', () => {
+    for (const [bad, field] of [
+      [{ index: -1, seed: 1 }, 'index'],
+      [{ index: 1.5, seed: 1 }, 'index'],
+      [{ index: 10_000, seed: 1 }, 'index'],
+      [{ index: 0, seed: Number.NaN }, 'seed'],
+      [{ index: 0, seed: 2 ** 32 }, 'seed'],
+    ] as const) {
+      expect(() => simulatedChip(model, bad)).toThrow(InvalidArgumentError);
+      expect(() => simulatedChip(model, bad)).toThrow(new RegExp(`simulated chip ${field}`));
+    }
   });
 });
 

@@ -145,6 +145,40 @@ export function chipInstanceModel(
   return new NwaveModel(model.checkpoint, name, instance);
 }
 
+/** Which simulated chip: chip `index` of a Monte Carlo run seeded with `seed` (`sampleChips`). */
+export interface SimulatedChip {
+  index: number;
+  seed: number;
+}
+
+/** "simulated chip 3, seed 1": how the CLI, the app and model names call a chip. */
+export function describeSimulatedChip(chip: SimulatedChip): string {
+  return `simulated chip ${chip.index}, seed ${chip.seed}`;
+}
+
+/** Largest chip index and seed a {@link SimulatedChip} takes (as `nwave eval --chips` and `--seed`). */
+export const SIMULATED_CHIP_LIMITS = { index: 9_999, seed: 2 ** 32 - 1 } as const;
+
+/**
+ * The model running one simulated chip at the chip profile's nominal mismatch: chip `index` of
+ * `nwave eval --chips N --seed seed` (the same draws as {@link sampleChips}), named after it. What
+ * the CLI's `--simulated-chip` and the app's chip selector run.
+ * @throws InvalidArgumentError for an index or seed that is not an integer within
+ *   {@link SIMULATED_CHIP_LIMITS} (field `index` or `seed`)
+ */
+export function simulatedChip(model: NwaveModel, chip: SimulatedChip, opts: MismatchOptions = {}): NwaveModel {
+  for (const key of ['index', 'seed'] as const) {
+    const v = chip[key];
+    if (!Number.isInteger(v) || v < 0 || v > SIMULATED_CHIP_LIMITS[key])
+      throw new InvalidArgumentError(`simulated chip ${key} must be an integer in [0, ${SIMULATED_CHIP_LIMITS[key]}], got ${String(v)}`, {
+        field: key,
+        value: v,
+      });
+  }
+  const instance = sampleChipInstance(model, seededRandom(chipSeed(chip.seed, chip.index)), opts);
+  return chipInstanceModel(model, instance, `${model.checkpoint.name} (${describeSimulatedChip(chip)})`);
+}
+
 /**
  * `count` simulated chips for a Monte Carlo run: chip k is drawn from `seededRandom(chipSeed(seed, k))`,
  * so it is the same chip for any `count` and at every σ.

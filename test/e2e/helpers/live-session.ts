@@ -73,3 +73,26 @@ export async function runLive(opts: LiveOptions): Promise<LiveResult> {
     return { debug, console: log, lagMs, lagScore: score, periodMs: file.periodMs, tap, file, powerText, screenshot };
   });
 }
+
+interface TapWindow {
+  __tap?: Promise<{ samples: Float32Array; sampleRateHz: number }>;
+}
+
+/** Keeps the first `seconds` of the next stream (what the models hear). */
+export async function startTap(page: Page, seconds: number): Promise<void> {
+  await page.evaluate((s) => {
+    (window as unknown as TapWindow).__tap = window.__nwaveDebug!.tapSamples(s);
+  }, seconds);
+}
+
+/** The tapped samples, once complete (base64 across the CDP boundary). */
+export async function readTap(page: Page): Promise<{ samples: Float32Array; sampleRateHz: number }> {
+  const { b64, sampleRateHz } = await page.evaluate(async () => {
+    const t = await (window as unknown as TapWindow).__tap!;
+    const bytes = new Uint8Array(t.samples.buffer, t.samples.byteOffset, t.samples.byteLength);
+    let bin = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return { b64: btoa(bin), sampleRateHz: t.sampleRateHz };
+  });
+  return { samples: new Float32Array(new Uint8Array(Buffer.from(b64, 'base64')).buffer), sampleRateHz };
+}

@@ -1,0 +1,104 @@
+/**
+ * End to end in Debian Chromium: the Model tab's simulated chip. "Compare nominal vs this chip"
+ * puts one fabricated chip of the default model (chip 3, seed 1: `nwave eval --chips N --seed 1`'s
+ * chip 3, at H1v1's nominal mismatch) beside the nominal network as model B, and both listen to
+ * the fake microphone looping the committed Speech Commands examples. Each model's events must be
+ * the runtime's offline on the exact samples the app heard (its engine tap): the nominal network's
+ * for model A, `simulatedChip`'s for model B. Then model B goes back to the nominal network.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { KeywordSpotter, NwaveModel, simulatedChip, withDetectorSettings, type KeywordEvent } from '@nwave/runtime';
+import { useWebServer } from './helpers/web-fixture.js';
+import { chromiumSkipReason, openApp, readDebug } from './helpers/browser.js';
+import { ARTIFACTS, readTap, startTap, withPage } from './helpers/live-session.js';
+import { eventKeys, examplesLoopWav } from './helpers/offline-events.js';
+import { E2E_FIXTURES } from './helpers/tone-fixtures.js';
+
+/** The bundled model at threshold 0.35, so that the 6-s loop gives a few events to compare. */
+const MODEL = ((): string => {
+  const bundled = NwaveModel.fromJSON(readFileSync(path.resolve('models/default.nwave.json'), 'utf8')).checkpoint;
+  mkdirSync(E2E_FIXTURES, { recursive: true });
+  const file = path.join(E2E_FIXTURES, 'default-chip-threshold-0.35.nwave.json');
+  writeFileSync(file, JSON.stringify(withDetectorSettings(bundled, { threshold: 0.35 })));
+  return file;
+})();
+const CHIP = { index: 3, seed: 1 };
+const LISTEN_S = 12;
+/** Events are compared up to 0.1 s before the tap's end (the last steps need resampler look-ahead). */
+const MARGIN_S = 0.1;
+
+const skip = chromiumSkipReason();
+if (skip) console.warn(`[e2e] simulated-chip skipped: ${skip}`);
+
+describe.skipIf(!!skip)('a simulated chip beside the nominal network (Chromium e2e)', () => {
+  const server = useWebServer('chip', [{ path: MODEL }]);
+  const ck = NwaveModel.fromJSON(readFileSync(MODEL, 'utf8')).checkpoint;
+
+  it('model B runs chip 3 of model A: its events are the runtime simulatedChip events on the same samples', async () => {
+    await withPage(examplesLoopWav(E2E_FIXTURES), async (page, log) => {
+      await openApp(page, server.web.url);
+      await page.click('[data-tab=model]');
+      expect(await page.textContent('[data-testid=running-a]')).toContain('nominal network');
+      await page.fill('[data-testid=chip-index-a]', String(CHIP.index));
+      await page.fill('[data-testid=chip-seed-a]', String(CHIP.seed));
+      await page.click('[data-testid=chip-compare]');
+      await page.waitForSelector('[data-testid=running-b]');
+      expect(await page.textContent('[data-testid=running-b]')).toBe(
+        'simulated chip 3, seed 1 (Neuronova H1 (H1v1) nominal mismatch: synaptic σ 0.036, leak τ·exp(0.1·ε))',
+      );
+      expect(await page.textContent('[data-testid=running-a]')).toContain('nominal network');
+      await page.click('[data-tab=live]');
+      expect(await page.textContent('[data-testid=pane-title-b]')).toBe(`Model B · ${ck.name} · simulated chip 3, seed 1`);
+
+      await startTap(page, LISTEN_S);
+      await page.click('[data-testid=mic-toggle]');
+      await page.waitForSelector('[data-testid=source]:text("microphone")');
+      const tap = await readTap(page);
+      const debug = await readDebug(page);
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: path.join(ARTIFACTS, 'simulated-chip.png') });
+
+      const offline = (model: NwaveModel): KeywordEvent[] =>
+        new KeywordSpotter(model, { inputSampleRateHz: tap.sampleRateHz })
+          .process(tap.samples)
+          .filter((e) => e.endTime <= LISTEN_S - MARGIN_S);
+      const app = (slot: 'a' | 'b') =>
+        debug.detections
+          .filter((d) => d.slot === slot && d.endTimeS <= LISTEN_S - MARGIN_S)
+          .map((d) => ({ label: d.label, confidence: d.confidence, startTime: d.startTimeS, endTime: d.endTimeS }));
+      const nominal = offline(new NwaveModel(ck));
+      const chip = offline(simulatedChip(new NwaveModel(ck), CHIP));
+      const fmt = (events: readonly { label: string; confidence: number; endTime: number }[]) =>
+        `[${events.map((e) => `${e.label}@${e.endTime.toFixed(2)}s ${e.confidence.toFixed(3)}`).join(', ')}]`;
+      console.log(`[e2e] ${LISTEN_S} s: nominal ${fmt(app('a'))}; simulated chip 3 ${fmt(app('b'))}`);
+      expect(eventKeys(app('a'))).toEqual(eventKeys(nominal));
+      expect(eventKeys(app('b'))).toEqual(eventKeys(chip));
+      expect(chip.length).toBeGreaterThan(0);
+      // The chip is not the nominal network: other confidences, other word boundaries.
+      expect(eventKeys(chip)).not.toEqual(eventKeys(nominal));
+      expect(log.errors).toEqual([]);
+
+      // Back to the nominal network: model B says so, and the live title drops the chip.
+      await page.click('[data-tab=model]');
+      await page.click('[data-testid=chip-nominal-b]');
+      await page.waitForFunction(() => document.querySelector('[data-testid=running-b]')?.textContent?.includes('nominal network'));
+      await page.click('[data-tab=live]');
+      expect(await page.textContent('[data-testid=pane-title-b]')).toBe(`Model B · ${ck.name}`);
+    });
+  });
+
+  it('refuses a chip number that is not a whole number in range, saying so, and keeps the model running', async () => {
+    await withPage(examplesLoopWav(E2E_FIXTURES), async (page) => {
+      await openApp(page, server.web.url);
+      await page.click('[data-tab=model]');
+      await page.fill('[data-testid=chip-index-a]', '2.5');
+      await page.click('[data-testid=chip-run-a]');
+      await page.waitForFunction(() =>
+        /simulated chip index must be an integer/.test(document.querySelector('#statusbar')?.textContent ?? ''),
+      );
+      expect(await page.textContent('[data-testid=running-a]')).toContain('nominal network');
+    });
+  });
+});
