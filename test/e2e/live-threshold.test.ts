@@ -8,28 +8,19 @@
  * and 0.94, "yes" at about 1.00), so the tests use 0.95: fewer events, all of them confident. The live-change
  * test switches 5-6.5 s into the stream and listens 16 s.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { KeywordSpotter, NwaveModel, withDetectorSettings, type KeywordEvent } from '@nwave/runtime';
 import { useWebServer } from './helpers/web-fixture.js';
-import { chromiumSkipReason, openApp, readDebug, type DebugSnapshot } from './helpers/browser.js';
-import { ARTIFACTS, readTap, startTap, withPage } from './helpers/live-session.js';
-import { eventKeys, examplesLoopWav, offlineEvents } from './helpers/offline-events.js';
+import { chromiumSkipReason, openApp, readDebug } from './helpers/browser.js';
+import { listenWithTap, readTap, startTap, withPage } from './helpers/live-session.js';
+import { appEvents, defaultModelAtThreshold, eventKeys, examplesLoopWav, fmtEvents, offlineEvents } from './helpers/offline-events.js';
 import { E2E_FIXTURES } from './helpers/tone-fixtures.js';
 
-/**
- * The bundled model with the file threshold 0.35 (the shipped one is 0.4): the slider needs a file
- * setting under which 0.95 visibly removes events.
- */
-const MODEL = ((): string => {
-  const bundled = NwaveModel.fromJSON(readFileSync(path.resolve('models/default.nwave.json'), 'utf8')).checkpoint;
-  mkdirSync(E2E_FIXTURES, { recursive: true });
-  const file = path.join(E2E_FIXTURES, 'default-threshold-0.35.nwave.json');
-  writeFileSync(file, JSON.stringify(withDetectorSettings(bundled, { threshold: 0.35 })));
-  return file;
-})();
+/** The bundled model at the file threshold 0.35 (the shipped one is higher), so the examples loop gives a few events. */
+const MODEL = defaultModelAtThreshold(E2E_FIXTURES, 0.35);
 const TONES = path.resolve('test/fixtures/models/tones.nwave.json');
 const STRICT = 0.95;
 const LISTEN_S = 12;
@@ -42,15 +33,7 @@ const READOUT = '[data-testid=threshold-value]';
 const skip = chromiumSkipReason();
 if (skip) console.warn(`[e2e] live-threshold skipped: ${skip}`);
 
-function appEvents(debug: DebugSnapshot, untilS: number): { label: string; confidence: number; startTime: number; endTime: number }[] {
-  return debug.detections
-    .filter((d) => d.slot === 'a' && d.endTimeS <= untilS)
-    .map((d) => ({ label: d.label, confidence: d.confidence, startTime: d.startTimeS, endTime: d.endTimeS }));
-}
-
 const upTo = (events: KeywordEvent[], untilS: number): KeywordEvent[] => events.filter((e) => e.endTime <= untilS);
-const fmtEvents = (events: readonly { label: string; confidence: number; endTime: number }[]): string =>
-  `[${events.map((e) => `${e.label}@${e.endTime.toFixed(2)}s ${e.confidence.toFixed(3)}`).join(', ')}]`;
 
 async function detectorLine(page: Page): Promise<string> {
   await page.click('[data-tab=model]');
@@ -87,13 +70,7 @@ describe.skipIf(!!skip)('live confidence threshold (Chromium e2e)', () => {
       expect(await detectorLine(page)).toContain(`confidence ≥ ${STRICT.toFixed(2)} (set in the live view; file: 0.35)`);
       await expect.poll(() => settingsFile().detectorThresholds).toEqual({ [ck.name]: STRICT });
 
-      await startTap(page, LISTEN_S);
-      await page.click('[data-testid=mic-toggle]');
-      await page.waitForSelector('[data-testid=source]:text("microphone")');
-      const tap = await readTap(page);
-      const debug = await readDebug(page);
-      mkdirSync(ARTIFACTS, { recursive: true });
-      await page.screenshot({ path: path.join(ARTIFACTS, 'live-threshold.png') });
+      const { tap, debug } = await listenWithTap(page, LISTEN_S, 'live-threshold');
 
       const run = (threshold?: number): KeywordEvent[] =>
         upTo(
@@ -104,7 +81,7 @@ describe.skipIf(!!skip)('live confidence threshold (Chromium e2e)', () => {
         );
       const strict = run(STRICT);
       const own = run();
-      const app = appEvents(debug, LISTEN_S - MARGIN_S);
+      const app = appEvents(debug, 'a', LISTEN_S - MARGIN_S);
       console.log(
         `[e2e] threshold ${STRICT} from the start, ${LISTEN_S} s at ${tap.sampleRateHz} Hz: app ${fmtEvents(app)}; runtime ${fmtEvents(strict)}; at the model's own ${ck.detector.threshold}: ${fmtEvents(own)}`,
       );
@@ -152,7 +129,7 @@ describe.skipIf(!!skip)('live confidence threshold (Chromium e2e)', () => {
         offlineEvents(model, tap.samples, tap.sampleRateHz, [{ fromStep: change.fromStep, overrides: { threshold: STRICT } }]),
         LISTEN_CHANGE_S - MARGIN_S,
       );
-      const app = appEvents(debug, LISTEN_CHANGE_S - MARGIN_S);
+      const app = appEvents(debug, 'a', LISTEN_CHANGE_S - MARGIN_S);
       console.log(
         `[e2e] threshold 0.35 -> ${STRICT} at ${change.fromS.toFixed(3)} s of stream (step ${change.fromStep}), confirmed ${latencyMs.toFixed(1)} ms after the slider moved: app ${fmtEvents(app)}; runtime ${fmtEvents(expected)}`,
       );

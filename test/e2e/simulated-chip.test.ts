@@ -6,24 +6,17 @@
  * the runtime's offline on the exact samples the app heard (its engine tap): the nominal network's
  * for model A, `simulatedChip`'s for model B. Then model B goes back to the nominal network.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { KeywordSpotter, NwaveModel, simulatedChip, withDetectorSettings, type KeywordEvent } from '@nwave/runtime';
+import { KeywordSpotter, NwaveModel, simulatedChip, type KeywordEvent } from '@nwave/runtime';
 import { useWebServer } from './helpers/web-fixture.js';
-import { chromiumSkipReason, openApp, readDebug } from './helpers/browser.js';
-import { ARTIFACTS, readTap, startTap, withPage } from './helpers/live-session.js';
-import { eventKeys, examplesLoopWav } from './helpers/offline-events.js';
+import { chromiumSkipReason, openApp } from './helpers/browser.js';
+import { listenWithTap, withPage } from './helpers/live-session.js';
+import { appEvents, defaultModelAtThreshold, eventKeys, examplesLoopWav, fmtEvents } from './helpers/offline-events.js';
 import { E2E_FIXTURES } from './helpers/tone-fixtures.js';
 
-/** The bundled model at threshold 0.35, so that the 6-s loop gives a few events to compare. */
-const MODEL = ((): string => {
-  const bundled = NwaveModel.fromJSON(readFileSync(path.resolve('models/default.nwave.json'), 'utf8')).checkpoint;
-  mkdirSync(E2E_FIXTURES, { recursive: true });
-  const file = path.join(E2E_FIXTURES, 'default-chip-threshold-0.35.nwave.json');
-  writeFileSync(file, JSON.stringify(withDetectorSettings(bundled, { threshold: 0.35 })));
-  return file;
-})();
+/** The bundled model at the file threshold 0.35 (the shipped one is higher), so the examples loop gives a few events. */
+const MODEL = defaultModelAtThreshold(E2E_FIXTURES, 0.35);
 const CHIP = { index: 3, seed: 1 };
 const LISTEN_S = 12;
 /** Events are compared up to 0.1 s before the tap's end (the last steps need resampler look-ahead). */
@@ -52,27 +45,16 @@ describe.skipIf(!!skip)('a simulated chip beside the nominal network (Chromium e
       await page.click('[data-tab=live]');
       expect(await page.textContent('[data-testid=pane-title-b]')).toBe(`Model B · ${ck.name} · simulated chip 3, seed 1`);
 
-      await startTap(page, LISTEN_S);
-      await page.click('[data-testid=mic-toggle]');
-      await page.waitForSelector('[data-testid=source]:text("microphone")');
-      const tap = await readTap(page);
-      const debug = await readDebug(page);
-      mkdirSync(ARTIFACTS, { recursive: true });
-      await page.screenshot({ path: path.join(ARTIFACTS, 'simulated-chip.png') });
+      const { tap, debug } = await listenWithTap(page, LISTEN_S, 'simulated-chip');
 
       const offline = (model: NwaveModel): KeywordEvent[] =>
         new KeywordSpotter(model, { inputSampleRateHz: tap.sampleRateHz })
           .process(tap.samples)
           .filter((e) => e.endTime <= LISTEN_S - MARGIN_S);
-      const app = (slot: 'a' | 'b') =>
-        debug.detections
-          .filter((d) => d.slot === slot && d.endTimeS <= LISTEN_S - MARGIN_S)
-          .map((d) => ({ label: d.label, confidence: d.confidence, startTime: d.startTimeS, endTime: d.endTimeS }));
+      const app = (slot: 'a' | 'b') => appEvents(debug, slot, LISTEN_S - MARGIN_S);
       const nominal = offline(new NwaveModel(ck));
       const chip = offline(simulatedChip(new NwaveModel(ck), CHIP));
-      const fmt = (events: readonly { label: string; confidence: number; endTime: number }[]) =>
-        `[${events.map((e) => `${e.label}@${e.endTime.toFixed(2)}s ${e.confidence.toFixed(3)}`).join(', ')}]`;
-      console.log(`[e2e] ${LISTEN_S} s: nominal ${fmt(app('a'))}; simulated chip 3 ${fmt(app('b'))}`);
+      console.log(`[e2e] ${LISTEN_S} s: nominal ${fmtEvents(app('a'))}; simulated chip 3 ${fmtEvents(app('b'))}`);
       expect(eventKeys(app('a'))).toEqual(eventKeys(nominal));
       expect(eventKeys(app('b'))).toEqual(eventKeys(chip));
       expect(chip.length).toBeGreaterThan(0);

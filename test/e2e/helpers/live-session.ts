@@ -96,3 +96,22 @@ export async function readTap(page: Page): Promise<{ samples: Float32Array; samp
   });
   return { samples: new Float32Array(new Uint8Array(Buffer.from(b64, 'base64')).buffer), sampleRateHz };
 }
+
+/**
+ * Starts the microphone with a tap of its first `seconds` (what the models hear), waits for the
+ * tap, reads the app's measurements and screenshots the page as ARTIFACTS/`name`.png.
+ */
+export async function listenWithTap(
+  page: Page,
+  seconds: number,
+  name: string,
+): Promise<{ tap: { samples: Float32Array; sampleRateHz: number }; debug: DebugSnapshot }> {
+  await startTap(page, seconds);
+  await page.click('[data-testid=mic-toggle]');
+  await page.waitForSelector('[data-testid=source]:text("microphone")');
+  const tap = await readTap(page);
+  const debug = await readDebug(page);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+  return { tap, debug };
+}

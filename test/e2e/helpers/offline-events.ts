@@ -3,11 +3,11 @@
  * (the app's engine tap gives the exact samples its models heard), including detector settings
  * changed part-way through the stream the way the live view changes them.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeWav16 } from '@nwave/runtime/wav';
-import { KeywordSpotter, type DetectorSettings, type KeywordEvent, type NwaveModel } from '@nwave/runtime';
+import { KeywordSpotter, NwaveModel, withDetectorSettings, type DetectorSettings, type KeywordEvent } from '@nwave/runtime';
 import { readWavFile, writeFileAtomicSync } from '@nwave/runtime/node';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -81,4 +81,32 @@ export function offlineEvents(
 /** The fields two event lists are compared on (times rounded to the microsecond). */
 export function eventKeys(events: readonly { label: string; confidence: number; startTime: number; endTime: number }[]): string[] {
   return events.map((e) => `${e.label} ${e.startTime.toFixed(6)}-${e.endTime.toFixed(6)} s @ ${e.confidence.toFixed(12)}`);
+}
+
+/** Model `slot`'s detections in the app's debug snapshot that end by `untilS`, as runtime events. */
+export function appEvents(
+  debug: { detections: readonly { slot: string; label: string; confidence: number; startTimeS: number; endTimeS: number }[] },
+  slot: 'a' | 'b',
+  untilS: number,
+): { label: string; confidence: number; startTime: number; endTime: number }[] {
+  return debug.detections
+    .filter((d) => d.slot === slot && d.endTimeS <= untilS)
+    .map((d) => ({ label: d.label, confidence: d.confidence, startTime: d.startTimeS, endTime: d.endTimeS }));
+}
+
+/** "[no@3.92s 0.789, yes@6.05s 0.998]": events in a log line. */
+export const fmtEvents = (events: readonly { label: string; confidence: number; endTime: number }[]): string =>
+  `[${events.map((e) => `${e.label}@${e.endTime.toFixed(2)}s ${e.confidence.toFixed(3)}`).join(', ')}]`;
+
+/**
+ * The bundled default model with the file threshold `threshold`, written once (atomically: test
+ * files run in parallel) into `dir`; its path. The live tests need a file setting under which a
+ * stricter one visibly removes events.
+ */
+export function defaultModelAtThreshold(dir: string, threshold: number): string {
+  const bundled = NwaveModel.fromJSON(readFileSync(path.join(ROOT, 'models/default.nwave.json'), 'utf8')).checkpoint;
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `default-threshold-${threshold}.nwave.json`);
+  writeFileAtomicSync(file, JSON.stringify(withDetectorSettings(bundled, { threshold })));
+  return file;
 }
