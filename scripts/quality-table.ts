@@ -33,6 +33,7 @@ import { NwaveModel } from '@nwave/runtime';
 import { readCheckpointFile, writeCheckpointFile } from '@nwave/runtime/node';
 import { missRateAt } from '../cli/src/eval/evaluate-streaming.js';
 import { runEvaluation } from '../cli/src/eval/run-eval.js';
+import { p5Text } from '../cli/src/format.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -143,12 +144,12 @@ const mmVal = val.mismatch?.levels[0];
 /** Mean / 5th percentile of the chips' yes/no figure, and the deployed model's. */
 const chipCell = (s: typeof test) => {
   const l = s.mismatch?.levels[0];
-  return l ? `${pct(l.mean)} / ${pct(l.p5)} (deployed ${pct(s.mismatch!.deployed.accuracy)})` : '—';
+  return l ? `${pct(l.mean)} / ${p5Text(l)} (deployed ${pct(s.mismatch!.deployed.accuracy)})` : '—';
 };
 const calibratedCell = (s: typeof test) => {
   const c = s.mismatch?.levels[0]?.calibrated;
   return c
-    ? `${pct(c.mean)} / ${pct(c.p5)}; rejection mean ${pct(c.rejectionMean)} (uncalibrated ${pct(s.mismatch!.levels[0].rejectionMean)})`
+    ? `${pct(c.mean)} / ${p5Text(c)}; rejection mean ${pct(c.rejectionMean)} (uncalibrated ${pct(s.mismatch!.levels[0].rejectionMean)})`
     : '—';
 };
 const coreNeurons = model.checkpoint.network.layers.filter((l) => l.type !== 'frontend').reduce((a, l) => a + l.size, 0);
@@ -191,7 +192,7 @@ const rows: [string, string, string][] = [
     '',
   ],
   [
-    `simulated chips at nominal mismatch (σ ${NOMINAL_SYNAPTIC_MISMATCH}, leak mismatch; ${test.mismatch?.chips ?? 0} chips): yes/no right label mean / 5th percentile`,
+    `simulated chips at nominal mismatch (σ ${NOMINAL_SYNAPTIC_MISMATCH}, leak mismatch; ${test.mismatch?.chips ?? 0} chips): yes/no right label mean / 5th percentile (its 90 % bootstrap interval over chips)`,
     chipCell(val),
     chipCell(test),
   ],

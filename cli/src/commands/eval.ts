@@ -14,7 +14,7 @@ import { STREAM_SPLITS, type StreamSplit } from '../eval/stream-sources.js';
 import { describeDetector } from '../detector-options.js';
 import { checkNumber } from '../number-text.js';
 import { checkOutputFile } from '../output-path.js';
-import { pct, table, uW } from '../format.js';
+import { p5Text, pct, table, uW } from '../format.js';
 
 /** Command-line options as commander gives them (strings). */
 export interface EvalCliOptions {
@@ -151,11 +151,17 @@ function printHuman(s: EvalSummary, chip: ChipProfile): void {
         mm.levels.map((l) => [
           l.stddev,
           pc(l.mean),
-          pc(l.p5),
+          p5Text(l),
           pc(l.min),
-          ...(l.calibrated ? [pc(l.calibrated.mean), pc(l.calibrated.p5), pc(l.calibrated.min)] : []),
+          ...(l.calibrated ? [pc(l.calibrated.mean), p5Text(l.calibrated), pc(l.calibrated.min)] : []),
         ]),
-        ['stddev', 'mean', 'p5', 'min', ...(mm.calibrationClips ? ['calibrated mean', 'calibrated p5', 'calibrated min'] : [])],
+        [
+          'stddev',
+          'mean',
+          'p5 (90 % interval)',
+          'min',
+          ...(mm.calibrationClips ? ['calibrated mean', 'calibrated p5 (90 % interval)', 'calibrated min'] : []),
+        ],
       ),
     );
   }

@@ -241,10 +241,15 @@ describe('mismatch Monte Carlo', () => {
   it('is exact at no mismatch, repeatable, and degrades at large stddev', () => {
     const opts = { chips: 4, seed: 7, levels: [0, 0.036, 1], leakMismatch: false };
     const r = evaluateMismatch(model, data.clips, opts);
-    expect(r.levels[0]).toMatchObject({ stddev: 0, mean: 1, p5: 1, min: 1 });
+    expect(r.levels[0]).toMatchObject({ stddev: 0, mean: 1, p5: 1, p5Interval: [1, 1], min: 1 });
     expect(r.levels[1].mean).toBe(1); // the tones model has wide margins
     expect(r.levels[2].mean!).toBeLessThan(0.9);
     expect(r.levels[2].p5!).toBeLessThanOrEqual(r.levels[2].mean!);
+    // Four chips: the p5 is uncertain, and its interval says so (it brackets the estimate).
+    const [lo, hi] = r.levels[2].p5Interval!;
+    expect(lo).toBeLessThanOrEqual(r.levels[2].p5!);
+    expect(hi).toBeGreaterThanOrEqual(r.levels[2].p5!);
+    expect(lo).toBe(r.levels[2].min);
     expect(evaluateMismatch(model, data.clips, opts)).toEqual(r);
   });
 
@@ -393,7 +398,7 @@ describe('report and command line', () => {
     expect(j.mismatch.calibrationClips).toBe(data.clips.length);
     expect(j.mismatch.levels.map((l: { calibrated: { accuracies: unknown[] } }) => l.calibrated.accuracies.length)).toEqual([2, 2]);
     const human = await promisify(execFile)(process.execPath, [...base, '--chip-calibration', dir], { cwd: REPO_ROOT });
-    expect(human.stdout).toMatch(/calibrated mean +calibrated p5/);
+    expect(human.stdout).toMatch(/p5 \(90 % interval\) +min +calibrated mean +calibrated p5 \(90 % interval\)/);
     const empty = mkdtempSync(path.join(os.tmpdir(), 'nwave-cal-'));
     try {
       writeFileSync(path.join(empty, 'notes.txt'), 'no audio here');

@@ -16,7 +16,7 @@ import {
   type ChipProfile,
   type NwaveModel,
 } from '@nwave/runtime';
-import { mean, percentile, scoreClips, type ClipDecision, type ClipScores } from '@nwave/data/metrics';
+import { bootstrapInterval, mean, percentile, scoreClips, type ClipDecision, type ClipScores } from '@nwave/data/metrics';
 import { EVAL_LAYOUTS, loadEvalData, seededSubset, type EvalClip, type EvalData } from './dataset.js';
 import type { ChipScores, MismatchLevel, MismatchSummary } from './summary.js';
 
@@ -104,14 +104,17 @@ export function classifyAll(model: NwaveModel, clips: readonly EvalClip[]): Clip
   });
 }
 
-/** Keyword accuracy over chips (mean, 5th percentile, range) and their mean rejection. */
+const P5 = 0.05;
+
+/** Keyword accuracy over chips (mean, 5th percentile with its bootstrap interval, range) and their mean rejection. */
 function chipScores(scores: readonly ClipScores[]): ChipScores {
   const acc = scores.map((s) => s.accuracy);
   const known = acc.filter((a): a is number => a !== null);
   const rej = scores.map((s) => s.rejection).filter((x): x is number => x !== null);
   return {
     mean: known.length ? mean(known) : null,
-    p5: known.length ? percentile(known, 0.05) : null,
+    p5: known.length ? percentile(known, P5) : null,
+    p5Interval: bootstrapInterval(known, (xs) => percentile(xs, P5)),
     min: known.length ? Math.min(...known) : null,
     max: known.length ? Math.max(...known) : null,
     rejectionMean: rej.length ? mean(rej) : null,

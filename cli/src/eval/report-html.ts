@@ -5,6 +5,7 @@
 import { barChart, confusionHeatmap, esc, histogram, spikeRaster, xyChart } from '@nwave/data/svg-charts';
 import { findChipProfile, powerLabel } from '@nwave/runtime';
 import { describeDetector } from '../detector-options.js';
+import { p5Text } from '../format.js';
 import type { EvalDetails } from './run-eval.js';
 import type { MismatchLevel } from './summary.js';
 
@@ -61,13 +62,13 @@ function summarySection(d: EvalDetails): string {
   }
   if (nominal)
     rows.push([
-      `Accuracy on ${s.mismatch!.chips} simulated chips at σ = ${nominal.stddev} (mean / 5th pct / min)`,
-      `${pct(nominal.mean)} / ${pct(nominal.p5)} / ${pct(nominal.min)}`,
+      `Accuracy on ${s.mismatch!.chips} simulated chips at σ = ${nominal.stddev} (mean / 5th pct with its 90 % interval / min)`,
+      `${pct(nominal.mean)} / ${p5Text(nominal)} / ${pct(nominal.min)}`,
     ]);
   if (nominal?.calibrated)
     rows.push([
-      `The same chips, each with its output calibration (mean / 5th pct / min)`,
-      `${pct(nominal.calibrated.mean)} / ${pct(nominal.calibrated.p5)} / ${pct(nominal.calibrated.min)}`,
+      `The same chips, each with its output calibration (mean / 5th pct with its 90 % interval / min)`,
+      `${pct(nominal.calibrated.mean)} / ${p5Text(nominal.calibrated)} / ${pct(nominal.calibrated.min)}`,
     ]);
   rows.push([
     `Power per inference (mean, 5–95 %), ${powerLabelOf(s.power.profile)}`,
@@ -207,22 +208,22 @@ function mismatchSection(d: EvalDetails): string {
       xMarks: [{ x: mm.nominalStddev, label: 'nominal' }],
     },
   );
-  const cal = (l: MismatchLevel) => (l.calibrated ? [pct(l.calibrated.mean), pct(l.calibrated.p5), pct(l.calibrated.rejectionMean)] : []);
+  const cal = (l: MismatchLevel) => (l.calibrated ? [pct(l.calibrated.mean), p5Text(l.calibrated), pct(l.calibrated.rejectionMean)] : []);
   const rows = mm.levels.map((l) => [
     l.stddev,
     pct(l.mean),
-    pct(l.p5),
+    p5Text(l),
     pct(l.min),
     pct(l.max),
     pct(l.argmaxMean),
     pct(l.rejectionMean),
     ...cal(l),
   ]);
-  const calHead = mm.calibrationClips ? ['calibrated mean', 'calibrated 5th pct', 'calibrated rejection mean'] : [];
+  const calHead = mm.calibrationClips ? ['calibrated mean', 'calibrated 5th pct (90 % interval)', 'calibrated rejection mean'] : [];
   const calText = mm.calibrationClips
     ? ` Calibrated: each chip's output counts per label scaled by the nominal network's mean count over its own on the same ${mm.calibrationClips} unlabeled calibration clips.`
     : '';
-  return `<h2>Fabrication mismatch</h2><p>Each simulated chip adds N(0, σ²) to every dense weight before rounding${mm.frontend ? ' (frontend included)' : ''}${mm.leakMismatch ? ' and draws τ<sub>i</sub> = τ·exp(0.1·ε<sub>i</sub>) per neuron' : ''}; chip k keeps its draws across σ. ${mm.clips} clips per chip, seed ${mm.seed}.${calText}</p>${fig}${table(['σ', 'mean', '5th pct', 'min', 'max', 'arg-max mean', 'rejection mean', ...calHead], rows)}`;
+  return `<h2>Fabrication mismatch</h2><p>Each simulated chip adds N(0, σ²) to every dense weight before rounding${mm.frontend ? ' (frontend included)' : ''}${mm.leakMismatch ? ' and draws τ<sub>i</sub> = τ·exp(0.1·ε<sub>i</sub>) per neuron' : ''}; chip k keeps its draws across σ. ${mm.clips} clips per chip, seed ${mm.seed}.${calText}</p>${fig}${table(['σ', 'mean', '5th pct (90 % interval)', 'min', 'max', 'arg-max mean', 'rejection mean', ...calHead], rows)}`;
 }
 
 function powerSection(d: EvalDetails): string {

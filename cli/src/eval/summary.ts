@@ -64,6 +64,8 @@ export interface ChipScores {
   /** Keyword accuracy over chips (null without keyword clips). */
   mean: number | null;
   p5: number | null;
+  /** 90 % bootstrap interval of `p5` over the chips (how much another set of chips could move it); null under 2 chips. */
+  p5Interval: [number, number] | null;
   min: number | null;
   max: number | null;
   rejectionMean: number | null;

@@ -9,6 +9,7 @@ import { NwaveModel, withDetectorSettings } from '@nwave/runtime';
 import { readWavFile } from '@nwave/runtime/node';
 import {
   NON_KEYWORD,
+  bootstrapInterval,
   calibrateDetector,
   calibrateInputContrast,
   clipMetrics,
@@ -37,6 +38,25 @@ describe('percentile', () => {
     expect(percentile(xs, 0.5)).toBe(30);
     expect(percentile([7], 0.95)).toBe(7);
     expect(percentile([], 0.5)).toBeNaN();
+  });
+
+  it('bootstraps an interval of a statistic: seeded, around the estimate, narrower with more values', () => {
+    const p5 = (xs: readonly number[]) => percentile(xs, 0.05);
+    const spread = (n: number) => Array.from({ length: n }, (_, i) => 0.6 + (0.3 * ((i * 37) % n)) / n); // 0.6-0.9, evenly
+    const few = bootstrapInterval(spread(20), p5)!;
+    const many = bootstrapInterval(spread(400), p5)!;
+    expect(bootstrapInterval(spread(20), p5)).toEqual(few); // seeded
+    for (const [iv, xs] of [
+      [few, spread(20)],
+      [many, spread(400)],
+    ] as const) {
+      expect(iv[0]).toBeLessThanOrEqual(p5(xs));
+      expect(iv[1]).toBeGreaterThanOrEqual(p5(xs));
+      expect(iv[0]).toBeGreaterThanOrEqual(0.6);
+    }
+    expect(many[1] - many[0]).toBeLessThan((few[1] - few[0]) / 2);
+    expect(bootstrapInterval([0.8, 0.8, 0.8], p5)).toEqual([0.8, 0.8]);
+    expect(bootstrapInterval([0.8], p5)).toBeNull();
   });
 
   it('gives the power spread of a set of clips, and zeros without clips', () => {
