@@ -1,5 +1,10 @@
 /**
- * Reproduces the bundled default model `models/default.nwave.json` (yes / no + background; shipped: `--seed 6`):
+ * Trains the bundled default models (yes / no + background). `models/default.nwave.json` (H1v1,
+ * session 12) is two stages of one seed-6 run, the recipe with the after-word quiet term and then
+ * 80 epochs at a constant learning rate (README, "Measured numbers"):
+ *   ... --config scripts/default-model/stage1-quiet-tail.json --epochs 500 --seed 6 --out M
+ *   ... --config scripts/default-model/stage2-constant-lr.json --epochs 580 --resume --seed 6 --out M
+ * Runs are bit-exact on one machine, not across machines. Usage:
  *   node --conditions=source --import tsx scripts/train-default-model.ts [--data ../shared/data/speech-commands-dev]
  *     [--extra ../shared/data/extra-speech] [--epochs N] [--seed N] [--config FILE.json]
  *     [--augment N [--augment-preset basic|speaker]]

@@ -263,8 +263,7 @@ describe('EngineCore detector settings (the live threshold)', () => {
     expect(eventKeys(slotEvents('a'))).toEqual(eventKeys(new KeywordSpotter(nominal, { inputSampleRateHz: RATE }).process(speech)));
     expect(eventKeys(slotEvents('b'))).toEqual(eventKeys(new KeywordSpotter(onChip, { inputSampleRateHz: RATE }).process(speech)));
     expect(slotEvents('b').length).toBeGreaterThan(0);
-    // This chip hears the same "no" less surely than the nominal network.
-    expect(slotEvents('b')[0].confidence).toBeLessThan(slotEvents('a')[0].confidence - 0.05);
+    expect(eventKeys(slotEvents('b'))).not.toEqual(eventKeys(slotEvents('a')));
     // The chip is another network: same steps and shapes, other spikes (slot b's rasters are its own).
     const flat = (key: 'steps' | 'compareSteps') => events.flatMap((e) => (e.type === 'frame' && e[key] ? [...e[key].spikes] : []));
     expect(flat('compareSteps').length).toBe(flat('steps').length);
