@@ -8,6 +8,7 @@
 import {
   InvalidArgumentError,
   SIMULATED_CHIP_LIMITS,
+  describeChipMismatch,
   describeSimulatedChip,
   outputCalibrator,
   simulatedChip,
@@ -65,10 +66,7 @@ export function parseChipOptions(o: ChipCliOptions & { backend?: string }): Simu
 export function simulatedChipModel(model: NwaveModel, choice: SimulatedChipChoice, log: (msg: string) => void): NwaveModel {
   const chip = simulatedChip(model, choice);
   const name = `${model.checkpoint.name} (${describeSimulatedChip(choice)})`;
-  const spread = model.chip.mismatch;
-  log(
-    `${name}: synaptic mismatch σ ${spread.synapticSigma ?? 0}, leak spread${spread.thresholdSpread ? `, threshold spread ${spread.thresholdSpread}` : ''}`,
-  );
+  log(`${name}: ${describeChipMismatch(model)}`);
   if (choice.calibration === undefined) return chip;
   const clips = loadCalibrationData(model, choice.calibration, choice.seed, log);
   const cal = outputCalibrator(model, clips)(chip);

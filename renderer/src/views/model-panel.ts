@@ -2,7 +2,14 @@
  * Model information, side by side for the model and the comparison model: layers, parameter
  * count, filterbank, detector, and the constraint report against the chip profile.
  */
-import { SIMULATED_CHIP_LIMITS, describeSimulatedChip, type DetectorSettings, type NwaveModel, type SimulatedChip } from '@nwave/runtime';
+import {
+  SIMULATED_CHIP_LIMITS,
+  describeChipMismatch,
+  describeSimulatedChip,
+  type DetectorSettings,
+  type NwaveModel,
+  type SimulatedChip,
+} from '@nwave/runtime';
 import type { ModelSlot } from '../engine/engine-messages.js';
 import { fmtFreq } from '../format.js';
 import type { AppStore, LiveDetector, LoadedModel } from '../store/app-store.js';
@@ -17,17 +24,6 @@ export interface ModelActions {
   setChip(slot: ModelSlot, chip: SimulatedChip | null): void;
   /** Model A's nominal network beside one of its simulated chips as model B. */
   compareWithChip(chip: SimulatedChip): void;
-}
-
-/** The mismatch a simulated chip of `model` carries, in words (from its chip profile). */
-function mismatchText(model: NwaveModel): string {
-  const m = model.chip.mismatch;
-  const parts = [
-    m.synapticSigma ? `synaptic σ ${m.synapticSigma}` : 'no synaptic mismatch',
-    `leak τ·exp(${m.leakSpread}·ε)`,
-    ...(m.thresholdSpread ? [`threshold spread ${m.thresholdSpread}`] : []),
-  ];
-  return `${model.chip.chip} nominal mismatch: ${parts.join(', ')}`;
 }
 
 /**
@@ -56,7 +52,9 @@ function chipControls(slot: ModelSlot, m: LoadedModel, actions: ModelActions): H
     h(
       'p',
       { class: 'small', 'data-testid': `running-${slot}` },
-      current ? `${describeSimulatedChip(current)} (${mismatchText(m.model)})` : 'the nominal network (the checkpoint as written)',
+      current
+        ? `${describeSimulatedChip(current)} (${m.model.chip.chip} nominal mismatch: ${describeChipMismatch(m.model)})`
+        : 'the nominal network (the checkpoint as written)',
     ),
     h('label', {}, 'chip ', index),
     h('label', {}, ' seed ', seed),

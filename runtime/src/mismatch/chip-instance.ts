@@ -156,6 +156,19 @@ export function describeSimulatedChip(chip: SimulatedChip): string {
   return `simulated chip ${chip.index}, seed ${chip.seed}`;
 }
 
+/**
+ * A chip profile's nominal mismatch in words, e.g. "synaptic σ 0.036, leak τ·exp(0.1·ε)": what a
+ * simulated chip of it carries (CLI log lines, the app's model panel).
+ */
+export function describeChipMismatch(model: NwaveModel): string {
+  const m = model.chip.mismatch;
+  return [
+    m.synapticSigma ? `synaptic σ ${m.synapticSigma}` : 'no synaptic mismatch',
+    `leak τ·exp(${m.leakSpread}·ε)`,
+    ...(m.thresholdSpread ? [`threshold spread ${m.thresholdSpread}`] : []),
+  ].join(', ');
+}
+
 /** Largest chip index and seed a {@link SimulatedChip} takes (as `nwave eval --chips` and `--seed`). */
 export const SIMULATED_CHIP_LIMITS = { index: 9_999, seed: 2 ** 32 - 1 } as const;
 
