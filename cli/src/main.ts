@@ -1,5 +1,6 @@
 /** The `nwave` command line: parses arguments and dispatches; the work lives in commands/. */
 import { Command, CommanderError } from 'commander';
+import type { NwaveModel } from '@nwave/runtime';
 import { addChipOptions, addDetectorOptions, type ChipCliOptions, type DetectorCliOptions } from './detector-flags.js';
 
 /**
@@ -14,9 +15,17 @@ const modelLoading = async () => {
   ]);
   return { loadModel, looksLikeModel, parseDetectorOptions };
 };
-/** The simulated-chip module, loaded only when one of its flags is given (it pulls in the eval data loader). */
-const chipLoading = async (o: ChipCliOptions) =>
-  o.simulatedChip !== undefined || o.chipSeed !== undefined || o.chipCalibration !== undefined ? import('./simulated-chip.js') : null;
+/**
+ * Reads the simulated-chip flags (bad ones refused before any work) and gives what turns the loaded
+ * model into that chip: the model itself without them. The module loads only when one of its flags
+ * is given (it pulls in the eval data loader).
+ */
+const chipLoading = async (o: ChipCliOptions, command: string): Promise<(model: NwaveModel) => NwaveModel> => {
+  if (o.simulatedChip === undefined && o.chipSeed === undefined && o.chipCalibration === undefined) return (model) => model;
+  const chips = await import('./simulated-chip.js');
+  const choice = chips.parseChipOptions(o);
+  return (model) => (choice ? chips.simulatedChipModel(model, choice, (m) => console.error(`nwave ${command}: ${m}`)) : model);
+};
 
 export async function main(argv: string[]): Promise<number> {
   let code = 0;
@@ -53,16 +62,15 @@ export async function main(argv: string[]): Promise<number> {
         ),
     ),
   ).action(async (inputs: string[], opts: { json?: boolean; stream?: boolean; backend?: string } & DetectorCliOptions & ChipCliOptions) => {
-    const [{ runDetect }, { loadModel, looksLikeModel, parseDetectorOptions }, chips] = await Promise.all([
+    const [{ runDetect }, { loadModel, looksLikeModel, parseDetectorOptions }, asChip] = await Promise.all([
       import('./commands/detect.js'),
       modelLoading(),
-      chipLoading(opts),
+      chipLoading(opts, 'detect'),
     ]);
     const modelArg = inputs.length > 1 && looksLikeModel(inputs[0]) ? inputs[0] : undefined;
     const files = modelArg ? inputs.slice(1) : inputs;
-    const chip = chips?.parseChipOptions(opts) ?? null;
     const { model } = await loadModel(modelArg, parseDetectorOptions(opts));
-    code = await runDetect(chip ? chips!.simulatedChipModel(model, chip, (m) => console.error(`nwave detect: ${m}`)) : model, files, opts);
+    code = await runDetect(asChip(model), files, opts);
   });
 
   addDetectorOptions(
@@ -194,14 +202,13 @@ export async function main(argv: string[]): Promise<number> {
         .option('--verbose', 'show PortAudio/ALSA messages'),
     ),
   ).action(async (opts: import('./commands/listen.js').ListenOptions & DetectorCliOptions & ChipCliOptions & { model?: string }) => {
-    const [{ runListen }, { loadModel, parseDetectorOptions }, chips] = await Promise.all([
+    const [{ runListen }, { loadModel, parseDetectorOptions }, asChip] = await Promise.all([
       import('./commands/listen.js'),
       modelLoading(),
-      chipLoading(opts),
+      chipLoading(opts, 'listen'),
     ]);
-    const chip = chips?.parseChipOptions(opts) ?? null;
     const { model, file } = await loadModel(opts.model, parseDetectorOptions(opts));
-    code = await runListen(chip ? chips!.simulatedChipModel(model, chip, (m) => console.error(`nwave listen: ${m}`)) : model, file, opts);
+    code = await runListen(asChip(model), file, opts);
   });
 
   program

@@ -6,15 +6,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  NwaveModel,
-  chipInstanceModel,
-  chipSeed,
-  outputCalibrator,
-  sampleChipInstance,
-  seededRandom,
-  withCountGains,
-} from '@nwave/runtime';
+import { NwaveModel, chipInstanceModel, outputCalibrator, sampleChips, withCountGains } from '@nwave/runtime';
 import { loadEvalData } from './eval/dataset.js';
 import { REPO_ROOT } from './paths.js';
 import { runNwave } from './run-cli.test-helper.js';
@@ -42,7 +34,8 @@ const expected = (m: NwaveModel) =>
     const r = m.classifyFeatures(wav.features, wav.frames);
     return { label: r.label, accepted: r.accepted, spikeCounts: r.spikeCounts };
   });
-const chip = (seed: number, k: number) => chipInstanceModel(model, sampleChipInstance(model, seededRandom(chipSeed(seed, k))));
+/** Chip k of `nwave eval --chips N --seed S` (the Monte Carlo's own draws). */
+const chip = (seed: number, k: number) => chipInstanceModel(model, sampleChips(model, k + 1, seed)[k]);
 
 describe('nwave detect --simulated-chip', () => {
   it('runs chip k of the Monte Carlo, not the nominal network', async () => {

@@ -6,11 +6,8 @@
 import path from 'node:path';
 import {
   InvalidArgumentError,
-  chipInstanceModel,
-  chipSeed,
   outputCalibrator,
-  sampleChipInstance,
-  seededRandom,
+  simulatedChip,
   withCountGains,
   type CalibrationClip,
   type ChipProfile,
@@ -139,8 +136,7 @@ export function evaluateMismatch(model: NwaveModel, clips: readonly EvalClip[], 
     const runs = exact(stddev)
       ? new Array<{ raw: ClipScores; calibrated: ClipScores }>(opts.chips).fill({ raw: deployed, calibrated: deployed })
       : Array.from({ length: opts.chips }, (_, k) => {
-          const fp = sampleChipInstance(model, seededRandom(chipSeed(opts.seed, k)), { stddev, leakMismatch, frontend });
-          const chip = chipInstanceModel(model, fp);
+          const chip = simulatedChip(model, { index: k, seed: opts.seed }, { stddev, leakMismatch, frontend });
           const raw = scoreClips(clips, classifyAll(chip, clips));
           const calibrated = calibrate ? scoreClips(clips, classifyAll(withCountGains(chip, calibrate(chip).countGains), clips)) : raw;
           opts.onProgress?.(++done, total);
