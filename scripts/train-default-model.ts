@@ -156,7 +156,7 @@ const r = await runTraining(
     log: (m) => console.log(m),
     onEpoch: (e) =>
       console.log(
-        `epoch ${e.epoch}: val ${(e.valAccuracy * 100).toFixed(1)}% kw ${pc(e.valKeywordAccuracy)} rej ${pc(e.valRejection)} float ${(e.valFloatAccuracy * 100).toFixed(1)}% train ${(e.trainAccuracy * 100).toFixed(1)}% ce ${e.components.ce.toFixed(3)}${e.components.mismatchKl !== undefined ? ` kl ${e.components.mismatchKl.toFixed(3)}` : ''} sil ${e.components.silence.toFixed(3)} scale ${e.countScale.toFixed(3)} rates ${e.firingRates.map((x) => x.toFixed(3)).join('/')} ${e.seconds.toFixed(0)}s`,
+        `epoch ${e.epoch}: val ${(e.valAccuracy * 100).toFixed(1)}% kw ${pc(e.valKeywordAccuracy)} rej ${pc(e.valRejection)}${e.valChipScore !== undefined ? ` chips ${pc(e.valChipScore)}` : ''} float ${(e.valFloatAccuracy * 100).toFixed(1)}% train ${(e.trainAccuracy * 100).toFixed(1)}% ce ${e.components.ce.toFixed(3)}${e.components.mismatchKl !== undefined ? ` kl ${e.components.mismatchKl.toFixed(3)}` : ''} sil ${e.components.silence.toFixed(3)} scale ${e.countScale.toFixed(3)} rates ${e.firingRates.map((x) => x.toFixed(3)).join('/')} ${e.seconds.toFixed(0)}s`,
       ),
   },
 );

@@ -16,6 +16,7 @@ import { describeAfterWordActivity, type AfterWordActivity } from '@nwave/data/m
 import { networkToCheckpoint } from './export-checkpoint.js';
 import { quantStep } from '../quantize/quantize.js';
 import { runTraining } from './run-training.js';
+import { detectorScore, type EpochRow, type TrainState } from './trainer.js';
 import { DEFAULT_TRAIN_CONFIG } from './train-config.js';
 import { TEST_FILTERBANK, syntheticClips } from './trainer-fixtures.test-helper.js';
 
@@ -90,6 +91,31 @@ describe.skipIf(!haveTools)('runTraining (synthetic yes/no + background)', () =>
     expect(r.aborted).toBe(true);
     expect(seen.length).toBeLessThanOrEqual(3);
     expect(existsSync(path.join(dir, 'abort.nwave.json'))).toBe(true);
+  });
+
+  it('selectChips: a resumed run scores its kept epoch again by the new rule and keeps the best by nominal and worst-chip scores', async () => {
+    const out = path.join(dir, 'select-chips.nwave.json');
+    const base = { data: path.join(dir, 'data'), words: ['yes', 'no'], background: true, out, seed: 7, minRejection: 0.9 };
+    const config = { hidden: [16], batchSize: 8, stddev: 0.036 };
+    await runTraining({ ...base, epochs: 2, config }, { log: () => {} });
+    const logs: string[] = [];
+    const rows: EpochRow[] = [];
+    await runTraining(
+      { ...base, epochs: 4, resume: true, config: { ...config, selectChips: 4 } },
+      { log: (m) => logs.push(m), onEpoch: (row) => rows.push(row) },
+    );
+    expect(logs.filter((m) => /^best epoch [12] scored again by chips 4 seed 97: /.test(m))).toHaveLength(1);
+    const state = JSON.parse(readFileSync(`${out}.train-state.json`, 'utf8')) as TrainState;
+    expect(state.best?.criterion).toBe('chips 4 seed 97');
+    expect(rows.map((r) => r.epoch)).toEqual([3, 4]);
+    const selection = rows.map((r) => {
+      expect(r.valChipScore).toBeGreaterThanOrEqual(0);
+      expect(r.valChipScore).toBeLessThanOrEqual(1);
+      return (detectorScore({ keywordAccuracy: r.valKeywordAccuracy, rejection: r.valRejection }, 0.9) + r.valChipScore!) / 2;
+    });
+    // The kept epoch is the best by the new rule: an earlier one (scored again) or a new one.
+    expect(state.best!.score).toBeGreaterThanOrEqual(Math.max(...selection));
+    if (state.best!.epoch > 2) expect(state.best!.score).toBe(selection[state.best!.epoch - 3]);
   });
 
   it('adds extra training folders that hold only some of the classes, mapped by name', async () => {

@@ -279,6 +279,20 @@ export const TRAIN_SETTINGS = {
     'learning-rate schedule over the epochs (cosine: both rates decay to the final fraction below)',
   ),
   lrMinFraction: num(SHARE, 0.05, 'final learning rate of the cosine schedule, as a fraction of the initial one'),
+  /**
+   * A checkpoint runs on fabricated chips, not on the nominal network: the best epoch can be
+   * chosen by how its worst chips score too (trainer.ts, `epochScore`).
+   */
+  selectChips: num(
+    { int: true, min: 0, max: 200 },
+    0,
+    'choose the best epoch by the validation score averaged with its worst quarter of n simulated chips (0 = nominal score only)',
+  ),
+  selectChipSeed: num(
+    { int: true, min: 0, max: 2 ** 31 - 1 },
+    97,
+    'chip seed of the chips that choose the best epoch (keep it apart from the chips you report)',
+  ),
   /** Scoring costs more than a short epoch trains. */
   evalEvery: num({ int: true, min: 1 }, 1, 'score on validation (runtime export + calibration) every n epochs and at the last'),
   seed: num({ int: true, min: 0, max: 2 ** 32 - 1 }, 42, 'seed of init, split and shuffles'),

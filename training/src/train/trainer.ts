@@ -5,7 +5,7 @@
  * compliant epoch is kept and restored at the end.
  */
 import * as tf from '@tensorflow/tfjs';
-import { InvalidArgumentError, NwaveModel, checkConstraints, type Checkpoint } from '@nwave/runtime';
+import { InvalidArgumentError, NwaveModel, checkConstraints, simulatedChip, type Checkpoint } from '@nwave/runtime';
 import { signAnnealingAlpha, type HWNetwork } from '../layers/index.js';
 import { sumOverTime } from '../losses/index.js';
 import { NWaveDataLoader, type LoaderItem, deriveSeed, mulberry32, shuffleInPlace } from '@nwave/data';
@@ -43,6 +43,11 @@ export interface EpochRow {
   valKeywordAccuracy: number | null;
   valRejection: number | null;
   valBalancedAccuracy: number;
+  /**
+   * With `selectChips`: the score of the worst quarter of those simulated chips (mean), running
+   * this epoch's detector; the epoch's selection score is the mean of it and the nominal score.
+   */
+  valChipScore?: number;
   /** The tfjs float model's validation accuracy (same weights, float membranes). */
   valFloatAccuracy: number;
   /** Mean spikes per neuron per step over the training batches, per HWLayer. */
@@ -73,7 +78,14 @@ export interface TrainState {
   weights: Record<string, number[]>;
   /** Detector softmax temperature of `weights` (absent in states written before it was learned). */
   countScale?: number;
-  best: { epoch: number; score: number; weights: Record<string, number[]>; countScale?: number } | null;
+  best: {
+    epoch: number;
+    score: number;
+    weights: Record<string, number[]>;
+    countScale?: number;
+    /** How `score` was computed ({@link selectionCriterion}; absent: the nominal score). */
+    criterion?: string;
+  } | null;
 }
 
 export interface TrainResult {
@@ -154,6 +166,37 @@ export function robustnessOf(
       value: sigma,
     });
   return { weight: cfg.robustMismatch, sigma, attackSteps: cfg.robustAttackSteps, attackSize: cfg.robustAttackSize };
+}
+
+/** Keyword accuracy at the calibrated detector, scaled down when rejection misses its floor. */
+export function detectorScore(val: Pick<EvalResult, 'keywordAccuracy' | 'rejection'>, minRejection: number): number {
+  const [kw, rej] = [val.keywordAccuracy ?? 0, val.rejection ?? 1]; // nothing to reject: no penalty
+  return rej >= minRejection ? kw : kw * rej;
+}
+
+/** Names how epochs are compared, so that a resumed run does not compare two kinds of score. */
+export function selectionCriterion(cfg: Pick<TrainConfig, 'selectChips' | 'selectChipSeed'>): string {
+  return cfg.selectChips > 0 ? `chips ${cfg.selectChips} seed ${cfg.selectChipSeed}` : 'nominal';
+}
+
+/**
+ * Mean detector score of the worst quarter of `count` simulated chips (chip k of `seed`, the
+ * runtime's definition) at the chip profile's nominal mismatch, each running `model`'s detector.
+ * The worst quarter, not the 5th percentile: a few chips give a steadier signal per epoch.
+ */
+export function worstChipsScore(
+  model: NwaveModel,
+  items: readonly EvalItem[],
+  T: number,
+  count: number,
+  seed: number,
+  minRejection: number,
+): number {
+  const scores = Array.from({ length: count }, (_, index) =>
+    detectorScore(evaluateModel(simulatedChip(model, { index, seed }), items, T), minRejection),
+  ).sort((a, b) => a - b);
+  const q = Math.max(1, Math.ceil(count / 4));
+  return scores.slice(0, q).reduce((a, b) => a + b, 0) / q;
 }
 
 /** Learning-rate factor of an epoch (1-based) under the config's schedule. */
@@ -247,10 +290,27 @@ export async function trainNetwork(
   const logScale = tf.variable(init, cfg.learnCountScale);
   init.dispose();
 
-  const withScale = (o: ExportOptions): ExportOptions => ({
+  const withScale = (o: ExportOptions, countScale = countScaleOf(logScale)): ExportOptions => ({
     ...o,
-    detector: { ...o.detector, windowS: cfg.detectorWindowS, countScale: countScaleOf(logScale) },
+    detector: { ...o.detector, windowS: cfg.detectorWindowS, countScale },
   });
+  const criterion = selectionCriterion(cfg);
+  /**
+   * The network's current weights exported in memory (at `countScale`) and scored by the runtime:
+   * the detector calibrated to reject the background on validation, then the keyword accuracy
+   * (and, with `selectChips`, the worst chips' score).
+   */
+  const scoreNetwork = (countScale: number) => {
+    const ck = networkToCheckpoint(net, { ...withScale(exportOpts, countScale), allowViolations: true });
+    const compliant = checkConstraints(ck, new NwaveModel(ck).chip).ok;
+    const detector = calibrateDetector(new NwaveModel(ck), data.val, T, minRejection);
+    const model = new NwaveModel({ ...ck, detector: { ...ck.detector, ...detector } });
+    const val: EvalResult = evaluateModel(model, data.val, T);
+    const nominal = detectorScore(val, minRejection);
+    if (cfg.selectChips === 0) return { compliant, val, score: nominal };
+    const chipScore = worstChipsScore(model, data.val, T, cfg.selectChips, cfg.selectChipSeed, minRejection);
+    return { compliant, val, score: (nominal + chipScore) / 2, chipScore };
+  };
   const lifCount = net.hwLayers().length;
   const tailSteps = Math.round(cfg.tailSilenceS / exportOpts.filterbank.binS);
   // The quiet half of the tail is the last floor(tail / 2) steps: a tail of one step has none.
@@ -264,6 +324,13 @@ export async function trainNetwork(
     );
   const history: EpochRow[] = resume ? [...resume.history] : [];
   let best = resume?.best ?? null;
+  if (best && (best.criterion ?? 'nominal') !== criterion) {
+    // Resumed under another selection rule: score the kept epoch again, by this run's rule.
+    restoreWeights(net, best.weights);
+    const again = scoreNetwork(best.countScale ?? countScaleOf(logScale));
+    hooks.log?.(`best epoch ${best.epoch} scored again by ${criterion}: ${best.score.toFixed(4)} -> ${again.score.toFixed(4)}`);
+    best = { ...best, score: again.score, criterion };
+  }
   if (resume) restoreWeights(net, resume.weights);
   const stepCfg = {
     ...fusedStepConfig(cfg, lifCount, {
@@ -352,11 +419,7 @@ export async function trainNetwork(
       );
       continue;
     }
-    const ck = networkToCheckpoint(net, { ...withScale(exportOpts), allowViolations: true });
-    const compliant = checkConstraints(ck, new NwaveModel(ck).chip).ok;
-    // Score = keyword accuracy with the detector calibrated to reject the background on validation.
-    const detector = calibrateDetector(new NwaveModel(ck), data.val, T, minRejection);
-    const val: EvalResult = evaluateModel(new NwaveModel({ ...ck, detector: { ...ck.detector, ...detector } }), data.val, T);
+    const { compliant, val, score, chipScore } = scoreNetwork(countScaleOf(logScale));
     const seconds = (performance.now() - te) / 1000;
     const done = epoch - startEpoch + 1;
     const row: EpochRow = {
@@ -379,6 +442,7 @@ export async function trainNetwork(
       valKeywordAccuracy: val.keywordAccuracy,
       valRejection: val.rejection,
       valBalancedAccuracy: val.balancedAccuracy,
+      ...(chipScore !== undefined ? { valChipScore: chipScore } : {}),
       valFloatAccuracy: floatAccuracy(net, data.val, T, C, cfg.outputPopulation),
       firingRates: rateSums.map((r) => r / Math.max(1, batches)),
       compliant,
@@ -390,11 +454,8 @@ export async function trainNetwork(
     };
     history.push(row);
     hooks.onEpoch?.(row);
-    // Nothing to reject: no rejection penalty.
-    const [kw, rej] = [val.keywordAccuracy ?? 0, val.rejection ?? 1];
-    const score = rej >= minRejection ? kw : kw * rej;
     if (compliant && (!best || score > best.score)) {
-      best = { epoch, score, weights: snapshot(net), countScale: countScaleOf(logScale) };
+      best = { epoch, score, weights: snapshot(net), countScale: countScaleOf(logScale), criterion };
       stale = 0;
     } else stale++;
     await hooks.onState?.({ epoch, history: [...history], weights: snapshot(net), countScale: countScaleOf(logScale), best });
