@@ -5,6 +5,7 @@ import { Rng, tutorialNetwork, type HWNetwork } from '../layers/index.js';
 import { buildNetwork } from './build-network.js';
 import { FusedTrainStep, fusedStepConfig, type FusedBatch, type FusedStepConfig } from './fused-step.js';
 import { withRecipe } from './recipes.js';
+import { applyHardConstraints } from './sign-projection.js';
 import { TfjsTrainStep } from './tfjs-step.js';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from './train-config.js';
 import { TEST_FILTERBANK, syntheticClips } from './trainer-fixtures.test-helper.js';
@@ -248,6 +249,37 @@ describe('fused training step: reproducible', () => {
     const two = train(2, c);
     expect(one.length).toBeGreaterThan(4);
     one.forEach((w, i) => expect(Array.from(two[i])).toEqual(Array.from(w)));
+  });
+});
+
+describe('fused training step: worst of n chips', () => {
+  it('trains on the draw with the highest detector loss: each worst-of-3 step is the worst of 3 single draws from the same generator', () => {
+    setTrainingThreads(1);
+    const c = CASES[0];
+    const cfg = { ...stepConfig(c, 3), lrFrontend: 0, lrCore: 0 }; // weights stay put: every draw sees the same network
+    const run = (worstOfChips: number, steps: number) => {
+      const net = c.build();
+      applyHardConstraints(net, { signGroups: false }); // the step's own projection then changes nothing
+      const logScale = tf.variable(tf.scalar(Math.log(0.2)), true);
+      const step = new FusedTrainStep(net, { ...cfg, worstOfChips }, logScale);
+      const out = Array.from({ length: steps }, () => step.step(batchOf(c, 20), { signGroups: false }));
+      net.dispose();
+      logScale.dispose();
+      return out;
+    };
+    const det = (r: { ce: number; silence: number; tail: number }) =>
+      r.ce + (cfg.detector.silenceWeight ?? 0) * r.silence + (cfg.detector.tailWeight ?? 0) * r.tail;
+    const singles = run(1, 6);
+    const worst = run(3, 2);
+    expect(c.cfg.stddev).toBeGreaterThan(0);
+    for (let s = 0; s < 2; s++) {
+      const three = singles.slice(3 * s, 3 * s + 3);
+      expect(new Set(three.map(det)).size).toBe(3); // the draws differ
+      const k = three.map(det).indexOf(Math.max(...three.map(det)));
+      expect(worst[s].ce).toBe(three[k].ce);
+      expect(Array.from(worst[s].predicted)).toEqual(Array.from(three[k].predicted));
+      expect(worst[s].rates).toEqual(three[k].rates);
+    }
   });
 });
 

@@ -19,7 +19,7 @@ import { DetectorScratch, detectorLossCpu, magnitudePenaltyCpu, topologyPenaltyC
 import { netArenas, runNetBackward, runNetForward } from '../kernels/net-pool.js';
 import { snapTau } from '@nwave/runtime';
 import { Frontend, HWLayer, HWSynapse, softSignFactors, type HWNetwork } from '../layers/index.js';
-import { detectorPlan, type DetectorLossOptions } from '../losses/detector-loss.js';
+import { detectorPlan, type DetectorLossOptions, type DetectorPlan } from '../losses/detector-loss.js';
 import { quantizeValues } from '../quantize/quantize.js';
 import type { Surrogate } from '../surrogates/surrogates.js';
 import { constrainFrontend, constrainLogTau, constrainSynapse, frontendBitsOf } from './sign-projection.js';
@@ -39,6 +39,8 @@ export interface FusedStepConfig {
   learnCountScale: boolean;
   /** Detector objective (window, stride, population, background classes, silence weight). */
   detector: DetectorLossOptions;
+  /** Mismatch draws per step; the step trains on the one with the highest detector loss (1: plain injection). */
+  worstOfChips: number;
 }
 
 /**
@@ -61,6 +63,7 @@ export function fusedStepConfig(
     rateTargets: Array.from({ length: layers }, (_, i) => (i === layers - 1 ? cfg.outputRateTarget : i > 0 ? cfg.hiddenRateTarget : null)),
     learnCountScale: cfg.learnCountScale,
     detector: { ...detector, population: cfg.outputPopulation, silenceWeight: cfg.lamSilence, tailWeight: cfg.lamTail },
+    worstOfChips: cfg.worstOfChips,
   };
 }
 
@@ -251,6 +254,72 @@ export class FusedTrainStep {
     return this.lay;
   }
 
+  /** The current draw's effective weights and leaks into the arena. */
+  private loadChip(lay: NetLayout, F: Float32Array): void {
+    this.syns.forEach((s, l) => F.set(this.eff.get(s) as Float32Array, lay.wOff[l]));
+    this.layers.forEach((layer, l) => {
+      if (layer.recurrent) F.set(this.eff.get(layer.recurrent) as Float32Array, lay.recOff[l]);
+      F.set(this.betas[l], lay.betaOff[l]);
+    });
+  }
+
+  /**
+   * Worst of n chips: n mismatch draws (the first is the current one), a forward pass and the
+   * detector loss of each on this batch; the draw with the highest loss is kept for the step.
+   * Plain injection averages over chips, so the tail of the chip distribution (the p5 chip) gets
+   * little weight; training on the worst of a few random chips moves it (a cheap adversary, no
+   * gradient attack).
+   */
+  private keepWorstDraw(lay: NetLayout, plan: DetectorPlan, n: number): void {
+    const { F } = netArenas(lay);
+    const L = this.layers.length;
+    const predicted = new Int32Array(plan.B);
+    let worst: ReturnType<FusedTrainStep['saveDraw']> | null = null;
+    let worstLoss = -Infinity;
+    for (let k = 0; k < n; k++) {
+      if (k > 0) this.prepare();
+      this.loadChip(lay, F);
+      runNetForward(lay);
+      // Its gradient goes to the arena's dy block, which the step clears before its own pass.
+      const v = detectorLossCpu(
+        F,
+        lay.sOff[L - 1],
+        plan,
+        this.logScale,
+        this.cfg.detector.silenceWeight ?? 0,
+        this.cfg.detector.tailWeight ?? 0,
+        F,
+        lay.dyOff[L - 1],
+        predicted,
+        this.scratch,
+      );
+      if (v.total > worstLoss) {
+        worstLoss = v.total;
+        worst = this.saveDraw();
+      }
+    }
+    if (worst) this.restoreDraw(worst);
+  }
+
+  /** One mismatch draw as {@link prepare} left it (its arrays are fresh per draw, except the per-layer ones, copied). */
+  private saveDraw() {
+    return {
+      eff: new Map(this.eff),
+      betas: this.betas.map((b) => Float32Array.from(b)),
+      betaCont: this.betaCont.map((b) => Float32Array.from(b)),
+      betaFactor: this.betaFactor.map((b) => Float32Array.from(b)),
+      inputScale: [...this.inputScale],
+    };
+  }
+
+  private restoreDraw(d: ReturnType<FusedTrainStep['saveDraw']>): void {
+    for (const [m, q] of d.eff) this.eff.set(m, q);
+    d.betas.forEach((b, i) => this.betas[i].set(b));
+    d.betaCont.forEach((b, i) => this.betaCont[i].set(b));
+    d.betaFactor.forEach((b, i) => this.betaFactor[i].set(b));
+    d.inputScale.forEach((x, i) => (this.inputScale[i] = x));
+  }
+
   /**
    * `prepare_net` on typed arrays: same draws from the same generator, same float32 values, op by
    * op as the tfjs modules (`HWLayer.prepare`, `HWWeightModule.prepare`, `HWLayer.scaleInput`):
@@ -374,11 +443,17 @@ export class FusedTrainStep {
     this.prepare();
     const { F, G } = netArenas(lay);
     F.set(batch.x.subarray(0, B * T * C), lay.xOff);
-    this.syns.forEach((s, l) => F.set(this.eff.get(s) as Float32Array, lay.wOff[l]));
-    this.layers.forEach((layer, l) => {
-      if (layer.recurrent) F.set(this.eff.get(layer.recurrent) as Float32Array, lay.recOff[l]);
-      F.set(this.betas[l], lay.betaOff[l]);
-    });
+    const plan = detectorPlan(
+      [B, T, this.layers[L - 1].n_neurons],
+      {
+        labels: batch.labels,
+        ...(batch.weights ? { weights: batch.weights } : {}),
+        ...(batch.keywordStarts ? { keywordStarts: batch.keywordStarts } : {}),
+      },
+      cfg.detector,
+    );
+    if (cfg.worstOfChips > 1) this.keepWorstDraw(lay, plan, cfg.worstOfChips);
+    this.loadChip(lay, F);
     runNetForward(lay);
 
     // Losses on the spikes, their gradients straight into the arena: the firing-rate term is one
@@ -404,15 +479,6 @@ export class FusedTrainStep {
       if (l < L - 1) F[lay.dycOff + l] = g;
       else for (let i = 0; i < n; i++) F[dyOut + i] += g;
     });
-    const plan = detectorPlan(
-      [B, T, this.layers[L - 1].n_neurons],
-      {
-        labels: batch.labels,
-        ...(batch.weights ? { weights: batch.weights } : {}),
-        ...(batch.keywordStarts ? { keywordStarts: batch.keywordStarts } : {}),
-      },
-      cfg.detector,
-    );
     const predicted = new Int32Array(B);
     const det = detectorLossCpu(
       F,

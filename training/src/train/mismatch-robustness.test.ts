@@ -48,6 +48,7 @@ function stepConfig(robustness: TfjsStepConfig['robustness']): TfjsStepConfig {
     rateTargets: [null, null, 0.15],
     learnCountScale: true,
     detector: DET,
+    worstOfChips: 1,
     robustness,
   };
 }

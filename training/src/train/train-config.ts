@@ -279,6 +279,12 @@ export const TRAIN_SETTINGS = {
     'learning-rate schedule over the epochs (cosine: both rates decay to the final fraction below)',
   ),
   lrMinFraction: num(SHARE, 0.05, 'final learning rate of the cosine schedule, as a fraction of the initial one'),
+  /** Plain injection trains the average chip; the worst of a few draws weighs the tail (fused-step.ts). */
+  worstOfChips: num(
+    { int: true, min: 1, max: 16 },
+    1,
+    'mismatch draws per training step; the step trains on the one with the highest detector loss (1 = plain injection)',
+  ),
   /**
    * A checkpoint runs on fabricated chips, not on the nominal network: the best epoch can be
    * chosen by how its worst chips score too (trainer.ts, `epochScore`).

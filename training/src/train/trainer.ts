@@ -344,6 +344,14 @@ export async function trainNetwork(
   // The fused step covers every chip option (charge map, threshold spread, snapped taus,
   // SignAnnealing); the mismatch-robustness term (a second, attacked network pass) runs on tfjs.
   const useFused = stepImpl === 'fused' && !stepCfg.robustness;
+  if (!useFused && cfg.worstOfChips > 1)
+    throw new InvalidArgumentError(
+      `worstOfChips ${cfg.worstOfChips} needs the fused training step (not with robustMismatch or NWAVE_TRAIN_STEP=tfjs)`,
+      {
+        field: 'worstOfChips',
+        value: cfg.worstOfChips,
+      },
+    );
   const trainStep = useFused ? new FusedTrainStep(net, stepCfg, logScale) : new TfjsTrainStep(net, stepCfg, logScale);
   if (!useFused)
     hooks.log?.(
