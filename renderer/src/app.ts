@@ -5,17 +5,26 @@
  * in its own pane, side by side. A demo profile (profile/) chooses models, title, sensitivity,
  * panels and the presentation layout at start.
  */
-import { NwaveModel, simulatedChip, type SimulatedChip } from '@nwave/runtime';
+import {
+  InvalidArgumentError,
+  MAX_CALIBRATION_CLIPS,
+  NwaveModel,
+  calibrateOutputGains,
+  simulatedChip,
+  type CalibrationClip,
+} from '@nwave/runtime';
 import type { ModelFile, NwaveApi } from '@nwave/electron/shared/ipc-contract';
 import type { LoadedDemoProfile } from '@nwave/electron/shared/demo-profile';
 import { AudioEngine } from './audio/audio-engine.js';
 import { BackendRunner } from './backends/backend-runner.js';
 import { installDebugHooks, recordFrameTime } from './debug-hooks.js';
+import { decodeAudioFileBytes } from './audio/decode-audio.js';
+import { chipModel, type ChipChoice } from './engine/chip-choice.js';
 import { EngineClient } from './engine/engine-client.js';
 import type { EngineEvent, LevelSnapshot, ModelSlot, StepBatch } from './engine/engine-messages.js';
 import { fmtUw } from './format.js';
 import { profileFromFiles, profileFromUrl, profileUrlFromQuery } from './profile/profile-sources.js';
-import { AppStore, runningTitle, type LoadedModel } from './store/app-store.js';
+import { AppStore, runningTitle, type ChipCalibrationNote, type LoadedModel } from './store/app-store.js';
 import { pickedModel, rememberPickedModel } from './store/model-memory.js';
 import { rememberedThreshold, rememberThreshold, thresholdOverrides } from './store/detector-thresholds.js';
 import { BackendsPanel } from './views/backends-panel.js';
@@ -41,6 +50,7 @@ export class App {
   private readonly plots: Record<ModelSlot, LivePlots>;
   private readonly meters: ConfidenceMeters[] = [];
   private readonly power: PowerView;
+  private readonly files: FilesPanel;
   private readonly input: InputPanel;
   private readonly detections: Record<ModelSlot, DetectionsView>;
   private pendingSteps: Record<ModelSlot, StepBatch[]> = { a: [], b: [] };
@@ -76,7 +86,7 @@ export class App {
     const runner = new BackendRunner();
     const backendsCard = h('div', { class: 'card backends-card', 'data-testid': 'backends-card' });
     const backends = new BackendsPanel(backendsCard, s, runner);
-    new FilesPanel($('#files-card'), api, this.audio, s, runner, (items) => {
+    this.files = new FilesPanel($('#files-card'), api, this.audio, s, runner, (items) => {
       $<HTMLButtonElement>('[data-tab=model]').click();
       void backends.compare(items);
     });
@@ -84,8 +94,9 @@ export class App {
       open: (slot: ModelSlot) => void this.openModel(slot),
       loadDefault: () => void this.loadDefault(),
       clear: (slot: ModelSlot) => this.clearModel(slot),
-      setChip: (slot: ModelSlot, chip: SimulatedChip | null) => this.setChip(slot, chip),
-      compareWithChip: (chip: SimulatedChip) => this.compareWithChip(chip),
+      setChip: (slot: ModelSlot, chip: ChipChoice | null) => this.setChip(slot, chip),
+      calibrateChip: (slot: ModelSlot) => void this.calibrateChip(slot),
+      compareWithChip: (chip: ChipChoice) => this.compareWithChip(chip),
     };
     new ModelPanel($('#tab-model'), s, modelActions);
     $('#tab-model').append(backendsCard);
@@ -331,12 +342,12 @@ export class App {
    * Runs simulated chip `chip` of a slot's model (null: the nominal network again), live and in
    * file results; the slot's stream state restarts, its sensitivity is kept.
    */
-  setChip(slot: ModelSlot, chip: SimulatedChip | null): void {
+  setChip(slot: ModelSlot, chip: ChipChoice | null, calibration?: ChipCalibrationNote): void {
     const m = this.store.state.models[slot];
     if (!m) return;
     try {
       const next: LoadedModel = { model: m.model, name: m.name, path: m.path, text: m.text, ...(m.note ? { note: m.note } : {}) };
-      if (chip) next.chip = { choice: { ...chip }, model: simulatedChip(m.model, chip) };
+      if (chip) next.chip = { choice: { ...chip }, model: chipModel(m.model, chip), ...(calibration ? { calibration } : {}) };
       const live = this.store.state.detector[slot];
       this.store.setDetector(slot, null); // until the engine confirms
       this.store.setModel(slot, next);
@@ -347,8 +358,55 @@ export class App {
     }
   }
 
+  /**
+   * Calibrates the simulated chip a slot runs on the audio files of the Files panel (the first
+   * MAX_CALIBRATION_CLIPS; no labels needed): each label's counts scaled by the nominal network's
+   * mean over the chip's on the same clips (`calibrateOutputGains`, as `nwave eval --chip-calibration`),
+   * then the calibrated chip runs live and in file results. Files that cannot be decoded are skipped
+   * and counted; the chip keeps running uncalibrated when none can be.
+   */
+  async calibrateChip(slot: ModelSlot): Promise<void> {
+    const m = this.store.state.models[slot];
+    const chip = m?.chip;
+    if (!m || !chip) return;
+    try {
+      const items = this.files.audioItems.slice(0, MAX_CALIBRATION_CLIPS);
+      if (!items.length)
+        throw new InvalidArgumentError(
+          'chip calibration: open some audio files first (Audio files, on the Live tab): any speech, no labels needed',
+          {
+            field: 'files',
+          },
+        );
+      const clips: CalibrationClip[] = [];
+      const skipped: ChipCalibrationNote['skipped'] = { count: 0 };
+      for (const item of items) {
+        try {
+          const audio = await decodeAudioFileBytes(await item.read(), item.name);
+          const f = m.model.features(audio.samples, audio.sampleRateHz);
+          clips.push({ features: f.data, frames: f.frames });
+        } catch (err) {
+          skipped.count++;
+          const msg = (err as Error).message;
+          skipped.first ??= msg.includes(item.name) ? msg : `${item.name}: ${msg}`; // decoder errors name the file
+        }
+      }
+      if (!clips.length)
+        throw new InvalidArgumentError(`chip calibration: none of the ${items.length} audio files could be read (${skipped.first})`, {
+          field: 'files',
+        });
+      const { index, seed } = chip.choice;
+      const cal = calibrateOutputGains(m.model, simulatedChip(m.model, { index, seed }), clips);
+      // The slot may have changed while the files were decoded: calibrate only the chip asked for.
+      if (this.store.state.models[slot] !== m) return;
+      this.setChip(slot, { index, seed, countGains: cal.countGains }, { files: clips.length, skipped, clamped: cal.clamped });
+    } catch (err) {
+      this.store.fail(err);
+    }
+  }
+
   /** Model A's nominal network beside one of its simulated chips (model B): what fabrication mismatch does, live. */
-  compareWithChip(chip: SimulatedChip): void {
+  compareWithChip(chip: ChipChoice): void {
     const a = this.store.state.models.a;
     if (!a) return;
     this.loadModelFile('b', { name: a.name, path: a.path, text: a.text, bundled: false }, { remember: false });

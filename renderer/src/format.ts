@@ -28,6 +28,12 @@ export const fmtDb = (db: number): string => (db <= -119 ? '−∞ dBFS' : `${Ma
 export const fmtClock = (d: Date): string => d.toTimeString().slice(0, 8);
 /** `1.2 kHz` / `400 Hz` */
 export const fmtFreq = (hz: number): string => (hz >= 1000 ? `${(hz / 1000).toFixed(1)} kHz` : `${Math.round(hz)} Hz`);
+/** A calibration's count gains, `yes ×1.235, no ×0.982` (label order kept). */
+export function fmtCountGains(gains: Readonly<Record<string, number>>): string {
+  return Object.entries(gains)
+    .map(([label, g]) => `${label} ×${+g.toFixed(3)}`)
+    .join(', ');
+}
 /** Seconds as `1 min 05 s` or `12 s`. */
 export function fmtDuration(s: number): string {
   if (!Number.isFinite(s) || s < 0) return '–';

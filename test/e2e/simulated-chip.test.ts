@@ -5,10 +5,15 @@
  * the fake microphone looping the committed Speech Commands examples. Each model's events must be
  * the runtime's offline on the exact samples the app heard (its engine tap): the nominal network's
  * for model A, `simulatedChip`'s for model B. Then model B goes back to the nominal network.
+ * A chip is calibrated on the audio files opened in the app: the gains must be the runtime's
+ * `calibrateOutputGains` on the same files, and the engine must run the calibrated chip.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { KeywordSpotter, NwaveModel, simulatedChip, type KeywordEvent } from '@nwave/runtime';
+import { KeywordSpotter, NwaveModel, calibrateOutputGains, simulatedChip, type KeywordEvent } from '@nwave/runtime';
+import { readWavFile } from '@nwave/runtime/node';
+import { fmtCountGains } from '../../renderer/src/format.js';
 import { useWebServer } from './helpers/web-fixture.js';
 import { chromiumSkipReason, openApp } from './helpers/browser.js';
 import { listenWithTap, withPage } from './helpers/live-session.js';
@@ -68,6 +73,63 @@ describe.skipIf(!!skip)('a simulated chip beside the nominal network (Chromium e
       await page.waitForFunction(() => document.querySelector('[data-testid=running-b]')?.textContent?.includes('nominal network'));
       await page.click('[data-tab=live]');
       expect(await page.textContent('[data-testid=pane-title-b]')).toBe(`Model B · ${ck.name}`);
+    });
+  });
+
+  it("calibrates the running chip on the opened audio files: the runtime's calibrateOutputGains on the same files, bad files skipped", async () => {
+    const dir = path.resolve('test/fixtures/audio/speech-commands');
+    const wavs = readdirSync(dir, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .flatMap((d) => readdirSync(path.join(dir, d.name)).map((f) => path.join(dir, d.name, f)))
+      .filter((f) => f.endsWith('.wav'))
+      .sort();
+    mkdirSync(E2E_FIXTURES, { recursive: true });
+    const broken = path.join(E2E_FIXTURES, 'broken.wav');
+    writeFileSync(broken, Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(40, 7)]));
+    const nominal = new NwaveModel(ck);
+    const clips = wavs.map((f) => {
+      const a = readWavFile(f);
+      const feats = nominal.features(a.samples, a.sampleRateHz);
+      return { features: feats.data, frames: feats.frames };
+    });
+    const gains = fmtCountGains(calibrateOutputGains(nominal, simulatedChip(nominal, CHIP), clips).countGains);
+    expect(wavs.length).toBeGreaterThanOrEqual(8);
+
+    await withPage(examplesLoopWav(E2E_FIXTURES), async (page, log) => {
+      await openApp(page, server.web.url);
+      await page.click('[data-tab=model]');
+      await page.fill('[data-testid=chip-index-a]', String(CHIP.index));
+      await page.click('[data-testid=chip-run-a]');
+      await page.waitForFunction(() => document.querySelector('[data-testid=running-a]')?.textContent?.startsWith('simulated chip 3'));
+      // No files yet: the error says what to do, and the chip keeps running uncalibrated.
+      await page.click('[data-testid=chip-calibrate-a]');
+      await page.waitForFunction(() => /open some audio files first/.test(document.querySelector('#statusbar')?.textContent ?? ''));
+      expect(await page.$('[data-testid=chip-calibration-a]')).toBeNull();
+
+      await page.click('[data-tab=live]');
+      await page.setInputFiles('[data-testid=wav-input]', [...wavs, broken]);
+      await page.click('[data-tab=model]');
+      await page.click('[data-testid=chip-calibrate-a]');
+      await page.waitForSelector('[data-testid=chip-calibration-a]');
+      const text = await page.textContent('[data-testid=chip-calibration-a]');
+      console.log(`[e2e] ${text}`);
+      expect(text?.startsWith(`calibrated on ${wavs.length} audio files: ${gains}; 1 skipped (broken.wav: not a WAV file`)).toBe(true);
+      // The engine runs the calibrated chip: its detector settings carry the gains.
+      await page.waitForFunction(
+        (g) =>
+          Array.from(document.querySelectorAll('[data-testid=detector-settings]')).some((e) =>
+            e.textContent?.includes(`calibrated chip (counts ${g})`),
+          ),
+        gains,
+      );
+      await page.click('[data-tab=live]');
+      expect(await page.textContent('[data-testid=pane-title-a]')).toBe(`Model A · ${ck.name} · simulated chip 3, seed 1, calibrated`);
+      // Another chip starts uncalibrated.
+      await page.click('[data-tab=model]');
+      await page.click('[data-testid=chip-next-a]');
+      await page.waitForFunction(() => document.querySelector('[data-testid=running-a]')?.textContent?.startsWith('simulated chip 4'));
+      expect(await page.$('[data-testid=chip-calibration-a]')).toBeNull();
+      expect(log.errors).toEqual([]);
     });
   });
 

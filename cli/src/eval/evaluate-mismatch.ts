@@ -6,6 +6,7 @@
 import path from 'node:path';
 import {
   InvalidArgumentError,
+  MAX_CALIBRATION_CLIPS,
   outputCalibrator,
   simulatedChip,
   withCountGains,
@@ -25,18 +26,16 @@ export function mismatchLevels(chip: ChipProfile): number[] {
   const nominal = chip.mismatch.synapticSigma;
   return nominal === null ? [0] : [...new Set([0, 0.01, 0.02, nominal, 0.05])].sort((a, b) => a - b);
 }
-/** Calibration clips per chip at most (seeded subset of `--chip-calibration`): each chip runs them once. */
-export const DEFAULT_CALIBRATION_CLIPS = 400;
 /**
  * The `--chip-calibration` folder's clips: unlabeled audio in the layouts of `--data`, at most
- * DEFAULT_CALIBRATION_CLIPS clips (seeded subset); unreadable files are named through `log` and
+ * MAX_CALIBRATION_CLIPS clips (seeded subset); unreadable files are named through `log` and
  * left out. Errors name the flag and the folder.
  * @throws InvalidArgumentError for a folder that cannot be read or holds no readable clip
  */
 export function loadCalibrationData(model: NwaveModel, dir: string, seed: number, log: (msg: string) => void): EvalClip[] {
   let data: EvalData;
   try {
-    data = loadEvalData(model, dir, { maxClips: DEFAULT_CALIBRATION_CLIPS, seed });
+    data = loadEvalData(model, dir, { maxClips: MAX_CALIBRATION_CLIPS, seed });
   } catch (err) {
     throw new InvalidArgumentError(`--chip-calibration ${dir}: ${(err as Error).message}`, { field: 'chip-calibration', value: dir });
   }

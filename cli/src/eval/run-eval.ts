@@ -35,7 +35,7 @@ export interface EvalOptions {
   frontendMismatch?: boolean;
   /**
    * Folder of unlabeled audio (same layouts as `data`; labels unused) on which each simulated chip
-   * is calibrated (`calibrateOutputGains`, at most DEFAULT_CALIBRATION_CLIPS clips, seeded):
+   * is calibrated (`calibrateOutputGains`, at most MAX_CALIBRATION_CLIPS clips, seeded):
    * the Monte Carlo then also reports the calibrated chips.
    */
   chipCalibration?: string;

@@ -1,5 +1,5 @@
 /** UI-thread handle on the engine worker: typed commands out, typed events in. */
-import type { SimulatedChip } from '@nwave/runtime';
+import type { ChipChoice } from './chip-choice.js';
 import type { DetectorOverrides, EngineEvent, EngineRequest, ModelSlot } from './engine-messages.js';
 
 export type EngineListener = (event: EngineEvent) => void;
@@ -38,9 +38,10 @@ export class EngineClient {
 
   /**
    * `detector`: overrides over the file's detector settings, in effect from the model's first
-   * step; `chip`: run that simulated chip of the model instead of the nominal network.
+   * step; `chip`: run that simulated chip of the model (calibrated when it has count gains) instead
+   * of the nominal network.
    */
-  setModel(slot: ModelSlot, text: string | null, source: string, detector?: DetectorOverrides, chip?: SimulatedChip | null): void {
+  setModel(slot: ModelSlot, text: string | null, source: string, detector?: DetectorOverrides, chip?: ChipChoice | null): void {
     this.send({ type: 'set-model', slot, text, source, ...(detector ? { detector } : {}), ...(chip ? { chip } : {}) });
   }
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { KeywordSpotter, NwaveModel, resample, simulatedChip, withDetectorSettings } from '@nwave/runtime';
+import { KeywordSpotter, NwaveModel, resample, simulatedChip, withCountGains, withDetectorSettings } from '@nwave/runtime';
 import { eventKeys, examplesStream, offlineEvents } from '../../../test/e2e/helpers/offline-events.js';
 import type { EngineEvent } from './engine-messages.js';
 import { EngineCore } from './engine-core.js';
@@ -276,6 +276,30 @@ describe('EngineCore detector settings (the live threshold)', () => {
       slot: 'b',
       error: { code: 'INVALID_ARGUMENT', context: { field: 'index' } },
     });
+  });
+
+  it("runs a calibrated simulated chip: the chip deciding with its count gains, as the runtime's withCountGains", () => {
+    const { events, clock, core } = setup();
+    const countGains = { _background_: 1, yes: 1.6, no: 0.6 };
+    core.setModel('a', DEFAULT, 'default', {}, { index: 3, seed: 1 });
+    core.setModel('b', DEFAULT, 'default', {}, { index: 3, seed: 1, countGains });
+    expect(events.filter((e) => e.type === 'model-ready').map((e) => (e.type === 'model-ready' ? e.chip : null))).toEqual([
+      { index: 3, seed: 1 },
+      { index: 3, seed: 1, countGains },
+    ]);
+    core.setSampleRate(RATE);
+    run(core, speech, clock);
+    core.flushFrame();
+    const onChip = simulatedChip(new NwaveModel(ck), { index: 3, seed: 1 });
+    const slotEvents = (slot: 'a' | 'b') => events.flatMap((e) => (e.type === 'detection' && e.slot === slot ? [e.event] : []));
+    const offline = (m: NwaveModel) => eventKeys(new KeywordSpotter(m, { inputSampleRateHz: RATE }).process(speech));
+    expect(eventKeys(slotEvents('a'))).toEqual(offline(onChip));
+    expect(eventKeys(slotEvents('b'))).toEqual(offline(withCountGains(onChip, countGains)));
+    expect(slotEvents('b').length).toBeGreaterThan(0);
+    // The gains change what the chip decides, while its spikes stay the chip's own.
+    expect(eventKeys(slotEvents('b'))).not.toEqual(eventKeys(slotEvents('a')));
+    const flat = (key: 'steps' | 'compareSteps') => events.flatMap((e) => (e.type === 'frame' && e[key] ? [...e[key].spikes] : []));
+    expect(flat('compareSteps')).toEqual(flat('steps'));
   });
 
   it('keeps an override across a new stream (reset) and a device rate change', () => {

@@ -13,10 +13,9 @@ import {
   type ChipConsumption,
   type DetectorSettings,
   errorToJSON,
-  simulatedChip,
-  type SimulatedChip,
 } from '@nwave/runtime';
 import type { ConfidenceSnapshot, DetectorOverrides, EngineEvent, ModelSlot, PowerSnapshot } from './engine-messages.js';
+import { chipModel, type ChipChoice } from './chip-choice.js';
 import { StepBatcher } from './step-batcher.js';
 
 export interface EngineCoreOptions {
@@ -129,7 +128,7 @@ export class EngineCore {
    * its first step (refused overrides are reported and the file's settings used), running the
    * simulated `chip` of it when one is given; errors are posted, not thrown.
    */
-  setModel(slot: ModelSlot, text: string | null, source: string, overrides: DetectorOverrides = {}, chip?: SimulatedChip): void {
+  setModel(slot: ModelSlot, text: string | null, source: string, overrides: DetectorOverrides = {}, chip?: ChipChoice): void {
     if (text === null) {
       this.slots[slot]?.spotter?.release();
       this.slots[slot] = null;
@@ -138,7 +137,7 @@ export class EngineCore {
     }
     try {
       const nominal = NwaveModel.fromJSON(text, source);
-      const model = chip ? simulatedChip(nominal, chip) : nominal;
+      const model = chip ? chipModel(nominal, chip) : nominal;
       this.slots[slot]?.spotter?.release();
       let detector = model.checkpoint.detector;
       try {
@@ -155,7 +154,7 @@ export class EngineCore {
         source,
         labels: [...model.labels],
         dtS: model.dtS,
-        chip: chip ? { index: chip.index, seed: chip.seed } : null,
+        chip: chip ? { index: chip.index, seed: chip.seed, ...(chip.countGains ? { countGains: { ...chip.countGains } } : {}) } : null,
       });
       this.postDetector(slot, 0);
     } catch (err) {

@@ -3,7 +3,8 @@
  * `type`. Audio does not pass through the UI thread: the capture worklet posts chunks straight
  * to the worker over a MessagePort (`AudioChunkMessage`).
  */
-import type { DetectorSettings, KeywordEvent, SimulatedChip } from '@nwave/runtime';
+import type { DetectorSettings, KeywordEvent } from '@nwave/runtime';
+import type { ChipChoice } from './chip-choice.js';
 import type { WireError } from '@nwave/electron/shared/ipc-contract';
 
 /** 'a' drives the rasters; 'b' is the optional second model of a side-by-side comparison. */
@@ -24,10 +25,10 @@ export type EngineRequest =
   | { type: 'connect-audio'; port: MessagePort; sampleRateHz: number }
   /**
    * `detector`: overrides to run the model with from its first step (default: none); `chip`: run
-   * that simulated chip of the model (`simulatedChip`: the chip profile's nominal mismatch) instead
-   * of the nominal network.
+   * that simulated chip of the model (`simulatedChip`: the chip profile's nominal mismatch, with its
+   * calibration's count gains when it has them) instead of the nominal network.
    */
-  | { type: 'set-model'; slot: ModelSlot; text: string | null; source: string; detector?: DetectorOverrides; chip?: SimulatedChip }
+  | { type: 'set-model'; slot: ModelSlot; text: string | null; source: string; detector?: DetectorOverrides; chip?: ChipChoice }
   /**
    * Changes the running detector's settings of a slot at once (`KeywordSpotter.setDetectorSettings`:
    * its window, the microphone and the rasters carry on; another `windowS` is refused).
@@ -94,7 +95,7 @@ export interface LevelSnapshot {
 export type EngineEvent =
   | { type: 'ready' }
   /** `chip`: the simulated chip the slot runs (null: the nominal network). */
-  | { type: 'model-ready'; slot: ModelSlot; source: string; labels: string[]; dtS: number; chip: SimulatedChip | null }
+  | { type: 'model-ready'; slot: ModelSlot; source: string; labels: string[]; dtS: number; chip: ChipChoice | null }
   | { type: 'model-cleared'; slot: ModelSlot }
   | { type: 'model-error'; slot: ModelSlot; source: string; error: WireError }
   /** The detector settings in effect for a slot (after `set-model` and every `set-detector`). */

@@ -3,7 +3,8 @@
  * canvases): a plain object, shallow updates, and change listeners per key.
  */
 import { describeSimulatedChip } from '@nwave/runtime';
-import type { DetectorSettings, KeywordEvent, NwaveModel, SimulatedChip } from '@nwave/runtime';
+import type { DetectorSettings, KeywordEvent, NwaveModel } from '@nwave/runtime';
+import type { ChipChoice } from '../engine/chip-choice.js';
 import type { AppInfo, Settings } from '@nwave/electron/shared/ipc-contract';
 import type { ModelSlot, PowerSnapshot } from '../engine/engine-messages.js';
 import type { SourceKind } from '../audio/audio-engine.js';
@@ -17,7 +18,17 @@ export interface LoadedModel {
   text: string;
   note?: string;
   /** The simulated chip of the model that runs instead of the nominal network (live and in file results). */
-  chip?: { choice: SimulatedChip; model: NwaveModel };
+  chip?: { choice: ChipChoice; model: NwaveModel; calibration?: ChipCalibrationNote };
+}
+
+/** What a chip's calibration ran on (its gains are in the choice). */
+export interface ChipCalibrationNote {
+  /** Audio files the chip and the nominal network both heard. */
+  files: number;
+  /** Files that could not be decoded: name and reason of the first, and how many. */
+  skipped: { count: number; first?: string };
+  /** Labels whose gain hit the allowed range. */
+  clamped: string[];
 }
 
 /** What a slot runs: its simulated chip when one is chosen, else the nominal network. */
@@ -27,7 +38,8 @@ export function runningModel(m: LoadedModel): NwaveModel {
 
 /** "default-yes-no" or "default-yes-no · simulated chip 3, seed 1": a slot's title. */
 export function runningTitle(m: LoadedModel, name = m.model.checkpoint.name): string {
-  return m.chip ? `${name} · ${describeSimulatedChip(m.chip.choice)}` : name;
+  if (!m.chip) return name;
+  return `${name} · ${describeSimulatedChip(m.chip.choice)}${m.chip.choice.countGains ? ', calibrated' : ''}`;
 }
 
 export interface DetectionRecord {

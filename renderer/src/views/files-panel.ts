@@ -102,6 +102,11 @@ export class FilesPanel {
     });
   }
 
+  /** The files opened (in list order), for the model panel's chip calibration. */
+  get audioItems(): readonly AudioItem[] {
+    return this.items;
+  }
+
   private async openFolder(): Promise<void> {
     if (!this.store.state.info?.dialogs) return this.folderInput.click();
     const dir = await this.api.pickFolder('audio');

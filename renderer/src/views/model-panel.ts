@@ -7,11 +7,12 @@ import {
   describeChipMismatch,
   describeSimulatedChip,
   type DetectorSettings,
+  MAX_CALIBRATION_CLIPS,
   type NwaveModel,
   type SimulatedChip,
 } from '@nwave/runtime';
 import type { ModelSlot } from '../engine/engine-messages.js';
-import { fmtFreq } from '../format.js';
+import { fmtCountGains, fmtFreq } from '../format.js';
 import type { AppStore, LiveDetector, LoadedModel } from '../store/app-store.js';
 import { describeThreshold } from '../store/detector-thresholds.js';
 import { h, replace, setText } from './dom.js';
@@ -22,6 +23,8 @@ export interface ModelActions {
   clear(slot: ModelSlot): void;
   /** Run simulated chip `chip` of the slot's model (null: the nominal network). */
   setChip(slot: ModelSlot, chip: SimulatedChip | null): void;
+  /** Calibrate the slot's simulated chip on the opened audio files (its output count gains). */
+  calibrateChip(slot: ModelSlot): void;
   /** Model A's nominal network beside one of its simulated chips as model B. */
   compareWithChip(chip: SimulatedChip): void;
 }
@@ -69,6 +72,17 @@ function chipControls(slot: ModelSlot, m: LoadedModel, actions: ModelActions): H
             'Next chip',
           )
         : null,
+      current
+        ? h(
+            'button',
+            {
+              onclick: () => actions.calibrateChip(slot),
+              'data-testid': `chip-calibrate-${slot}`,
+              title: `Play the same audio through this chip and the nominal network, and scale each label's counts by nominal mean / chip mean: the opened audio files (up to ${MAX_CALIBRATION_CLIPS}; any speech, no labels), as nwave eval --chip-calibration`,
+            },
+            current.countGains ? 'Calibrate again' : 'Calibrate on the audio files',
+          )
+        : null,
       current ? h('button', { onclick: () => actions.setChip(slot, null), 'data-testid': `chip-nominal-${slot}` }, 'Nominal') : null,
       slot === 'a'
         ? h(
@@ -82,8 +96,19 @@ function chipControls(slot: ModelSlot, m: LoadedModel, actions: ModelActions): H
           )
         : null,
     ),
+    current?.countGains ? h('p', { class: 'small', 'data-testid': `chip-calibration-${slot}` }, calibrationText(m)) : null,
     h('p', { class: 'muted small' }, 'Live and file results; the ONNX backend runs the nominal network.'),
   );
+}
+
+/** "calibrated on 12 audio files: _background_ ×1.02, yes ×1.31, no ×0.94" (+ limits hit, files skipped). */
+function calibrationText(m: LoadedModel): string {
+  const gains = m.chip?.choice.countGains ?? {};
+  const note = m.chip?.calibration;
+  const files = note ? ` on ${note.files} audio file${note.files === 1 ? '' : 's'}` : '';
+  const clamped = note?.clamped.length ? `; at the gain limit: ${note.clamped.join(', ')}` : '';
+  const skipped = note?.skipped.count ? `; ${note.skipped.count} skipped (${note.skipped.first})` : '';
+  return `calibrated${files}: ${fmtCountGains(gains)}${clamped}${skipped}`;
 }
 
 function layerRows(model: NwaveModel): HTMLElement[] {
@@ -110,9 +135,7 @@ function layerRows(model: NwaveModel): HTMLElement[] {
 function detectorText(file: DetectorSettings, live: LiveDetector | null): string {
   const d = live?.settings ?? file;
   const contrast = d.minInputContrast ? `, input contrast ≥ ${d.minInputContrast} (steady sounds rejected)` : '';
-  const gains = Object.entries(d.countGains ?? {})
-    .map(([l, g]) => `${l} ×${+g.toFixed(3)}`)
-    .join(', ');
+  const gains = fmtCountGains(d.countGains ?? {});
   const calibrated = gains ? `, calibrated chip (counts ${gains})` : '';
   return `window ${d.windowS} s, ${describeThreshold(file, live)}, ≥ ${d.minSpikes} spikes${contrast}${calibrated}, refractory ${d.refractoryS} s`;
 }

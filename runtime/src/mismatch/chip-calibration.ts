@@ -22,6 +22,11 @@ export interface CalibrationClip {
  * saturated) rather than shifted, and a gain would only amplify noise.
  */
 export const COUNT_GAIN_RANGE: readonly [number, number] = [0.25, 4];
+/**
+ * Calibration clips per chip at most (the CLI's seeded subset of `--chip-calibration`, the app's
+ * first audio files): every chip runs them once, and a few hundred clips make stable means.
+ */
+export const MAX_CALIBRATION_CLIPS = 400;
 /** Added to both mean counts: a label that hardly fires on the calibration audio keeps a gain near 1. */
 const COUNT_PRIOR = 0.5;
 
