@@ -2,8 +2,8 @@
  * Which part of a chip's mismatch costs a model its yes/no figure: simulated chips that keep the
  * nominal network except one part (the hidden layers' feed-forward synapses, their recurrent
  * synapses, the output synapses, or the neurons' leak), against chips with all of it. Each chip is
- * drawn whole (the runtime's `sampleChipInstance`, chip k of seed S as `nwave eval --chips` draws
- * it) and the part's tables are taken from it, so every row uses the same chips.
+ * drawn whole (the runtime's `sampleChips`, chip k of seed S as `nwave eval --chips` draws it)
+ * and the part's tables are taken from it, so every row uses the same chips.
  *
  *   node --conditions=source --import tsx scripts/chip-sensitivity.ts [MODEL] [--data DIR] [--chips 40] [--seed 5]
  *
@@ -12,7 +12,7 @@
  * chips, the p5's loss against the nominal network, and the mean rejection.
  */
 import { parseArgs } from 'node:util';
-import { NwaveModel, chipInstanceModel, chipSeed, sampleChipInstance, seededRandom, type FixedPointModel } from '@nwave/runtime';
+import { NwaveModel, chipInstanceModel, sampleChips, type FixedPointModel } from '@nwave/runtime';
 import { readCheckpointFile } from '@nwave/runtime/node';
 import { mean, percentile, scoreClips } from '@nwave/data/metrics';
 import { loadEvalData } from '../cli/src/eval/dataset.js';
@@ -62,7 +62,7 @@ function withPart(chip: FixedPointModel, part: Part): FixedPointModel {
   return { ...base, layers };
 }
 
-const drawn = Array.from({ length: chips }, (_, k) => sampleChipInstance(model, seededRandom(chipSeed(seed, k))));
+const drawn = sampleChips(model, chips, seed);
 const pct = (x: number) => (x * 100).toFixed(1);
 console.log(`${file}: ${clips.length} clips of ${values.data}, ${chips} chips (seed ${seed}); nominal yes/no ${pct(nominal.accuracy)} %`);
 console.log('| mismatch in | yes/no mean | yes/no p5 | p5 loses | rejection mean |');
